@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# .ci/deps.sh — installs what the tests need and nothing else: Debian packages
+# (only those missing) and pinned Go tools into .tools/bin. Idempotent; test.sh
+# calls it, so a fresh machine with Go needs no manual step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: command → package. Versions are Debian 12's; the generated
+# code records the protoc version it was made with, and the stale-code test
+# compares against it.
+declare -A pkgs=(
+  [tmux]=tmux
+  [protoc]=protobuf-compiler
+)
+missing=()
+for cmd in "${!pkgs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkgs[$cmd]}")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]} from Debian" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Pinned Go tools, built once into .tools/bin (ignored by git).
+export GOBIN="$PWD/.tools/bin"
+install_tool() { # name module@version
+  local name=$1 mod=$2 stamp="$GOBIN/.$1.version"
+  if [ -x "$GOBIN/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$mod" ]; then return; fi
+  echo "deps: go install $mod" >&2
+  go install "$mod"
+  echo "$mod" >"$stamp"
+}
+install_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
+install_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+install_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2

@@ -1,0 +1,161 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc/codes"
+)
+
+// StatusCoder is implemented by errors that choose their HTTP status code.
+// A status below 500 marks a client error whose message is safe to send.
+type StatusCoder interface {
+	StatusCode() int
+}
+
+// RetryAfterer is implemented by errors after which a client should wait
+// before trying again (an open circuit breaker, an exhausted rate limit).
+// HTTP transports send it as the Retry-After header.
+type RetryAfterer interface {
+	RetryAfter() time.Duration
+}
+
+// StatusOf returns the HTTP status for err: the StatusCoder's choice if err
+// wraps one, 504 for context.DeadlineExceeded, 499 (client closed request)
+// for context.Canceled, and 500 otherwise. StatusOf(nil) is 200.
+func StatusOf(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
+	var sc StatusCoder
+	if errors.As(err, &sc) {
+		if code := sc.StatusCode(); code >= 400 && code <= 599 {
+			return code
+		}
+		return http.StatusInternalServerError
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout
+	case errors.Is(err, context.Canceled):
+		return StatusClientClosedRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// StatusClientClosedRequest is the non-standard status (nginx's 499) used
+// when the caller cancelled the request.
+const StatusClientClosedRequest = 499
+
+// RetryAfterOf returns the wait an error asks for, and false if it asks for
+// none.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var ra RetryAfterer
+	if errors.As(err, &ra) {
+		if d := ra.RetryAfter(); d > 0 {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// GRPCCode translates an HTTP status into the gRPC code with the same
+// meaning, following the mapping in grpc-go's HTTP/2 error handling and
+// Google's API design guide.
+func GRPCCode(status int) codes.Code {
+	switch status {
+	case http.StatusOK:
+		return codes.OK
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity,
+		http.StatusUnsupportedMediaType, http.StatusRequestHeaderFieldsTooLarge:
+		return codes.InvalidArgument
+	case http.StatusUnauthorized:
+		return codes.Unauthenticated
+	case http.StatusForbidden:
+		return codes.PermissionDenied
+	case http.StatusNotFound:
+		return codes.NotFound
+	case http.StatusConflict:
+		return codes.AlreadyExists
+	case http.StatusPreconditionFailed:
+		return codes.FailedPrecondition
+	case http.StatusTooManyRequests:
+		return codes.ResourceExhausted
+	case StatusClientClosedRequest:
+		return codes.Canceled
+	case http.StatusNotImplemented, http.StatusMethodNotAllowed:
+		return codes.Unimplemented
+	case http.StatusServiceUnavailable, http.StatusBadGateway:
+		return codes.Unavailable
+	case http.StatusGatewayTimeout:
+		return codes.DeadlineExceeded
+	}
+	return codes.Internal
+}
+
+// HTTPStatus translates a gRPC code into the HTTP status with the same
+// meaning; it is GRPCCode's inverse for the codes GRPCCode produces.
+func HTTPStatus(code codes.Code) int {
+	switch code {
+	case codes.OK:
+		return http.StatusOK
+	case codes.InvalidArgument, codes.OutOfRange:
+		return http.StatusBadRequest
+	case codes.Unauthenticated:
+		return http.StatusUnauthorized
+	case codes.PermissionDenied:
+		return http.StatusForbidden
+	case codes.NotFound:
+		return http.StatusNotFound
+	case codes.AlreadyExists, codes.Aborted:
+		return http.StatusConflict
+	case codes.FailedPrecondition:
+		return http.StatusPreconditionFailed
+	case codes.ResourceExhausted:
+		return http.StatusTooManyRequests
+	case codes.Canceled:
+		return StatusClientClosedRequest
+	case codes.Unimplemented:
+		return http.StatusNotImplemented
+	case codes.Unavailable:
+		return http.StatusServiceUnavailable
+	case codes.DeadlineExceeded:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// Error is a client-facing error with a status: the simplest StatusCoder.
+// Services return it (or wrap it) for outcomes such as "not found" whose
+// message is meant for the caller.
+type Error struct {
+	// Status is the HTTP status; the zero value means 500.
+	Status int
+	// Msg is sent to the client when Status is below 500.
+	Msg string
+	// Err, if set, is the underlying cause, reachable with errors.Is/As.
+	Err error
+}
+
+// NewError returns an *Error with the given status and message.
+func NewError(status int, msg string) *Error { return &Error{Status: status, Msg: msg} }
+
+func (e *Error) Error() string {
+	if e.Msg == "" && e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
+
+// StatusCode implements StatusCoder.
+func (e *Error) StatusCode() int {
+	if e.Status == 0 {
+		return http.StatusInternalServerError
+	}
+	return e.Status
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
