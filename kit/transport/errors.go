@@ -22,6 +22,13 @@ type RetryAfterer interface {
 	RetryAfter() time.Duration
 }
 
+// Headerer is implemented by errors that add response headers, such as
+// WWW-Authenticate on a 401. HTTP transports copy them into the response;
+// other transports ignore them.
+type Headerer interface {
+	Headers() http.Header
+}
+
 // StatusOf returns the HTTP status for err: the StatusCoder's choice if err
 // wraps one, 504 for context.DeadlineExceeded, 499 (client closed request)
 // for context.Canceled, and 500 otherwise. StatusOf(nil) is 200.
