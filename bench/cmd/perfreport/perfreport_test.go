@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sampleOutput = `goos: linux
+goarch: amd64
+pkg: example.com/x
+cpu: Test CPU
+BenchmarkServe/impl=kit-2   	 1000	      1100 ns/op	  300 server-ns/op	     120 B/op	       3 allocs/op
+BenchmarkServe/impl=kit-2   	 1000	      1300 ns/op	  320 server-ns/op	     120 B/op	       3 allocs/op
+BenchmarkServe/impl=kit-2   	 1000	      1200 ns/op	  310 server-ns/op	     120 B/op	       3 allocs/op
+BenchmarkServe/impl=raw-2   	 1000	      1000 ns/op	  300 server-ns/op	     100 B/op	       2 allocs/op
+BenchmarkServe/impl=raw-2   	 1000	      1000 ns/op	  300 server-ns/op	     100 B/op	       2 allocs/op
+BenchmarkAlone-2            	 5000	       25 ns/op	       0 B/op	       0 allocs/op
+PASS
+`
+
+func TestRender(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.txt")
+	if err := os.WriteFile(f, []byte(sampleOutput), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set := newResultSet()
+	if err := set.readFile(f); err != nil {
+		t.Fatal(err)
+	}
+	targets = []target{{bench: "BenchmarkServe", pkgPart: "example.com", impl: "kit", unit: "allocs/op", maxExtra: 0, why: "no extra allocations"}}
+	defer func() { targets = nil }()
+	var sb strings.Builder
+	render(&sb, set)
+	out := sb.String()
+	for _, want := range []string{
+		"### BenchmarkServe",
+		"| kit | 3 | 1.20 µs | 1.20× | 310.0 ns | 1.03× | 120 B | 1.20× | 3 | 1.50× |", // medians, ratios to raw
+		"| raw | 2 | 1.00 µs | 1.00× |",
+		"kit allocs/op vs raw: +1 — **missed**",
+		"| BenchmarkAlone | 1 | 25.0 ns |",
+		"Machine: linux/amd64, Test CPU.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q\n%s", want, out)
+		}
+	}
+}
+
+func TestCutImpl(t *testing.T) {
+	rest, impl, ok := cutImpl("BenchmarkX/impl=gokit/size=3")
+	if !ok || impl != "gokit" || rest != "BenchmarkX/size=3" {
+		t.Fatalf("%q %q %v", rest, impl, ok)
+	}
+	if _, _, ok := cutImpl("BenchmarkX/size=3"); ok {
+		t.Fatal("no impl reported as found")
+	}
+}
+
+func TestReadMissingFile(t *testing.T) {
+	if err := newResultSet().readFile(filepath.Join(t.TempDir(), "none.txt")); err == nil {
+		t.Fatal("want error")
+	}
+}
