@@ -87,7 +87,7 @@ func (smp *sample) runs() int { return len(smp.values["sec/op"]) }
 
 // group is a comparison: the samples that differ only in their impl= part.
 type group struct {
-	pkg, name string            // name with impl=… removed
+	pkg, name string             // name with impl=… removed
 	impls     map[string]*sample // by impl value
 	order     []string
 }
