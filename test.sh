@@ -24,8 +24,8 @@ step staticcheck
 staticcheck ./...
 
 if [ -f bench/go.mod ]; then
-  step "bench/ (comparison module): vet"
-  (cd bench && go vet ./...)
+  step "bench/ (comparison module): vet, staticcheck, tests, each benchmark once"
+  (cd bench && go vet ./... && staticcheck ./... && go test -bench . -benchtime 1x -timeout 10m ./... >/dev/null)
 fi
 
 step "benchmarks, once each"
