@@ -12,6 +12,13 @@ export PATH="$PWD/.tools/bin:$PATH"
 export KITBENCH_REQUIRE_TOOLS=1 # tests that need protoc, tmux, … fail instead of skipping
 
 step() { printf '\n== %s\n' "$*" >&2; }
+# quiet runs a command, showing its output only when it fails.
+quiet() {
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; return 1; fi
+  rm -f "$log"
+}
 
 step gofmt
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
@@ -25,11 +32,11 @@ staticcheck ./...
 
 if [ -f bench/go.mod ]; then
   step "bench/ (comparison module): vet, staticcheck, tests, each benchmark once"
-  (cd bench && go vet ./... && staticcheck ./... && go test -bench . -benchtime 1x -timeout 10m ./... >/dev/null)
+  (cd bench && go vet ./... && staticcheck ./... && quiet go test -bench . -benchtime 1x -timeout 10m ./...)
 fi
 
 step "benchmarks, once each"
-go test -run '^$' -bench . -benchtime 1x -timeout 10m ./... >/dev/null
+quiet go test -run '^$' -bench . -benchtime 1x -timeout 10m ./...
 
 step "go test -race"
 go test -race -timeout 15m "$@" ./...
