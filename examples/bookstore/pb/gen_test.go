@@ -1,0 +1,50 @@
+package bookpb_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestGeneratedCodeIsFresh regenerates the Go code into a temporary
+// directory and fails if it differs from the committed files.
+func TestGeneratedCodeIsFresh(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go command not found: %v", err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(goCmd, "run", "./internal/protogen", "-out", out, "book.proto")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 3 {
+			msg := "cannot check generated code: " + stderr.String()
+			if os.Getenv("KITBENCH_REQUIRE_TOOLS") == "1" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+		t.Fatalf("protogen: %v\n%s", err, stderr.String())
+	}
+	for _, name := range []string{"book.pb.go", "book_grpc.pb.go"} {
+		want, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatalf("regenerated %s: %v", name, err)
+		}
+		got, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("committed %s: %v", name, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run `go generate` in examples/bookstore/pb and commit the result", name)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 2 {
+		t.Errorf("protogen wrote %d files, the test compares 2; update the test", len(entries))
+	}
+}
