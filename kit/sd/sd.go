@@ -31,7 +31,8 @@ type Instance struct {
 // Event is what an Instancer publishes: the complete current set of
 // instances, or an error from the registry. When Err is set, Instances holds
 // the last known set (possibly empty if none was ever known) and Stale is
-// true: a registry that blinks never empties the set.
+// true: a registry that blinks never empties the set. Observers share the
+// Instances slice: nobody may modify it once it is sent.
 type Event struct {
 	Instances []Instance
 	Err       error
