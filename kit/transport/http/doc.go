@@ -1,0 +1,56 @@
+// Package http is kit's HTTP/JSON transport: it turns an HTTP request into
+// an endpoint call and the endpoint's answer back into an HTTP response
+// (Server), and a remote HTTP endpoint back into an endpoint.Endpoint
+// (Client). Import it as kithttp.
+//
+// The request flow is go-kit's: decode → endpoint → encode, with hooks
+// before and after. What differs is the defaults. A kit HTTP service is
+// safe without asking: bodies are capped, the *http.Server from
+// NewHTTPServer has header, read, write and idle timeouts and a header size
+// limit, every response carries a request id, and an internal error is
+// never described to the client. A typical JSON endpoint needs no
+// hand-written codec: DecodeJSONRequest and EncodeJSONResponse are the
+// codec, and JSONDecoder adds path parameters from Go's ServeMux patterns.
+//
+// # Usage
+//
+//	rt := kithttp.NewRouter()
+//	rt.Handle("GetBook", "GET", "/books/{id}", kithttp.NewServer(
+//		endpoint.Typed(svc.GetBook),
+//		kithttp.JSONDecoder[GetBookRequest](), // fills `path:"id"` fields
+//		kithttp.EncodeJSONResponse,
+//	))
+//	srv := kithttp.NewHTTPServer("127.0.0.1:8080", rt)
+//	err := srv.ListenAndServe()
+//
+// A Router answers unknown routes with 404 and known routes called with the
+// wrong method with 405 (and an Allow header), both as JSON, and lists what
+// it serves for the introspection protocol (Endpoints).
+//
+// # Failure behaviour
+//
+// Every error becomes a JSON body {"error": msg, "status": code,
+// "request_id": id} written by the ErrorEncoder (DefaultErrorEncoder unless
+// replaced). The status comes from transport.StatusOf: errors implementing
+// transport.StatusCoder choose it, deadline exceeded is 504, anything else
+// is 500. Below 500 the message is err.Error(), meant for the caller; at 500
+// and above it is only the standard status text, so internals (SQL, paths,
+// addresses) never leak — the request id in the body and in the
+// X-Request-Id header is what ties a report to the server's logs.
+// Malformed JSON, a value of the wrong type and an unknown field are 400
+// with a message naming the field or byte offset; a body over the limit
+// (ServerMaxBodyBytes, 4 MiB by default) is 413. Errors implementing
+// transport.RetryAfterer add a Retry-After header and transport.Headerer
+// adds its headers. A response implementing endpoint.Failer with a non-nil
+// Failed() is encoded as that error.
+//
+// The Client maps the other direction: a non-2xx answer becomes a
+// *ResponseError carrying the status, the server's message and its request
+// id, so a gateway that returns it answers with the same status; a transport
+// failure is 502, and the caller's deadline is honoured (504).
+//
+// # Concurrency
+//
+// Server, Client and Router are safe for concurrent use once built. Router
+// routes may be added while serving.
+package http

@@ -1,0 +1,218 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/kitbench/kitbench/kit/transport"
+)
+
+// DecodeJSONRequest is a DecodeRequestFunc that decodes the request body,
+// one JSON value, into a *T (endpoint.Typed[T, …] accepts it). It is strict,
+// and every refusal is a 400 wrapping ErrBadRequest whose message names the
+// problem: an empty body, malformed JSON (with the byte offset), a value of
+// the wrong type (with the field path), a field T does not have, or data
+// after the value. A body over the Server's limit is 413.
+func DecodeJSONRequest[T any](_ context.Context, r *http.Request) (any, error) {
+	v := new(T)
+	if err := decodeJSON(r.Body, v, false); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// JSONDecoder returns a DecodeRequestFunc for routes with path parameters:
+// it decodes the body as DecodeJSONRequest does, except that an empty body
+// is allowed (GET and DELETE routes have none), then sets each field of T
+// tagged `path:"name"` from r.PathValue("name") — the {name} wildcards of a
+// Go ServeMux pattern. Path fields may be strings, integers, floats or
+// booleans; a value that does not parse is a 400. A tagged field of another
+// type makes every request fail with a 500 wrapping ErrBadRoute, and so is
+// caught by the first test of the route.
+func JSONDecoder[T any]() DecodeRequestFunc {
+	plan, planErr := newPathPlan(reflect.TypeFor[T]())
+	return func(_ context.Context, r *http.Request) (any, error) {
+		if planErr != nil {
+			return nil, planErr
+		}
+		v := new(T)
+		if err := decodeJSON(r.Body, v, true); err != nil {
+			return nil, err
+		}
+		if err := plan.fill(reflect.ValueOf(v).Elem(), r); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+}
+
+// EncodeJSONResponse is an EncodeResponseFunc that writes response as JSON
+// with Content-Type application/json. A response implementing
+// transport.StatusCoder chooses the status (e.g. 201), and one implementing
+// transport.Headerer adds headers. The value is encoded completely before
+// anything is written, so an unencodable response becomes a clean 500. A
+// failed write (the client went away) is not reported: nothing more can be
+// sent.
+func EncodeJSONResponse(ctx context.Context, w http.ResponseWriter, response any) error {
+	st := stateFrom(ctx)
+	if st != nil && st.srv == nil {
+		st = nil
+	}
+	var eb *encodeBuffer
+	if st != nil {
+		eb = st.srv.getBuffer()
+		defer st.srv.putBuffer(eb)
+	} else {
+		eb = new(encodeBuffer)
+		eb.enc = json.NewEncoder(&eb.buf)
+	}
+	if err := eb.enc.Encode(response); err != nil {
+		return fmt.Errorf("kithttp: encoding %T as JSON: %w", response, err)
+	}
+	h := w.Header()
+	if hr, ok := response.(transport.Headerer); ok {
+		for k, vs := range hr.Headers() {
+			h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+		}
+	}
+	if st != nil {
+		h["Content-Type"] = st.hdr[hdrContentType : hdrContentType+1 : hdrContentType+1]
+	} else {
+		h.Set("Content-Type", "application/json")
+	}
+	if sc, ok := response.(transport.StatusCoder); ok {
+		if code := sc.StatusCode(); code >= 200 && code <= 599 {
+			w.WriteHeader(code)
+		}
+	}
+	_, _ = w.Write(eb.buf.Bytes())
+	return nil
+}
+
+// EncodeJSONRequest is an EncodeRequestFunc that sends request as a JSON
+// body (replayable, so redirects and retries work). A nil request sends no
+// body.
+func EncodeJSONRequest(_ context.Context, r *http.Request, request any) error {
+	if request == nil {
+		return nil
+	}
+	b, err := json.Marshal(request)
+	if err != nil {
+		return fmt.Errorf("kithttp: encoding %T as JSON: %w", request, err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.ContentLength = int64(len(b))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return nil
+}
+
+// DecodeJSONResponse is a DecodeResponseFunc that decodes a JSON body into
+// a *T. It is lenient where DecodeJSONRequest is strict: unknown fields are
+// ignored, so a newer server does not break an older client. An empty body
+// (such as a 204) yields a zero *T.
+func DecodeJSONResponse[T any](_ context.Context, resp *http.Response) (any, error) {
+	v := new(T)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("kithttp: decoding %s response as JSON: %w", resp.Status, err)
+	}
+	return v, nil
+}
+
+// decodeJSON decodes exactly one JSON value from body into v, mapping every
+// failure to an error whose status and message the client can act on.
+func decodeJSON(body io.Reader, v any, allowEmpty bool) error {
+	if body == nil || body == http.NoBody {
+		if allowEmpty {
+			return nil
+		}
+		return badJSON("request body is empty; want a JSON value", nil)
+	}
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if err == io.EOF && allowEmpty {
+			return nil
+		}
+		return jsonError(err, dec.InputOffset())
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		var sc transport.StatusCoder
+		if errors.As(err, &sc) {
+			return err
+		}
+		return badJSON(fmt.Sprintf("unexpected data after the JSON value at byte %d", end), err)
+	}
+	return nil
+}
+
+func badJSON(msg string, cause error) error {
+	err := ErrBadRequest
+	if cause != nil {
+		err = fmt.Errorf("%w: %w", ErrBadRequest, cause)
+	}
+	return &transport.Error{Status: http.StatusBadRequest, Msg: msg, Err: err}
+}
+
+func jsonError(err error, offset int64) error {
+	var (
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+		ie *json.InvalidUnmarshalError
+		sc transport.StatusCoder
+	)
+	switch {
+	case errors.As(err, &sc):
+		return err // 413 from the body limit
+	case errors.As(err, &ie):
+		return fmt.Errorf("kithttp: %w", err) // a programming error: 500
+	case errors.As(err, &se):
+		return badJSON(fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: ")), err)
+	case errors.As(err, &te):
+		msg := fmt.Sprintf("got JSON %s, want %s (byte %d)", te.Value, kindName(te.Type), te.Offset)
+		if te.Field != "" {
+			msg = fmt.Sprintf("field %q: %s", te.Field, msg)
+		}
+		return badJSON(msg, err)
+	case err == io.EOF:
+		return badJSON("request body is empty; want a JSON value", err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badJSON("truncated JSON: the body ends inside a value", err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return badJSON(fmt.Sprintf("unknown field %s (before byte %d)", strings.TrimPrefix(err.Error(), "json: unknown field "), offset), err)
+	}
+	// A read error (timeout, reset) or an UnmarshalJSON method's error:
+	// either way the body is unusable, and its text may name internals.
+	return badJSON("invalid request body", err)
+}
+
+// kindName says what JSON a Go type wants, in JSON's words.
+func kindName(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "integer (" + t.String() + ")"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return t.String()
+}
