@@ -108,7 +108,7 @@ func (r *Ring) Spans(after uint64, limit int) ([]introspect.Span, uint64, uint64
 		oldest = r.last - capacity + 1
 	}
 	if after > r.last {
-		after = 0
+		after = oldest - 1
 	}
 	var dropped uint64
 	if after+1 < oldest {

@@ -1,0 +1,183 @@
+package tracing
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/kitbench/kitbench/kit/introspect"
+)
+
+// waitGoroutines polls, with a bounded deadline, until the goroutine count
+// is back to base.
+func waitGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("goroutines: %d, want <= %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkHop asserts that the ring holds a client span and a server span of
+// one trace, the server's parent being the client.
+func checkHop(t *testing.T, ring *Ring) {
+	t.Helper()
+	spans := allSpans(ring)
+	var client, server *introspect.Span
+	for i := range spans {
+		switch spans[i].Kind {
+		case trace.SpanKindClient.String():
+			client = &spans[i]
+		case trace.SpanKindServer.String():
+			server = &spans[i]
+		}
+	}
+	if client == nil || server == nil {
+		t.Fatalf("want a client and a server span, got %+v", spans)
+	}
+	if server.TraceID != client.TraceID {
+		t.Errorf("trace ids differ: server %s, client %s", server.TraceID, client.TraceID)
+	}
+	if server.ParentSpanID != client.SpanID {
+		t.Errorf("server parent = %q, want the client span %q", server.ParentSpanID, client.SpanID)
+	}
+}
+
+func TestHTTPHop(t *testing.T) {
+	base := runtime.NumGoroutine()
+	tp, ring := newProvider(t)
+	serverBefore := HTTPServerBefore(nil)
+	serverEP := Middleware(tp, "GetBook")(func(context.Context, any) (any, error) { return nil, nil })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := serverBefore(r.Context(), r)
+		if _, err := serverEP(ctx, nil); err != nil {
+			http.Error(w, "failed", http.StatusInternalServerError)
+		}
+	}))
+	tr := &http.Transport{}
+	hc := &http.Client{Transport: tr}
+	clientBefore := HTTPClientBefore(propagation.TraceContext{})
+	clientEP := Middleware(tp, "GetBook", WithSpanKind(trace.SpanKindClient))(func(ctx context.Context, _ any) (any, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		if err != nil {
+			return nil, err
+		}
+		clientBefore(ctx, req)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		return nil, resp.Body.Close()
+	})
+	if _, err := clientEP(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	tr.CloseIdleConnections()
+	checkHop(t, ring)
+	waitGoroutines(t, base)
+}
+
+// healthServer serves the standard health service through a kit endpoint.
+type healthServer struct {
+	healthpb.UnimplementedHealthServer
+	before func(context.Context, metadata.MD) context.Context
+	ep     func(context.Context, any) (any, error)
+}
+
+func (h *healthServer) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if _, err := h.ep(h.before(ctx, md), req); err != nil {
+		return nil, err
+	}
+	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
+}
+
+func TestGRPCHop(t *testing.T) {
+	base := runtime.NumGoroutine()
+	tp, ring := newProvider(t)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer()
+	healthpb.RegisterHealthServer(gs, &healthServer{
+		before: GRPCServerBefore(nil),
+		ep:     Middleware(tp, "Check")(func(context.Context, any) (any, error) { return nil, nil }),
+	})
+	served := make(chan error, 1)
+	go func() { served <- gs.Serve(lis) }()
+
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := healthpb.NewHealthClient(conn)
+	clientBefore := GRPCClientBefore(nil)
+	clientEP := Middleware(tp, "Check", WithSpanKind(trace.SpanKindClient))(func(ctx context.Context, _ any) (any, error) {
+		var md metadata.MD // nil: the hook allocates it
+		ctx = clientBefore(ctx, &md)
+		if md.Get("traceparent") == nil {
+			t.Error("client hook injected no traceparent")
+		}
+		return client.Check(metadata.NewOutgoingContext(ctx, md), &healthpb.HealthCheckRequest{})
+	})
+	if _, err := clientEP(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gs.Stop()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	checkHop(t, ring)
+	waitGoroutines(t, base)
+}
+
+func TestGRPCClientBeforeNilPointer(t *testing.T) {
+	tp, _ := newProvider(t)
+	ctx, span := tp.Tracer("t").Start(context.Background(), "s")
+	defer span.End()
+	if got := GRPCClientBefore(nil)(ctx, nil); got != ctx {
+		t.Fatal("nil *MD: context changed")
+	}
+	md := metadata.Pairs("x-other", "1")
+	GRPCClientBefore(nil)(ctx, &md)
+	if len(md.Get("traceparent")) != 1 || len(md.Get("x-other")) != 1 {
+		t.Fatalf("md = %v", md)
+	}
+}
+
+// TestExtractMalformed checks that garbage in traceparent starts a new
+// trace rather than failing or adopting it.
+func TestExtractMalformed(t *testing.T) {
+	for _, v := range []string{"", "garbage", "00-zzzz-yyyy-01", "00-00000000000000000000000000000000-0000000000000000-01"} {
+		md := metadata.Pairs("traceparent", v)
+		ctx := GRPCServerBefore(nil)(context.Background(), md)
+		if trace.SpanContextFromContext(ctx).IsValid() {
+			t.Errorf("traceparent %q was accepted", v)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Traceparent", v)
+		if trace.SpanContextFromContext(HTTPServerBefore(nil)(context.Background(), r)).IsValid() {
+			t.Errorf("HTTP traceparent %q was accepted", v)
+		}
+	}
+}
