@@ -1,0 +1,142 @@
+package grpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/kitbench/kitbench/kit/transport"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// ErrorEncoder turns an error returned by a decoder, endpoint or encoder
+// into the error a gRPC handler returns, normally one made by
+// google.golang.org/grpc/status.
+type ErrorEncoder func(ctx context.Context, err error) error
+
+// grpcStatuser is implemented by errors that carry a gRPC status, such as
+// those of google.golang.org/grpc/status and this package's *Error.
+type grpcStatuser interface {
+	GRPCStatus() *status.Status
+}
+
+// DefaultErrorEncoder is the Server's error encoder. An error that carries a
+// gRPC status (a GRPCStatus method, possibly wrapped) keeps its code and
+// details; any other error gets the code of transport.StatusOf through
+// transport.GRPCCode, and a google.rpc.RetryInfo detail when it implements
+// transport.RetryAfterer.
+//
+// The message is the error's own (err.Error(), or the carried status's
+// message) only for client errors, whose HTTP status is below 500. For
+// server errors (Internal, Unavailable, DeadlineExceeded, …) it is a generic
+// text for the code, so no internal detail reaches the caller.
+func DefaultErrorEncoder(_ context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var gs grpcStatuser
+	if errors.As(err, &gs) {
+		if st := gs.GRPCStatus(); st != nil && st.Code() != codes.OK {
+			if transport.HTTPStatus(st.Code()) < http.StatusInternalServerError {
+				return st.Err()
+			}
+			p := st.Proto()
+			p.Message = genericMessage(st.Code())
+			return status.ErrorProto(p)
+		}
+	}
+	httpStatus := transport.StatusOf(err)
+	code := transport.GRPCCode(httpStatus)
+	msg := genericMessage(code)
+	if httpStatus < http.StatusInternalServerError {
+		msg = err.Error()
+	}
+	st := status.New(code, msg)
+	if d, ok := transport.RetryAfterOf(err); ok {
+		if withInfo, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(d)}); derr == nil {
+			st = withInfo
+		}
+	}
+	return st.Err()
+}
+
+// genericMessage is the text sent for a server-side failure with code c.
+func genericMessage(c codes.Code) string {
+	switch c {
+	case codes.Unavailable:
+		return "service unavailable"
+	case codes.DeadlineExceeded:
+		return "deadline exceeded"
+	case codes.Unimplemented:
+		return "not implemented"
+	case codes.Canceled:
+		return "request canceled"
+	}
+	return "internal error"
+}
+
+// Error is the error a Client returns when the server answers with a
+// non-OK status, or the call fails in gRPC (which reports a status too).
+//
+// It carries the meaning across a gateway: StatusCode maps the code back to
+// an HTTP status (so transport.StatusOf, and a kit HTTP or gRPC server in
+// front, answer with the same meaning), GRPCStatus returns the status
+// itself, RetryAfter reports a google.rpc.RetryInfo detail, and errors.Is
+// matches context.DeadlineExceeded and context.Canceled for those codes, so
+// balancers and retry loops recognise them like local context errors.
+type Error struct {
+	// Method is the full method name of the call, "/package.Service/Method".
+	Method string
+	// Status is the status the call ended with; never nil or OK.
+	Status *status.Status
+}
+
+// Error reports the method, code and the server's message.
+func (e *Error) Error() string {
+	return fmt.Sprintf("grpc %s: %s: %s", e.Method, e.Status.Code(), e.Status.Message())
+}
+
+// GRPCStatus returns the status the call ended with.
+func (e *Error) GRPCStatus() *status.Status { return e.Status }
+
+// StatusCode implements transport.StatusCoder with transport.HTTPStatus.
+func (e *Error) StatusCode() int { return transport.HTTPStatus(e.Status.Code()) }
+
+// RetryAfter implements transport.RetryAfterer with the status's RetryInfo
+// detail; it is 0 when there is none.
+func (e *Error) RetryAfter() time.Duration {
+	for _, d := range e.Status.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+			return ri.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0
+}
+
+// Is reports whether the status means target: context.DeadlineExceeded for
+// DeadlineExceeded and context.Canceled for Canceled.
+func (e *Error) Is(target error) bool {
+	switch e.Status.Code() {
+	case codes.DeadlineExceeded:
+		return target == context.DeadlineExceeded
+	case codes.Canceled:
+		return target == context.Canceled
+	}
+	return false
+}
+
+// clientError converts an error from grpc.ClientConn.Invoke into an *Error.
+func clientError(method string, err error) error {
+	st, ok := status.FromError(err)
+	if !ok || st.Code() == codes.OK {
+		// Not a status at all (a codec or interceptor error): keep it as is,
+		// so it stays a 500 for transport.StatusOf.
+		return fmt.Errorf("grpc %s: %w", method, err)
+	}
+	return &Error{Method: method, Status: st}
+}
