@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -311,5 +312,16 @@ func TestServerErrorEncoder(t *testing.T) {
 		kitgrpc.ServerErrorEncoder(func(context.Context, error) error { return status.Error(codes.Aborted, "custom") }))
 	if _, err := s.ServeGRPC(t.Context(), nil); status.Code(err) != codes.Aborted {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestServerBeforeWithoutIncomingMetadata(t *testing.T) {
+	var got metadata.MD
+	s := kitgrpc.NewServer(endpoint.Nop, nil, nil, kitgrpc.ServerBefore(func(ctx context.Context, md metadata.MD) context.Context {
+		got = md
+		return ctx
+	}))
+	if _, err := s.ServeGRPC(t.Context(), nil); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("err %v, hook saw %#v; want an empty, non-nil MD", err, got)
 	}
 }
