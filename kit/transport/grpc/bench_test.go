@@ -30,7 +30,9 @@ func benchGet(_ context.Context, r getRequest) (*book, error) {
 	return benchBook, nil
 }
 
-type rawBench struct{ bookpb.UnimplementedBookServiceServer }
+type rawBench struct {
+	bookpb.UnimplementedBookServiceServer
+}
 
 func (rawBench) GetBook(ctx context.Context, r *bookpb.GetBookRequest) (*bookpb.Book, error) {
 	b, err := benchGet(ctx, getRequest{ID: r.GetId()})
