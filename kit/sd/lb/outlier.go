@@ -1,0 +1,229 @@
+package lb
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kitbench/kitbench/kit/sd"
+)
+
+// OutlierConfig configures outlier ejection. The zero value gives Envoy's
+// defaults: 5 consecutive failures eject an instance for 30 s times the
+// number of times it has been ejected, at most 300 s, and at most 10 % of
+// the instances (at least one) are ejected at once.
+type OutlierConfig struct {
+	// Consecutive is how many failures in a row (sd.Stats.Failures) eject an
+	// instance; zero means 5.
+	Consecutive int
+	// BaseEjection is the first ejection's length; the k-th lasts k times
+	// as long. Zero means 30 s.
+	BaseEjection time.Duration
+	// MaxEjection caps an ejection's length; zero means 300 s. An instance
+	// that has succeeded and stayed in service for MaxEjection after its
+	// last ejection ended starts again from BaseEjection.
+	MaxEjection time.Duration
+	// MaxPercent is the largest share of instances ejected at once; zero
+	// means 10. One instance may always be ejected.
+	MaxPercent int
+	// Now tells the time; nil means time.Now.
+	Now func() time.Time
+	// Notify, if not nil, receives each ejection. Sends never block: an
+	// ejection that finds the channel full is dropped (Ejected still shows
+	// it).
+	Notify chan<- Ejection
+}
+
+// Ejection describes one ejected instance.
+type Ejection struct {
+	ID      string
+	Address string
+	Until   time.Time // when the instance returns to service
+	Count   int       // times it has been ejected, this one included
+}
+
+// Outlier is a Balancer that skips instances that keep failing. It wraps
+// another Balancer over the same Source: a picked instance that has failed
+// Consecutive times in a row since it last succeeded (or since its last
+// ejection) is ejected, and the pick is made again. Ejection is decided on
+// the Pick after the failures, never by a goroutine of its own; an ejected
+// instance returns when its time is up.
+//
+// When every instance fails, at most MaxPercent of them are ejected and the
+// rest keep being served: ejection moves load away from a few bad instances,
+// it never leaves the caller with nothing to call.
+type Outlier struct {
+	next Balancer
+	src  Source
+	cfg  OutlierConfig
+
+	ejected atomic.Pointer[ejectSet] // nil while nothing is ejected
+
+	mu   sync.Mutex
+	recs map[string]*record // by sd.Entry.Key, for recently ejected instances
+}
+
+type ejectSet map[*sd.Entry]time.Time // entry → until
+
+type record struct {
+	entry     *sd.Entry
+	id, addr  string
+	count     int
+	until     time.Time
+	failures  int    // Stats.Failures at ejection
+	successes uint64 // Stats.Successes at ejection
+}
+
+// NewOutlier returns an Outlier that picks through next, a Balancer over
+// src.
+func NewOutlier(src Source, next Balancer, cfg OutlierConfig) *Outlier {
+	if cfg.Consecutive <= 0 {
+		cfg.Consecutive = 5
+	}
+	if cfg.BaseEjection <= 0 {
+		cfg.BaseEjection = 30 * time.Second
+	}
+	if cfg.MaxEjection <= 0 {
+		cfg.MaxEjection = 300 * time.Second
+	}
+	if cfg.MaxPercent <= 0 {
+		cfg.MaxPercent = 10
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Outlier{next: next, src: src, cfg: cfg, recs: map[string]*record{}}
+}
+
+// Pick chooses an entry that is not ejected. If every draw lands on an
+// ejected entry it returns the first one drawn rather than nothing.
+func (o *Outlier) Pick() (*sd.Entry, error) {
+	set := o.ejected.Load()
+	tries := 1
+	if set != nil {
+		tries += min(len(*set), 8)
+	}
+	var first *sd.Entry
+	for range tries {
+		e, err := o.next.Pick()
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = e
+		}
+		if set != nil {
+			if until, ok := (*set)[e]; ok {
+				if o.cfg.Now().Before(until) {
+					continue
+				}
+				o.prune()
+			}
+		}
+		if st := e.Stats(); st.Failures >= o.cfg.Consecutive && o.eject(e, st) {
+			set = o.ejected.Load()
+			continue
+		}
+		return e, nil
+	}
+	return first, nil
+}
+
+// eject ejects e if its failures warrant it and the cap allows; it reports
+// whether e is ejected now.
+func (o *Outlier) eject(e *sd.Entry, st sd.Stats) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := o.cfg.Now()
+	o.expireLocked(now)
+	r := o.recs[e.Key()]
+	if r != nil {
+		if r.entry == e && now.Before(r.until) {
+			return true // ejected by a concurrent Pick
+		}
+		if st.Successes == r.successes && st.Failures-r.failures < o.cfg.Consecutive {
+			return false // the run that caused the last ejection
+		}
+	}
+	active := 0
+	for _, x := range o.recs {
+		if now.Before(x.until) {
+			active++
+		}
+	}
+	es, _ := o.src.Entries()
+	if active >= max(1, len(es)*o.cfg.MaxPercent/100) {
+		return false
+	}
+	if r == nil {
+		inst := e.Instance()
+		r = &record{id: inst.ID, addr: inst.Address}
+		o.recs[e.Key()] = r
+	}
+	r.entry = e
+	r.count++
+	r.until = now.Add(min(o.cfg.BaseEjection*time.Duration(r.count), o.cfg.MaxEjection))
+	r.failures, r.successes = st.Failures, st.Successes
+	o.publishLocked(now)
+	if o.cfg.Notify != nil {
+		select {
+		case o.cfg.Notify <- Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count}:
+		default:
+		}
+	}
+	return true
+}
+
+// prune republishes the ejected set without the entries whose time is up.
+func (o *Outlier) prune() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := o.cfg.Now()
+	o.expireLocked(now)
+	o.publishLocked(now)
+}
+
+// expireLocked forgets instances that have succeeded and stayed in service
+// for MaxEjection since their last ejection ended, and records untouched for
+// ten times that (instances that left the set).
+func (o *Outlier) expireLocked(now time.Time) {
+	for k, r := range o.recs {
+		healthy := r.entry.Stats().Successes != r.successes
+		if (healthy && !now.Before(r.until.Add(o.cfg.MaxEjection))) || !now.Before(r.until.Add(10*o.cfg.MaxEjection)) {
+			delete(o.recs, k)
+		}
+	}
+}
+
+func (o *Outlier) publishLocked(now time.Time) {
+	set := ejectSet{}
+	for _, r := range o.recs {
+		if now.Before(r.until) {
+			set[r.entry] = r.until
+		}
+	}
+	if len(set) == 0 {
+		o.ejected.Store(nil)
+		return
+	}
+	o.ejected.Store(&set)
+}
+
+// Ejected returns the instances ejected now, soonest to return first.
+func (o *Outlier) Ejected() []Ejection {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := o.cfg.Now()
+	var out []Ejection
+	for _, r := range o.recs {
+		if now.Before(r.until) {
+			out = append(out, Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count})
+		}
+	}
+	slices.SortFunc(out, func(a, b Ejection) int {
+		return cmp.Or(a.Until.Compare(b.Until), cmp.Compare(a.Address, b.Address), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
