@@ -177,7 +177,7 @@ func jsonError(err error, offset int64) error {
 	case errors.As(err, &se):
 		return badJSON(fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: ")), err)
 	case errors.As(err, &te):
-		msg := fmt.Sprintf("got JSON %s, want %s (byte %d)", te.Value, kindName(te.Type), te.Offset)
+		msg := fmt.Sprintf("got JSON %s, want %s (value ends at byte %d)", te.Value, kindName(te.Type), te.Offset)
 		if te.Field != "" {
 			msg = fmt.Sprintf("field %q: %s", te.Field, msg)
 		}
