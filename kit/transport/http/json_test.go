@@ -79,7 +79,9 @@ func TestDecodeJSONRequestErrorsWrap(t *testing.T) {
 
 type errReader struct{}
 
-func (errReader) Read([]byte) (int, error) { return 0, errors.New("read tcp 10.0.0.7:80: connection reset") }
+func (errReader) Read([]byte) (int, error) {
+	return 0, errors.New("read tcp 10.0.0.7:80: connection reset")
+}
 
 // Outside a Server the JSON helpers still work, just without the Server's
 // buffer reuse.
