@@ -106,7 +106,7 @@ func (o *Outlier) Pick() (*sd.Entry, error) {
 		tries += min(len(*set), 8)
 	}
 	var first *sd.Entry
-	for range tries {
+	for try := 0; try < tries; try++ {
 		e, err := o.next.Pick()
 		if err != nil {
 			return nil, err
@@ -124,6 +124,10 @@ func (o *Outlier) Pick() (*sd.Entry, error) {
 		}
 		if st := e.Stats(); st.Failures >= o.cfg.Consecutive && o.eject(e, st) {
 			set = o.ejected.Load()
+			if first == e {
+				first = nil
+			}
+			tries++ // draw again; ejections are capped, so this ends
 			continue
 		}
 		return e, nil
