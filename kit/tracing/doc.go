@@ -5,8 +5,9 @@
 // Trace every endpoint on both sides of a hop: a server span tells you what
 // a call cost here, the client span beside it what it cost the caller, and
 // the gap between them is the network and the queue. Tracing is cheap
-// enough to leave on: with sampling off, Middleware starts no span and
-// allocates nothing.
+// enough to leave on: over a Provider (NewProvider) whose sampler would
+// drop the call, Middleware starts no span and allocates nothing; over any
+// other TracerProvider it leaves that decision to the SDK.
 //
 // # Usage
 //
