@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// ErrBadEndpointer is wrapped by the errors of an Endpointer built with a
+// nil Instancer or Factory.
+var ErrBadEndpointer = errors.New("sd: endpointer needs an Instancer and a Factory")
+
 // ErrClosed is wrapped by the error an Endpointer returns after Close.
 var ErrClosed = errors.New("sd: endpointer closed")
 
@@ -79,8 +83,17 @@ type snapshot struct {
 
 // NewEndpointer starts an Endpointer that follows src and builds endpoints
 // with f. Close it to stop its goroutine and close every cached endpoint;
-// Close does not stop src, which the caller owns.
+// Close does not stop src, which the caller owns. With a nil src or f the
+// Endpointer starts no goroutine and its Entries and Wait return
+// ErrBadEndpointer.
 func NewEndpointer(src Instancer, f Factory, opts ...EndpointerOption) *Endpointer {
+	if src == nil || f == nil {
+		e := &Endpointer{quit: make(chan struct{}), ready: make(chan struct{})}
+		e.once.Do(func() {})
+		close(e.quit)
+		e.snap.Store(&snapshot{err: fmt.Errorf("%w: %w", ErrNoEndpoints, ErrBadEndpointer)})
+		return e
+	}
 	e := &Endpointer{
 		src:     src,
 		factory: f,
@@ -120,6 +133,10 @@ func (e *Endpointer) Wait(ctx context.Context) error {
 	case <-e.ready:
 		return nil
 	case <-e.quit:
+		_, err := e.Entries()
+		if errors.Is(err, ErrBadEndpointer) {
+			return ErrBadEndpointer
+		}
 		return ErrClosed
 	case <-ctx.Done():
 		return ctx.Err()
@@ -220,9 +237,19 @@ func (e *Endpointer) apply(ev Event) {
 	st.Endpoints = len(entries)
 	next := &snapshot{entries: entries, err: ErrNoEndpoints, state: st}
 	if len(entries) == 0 && st.Stale {
-		next.err = fmt.Errorf("%w: registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), st.Err)
+		next.err = fmt.Errorf("%w: registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), staleCause(st))
 	}
 	e.snap.Store(next)
+}
+
+// errStale stands in for the cause of an event marked Stale without an Err.
+var errStale = errors.New("instances reported stale")
+
+func staleCause(st State) error {
+	if st.Err != nil {
+		return st.Err
+	}
+	return errStale
 }
 
 // invalidate drops every entry after the registry stayed down too long.
@@ -234,7 +261,7 @@ func (e *Endpointer) invalidate() {
 	clear(e.index)
 	st := cur.state
 	st.Endpoints, st.Invalidated = 0, true
-	err := fmt.Errorf("%w: invalidated after registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), st.Err)
+	err := fmt.Errorf("%w: invalidated after registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), staleCause(st))
 	e.snap.Store(&snapshot{err: err, state: st})
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -352,8 +353,8 @@ func TestEndpointerCloseStopsGoroutines(t *testing.T) {
 		}
 		es = append(es, e)
 	}
-	if runtime.NumGoroutine() < base+10 {
-		t.Fatalf("expected one goroutine per Endpointer")
+	if n := runLoops(); n != 10 {
+		t.Fatalf("%d update loops running, want one per Endpointer", n)
 	}
 	for _, e := range es {
 		if err := e.Close(); err != nil {
@@ -373,6 +374,15 @@ func TestEndpointerCloseStopsGoroutines(t *testing.T) {
 		t.Fatalf("a closed %d times, want 10", closed)
 	}
 	waitGoroutines(t, base)
+	if n := runLoops(); n != 0 {
+		t.Fatalf("%d update loops still running", n)
+	}
+}
+
+// runLoops counts the Endpointer update loops alive.
+func runLoops() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "sd.(*Endpointer).run(")
 }
 
 // waitGoroutines polls, with a bounded deadline, until the goroutine count is
@@ -404,4 +414,36 @@ func TestStaticInstances(t *testing.T) {
 			t.Errorf("%q: err = %v, want ErrBadAddress", bad, err)
 		}
 	}
+}
+
+func TestEndpointerBadInput(t *testing.T) {
+	for _, e := range []*sd.Endpointer{
+		sd.NewEndpointer(nil, newFactory().make),
+		sd.NewEndpointer(sd.FixedInstancer(insts("a:1")), nil),
+	} {
+		if _, err := e.Entries(); !errors.Is(err, sd.ErrBadEndpointer) || !errors.Is(err, sd.ErrNoEndpoints) {
+			t.Fatalf("Entries: %v", err)
+		}
+		if err := e.Wait(context.Background()); !errors.Is(err, sd.ErrBadEndpointer) {
+			t.Fatalf("Wait: %v", err)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+}
+
+func TestEndpointerStaleWithoutErr(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src, f := &chanInstancer{}, newFactory()
+		e := sd.NewEndpointer(src, f.make, sd.InvalidateOnError(time.Second))
+		defer e.Close()
+		src.send(sd.Event{Instances: insts("a:1")})
+		src.send(sd.Event{Stale: true})
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if _, err := e.Entries(); !errors.Is(err, sd.ErrNoEndpoints) || strings.Contains(err.Error(), "%!") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }

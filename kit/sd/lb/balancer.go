@@ -15,6 +15,18 @@ type Source interface {
 	Entries() ([]*sd.Entry, error)
 }
 
+// orEmpty turns a nil Source into one with no entries.
+func orEmpty(src Source) Source {
+	if src == nil {
+		return empty{}
+	}
+	return src
+}
+
+type empty struct{}
+
+func (empty) Entries() ([]*sd.Entry, error) { return nil, sd.ErrNoEndpoints }
+
 // Balancer chooses the entry to call. Pick returns the chosen entry, so the
 // caller knows which instance it called (for spans, logs and outlier
 // accounting) and calls entry.Endpoint. Balancers are safe for concurrent
@@ -26,7 +38,7 @@ type Balancer interface {
 // NewRoundRobin returns a Balancer that cycles through the entries in order.
 // When the set changes the cycle continues from the same counter, so a
 // position may be skipped or repeated once.
-func NewRoundRobin(src Source) Balancer { return &roundRobin{src: src} }
+func NewRoundRobin(src Source) Balancer { return &roundRobin{src: orEmpty(src)} }
 
 type roundRobin struct {
 	src  Source
@@ -45,7 +57,7 @@ func (r *roundRobin) Pick() (*sd.Entry, error) {
 // NewRandom returns a Balancer that chooses an entry uniformly at random,
 // with the runtime's per-thread generator (math/rand/v2), so concurrent
 // Picks share no source and no lock.
-func NewRandom(src Source) Balancer { return random{src: src} }
+func NewRandom(src Source) Balancer { return random{src: orEmpty(src)} }
 
 type random struct{ src Source }
 
@@ -61,7 +73,7 @@ func (r random) Pick() (*sd.Entry, error) {
 // entries at random and picks the one with fewer calls in flight
 // (sd.Stats.InFlight), which steers load away from slow instances at the cost
 // of two random draws.
-func NewP2C(src Source) Balancer { return p2c{src: src} }
+func NewP2C(src Source) Balancer { return p2c{src: orEmpty(src)} }
 
 type p2c struct{ src Source }
 

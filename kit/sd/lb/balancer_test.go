@@ -88,6 +88,14 @@ func TestNoEndpoints(t *testing.T) {
 			t.Fatalf("%T: err = %v, want ErrNoEndpoints", b, err)
 		}
 	}
+	for _, b := range []lb.Balancer{lb.NewRoundRobin(nil), lb.NewRandom(nil), lb.NewP2C(nil), lb.NewOutlier(nil, nil, lb.OutlierConfig{})} {
+		if _, err := b.Pick(); !errors.Is(err, sd.ErrNoEndpoints) {
+			t.Fatalf("nil source %T: err = %v, want ErrNoEndpoints", b, err)
+		}
+	}
+	if _, err := lb.Retry(3, time.Second, nil, nil)(context.Background(), nil); !errors.Is(err, sd.ErrNoEndpoints) {
+		t.Fatalf("Retry with nil balancer: err = %v", err)
+	}
 	_, err := lb.Retry(3, time.Second, lb.NewRandom(e), nil)(context.Background(), nil)
 	if !errors.Is(err, sd.ErrNoEndpoints) || transport.StatusOf(err) != http.StatusServiceUnavailable {
 		t.Fatalf("Retry: err = %v (status %d)", err, transport.StatusOf(err))

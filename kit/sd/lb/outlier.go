@@ -77,8 +77,12 @@ type record struct {
 }
 
 // NewOutlier returns an Outlier that picks through next, a Balancer over
-// src.
+// src; a nil next means NewRoundRobin(src).
 func NewOutlier(src Source, next Balancer, cfg OutlierConfig) *Outlier {
+	src = orEmpty(src)
+	if next == nil {
+		next = NewRoundRobin(src)
+	}
 	if cfg.Consecutive <= 0 {
 		cfg.Consecutive = 5
 	}

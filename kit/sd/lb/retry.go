@@ -24,7 +24,8 @@ var ErrBudgetExhausted = errors.New("lb: retry budget exhausted")
 // again on another pick after a retryable failure, up to max attempts in
 // all (max below 1 means 1). Each attempt gets its own deadline of timeout
 // (zero or less: only the caller's). Retries draw on budget; nil gives the
-// endpoint a budget of its own with NewBudget(0, 0).
+// endpoint a budget of its own with NewBudget(0, 0). A nil b has no
+// entries: calls fail with sd.ErrNoEndpoints.
 //
 // A failure is retried when the instance failed (transport.StatusOf is 500
 // or above, a per-attempt timeout included) and the caller's context is
@@ -45,6 +46,9 @@ func Retry(max int, timeout time.Duration, b Balancer, budget *Budget) endpoint.
 	}
 	if budget == nil {
 		budget = NewBudget(0, 0)
+	}
+	if b == nil {
+		b = NewRoundRobin(nil)
 	}
 	return func(ctx context.Context, req any) (any, error) {
 		budget.request()
