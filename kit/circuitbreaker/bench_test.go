@@ -50,7 +50,7 @@ func BenchmarkClosedParallel(b *testing.B) {
 	}
 }
 
-// BenchmarkClosedRatio is a successful call under the ratio policy, which
+// BenchmarkClosedRatio is BenchmarkClosed under the ratio policy, which
 // also reads the monotonic clock to find its window bucket.
 func BenchmarkClosedRatio(b *testing.B) {
 	eps := benchEndpoints(b, circuitbreaker.ErrorRatio(0.5, 20, 10*time.Second))
@@ -58,12 +58,10 @@ func BenchmarkClosedRatio(b *testing.B) {
 		e := eps[impl]
 		b.Run(impl, func(b *testing.B) {
 			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				ctx := context.Background()
-				for pb.Next() {
-					_, _ = e(ctx, nil)
-				}
-			})
+			ctx := context.Background()
+			for b.Loop() {
+				_, _ = e(ctx, nil)
+			}
 		})
 	}
 }

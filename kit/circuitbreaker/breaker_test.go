@@ -340,7 +340,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	for name, opt := range map[string]circuitbreaker.Option{
 		"zero consecutive": circuitbreaker.ConsecutiveFailures(0),
 		"ratio above one":  circuitbreaker.ErrorRatio(1.5, 0, 0),
-		"ratio zero":       circuitbreaker.ErrorRatio(0, 0, 0),
+		"negative ratio":   circuitbreaker.ErrorRatio(-0.5, 0, 0),
 		"tiny window":      circuitbreaker.ErrorRatio(0.5, 1, time.Millisecond),
 		"negative timeout": circuitbreaker.OpenTimeout(-time.Second),
 		"zero trials":      circuitbreaker.HalfOpenCalls(0),
@@ -351,6 +351,15 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	}
 	if _, err := circuitbreaker.New("x", nil, circuitbreaker.OnTransition(nil)); err != nil {
 		t.Errorf("nil options: %v", err)
+	}
+	b, err := circuitbreaker.New("x", circuitbreaker.ErrorRatio(0, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := introspect.BreakerSettings{Policy: "ratio", ErrorRatio: 0.5, MinRequests: 20,
+		WindowNS: int64(10 * time.Second), OpenTimeoutNS: int64(30 * time.Second), HalfOpenMaxCalls: 1}
+	if got := b.BreakerInfo().Settings; got != want {
+		t.Errorf("ErrorRatio(0, 0, 0) settings = %+v, want Hystrix's defaults %+v", got, want)
 	}
 }
 

@@ -87,14 +87,17 @@ func ConsecutiveFailures(n uint64) Option {
 // ErrorRatio selects the ratio policy (Hystrix's): the breaker opens when,
 // over the rolling window, at least minRequests calls completed and the
 // share of failures among them is at least ratio. The window is kept in ten
-// buckets, so calls leave it a tenth of the window at a time. Zero
-// minRequests means 20 and zero window means 10 s; ratio must be in (0, 1]
-// and the window at least 10 ms. The window restarts empty each time the
+// buckets, so calls leave it a tenth of the window at a time. Zero ratio
+// means 0.5, zero minRequests 20 and zero window 10 s (Hystrix's
+// defaults); ratio must be in (0, 1] and the window at least 10 ms. The window restarts empty each time the
 // breaker closes.
 func ErrorRatio(ratio float64, minRequests uint64, window time.Duration) Option {
 	return func(c *config) {
 		c.policy, c.ratio = policyRatio, ratio
 		c.minRequests, c.window = minRequests, window
+		if ratio == 0 {
+			c.ratio = defaultRatio
+		}
 		if minRequests == 0 {
 			c.minRequests = defaultMinRequests
 		}
