@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/benchutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
@@ -157,5 +159,57 @@ func postOnce(tb testing.TB, client *http.Client, url string) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		tb.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+func init() {
+	for _, impl := range impls {
+		h := impl.h
+		benchutil.Register("http-"+impl.name, func(ln net.Listener) error {
+			return kithttp.NewHTTPServer("", h()).Serve(ln)
+		})
+	}
+}
+
+func TestMain(m *testing.M) { benchutil.Main(m) }
+
+// BenchmarkServerCPU measures the server's own CPU time per request
+// (server-ns/op): each handler runs behind NewHTTPServer in a child process
+// and b.N requests arrive over 4 keep-alive connections. This is the
+// comparison that resolves small differences on a noisy machine.
+func BenchmarkServerCPU(b *testing.B) {
+	for _, impl := range impls {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			child := benchutil.StartChild(b, "http-"+impl.name)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			b.Cleanup(client.CloseIdleConnections)
+			url := "http://" + child.Addr + "/books"
+			post := func(int) error {
+				resp, err := client.Post(url, "application/json", strings.NewReader(benchBody))
+				if err != nil {
+					return err
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					return fmt.Errorf("status %d", resp.StatusCode)
+				}
+				return nil
+			}
+			// Warm both processes up (connections, heaps, stacks) first: a
+			// cold client paces requests differently, which changes the
+			// server's CPU per request and would favour whichever impl runs
+			// second.
+			if err := benchutil.Spread(1000, 4, post); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			benchutil.ReportServerCPU(b, child, func() {
+				err := benchutil.Spread(b.N, 4, post)
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
 	}
 }

@@ -113,14 +113,13 @@ func fillID(b *[idLen]byte) {
 // separate allocation.
 type limitedBody struct {
 	rc    io.ReadCloser
-	left  int64 // bytes still allowed
+	left  int64 // bytes still allowed; negative once the limit was passed
 	limit int64
-	err   error // sticky
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
+	if b.left < 0 {
+		return 0, bodyTooLarge(b.limit)
 	}
 	if len(p) == 0 {
 		return 0, nil
@@ -132,13 +131,11 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if int64(n) <= b.left {
 		b.left -= int64(n)
-		b.err = err
 		return n, err
 	}
 	n = int(b.left)
-	b.left = 0
-	b.err = bodyTooLarge(b.limit)
-	return n, b.err
+	b.left = -1
+	return n, bodyTooLarge(b.limit)
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
