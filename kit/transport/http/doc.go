@@ -15,13 +15,14 @@
 // # Usage
 //
 //	rt := kithttp.NewRouter()
-//	rt.Handle("GetBook", "GET", "/books/{id}", kithttp.NewServer(
+//	err := rt.Handle("GetBook", "GET", "/books/{id}", kithttp.NewServer(
 //		endpoint.Typed(svc.GetBook),
 //		kithttp.JSONDecoder[GetBookRequest](), // fills `path:"id"` fields
 //		kithttp.EncodeJSONResponse,
 //	))
+//	// handle err: a bad or conflicting pattern registers nothing
 //	srv := kithttp.NewHTTPServer("127.0.0.1:8080", rt)
-//	err := srv.ListenAndServe()
+//	err = srv.ListenAndServe()
 //
 // A Router answers unknown routes with 404 and known routes called with the
 // wrong method with 405 (and an Allow header), both as JSON, and lists what
