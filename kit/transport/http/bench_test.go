@@ -1,14 +1,14 @@
 package http_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/kitbench/kitbench/internal/benchutil"
@@ -114,18 +114,18 @@ func BenchmarkServeHTTP(b *testing.B) {
 }
 
 // BenchmarkLoopback compares the handlers behind identical http.Servers
-// (NewHTTPServer) over 127.0.0.1, one keep-alive connection, sequential
-// requests. allocs/op counts the client too (the same for both).
+// (NewHTTPServer) over 127.0.0.1: one keep-alive connection, sequential
+// requests, sent by a minimal client (wireClient) that allocates nothing, so
+// allocs/op is the server's.
 func BenchmarkLoopback(b *testing.B) {
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			addr := serveLoopback(b, impl.h())
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-			b.Cleanup(client.CloseIdleConnections)
-			url := "http://" + addr + "/books"
+			c := dialWire(b, serveLoopback(b, impl.h()))
 			b.ReportAllocs()
 			for b.Loop() {
-				postOnce(b, client, url)
+				if err := c.roundTrip(); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
@@ -150,16 +150,71 @@ func serveLoopback(tb testing.TB, h http.Handler) string {
 	return ln.Addr().String()
 }
 
-func postOnce(tb testing.TB, client *http.Client, url string) {
-	resp, err := client.Post(url, "application/json", strings.NewReader(benchBody))
+// wireClient is a minimal HTTP/1.1 keep-alive client for benchmarks: it
+// writes one prepared request and reads the response without building
+// anything, so the load generator costs the same whatever the server
+// answers (net/http's client would spend allocations on every extra
+// response header, such as X-Request-Id).
+type wireClient struct {
+	conn net.Conn
+	br   *bufio.Reader
+	req  []byte
+}
+
+func dialWire(tb testing.TB, addr string) *wireClient {
+	tb.Helper()
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("status %d", resp.StatusCode)
+	tb.Cleanup(func() { _ = conn.Close() })
+	req := fmt.Sprintf("POST /books HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		addr, len(benchBody), benchBody)
+	return &wireClient{conn: conn, br: bufio.NewReader(conn), req: []byte(req)}
+}
+
+var (
+	status200     = []byte("HTTP/1.1 200 ")
+	contentLength = []byte("content-length")
+)
+
+// roundTrip sends the request and consumes a 200 response.
+func (c *wireClient) roundTrip() error {
+	if _, err := c.conn.Write(c.req); err != nil {
+		return err
 	}
+	line, err := c.br.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(line, status200) {
+		return fmt.Errorf("status line %q", line)
+	}
+	n := -1
+	for {
+		if line, err = c.br.ReadSlice('\n'); err != nil {
+			return err
+		}
+		if len(line) <= 2 { // the blank line ending the header
+			break
+		}
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !bytes.EqualFold(k, contentLength) {
+			continue
+		}
+		n = 0
+		for _, d := range bytes.TrimSpace(v) {
+			if d < '0' || d > '9' {
+				return fmt.Errorf("bad Content-Length %q", v)
+			}
+			n = n*10 + int(d-'0')
+		}
+	}
+	if n < 0 {
+		return errors.New("response without Content-Length")
+	}
+	_, err = c.br.Discard(n)
+	return err
 }
 
 func init() {
@@ -173,6 +228,34 @@ func init() {
 
 func TestMain(m *testing.M) { benchutil.Main(m) }
 
+// wireLoad sends n requests over conns keep-alive connections, n/conns
+// (and the remainder) each, and returns the first error.
+func wireLoad(conns []*wireClient, n int) error {
+	errs := make(chan error, len(conns))
+	for i, c := range conns {
+		share := n / len(conns)
+		if i < n%len(conns) {
+			share++
+		}
+		go func() {
+			for range share {
+				if err := c.roundTrip(); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range conns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // BenchmarkServerCPU measures the server's own CPU time per request
 // (server-ns/op): each handler runs behind NewHTTPServer in a child process
 // and b.N requests arrive over 4 keep-alive connections. This is the
@@ -181,32 +264,20 @@ func BenchmarkServerCPU(b *testing.B) {
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
 			child := benchutil.StartChild(b, "http-"+impl.name)
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-			b.Cleanup(client.CloseIdleConnections)
-			url := "http://" + child.Addr + "/books"
-			post := func(int) error {
-				resp, err := client.Post(url, "application/json", strings.NewReader(benchBody))
-				if err != nil {
-					return err
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					return fmt.Errorf("status %d", resp.StatusCode)
-				}
-				return nil
+			conns := make([]*wireClient, 4)
+			for i := range conns {
+				conns[i] = dialWire(b, child.Addr)
 			}
 			// Warm both processes up (connections, heaps, stacks) first: a
 			// cold client paces requests differently, which changes the
 			// server's CPU per request and would favour whichever impl runs
 			// second.
-			if err := benchutil.Spread(1000, 4, post); err != nil {
+			if err := wireLoad(conns, 1000); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			benchutil.ReportServerCPU(b, child, func() {
-				err := benchutil.Spread(b.N, 4, post)
-				if err != nil {
+				if err := wireLoad(conns, b.N); err != nil {
 					b.Fatal(err)
 				}
 			})

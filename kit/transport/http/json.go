@@ -65,6 +65,24 @@ func EncodeJSONResponse(ctx context.Context, w http.ResponseWriter, response any
 	if st != nil && st.srv == nil {
 		st = nil
 	}
+	code := 0
+	if sc, ok := response.(transport.StatusCoder); ok {
+		if c := sc.StatusCode(); c >= 200 && c <= 599 {
+			code = c
+		}
+	}
+	hr, _ := response.(transport.Headerer)
+	if code == 0 && hr == nil {
+		// The common case, as cheap as a hand-written handler: json.Encoder
+		// marshals the whole value before its single Write, so a value that
+		// cannot be encoded still leaves the response untouched.
+		setJSONContentType(st, w.Header())
+		if err := json.NewEncoder(w).Encode(response); err != nil && isMarshalError(err) {
+			return fmt.Errorf("kithttp: encoding %T as JSON: %w", response, err)
+		}
+		return nil
+	}
+	// Status and headers go out before the body, and only if it encodes.
 	var eb *encodeBuffer
 	if st != nil {
 		eb = st.srv.getBuffer()
@@ -77,23 +95,39 @@ func EncodeJSONResponse(ctx context.Context, w http.ResponseWriter, response any
 		return fmt.Errorf("kithttp: encoding %T as JSON: %w", response, err)
 	}
 	h := w.Header()
-	if hr, ok := response.(transport.Headerer); ok {
+	if hr != nil {
 		for k, vs := range hr.Headers() {
 			h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 		}
 	}
-	if st != nil {
-		h["Content-Type"] = st.hdr[hdrContentType : hdrContentType+1 : hdrContentType+1]
-	} else {
-		h.Set("Content-Type", "application/json")
-	}
-	if sc, ok := response.(transport.StatusCoder); ok {
-		if code := sc.StatusCode(); code >= 200 && code <= 599 {
-			w.WriteHeader(code)
-		}
+	setJSONContentType(st, h)
+	if code != 0 {
+		w.WriteHeader(code)
 	}
 	_, _ = w.Write(eb.buf.Bytes())
 	return nil
+}
+
+// setJSONContentType sets Content-Type: application/json, without an
+// allocation when a Server's request state is at hand.
+func setJSONContentType(st *requestState, h http.Header) {
+	if st != nil {
+		h["Content-Type"] = st.hdr[hdrContentType : hdrContentType+1 : hdrContentType+1]
+		return
+	}
+	h.Set("Content-Type", "application/json")
+}
+
+// isMarshalError tells an encoding failure (reported, so the Server can
+// answer 500) from a failed write (the client went away; nothing more can
+// be sent).
+func isMarshalError(err error) bool {
+	var (
+		te *json.UnsupportedTypeError
+		ve *json.UnsupportedValueError
+		me *json.MarshalerError
+	)
+	return errors.As(err, &te) || errors.As(err, &ve) || errors.As(err, &me)
 }
 
 // EncodeJSONRequest is an EncodeRequestFunc that sends request as a JSON
@@ -144,6 +178,9 @@ func decodeJSON(body io.Reader, v any, allowEmpty bool) error {
 		return jsonError(err, dec.InputOffset())
 	}
 	end := dec.InputOffset()
+	if lb, ok := body.(*limitedBody); ok && lb.consumed(end) {
+		return nil // the value ended the body: no trailing data to look for
+	}
 	if _, err := dec.Token(); err != io.EOF {
 		var sc transport.StatusCoder
 		if errors.As(err, &sc) {

@@ -29,8 +29,7 @@ const (
 type requestState struct {
 	context.Context
 	srv   *Server
-	id    string
-	hdr   [hdrSlots]string
+	hdr   [hdrSlots]string // hdr[hdrRequestID] is the request id
 	body  limitedBody
 	idBuf [idLen]byte // backs id when it is generated here
 }
@@ -40,9 +39,8 @@ type stateKey struct{}
 
 func newRequestState(r *http.Request, s *Server) *requestState {
 	st := &requestState{Context: r.Context(), srv: s}
-	st.id = st.requestID(r)
 	st.hdr[hdrContentType] = "application/json"
-	st.hdr[hdrRequestID] = st.id
+	st.hdr[hdrRequestID] = st.requestID(r)
 	return st
 }
 
@@ -63,7 +61,7 @@ func stateFrom(ctx context.Context) *requestState {
 // Router's error response) is handling, and "" when ctx carries none.
 func RequestIDFromContext(ctx context.Context) string {
 	if st := stateFrom(ctx); st != nil {
-		return st.id
+		return st.hdr[hdrRequestID]
 	}
 	return ""
 }
@@ -115,7 +113,12 @@ type limitedBody struct {
 	rc    io.ReadCloser
 	left  int64 // bytes still allowed; negative once the limit was passed
 	limit int64
+	eof   bool // the body has ended
 }
+
+// consumed reports whether all of the body was read and it held exactly n
+// bytes.
+func (b *limitedBody) consumed(n int64) bool { return b.eof && b.limit-b.left == n }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left < 0 {
@@ -131,6 +134,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if int64(n) <= b.left {
 		b.left -= int64(n)
+		b.eof = err == io.EOF
 		return n, err
 	}
 	n = int(b.left)

@@ -85,8 +85,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	st := &requestState{Context: r.Context()}
-	st.id = st.requestID(r)
-	w.Header().Set(RequestIDHeader, st.id)
+	st.hdr[hdrRequestID] = st.requestID(r)
+	w.Header().Set(RequestIDHeader, st.hdr[hdrRequestID])
 	DefaultErrorEncoder(st, err, w)
 }
 
