@@ -43,7 +43,8 @@ type Registry struct {
 }
 
 type subscription struct {
-	ch chan Event
+	ch      chan Event
+	dropped atomic.Uint64 // events this subscriber missed, reset by the reader
 }
 
 // NewRegistry returns an empty registry describing the given instance.
@@ -148,6 +149,7 @@ func (r *Registry) Publish(e Event) {
 		select {
 		case s.ch <- e:
 		default:
+			s.dropped.Add(1)
 			r.dropped.Add(1)
 		}
 	}
@@ -157,6 +159,12 @@ func (r *Registry) Publish(e Event) {
 // (at least 1) and a function that ends the subscription and closes the
 // channel. The caller must call it.
 func (r *Registry) Subscribe(buffer int) (<-chan Event, func()) {
+	s, cancel := r.subscribe(buffer)
+	return s.ch, cancel
+}
+
+// subscribe is Subscribe that also exposes the subscriber's own drop count.
+func (r *Registry) subscribe(buffer int) (*subscription, func()) {
 	if buffer < 1 {
 		buffer = 1
 	}
@@ -165,7 +173,7 @@ func (r *Registry) Subscribe(buffer int) (<-chan Event, func()) {
 	r.subs[s] = struct{}{}
 	r.subMu.Unlock()
 	var once sync.Once
-	return s.ch, func() {
+	return s, func() {
 		once.Do(func() {
 			r.subMu.Lock()
 			delete(r.subs, s)

@@ -156,6 +156,9 @@ const (
 	EventBreaker = "breaker"
 	EventLimiter = "limiter"
 	EventSpan    = "span"
+	// EventDropped tells a client that events meant for it were discarded
+	// because it read too slowly; Event.Dropped says how many.
+	EventDropped = "dropped"
 )
 
 // Event is one server-sent event; exactly one of the pointers is set,
@@ -165,4 +168,14 @@ type Event struct {
 	Breaker *BreakerTransition `json:"breaker,omitempty"`
 	Limiter *LimiterRejections `json:"limiter,omitempty"`
 	Span    *Span              `json:"span,omitempty"`
+	// Dropped, set only when Type is EventDropped, counts the events this
+	// connection missed since the previous EventDropped.
+	Dropped uint64 `json:"dropped,omitempty"`
+}
+
+// ErrorBody is the JSON body of every error response of the protocol.
+type ErrorBody struct {
+	Error string `json:"error"` // a human-readable message
+	// Param names the query parameter that was rejected, for a 400.
+	Param string `json:"param,omitempty"`
 }

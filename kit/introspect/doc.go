@@ -1,0 +1,42 @@
+// Package introspect makes a service observable by kitbench: a Registry of
+// the service's observable parts (endpoints, circuit breakers, rate
+// limiters, recent spans, live events) and the admin HTTP handler that
+// serves it as introspection protocol v1 (specified in
+// docs/introspection.md).
+//
+// Observability is explicit. There is no global registry: the service
+// creates one, registers each component it wants to be seen, and serves it
+// on an admin listener of its own, next to Prometheus /metrics. Anything the
+// workbench shows about a service comes through this handler.
+//
+// # Usage
+//
+//	reg := introspect.NewRegistry(introspect.Info{Service: "books", InstanceID: id, StartTime: time.Now()})
+//	reg.AddBreaker(breaker) // anything with BreakerInfo()
+//	h := introspect.NewHandler(reg, introspect.WithMetrics(promRegistry))
+//	defer h.Close()
+//	admin, err := introspect.ListenAdmin("", h) // 127.0.0.1, a free port
+//	...
+//	defer admin.Shutdown(ctx)
+//
+// The wire types (Info, Breaker, Limiter, SpanPage, Event, ErrorBody) are
+// defined once, here, and shared by servers and clients; a golden-file
+// test pins their JSON so that a renamed field fails the build.
+//
+// # Concurrency
+//
+// Registry and Handler are safe for concurrent use. Publish never blocks:
+// each /events connection has its own bounded buffer, and a client that
+// reads too slowly misses events rather than slowing the publisher; it is
+// told how many it missed with a "dropped" event.
+//
+// # Failure behaviour
+//
+// Errors are JSON ErrorBody values: 400 for a bad query parameter (naming
+// it), 401 with WWW-Authenticate when a bearer token is required and
+// missing or wrong, 404 for an unknown path, 405 with Allow for a wrong
+// method, 503 for /events after Close. An /events stream ends when the
+// client disconnects, when Handler.Close or AdminServer.Shutdown is called,
+// or when the client stops reading for longer than the stream's write
+// timeout; its goroutine always returns.
+package introspect
