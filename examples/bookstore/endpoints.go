@@ -17,7 +17,7 @@ type (
 	}
 	// GetBookRequest names a book.
 	GetBookRequest struct {
-		ID string `json:"id"`
+		ID string `json:"id" path:"id"`
 	}
 	// ListBooksRequest asks for one page of books.
 	ListBooksRequest struct {
@@ -31,7 +31,7 @@ type (
 	}
 	// DeleteBookRequest names the book to delete.
 	DeleteBookRequest struct {
-		ID string `json:"id"`
+		ID string `json:"id" path:"id"`
 	}
 	// DeleteBookResponse is empty.
 	DeleteBookResponse struct{}
