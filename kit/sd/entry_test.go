@@ -1,0 +1,82 @@
+package sd_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"testing/synctest"
+
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/transport"
+)
+
+func TestEntryStats(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var next error
+		src := sd.FixedInstancer(insts("a:1"))
+		e := sd.NewEndpointer(src, func(sd.Instance) (endpoint.Endpoint, io.Closer, error) {
+			return func(context.Context, any) (any, error) { return nil, next }, nil, nil
+		})
+		defer e.Close()
+		if err := e.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		en := entryFor(t, e, "a:1")
+		call := func(err error) sd.Stats {
+			next = err
+			_, _ = en.Endpoint(context.Background(), nil)
+			return en.Stats()
+		}
+		steps := []struct {
+			err  error
+			want sd.Stats
+		}{
+			{transport.NewError(503, "down"), sd.Stats{Failures: 1}},
+			{context.DeadlineExceeded, sd.Stats{Failures: 2}},
+			{context.Canceled, sd.Stats{Failures: 2}},
+			{transport.NewError(404, "no such book"), sd.Stats{Successes: 1}},
+			{errors.New("eof"), sd.Stats{Failures: 1, Successes: 1}},
+			{nil, sd.Stats{Successes: 2}},
+		}
+		for i, s := range steps {
+			if got := call(s.err); got != s.want {
+				t.Fatalf("step %d (%v): stats = %+v, want %+v", i, s.err, got, s.want)
+			}
+		}
+	})
+}
+
+func TestStaticInstances(t *testing.T) {
+	got, err := sd.StaticInstances("book", "127.0.0.1:8080", "[::1]:9090", "localhost:1")
+	if err != nil || len(got) != 3 || got[1].Address != "[::1]:9090" || got[0].ID != "127.0.0.1:8080" || got[2].Health != sd.HealthPassing {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "nohost", ":80", "h:0", "h:65536", "h:http", "h:1 h:1"} {
+		args := []string{bad}
+		if bad == "h:1 h:1" {
+			args = []string{"h:1", "h:1"}
+		}
+		if _, err := sd.StaticInstances("book", args...); !errors.Is(err, sd.ErrBadAddress) {
+			t.Errorf("%q: err = %v, want ErrBadAddress", bad, err)
+		}
+	}
+}
+
+func TestEndpointerBadInput(t *testing.T) {
+	for _, e := range []*sd.Endpointer{
+		sd.NewEndpointer(nil, newFactory().make),
+		sd.NewEndpointer(sd.FixedInstancer(insts("a:1")), nil),
+	} {
+		if _, err := e.Entries(); !errors.Is(err, sd.ErrBadEndpointer) || !errors.Is(err, sd.ErrNoEndpoints) {
+			t.Fatalf("Entries: %v", err)
+		}
+		if err := e.Wait(context.Background()); !errors.Is(err, sd.ErrBadEndpointer) {
+			t.Fatalf("Wait: %v", err)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+}
