@@ -1,0 +1,51 @@
+// Package metrics records RED metrics (rate, errors, duration) for every
+// endpoint with Prometheus, under names that do not change: dashboards,
+// alerts and kitbench's scraper depend on them.
+//
+//	kit_requests_total{endpoint,transport,code}      counter
+//	kit_request_duration_seconds{endpoint,transport} histogram
+//	kit_requests_in_flight{endpoint,transport}        gauge
+//
+// Every endpoint should be wrapped, server side and client side. Label
+// values come only from a fixed set: endpoint and transport are chosen when
+// the middleware is built, never read from a request, and code is CodeOK or
+// a status from a short list (anything else becomes "4xx" or "5xx"). A
+// service with E endpoints therefore has at most E×17 request series, however
+// many distinct paths, ids or users its callers send.
+//
+// NewCollector adds the state of the service's circuit breakers and rate
+// limiters, read from its introspect.Registry at scrape time:
+//
+//	kit_breaker_state{breaker}            gauge: 0 closed, 1 half-open, 2 open
+//	kit_breaker_requests{breaker}         gauge: calls in the current window
+//	kit_breaker_failures{breaker}         gauge: failures in the current window
+//	kit_breaker_rejected_total{breaker}   counter
+//	kit_ratelimit_allowed_total{limiter}  counter
+//	kit_ratelimit_rejected_total{limiter} counter
+//	kit_ratelimit_tokens{limiter}         gauge
+//
+// # Usage
+//
+//	reg := prometheus.NewRegistry() // the service's own; kit never uses the global one
+//	m, err := metrics.New(reg)
+//	...
+//	getBook = m.Middleware("GetBook", "http")(getBook)
+//	reg.MustRegister(metrics.NewCollector(introspectRegistry))
+//	h := introspect.NewHandler(introspectRegistry, introspect.WithMetrics(reg))
+//
+// # Concurrency
+//
+// A Metrics value and its middlewares are safe for concurrent use. The
+// call path does no label lookups and no allocations: each middleware
+// resolves its series when it is built (the success series) or on the
+// first call that ends with a given code (the others), then only updates
+// them with atomic operations.
+//
+// # Failure behaviour
+//
+// A call fails, for these metrics, when it returns an error or a response
+// implementing endpoint.Failer whose Failed method returns one; its code
+// is transport.StatusOf of that error. New refuses a nil Registerer, and
+// reports a name clash with a differently shaped metric as an error rather
+// than panicking; invalid UTF-8 in label values is repaired, never a panic.
+package metrics
