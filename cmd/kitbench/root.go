@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// empty means the module version recorded in the binary, if any.
+var version = ""
+
+// exitCoder is implemented by errors that choose the process exit status.
+// Any other error exits 1.
+type exitCoder interface {
+	ExitCode() int
+}
+
+// newRootCmd builds the kitbench command tree writing to stdout and stderr.
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kitbench",
+		Short: "A workbench for microservices built with kit",
+		Long: `kitbench watches and pokes services built with kit (github.com/kitbench/kitbench/kit).
+
+Services register in a registry; kitbench discovers them there. On one machine the
+registry is kitbench's own dev registry, which speaks the part of Consul's HTTP API
+that kit uses and listens where Consul does (127.0.0.1:8500), so services and
+kitbench find each other with no flags. For a fleet, point CONSUL_HTTP_ADDR (and
+CONSUL_HTTP_TOKEN) at a real Consul agent; nothing else changes.
+
+Start here:
+  kitbench registry            run the dev registry in this terminal
+  kitbench completion bash     shell completion (also zsh, fish, powershell)`,
+		Version:       buildVersion(),
+		SilenceErrors: true, // run prints "kitbench: <message>"
+		SilenceUsage:  true, // an error is not a reason to print the manual
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newRegistryCmd())
+	return root
+}
+
+// run executes kitbench with args and returns the process exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") {
+		msg += " (see 'kitbench --help')"
+	}
+	fmt.Fprintf(stderr, "kitbench: %s\n", msg)
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return 1
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
