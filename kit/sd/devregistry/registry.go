@@ -153,7 +153,7 @@ func (r *Registry) register(reg *api.AgentServiceRegistration, replaceChecks boo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return fmt.Errorf("%w: registry is shut down", ErrBadRequest)
+		return errors.New("devregistry: registry is shut down")
 	}
 	r.index++
 	idx := r.index
