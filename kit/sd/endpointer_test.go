@@ -306,7 +306,6 @@ func TestEndpointerInvalidateOnError(t *testing.T) {
 	})
 }
 
-
 func TestEndpointerCloseStopsGoroutines(t *testing.T) {
 	base := runtime.NumGoroutine()
 	f := newFactory()
@@ -364,8 +363,6 @@ func waitGoroutines(t *testing.T, base int) {
 		time.Sleep(time.Millisecond)
 	}
 }
-
-
 
 func TestEndpointerStaleWithoutErr(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
