@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 declare -A pkgs=(
   [tmux]=tmux
   [protoc]=protobuf-compiler
+  [prometheus-node-exporter]=prometheus-node-exporter
 )
 missing=()
 for cmd in "${!pkgs[@]}"; do
