@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	"github.com/kitbench/kitbench/kit/transport"
+	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
 
 // HTTP routes of the Book service.

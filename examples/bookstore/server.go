@@ -2,79 +2,175 @@ package bookstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/kit/auth/jwt"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/tracing"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// Config says where an instance of the Book service listens. Empty
-// addresses mean 127.0.0.1:0 (a free loopback port).
+// Config describes one instance of the Book service. The zero value is a
+// working instance on free loopback ports with default limits, no
+// authentication, no sampling of new traces and no registration.
 type Config struct {
-	HTTPAddr string
-	GRPCAddr string
-	// Logger receives start-up and shutdown messages; nil discards them.
+	// HTTPAddr, GRPCAddr and AdminAddr are listen addresses; empty means
+	// 127.0.0.1:0 (a free loopback port). The admin listener serves the
+	// introspection protocol and /metrics.
+	HTTPAddr, GRPCAddr, AdminAddr string
+	// InstanceID names the instance in discovery and introspection; empty
+	// means "bookstore-" and random hex.
+	InstanceID string
+	// Version is reported by introspection; empty means "dev".
+	Version string
+	// Logger receives start-up, shutdown and per-call records; nil
+	// discards them.
 	Logger *slog.Logger
 	// Service is the business logic; nil means a new empty Store.
 	Service Service
+	// RateLimit and Burst bound the requests the instance accepts (shared
+	// by all methods); zero means DefaultRateLimit and DefaultBurst.
+	RateLimit rate.Limit
+	Burst     int
+	// OpenTimeout is how long a method's breaker stays open after five
+	// consecutive server errors; zero means DefaultOpenTimeout.
+	OpenTimeout time.Duration
+	// JWT, when set, requires a bearer token on CreateBook and DeleteBook.
+	// Nil leaves every method open.
+	JWT *jwt.Config
+	// TraceSampling is the fraction of new traces sampled (0 to 1); calls
+	// inside a sampled trace are always traced. Zero samples only those.
+	TraceSampling float64
+	// Middleware, when set, wraps each method's endpoint innermost (inside
+	// the breaker), e.g. to inject faults; it receives the method name.
+	Middleware func(method string, next endpoint.Endpoint) endpoint.Endpoint
+	// Registry, when set, is the address of a Consul agent or kitbench dev
+	// registry to register with ("host:port" or a URL). Empty means no
+	// registration.
+	Registry string
 }
 
-// Instance is a running Book service: HTTP/JSON and gRPC listeners over
-// the same endpoints.
+// Instance is a running Book service: HTTP/JSON and gRPC listeners over the
+// same endpoints, and an admin listener.
 type Instance struct {
-	HTTPAddr string // host:port
-	GRPCAddr string // host:port
+	InstanceID string
+	HTTPAddr   string // host:port
+	GRPCAddr   string // host:port
+	AdminAddr  string // host:port; the admin base URL is "http://" + AdminAddr
+	// Introspection is the instance's registry of observable components.
+	Introspection *introspect.Registry
 
-	log     *slog.Logger
-	http    *http.Server
-	grpc    *grpc.Server
-	health  *health.Server
-	wg      sync.WaitGroup
-	errOnce sync.Once
-	err     error
-	done    chan struct{}
+	log       *slog.Logger
+	http      *http.Server
+	grpc      *grpc.Server
+	health    *health.Server
+	admin     *introspect.AdminServer
+	adminH    *introspect.Handler
+	tracer    *tracing.Provider
+	registrar interface{ Deregister(context.Context) error }
+	wg        sync.WaitGroup
+	errOnce   sync.Once
+	err       error
+	done      chan struct{}
 }
 
-// Start listens on both addresses and serves until Shutdown. A port that is
-// in use is an error naming the address.
-func Start(cfg Config) (*Instance, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// Start listens on every address and serves until Shutdown. A port in use
+// is an error naming the address; a registry that cannot be reached is an
+// error naming it.
+func Start(cfg Config) (_ *Instance, err error) {
+	inst := &Instance{InstanceID: cfg.InstanceID, log: cfg.Logger, done: make(chan struct{})}
+	if inst.log == nil {
+		inst.log = slog.New(slog.DiscardHandler)
+	}
+	if inst.InstanceID == "" {
+		inst.InstanceID = ServiceName + "-" + randomHex(4)
 	}
 	svc := cfg.Service
 	if svc == nil {
 		svc = NewStore()
 	}
+	var closers []func()
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+		}
+	}()
 	hln, err := listen("HTTP", cfg.HTTPAddr)
 	if err != nil {
 		return nil, err
 	}
+	closers = append(closers, func() { hln.Close() })
 	gln, err := listen("gRPC", cfg.GRPCAddr)
 	if err != nil {
-		hln.Close()
 		return nil, err
 	}
-	e := MakeEndpoints(svc)
-	inst := &Instance{
-		HTTPAddr: hln.Addr().String(),
-		GRPCAddr: gln.Addr().String(),
-		log:      log,
-		http:     kithttp.NewHTTPServer(hln.Addr().String(), NewHTTPHandler(e)),
-		grpc:     grpc.NewServer(),
-		done:     make(chan struct{}),
+	closers = append(closers, func() { gln.Close() })
+	inst.HTTPAddr, inst.GRPCAddr = hln.Addr().String(), gln.Addr().String()
+
+	version := cfg.Version
+	if version == "" {
+		version = "dev"
 	}
-	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(e))
+	reg := introspect.NewRegistry(introspect.Info{
+		Service: ServiceName, InstanceID: inst.InstanceID, Version: version, StartTime: time.Now().UTC(),
+	})
+	inst.Introspection = reg
+	reg.AddTransport(introspect.Transport{Name: "http", Addr: inst.HTTPAddr})
+	reg.AddTransport(introspect.Transport{Name: "grpc", Addr: inst.GRPCAddr})
+
+	prom := prometheus.NewRegistry()
+	prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		metrics.NewCollector(reg))
+	m, err := metrics.New(prom)
+	if err != nil {
+		return nil, err
+	}
+	ring := tracing.NewRing(0, reg)
+	inst.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling))
+	if err != nil {
+		return nil, err
+	}
+	closers = append(closers, func() { _ = inst.tracer.Shutdown(context.Background()) })
+
+	core, err := shared(cfg, reg, MakeEndpoints(svc))
+	if err != nil {
+		return nil, fmt.Errorf("bookstore: %w", err)
+	}
+	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
+		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext))
+	reg.AddEndpoints(endpointDocs(router.Endpoints())...)
+	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, router)
+	inst.grpc = grpc.NewServer()
+	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(observed(core, "grpc", inst.tracer, m, inst.log),
+		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
-	inst.health.SetServingStatus(GRPCService, 1) // SERVING
+
+	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
+	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
+		return nil, fmt.Errorf("bookstore: admin listener: %w", err)
+	}
+	inst.AdminAddr = inst.admin.Addr()
+	closers = append(closers, func() { _ = inst.admin.Close() })
 
 	inst.serve("http", func() error {
 		if err := inst.http.Serve(hln); !errors.Is(err, http.ErrServerClosed) {
@@ -83,8 +179,22 @@ func Start(cfg Config) (*Instance, error) {
 		return nil
 	})
 	inst.serve("grpc", func() error { return inst.grpc.Serve(gln) })
-	log.Info("bookstore listening", "http", inst.HTTPAddr, "grpc", inst.GRPCAddr)
+	closers = append(closers, func() { inst.grpc.Stop(); _ = inst.http.Close(); inst.wg.Wait() })
+
+	if cfg.Registry != "" {
+		if inst.registrar, err = register(cfg.Registry, inst, inst.log); err != nil {
+			return nil, err
+		}
+	}
+	inst.log.Info("bookstore listening", "id", inst.InstanceID, "http", inst.HTTPAddr,
+		"grpc", inst.GRPCAddr, "admin", "http://"+inst.AdminAddr)
 	return inst, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func listen(what, addr string) (net.Listener, error) {
@@ -122,24 +232,39 @@ func (inst *Instance) Err() error {
 	}
 }
 
-// Shutdown stops the instance gracefully: health turns NOT_SERVING first,
-// then both servers stop accepting and in-flight requests finish, until ctx
-// ends (then remaining connections are closed).
+// Shutdown stops the instance gracefully: it leaves the registry and turns
+// health NOT_SERVING first, then both servers stop accepting and in-flight
+// requests finish, until ctx ends (then remaining connections are closed);
+// the admin listener goes last.
 func (inst *Instance) Shutdown(ctx context.Context) error {
+	var errs []error
+	if inst.registrar != nil {
+		if err := inst.registrar.Deregister(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("deregister: %w", err))
+		}
+	}
+	inst.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
 	inst.health.Shutdown() // every service NOT_SERVING
-	inst.log.Info("bookstore shutting down")
+	inst.log.Info("bookstore shutting down", "id", inst.InstanceID)
 	stopped := make(chan struct{})
 	go func() { inst.grpc.GracefulStop(); close(stopped) }()
-	err := inst.http.Shutdown(ctx)
+	if err := inst.http.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	select {
 	case <-stopped:
 	case <-ctx.Done():
 		inst.grpc.Stop()
 		<-stopped
-		if err == nil {
-			err = ctx.Err()
-		}
+		errs = append(errs, ctx.Err())
 	}
 	inst.wg.Wait()
-	return err
+	if err := inst.tracer.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	_ = inst.adminH.Close()
+	if err := inst.admin.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("admin: %w", err))
+	}
+	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +243,33 @@ func TestStartReportsBusyPort(t *testing.T) {
 	_, err = Start(Config{HTTPAddr: ln.Addr().String()})
 	if err == nil || !strings.Contains(err.Error(), ln.Addr().String()) || !strings.Contains(err.Error(), "HTTP") {
 		t.Fatalf("err = %v, want one naming HTTP and %s", err, ln.Addr())
+	}
+}
+
+func TestShutdownLeavesNoGoroutines(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+	for range 3 {
+		inst, err := Start(Config{TraceSampling: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get("http://" + inst.HTTPAddr + "/v1/books")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if err := inst.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after shutdown, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

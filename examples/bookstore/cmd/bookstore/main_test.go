@@ -40,7 +40,7 @@ func command(t *testing.T, args ...string) *exec.Cmd {
 }
 
 func TestServesUntilSIGINT(t *testing.T) {
-	cmd := command(t, "-http-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0")
+	cmd := command(t, "-http-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-registry", "")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestBusyPortExitsNonZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	cmd := command(t, "-http-addr", ln.Addr().String(), "-grpc-addr", "127.0.0.1:0")
+	cmd := command(t, "-http-addr", ln.Addr().String(), "-grpc-addr", "127.0.0.1:0", "-registry", "")
 	// Bounded: a command that wrongly starts serving is killed.
 	timer := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
 	defer timer.Stop()

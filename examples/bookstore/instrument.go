@@ -1,0 +1,114 @@
+package bookstore
+
+import (
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/kitbench/kitbench/kit/auth/jwt"
+	"github.com/kitbench/kitbench/kit/circuitbreaker"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/logging"
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/ratelimit"
+	"github.com/kitbench/kitbench/kit/tracing"
+	"github.com/kitbench/kitbench/kit/transport"
+)
+
+// Defaults of the resilience middlewares.
+const (
+	DefaultRateLimit   = 200 // requests per second, per instance
+	DefaultBurst       = 100
+	DefaultOpenTimeout = 5 * time.Second
+)
+
+// writes are the methods that need a token when Config.JWT is set.
+var writes = map[string]bool{MethodCreateBook: true, MethodDeleteBook: true}
+
+// requestExamples are the JSON requests the introspection info shows.
+var requestExamples = map[string]string{
+	MethodCreateBook: `{"title":"The Go Programming Language","author":"Donovan, Kernighan","year":2015}`,
+	MethodGetBook:    `{"id":"0000000000000001"}`,
+	MethodListBooks:  `{"page_size":10}`,
+	MethodDeleteBook: `{"id":"0000000000000001"}`,
+}
+
+// shared builds the transport-independent part of every endpoint's chain:
+// authentication of writes, the rate limiter, one circuit breaker per
+// method, then the caller's own middleware (innermost).
+func shared(cfg Config, reg *introspect.Registry, e Endpoints) (Endpoints, error) {
+	limit, burst := cfg.RateLimit, cfg.Burst
+	if limit == 0 {
+		limit = DefaultRateLimit
+	}
+	if burst == 0 {
+		burst = DefaultBurst
+	}
+	lim, err := ratelimit.NewErroring(ServiceName, limit, burst, ratelimit.WithRegistry(reg))
+	if err != nil {
+		return Endpoints{}, err
+	}
+	var auth endpoint.Middleware
+	if cfg.JWT != nil {
+		if auth, err = jwt.NewMiddleware(*cfg.JWT); err != nil {
+			return Endpoints{}, err
+		}
+	}
+	openTimeout := cfg.OpenTimeout
+	if openTimeout == 0 {
+		openTimeout = DefaultOpenTimeout
+	}
+	var firstErr error
+	out := e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		br, err := circuitbreaker.New(method,
+			circuitbreaker.ConsecutiveFailures(5),
+			circuitbreaker.OpenTimeout(openTimeout),
+			circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 }),
+			circuitbreaker.WithRegistry(reg))
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if cfg.Middleware != nil {
+			next = cfg.Middleware(method, next)
+		}
+		if br != nil {
+			next = br.Middleware(next)
+		}
+		next = lim.Middleware(next)
+		if auth != nil && writes[method] {
+			next = auth(next)
+		}
+		return next
+	})
+	return out, firstErr
+}
+
+// observed adds the per-transport part of the chain, outermost first:
+// a server span, a log record and the RED metrics, labelled with the
+// transport so HTTP and gRPC traffic are told apart.
+func observed(e Endpoints, transportName string, tp *tracing.Provider, m *metrics.Metrics, log *slog.Logger) Endpoints {
+	return e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		return endpoint.Chain(
+			tracing.Middleware(tp, ServiceName+"."+method),
+			logging.New(log, method),
+			m.Middleware(method, transportName),
+		)(next)
+	})
+}
+
+// endpointDocs describes the endpoints for the introspection info.
+func endpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
+	docs := make([]introspect.EndpointDoc, 0, 2*len(httpRoutes))
+	for _, d := range httpRoutes {
+		d.RequestExample = json.RawMessage(requestExamples[d.Name])
+		docs = append(docs, d)
+	}
+	for _, m := range []string{MethodCreateBook, MethodGetBook, MethodListBooks, MethodDeleteBook} {
+		docs = append(docs, introspect.EndpointDoc{
+			Name: m, Transport: "grpc", GRPCMethod: "/" + GRPCService + "/" + m,
+			RequestExample: json.RawMessage(requestExamples[m]),
+		})
+	}
+	return docs
+}
