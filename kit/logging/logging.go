@@ -1,0 +1,124 @@
+package logging
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kitbench/kitbench/kit/endpoint"
+)
+
+// Keys of the attributes of a call record, and its message.
+const (
+	Message     = "call"
+	KeyMethod   = "method"   // the endpoint's name
+	KeyRequest  = "request"  // the request, redacted
+	KeyResponse = "response" // the response, redacted; left out when the call returned an error
+	KeyErr      = "err"      // the error, or a Failer's business error; left out on success
+	KeyTook     = "took"     // the call's duration
+)
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	ok, fail   slog.Level
+	redact     []string
+	omitBodies bool
+	render     *renderer
+}
+
+// Levels sets the level of the records of calls that succeed and of calls
+// that fail. The defaults are slog.LevelInfo and slog.LevelError.
+func Levels(success, failure slog.Level) Option {
+	return func(c *config) { c.ok, c.fail = success, failure }
+}
+
+// Redact replaces the value of every struct field or map entry with one of
+// the given names by Redacted, at any depth of the request and the
+// response. Names match case-insensitively, against a field's Go name and
+// its JSON name. Without Redact (the default) nothing is redacted and
+// requests and responses are handed to the slog.Handler as they are.
+// Several Redact options add up.
+func Redact(names ...string) Option {
+	return func(c *config) { c.redact = append(c.redact, names...) }
+}
+
+// OmitBodies leaves the request and the response out of the records,
+// which then carry only the method, the error and the duration: the
+// cheapest record, and one from which no payload can leak. By default
+// both are logged.
+func OmitBodies() Option {
+	return func(c *config) { c.omitBodies = true }
+}
+
+// New returns a middleware that logs every call of the endpoint it wraps
+// to logger, as one record with message Message and the attributes
+// KeyMethod (method), KeyRequest, KeyResponse or KeyErr, and KeyTook.
+//
+// A call that returns an error, or a response implementing endpoint.Failer
+// whose Failed method returns one, is logged at the failure level; other
+// calls at the success level (see Levels). When logger is not enabled at
+// either level the middleware costs one Enabled check and nothing else:
+// no clock reads, no allocations. A nil logger disables logging.
+func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware {
+	cfg := config{ok: slog.LevelInfo, fail: slog.LevelError}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.render = &renderer{names: make(map[string]struct{}, len(cfg.redact))}
+	for _, n := range cfg.redact {
+		cfg.render.names[strings.ToLower(n)] = struct{}{}
+	}
+	return func(next endpoint.Endpoint) endpoint.Endpoint {
+		if logger == nil {
+			return next
+		}
+		return func(ctx context.Context, req any) (any, error) {
+			if !logger.Enabled(ctx, cfg.ok) && !logger.Enabled(ctx, cfg.fail) {
+				return next(ctx, req)
+			}
+			start := time.Now()
+			resp, err := next(ctx, req)
+			took := time.Since(start)
+			failure := err
+			if failure == nil {
+				if f, ok := resp.(endpoint.Failer); ok {
+					failure = f.Failed()
+				}
+			}
+			level := cfg.ok
+			if failure != nil {
+				level = cfg.fail
+			}
+			if !logger.Enabled(ctx, level) {
+				return resp, err
+			}
+			method := slog.String(KeyMethod, method)
+			duration := slog.Duration(KeyTook, took)
+			if cfg.omitBodies {
+				if failure != nil {
+					logger.LogAttrs(ctx, level, Message, method, slog.Any(KeyErr, failure), duration)
+				} else {
+					logger.LogAttrs(ctx, level, Message, method, duration)
+				}
+				return resp, err
+			}
+			request := cfg.attr(KeyRequest, req)
+			switch {
+			case err != nil:
+				logger.LogAttrs(ctx, level, Message, method, request, slog.Any(KeyErr, err), duration)
+			case failure != nil:
+				logger.LogAttrs(ctx, level, Message, method, request, cfg.attr(KeyResponse, resp),
+					slog.Any(KeyErr, failure), duration)
+			default:
+				logger.LogAttrs(ctx, level, Message, method, request, cfg.attr(KeyResponse, resp), duration)
+			}
+			return resp, err
+		}
+	}
+}
+
+// attr makes the attribute for a request or response.
+func (c *config) attr(key string, v any) slog.Attr { return c.render.attr(key, v) }
