@@ -1,0 +1,244 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	gokitcb "github.com/go-kit/kit/circuitbreaker"
+	gokitendpoint "github.com/go-kit/kit/endpoint"
+	gokitprom "github.com/go-kit/kit/metrics/prometheus"
+	gokitrl "github.com/go-kit/kit/ratelimit"
+	gokitlog "github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/benchutil"
+	"github.com/kitbench/kitbench/kit/circuitbreaker"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/logging"
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/ratelimit"
+	"github.com/kitbench/kitbench/kit/tracing"
+	"github.com/kitbench/kitbench/kit/transport"
+	kithttp "github.com/kitbench/kitbench/kit/transport/http"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sony/gobreaker"
+	"golang.org/x/time/rate"
+)
+
+// The middleware comparison: the realistic chain of issue 3 — logging at
+// Info to io.Discard, RED metrics, a circuit breaker, a rate limiter that
+// never refuses, tracing with sampling off — built from kit (impl=kit) and
+// from go-kit v0.13.0's log, Prometheus metrics, gobreaker and ratelimit
+// adapters (impl=gokit), against the bare endpoint (impl=bare). go-kit has
+// no OpenTelemetry middleware (it offers OpenTracing, Zipkin and
+// OpenCensus), so its chain has no tracing step: the comparison favours it.
+
+const chainMethod = "GetBook"
+
+// kitChain is the kit chain around next, in the order a service builds it.
+func kitChain(tb testing.TB, next endpoint.Endpoint) endpoint.Endpoint {
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	br, err := circuitbreaker.New(chainMethod,
+		circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 }))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lim, err := ratelimit.NewErroring(chainMethod, 1e9, 1e6)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tp, err := tracing.NewProvider("bench", nil, tracing.WithSampleRatio(0))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return endpoint.Chain(
+		tracing.Middleware(tp, chainMethod),
+		logging.New(log, chainMethod),
+		m.Middleware(chainMethod, "http"),
+		lim.Middleware,
+		br.Middleware,
+	)(next)
+}
+
+// gokitChain is the same chain from go-kit's packages, written the way
+// go-kit's examples write it.
+func gokitChain(next endpoint.Endpoint) endpoint.Endpoint {
+	logger := level.NewFilter(gokitlog.NewLogfmtLogger(io.Discard), level.AllowInfo())
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gokit_requests_total", Help: "requests"},
+		[]string{"endpoint", "transport", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gokit_request_duration_seconds", Help: "latency"},
+		[]string{"endpoint", "transport"})
+	prometheus.NewRegistry().MustRegister(requests, duration)
+	count, hist := gokitprom.NewCounter(requests), gokitprom.NewHistogram(duration)
+
+	logging := func(next gokitendpoint.Endpoint) gokitendpoint.Endpoint {
+		return func(ctx context.Context, req any) (resp any, err error) {
+			defer func(begin time.Time) {
+				_ = level.Info(logger).Log("method", chainMethod, "request", req, "response", resp, "err", err, "took", time.Since(begin))
+			}(time.Now())
+			return next(ctx, req)
+		}
+	}
+	instrument := func(next gokitendpoint.Endpoint) gokitendpoint.Endpoint {
+		return func(ctx context.Context, req any) (any, error) {
+			begin := time.Now()
+			resp, err := next(ctx, req)
+			code := "ok"
+			if err != nil {
+				code = strconv.Itoa(transport.StatusOf(err))
+			}
+			count.With("endpoint", chainMethod, "transport", "http", "code", code).Add(1)
+			hist.With("endpoint", chainMethod, "transport", "http").Observe(time.Since(begin).Seconds())
+			return resp, err
+		}
+	}
+	e := gokitendpoint.Chain(
+		logging,
+		instrument,
+		gokitrl.NewErroringLimiter(rate.NewLimiter(1e9, 1e6)),
+		gokitcb.Gobreaker(gobreaker.NewCircuitBreaker(gobreaker.Settings{Name: chainMethod})),
+	)(gokitendpoint.Endpoint(next))
+	return endpoint.Endpoint(e)
+}
+
+// chainImpls wrap an endpoint in each implementation's chain.
+var chainImpls = []struct {
+	name string
+	wrap func(testing.TB, endpoint.Endpoint) endpoint.Endpoint
+}{
+	{"bare", func(_ testing.TB, e endpoint.Endpoint) endpoint.Endpoint { return e }},
+	{"kit", kitChain},
+	{"gokit", func(_ testing.TB, e endpoint.Endpoint) endpoint.Endpoint { return gokitChain(e) }},
+}
+
+// bookWithOne returns the Book endpoints over a store holding one book, and
+// that book's id.
+func bookWithOne(tb testing.TB) (bookstore.Endpoints, string) {
+	store := bookstore.NewStore()
+	b, err := store.CreateBook(context.Background(), bookstore.Book{Title: "Bench", Author: "Mark"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bookstore.MakeEndpoints(store), b.ID
+}
+
+// BenchmarkChain calls GetBook through each chain in-process.
+func BenchmarkChain(b *testing.B) {
+	for _, impl := range chainImpls {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			e, id := bookWithOne(b)
+			get := impl.wrap(b, e.GetBook)
+			req := bookstore.GetBookRequest{ID: id}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := get(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// The end-to-end comparison serves the Book service over HTTP in a child
+// process: with no middleware (bare), with the Book service's own full
+// chain as bookstore.Start builds it (kit: tracing with sampling off,
+// logging at Info to io.Discard, metrics, limiter, breaker, plus the
+// trace-context and token hooks), and with go-kit's chain (gokit).
+func init() {
+	benchutil.Register("book-bare", func(ln net.Listener) error {
+		e, _ := bookWithOne(nil)
+		return kithttp.NewHTTPServer("", bookstore.NewHTTPHandler(e)).Serve(ln)
+	})
+	benchutil.Register("book-gokit", func(ln net.Listener) error {
+		e, _ := bookWithOne(nil)
+		e = e.Wrap(func(_ string, next endpoint.Endpoint) endpoint.Endpoint { return gokitChain(next) })
+		return kithttp.NewHTTPServer("", bookstore.NewHTTPHandler(e)).Serve(ln)
+	})
+	benchutil.Register("book-kit", func(ln net.Listener) error { return serveKitBook(ln, slog.LevelInfo) })
+	benchutil.Register("book-kitwarn", func(ln net.Listener) error { return serveKitBook(ln, slog.LevelWarn) })
+}
+
+// serveKitBook runs bookstore.Start's instance, logging calls to io.Discard
+// at level and above (Info logs every call; Warn only failures).
+func serveKitBook(ln net.Listener, level slog.Level) error {
+	// bookstore.Start opens its own listeners: hand it this address.
+	addr := ln.Addr().String()
+	ln.Close()
+	store := bookstore.NewStore()
+	if _, err := store.CreateBook(context.Background(), bookstore.Book{Title: "Bench", Author: "Mark"}); err != nil {
+		return err
+	}
+	inst, err := bookstore.Start(bookstore.Config{
+		HTTPAddr: addr, Service: store, RateLimit: 1e9, Burst: 1e6,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		return err
+	}
+	<-inst.Done()
+	return inst.Err()
+}
+
+// BenchmarkBookServerCPU reports the Book service's CPU per GetBook over
+// loopback HTTP (server-ns/op), b.N requests over 4 keep-alive connections.
+// impl=kitwarn is the kit instance with its logger at Warn, so successful
+// calls are not formatted: the cost of the chain without the log handler's.
+func BenchmarkBookServerCPU(b *testing.B) {
+	for _, impl := range []string{"bare", "kit", "kitwarn", "gokit"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			child := benchutil.StartChild(b, "book-"+impl)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			defer client.CloseIdleConnections()
+			url := "http://" + child.Addr + "/v1/books/0000000000000001"
+			get := func(int) error {
+				resp, err := client.Get(url)
+				if err != nil {
+					return err
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					return &transport.Error{Status: resp.StatusCode, Msg: "GetBook: " + resp.Status}
+				}
+				return nil
+			}
+			if err := waitServing(get); err != nil {
+				b.Fatal(err)
+			}
+			if err := benchutil.Spread(1000, 4, get); err != nil { // warm up both processes
+				b.Fatal(err)
+			}
+			benchutil.ReportServerCPU(b, child, func() {
+				if err := benchutil.Spread(b.N, 4, get); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// waitServing retries the first request briefly: the kit child re-binds the
+// address benchutil chose, which takes a moment after it reports it.
+func waitServing(get func(int) error) error {
+	var err error
+	for range 100 {
+		if err = get(0); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
