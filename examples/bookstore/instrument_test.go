@@ -298,3 +298,10 @@ func TestUnreachableRegistryIsAClearError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestOptionalRegistryRunsUnregistered(t *testing.T) {
+	inst := startWith(t, Config{Registry: "127.0.0.1:1", RegistryOptional: true})
+	if resp, _ := get(t, "http://"+inst.HTTPAddr+"/v1/books"); resp.StatusCode != 200 {
+		t.Fatalf("unregistered instance: %d", resp.StatusCode)
+	}
+}

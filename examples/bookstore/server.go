@@ -66,6 +66,9 @@ type Config struct {
 	// registry to register with ("host:port" or a URL). Empty means no
 	// registration.
 	Registry string
+	// RegistryOptional, when set, makes an unreachable Registry a warning:
+	// the instance runs unregistered instead of failing to start.
+	RegistryOptional bool
 }
 
 // Instance is a running Book service: HTTP/JSON and gRPC listeners over the
@@ -182,7 +185,13 @@ func Start(cfg Config) (_ *Instance, err error) {
 	closers = append(closers, func() { inst.grpc.Stop(); _ = inst.http.Close(); inst.wg.Wait() })
 
 	if cfg.Registry != "" {
-		if inst.registrar, err = register(cfg.Registry, inst, inst.log); err != nil {
+		r, err := register(cfg.Registry, inst, inst.log)
+		switch {
+		case err == nil:
+			inst.registrar = r
+		case cfg.RegistryOptional:
+			inst.log.Warn("running unregistered", "err", err)
+		default:
 			return nil, err
 		}
 	}

@@ -39,9 +39,14 @@ func run(args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	cfg := bookstore.Config{
 		HTTPAddr: *httpAddr, GRPCAddr: *grpcAddr, AdminAddr: *adminAddr, InstanceID: *id,
 		Logger: log, Registry: *registry, TraceSampling: *sampling,
+		// Without -registry, a missing registry is a warning: the service
+		// still runs for curl and gRPC clients.
+		RegistryOptional: !explicit["registry"] && os.Getenv("CONSUL_HTTP_ADDR") == "",
 	}
 	if *jwtSecretFile != "" {
 		secret, err := os.ReadFile(*jwtSecretFile)
