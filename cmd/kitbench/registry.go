@@ -12,6 +12,8 @@ import (
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
 
+func init() { subcommands = append(subcommands, newRegistryCmd) }
+
 func newRegistryCmd() *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{

@@ -21,6 +21,11 @@ type exitCoder interface {
 	ExitCode() int
 }
 
+// subcommands are the constructors of kitbench's subcommands. Each
+// subcommand's file appends its own in an init function, so adding a
+// command touches only that file. Cobra lists them sorted by name.
+var subcommands []func() *cobra.Command
+
 // newRootCmd builds the kitbench command tree writing to stdout and stderr.
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
@@ -46,7 +51,9 @@ Start here:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newRegistryCmd())
+	for _, newCmd := range subcommands {
+		root.AddCommand(newCmd())
+	}
 	return root
 }
 
