@@ -30,16 +30,27 @@ func TestRender(t *testing.T) {
 	if err := set.readFile(f); err != nil {
 		t.Fatal(err)
 	}
-	targets = []target{{bench: "BenchmarkServe", pkgPart: "example.com", impl: "kit", unit: "allocs/op", maxExtra: 0, why: "no extra allocations"}}
-	defer func() { targets = nil }()
+	saved := targets
+	targets = []target{
+		{pkgPart: "example.com/x", bench: "BenchmarkServe", impl: "kit", unit: "allocs/op", maxExtra: ptr(0), issue: "no extra allocations"},
+		{pkgPart: "example.com/x", bench: "BenchmarkServe", impl: "kit", unit: "server-sec/op", maxRatio: 1.05, issue: "server CPU within 5 %"},
+		{pkgPart: "example.com/x", bench: "BenchmarkAlone", unit: "sec/op", maxAbs: ptr(30e-9), issue: "alone ≤ 30 ns"},
+		{pkgPart: "example.com/x", bench: "BenchmarkMissing", unit: "sec/op", maxAbs: ptr(1), issue: "absent"},
+	}
+	defer func() { targets = saved }()
 	var sb strings.Builder
 	render(&sb, set)
 	out := sb.String()
+	if strings.Contains(out, "absent") {
+		t.Errorf("a target whose benchmark did not run is reported:\n%s", out)
+	}
 	for _, want := range []string{
 		"### BenchmarkServe",
 		"| kit | 3 | 1.20 µs | 1.20× | 310.0 ns | 1.03× | 120 B | 1.20× | 3 | 1.50× |", // medians, ratios to raw
 		"| raw | 2 | 1.00 µs | 1.00× |",
-		"kit allocs/op vs raw: +1 — **missed**",
+		"| no extra allocations | `example.com/x` BenchmarkServe impl=kit, allocs/op | +1 vs raw | **missed** |",
+		"| server CPU within 5 % | `example.com/x` BenchmarkServe impl=kit, server-sec/op | 1.033× raw | met |",
+		"| alone ≤ 30 ns | `example.com/x` BenchmarkAlone, sec/op | 25.0 ns | met |",
 		"| BenchmarkAlone | 1 | 25.0 ns |",
 		"Machine: linux/amd64, Test CPU.",
 	} {

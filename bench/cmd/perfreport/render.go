@@ -28,6 +28,7 @@ func render(w io.Writer, s *resultSet) {
 	fmt.Fprintln(w, "`internal/benchutil` reads from a server running in a child process.")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Machine: %s/%s, %s.\n\n", s.config["goos"], s.config["goarch"], orDash(s.config["cpu"]))
+	renderTargets(w, s)
 
 	if len(groups) > 0 {
 		fmt.Fprintln(w, "## Comparisons")
@@ -94,9 +95,6 @@ func renderGroup(w io.Writer, g *group) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
-	for _, line := range checkTargets(g) {
-		fmt.Fprintln(w, line)
-	}
 }
 
 func title(unit string) string {

@@ -2,65 +2,120 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
-// target is a bar an issue sets for one comparison: the implementation
-// measured, the unit, and the most it may cost relative to the baseline
-// (maxRatio) or in absolute extra units (maxExtra), whichever is set.
+// target is a bar an issue sets. It names a benchmark (package path part
+// and name, with any impl= element removed), the implementation measured
+// ("" for a benchmark that is not a comparison), a unit, and one bar: a
+// ratio to a baseline implementation, an extra amount over it, or an
+// absolute value.
 type target struct {
-	bench    string // group name suffix, e.g. "BenchmarkServerCPU"
-	pkgPart  string // substring of the package path
-	impl     string
-	unit     string
-	maxRatio float64 // 0: not checked
-	maxExtra float64 // used when maxRatio is 0
-	against  string  // baseline impl; "" means the group's baseline
-	why      string
+	pkgPart, bench, impl, unit string
+	against                    string  // baseline impl for ratio and extra bars; "" means the group's baseline
+	maxRatio                   float64 // bar: value / baseline ≤ maxRatio
+	maxExtra                   *float64
+	maxAbs                     *float64 // bar: value ≤ maxAbs (in the unit as benchfmt tidies it: sec/op, B/op, …)
+	issue                      string   // where the bar comes from
 }
 
-// targets lists the bars the issues set. A bar whose benchmark is absent is
-// not reported.
-var targets = []target{}
+func ptr(v float64) *float64 { return &v }
 
-func checkTargets(g *group) []string {
-	var out []string
+// targets lists the bars the issues set.
+var targets = []target{
+	{pkgPart: "kit/transport/http", bench: "BenchmarkServerCPU", impl: "kit", unit: "server-sec/op", maxRatio: 1.03, issue: "#2 HTTP server CPU within 3 % of raw"},
+	{pkgPart: "kit/transport/http", bench: "BenchmarkServeHTTP", impl: "kit", unit: "allocs/op", maxExtra: ptr(0), issue: "#2 HTTP server allocates no more than raw"},
+	{pkgPart: "kit/transport/grpc", bench: "BenchmarkServer", impl: "kit", unit: "allocs/op", maxExtra: ptr(2), issue: "#2 gRPC server ≤ 2 allocs over raw"},
+	{pkgPart: "kit/transport/grpc", bench: "BenchmarkClient", impl: "kit", unit: "allocs/op", maxExtra: ptr(3), issue: "#2 gRPC client ≤ 3 allocs over generated"},
+	{pkgPart: "kit/circuitbreaker", bench: "BenchmarkClosed", impl: "kit", unit: "sec/op", maxAbs: ptr(30e-9), issue: "#3 breaker closed path ≤ 30 ns"},
+	{pkgPart: "kit/circuitbreaker", bench: "BenchmarkClosed", impl: "kit", unit: "allocs/op", maxAbs: ptr(0), issue: "#3 breaker closed path 0 allocs"},
+	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "sec/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's time"},
+	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "allocs/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's allocations"},
+	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "B/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's bytes"},
+	{pkgPart: "bench", bench: "BenchmarkBookServerCPU", impl: "kit", unit: "server-sec/op", against: "bare", maxRatio: 1.05, issue: "#3 Book service with full chain ≤ 1.05× bare"},
+	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#4 10 000-instance update ≤ 0.5 ms"},
+	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "B/op", maxAbs: ptr(100e3), issue: "#4 10 000-instance update ≤ 100 KB"},
+}
+
+// renderTargets writes one row per target whose benchmark ran.
+func renderTargets(w io.Writer, s *resultSet) {
+	groups, singles := s.split()
+	var rows []string
 	for _, t := range targets {
-		if !strings.Contains(g.pkg, t.pkgPart) || !strings.HasSuffix(g.name, t.bench) {
+		if row, ok := t.check(groups, singles); ok {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "## Targets")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| bar | benchmark | measured | |")
+	fmt.Fprintln(w, "|---|---|---:|---|")
+	for _, r := range rows {
+		fmt.Fprintln(w, r)
+	}
+	fmt.Fprintln(w)
+}
+
+func (t target) check(groups []*group, singles []*sample) (string, bool) {
+	var smp, base *sample
+	baseName := t.against
+	for _, g := range groups {
+		if !strings.HasSuffix(g.pkg, t.pkgPart) || g.name != t.bench {
 			continue
 		}
-		smp, ok := g.impls[t.impl]
-		base := t.against
-		if base == "" {
-			base = g.baseline()
+		smp = g.impls[t.impl]
+		if baseName == "" {
+			baseName = g.baseline()
 		}
-		bs, ok2 := g.impls[base]
-		if !ok || !ok2 {
-			continue
+		base = g.impls[baseName]
+	}
+	if t.impl == "" {
+		for _, s := range singles {
+			if strings.HasSuffix(s.pkg, t.pkgPart) && s.name == t.bench {
+				smp = s
+			}
 		}
-		v, ok1 := smp.median(t.unit)
-		b, ok3 := bs.median(t.unit)
-		if !ok1 || !ok3 {
-			continue
+	}
+	if smp == nil {
+		return "", false
+	}
+	v, ok := smp.median(t.unit)
+	if !ok {
+		return "", false
+	}
+	var got string
+	var met bool
+	switch {
+	case t.maxAbs != nil:
+		got, met = format(v, t.unit), v <= *t.maxAbs
+	case base == nil:
+		return "", false
+	default:
+		b, ok := base.median(t.unit)
+		if !ok {
+			return "", false
 		}
-		var met bool
-		var got string
-		if t.maxRatio > 0 {
-			r := v / b
-			met = r <= t.maxRatio
-			got = fmt.Sprintf("%.3f×", r)
+		if t.maxExtra != nil {
+			got, met = fmt.Sprintf("%+.0f vs %s", v-b, baseName), v-b <= *t.maxExtra
 		} else {
-			met = v-b <= t.maxExtra
-			got = fmt.Sprintf("%+.0f", v-b)
+			r := v / b
+			if b == 0 {
+				r = 0
+			}
+			got, met = fmt.Sprintf("%.3f× %s", r, baseName), r <= t.maxRatio
 		}
-		mark := "met"
-		if !met {
-			mark = "**missed**"
-		}
-		out = append(out, fmt.Sprintf("- Target (%s): %s %s vs %s: %s — %s.", t.why, t.impl, t.unit, base, got, mark))
 	}
-	if len(out) > 0 {
-		out = append(out, "")
+	mark := "met"
+	if !met {
+		mark = "**missed**"
 	}
-	return out
+	name := t.bench
+	if t.impl != "" {
+		name += " impl=" + t.impl
+	}
+	return fmt.Sprintf("| %s | `%s` %s, %s | %s | %s |", t.issue, t.pkgPart, name, t.unit, got, mark), true
 }
