@@ -1,0 +1,130 @@
+package introspect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+
+	wire "github.com/kitbench/kitbench/kit/introspect"
+)
+
+// ErrNoStream reports that an admin listener does not offer /events as a
+// server-sent event stream (a 404, or another content type); Follow polls
+// instead.
+var ErrNoStream = errors.New("introspect: no event stream")
+
+// streamItem is one decoded event, or the error that ended or upset the
+// stream.
+type streamItem struct {
+	ev    wire.Event
+	err   error
+	final bool // the stream is over; err says why (nil: closed cleanly)
+}
+
+// stream is an open /events connection read by a goroutine it owns.
+type stream struct {
+	items  chan streamItem
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// close ends the connection and waits for its reader.
+func (s *stream) close() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// openStream connects to /events. An error wrapping ErrNoStream means the
+// listener answered but offers no stream; any other error means it did not
+// answer usefully.
+func (c *Client) openStream(ctx context.Context) (*stream, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	u := c.base + wire.PathPrefix + "/events"
+	req, err := http.NewRequestWithContext(sctx, http.MethodGet, u, nil)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("%w %q: %v", ErrBadURL, u, err)
+	}
+	c.authorize(req)
+	req.Header.Set("Accept", "text/event-stream")
+	// The timeout covers the wait for headers only; the body is a stream.
+	headers := time.AfterFunc(c.opts.Timeout, cancel)
+	resp, err := c.hc.Do(req)
+	if !headers.Stop() {
+		cancel()
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, fmt.Errorf("introspect: GET %s: no headers within %v", u, c.opts.Timeout)
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("introspect: GET %s: %w", u, err)
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if resp.StatusCode != http.StatusOK || mt != "text/event-stream" {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		cancel()
+		if resp.StatusCode == http.StatusUnauthorized {
+			return nil, fmt.Errorf("%w: %s", ErrUnauthorized, u)
+		}
+		return nil, fmt.Errorf("%w at %s: HTTP %d, content type %q", ErrNoStream, u, resp.StatusCode, mt)
+	}
+	s := &stream{items: make(chan streamItem, 64), cancel: cancel}
+	s.wg.Add(1)
+	go s.read(sctx, resp.Body, c.opts.MaxEvent)
+	return s, nil
+}
+
+// read decodes events until the stream ends, then sends a final item.
+func (s *stream) read(ctx context.Context, body io.ReadCloser, maxEvent int) {
+	defer s.wg.Done()
+	defer body.Close()
+	send := func(it streamItem) bool {
+		select {
+		case s.items <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	r := newSSEReader(body, maxEvent)
+	for {
+		raw, err := r.next()
+		if err != nil {
+			if errors.Is(err, ErrTooLarge) {
+				if !send(streamItem{err: err}) {
+					return
+				}
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				err = nil
+			} else if ctx.Err() != nil {
+				return
+			}
+			send(streamItem{err: err, final: true})
+			return
+		}
+		var ev wire.Event
+		if err := json.Unmarshal(raw.data, &ev); err != nil {
+			if !send(streamItem{err: fmt.Errorf("%w: event %q (id %s) is not protocol JSON: %v", ErrBadResponse, raw.typ, raw.id, err)}) {
+				return
+			}
+			continue
+		}
+		if ev.Type == "" {
+			ev.Type = raw.typ
+		}
+		if !send(streamItem{ev: ev}) {
+			return
+		}
+	}
+}
