@@ -138,8 +138,8 @@ func TestFollowHostileStream(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
-		fmt.Fprint(w, "event: breaker\ndata: \x1b]0;pwned\x07 not json\n\n")          // garbage
-		fmt.Fprint(w, "event: span\ndata: "+strings.Repeat("A", 100<<10)+"\n\n")     // oversized
+		fmt.Fprint(w, "event: breaker\ndata: \x1b]0;pwned\x07 not json\n\n")           // garbage
+		fmt.Fprint(w, "event: span\ndata: "+strings.Repeat("A", 100<<10)+"\n\n")       // oversized
 		fmt.Fprint(w, "event: span\ndata: {\"type\":\"span\",\"span\":{\"cursor\":9,") // truncated
 	}))
 	defer srv.Close()
