@@ -2,13 +2,21 @@ package lb
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/kitbench/kitbench/kit/sd"
 )
+
+// EventEject is the name of the span event an Outlier records on the
+// calling span (see PickContext) when it ejects an instance.
+const EventEject = "lb.eject"
 
 // OutlierConfig configures outlier ejection. The zero value gives Envoy's
 // defaults: 5 consecutive failures eject an instance for 30 s times the
@@ -34,6 +42,11 @@ type OutlierConfig struct {
 	// ejection that finds the channel full is dropped (Ejected still shows
 	// it).
 	Notify chan<- Ejection
+	// OnEject, if not nil, is called after each ejection with the context
+	// of the call whose pick ejected the instance (context.Background()
+	// for Pick). It runs on that caller's goroutine, outside the Outlier's
+	// lock, so it must be quick: count, publish, log. Nil means no call.
+	OnEject func(ctx context.Context, e Ejection)
 }
 
 // Ejection describes one ejected instance.
@@ -103,7 +116,12 @@ func NewOutlier(src Source, next Balancer, cfg OutlierConfig) *Outlier {
 
 // Pick chooses an entry that is not ejected. If every draw lands on an
 // ejected entry it returns the first one drawn rather than nothing.
-func (o *Outlier) Pick() (*sd.Entry, error) {
+func (o *Outlier) Pick() (*sd.Entry, error) { return o.PickContext(context.Background()) }
+
+// PickContext is Pick on behalf of the call in ctx: an ejection it decides
+// is recorded as an EventEject event on ctx's span, if that span is
+// recording, and passed to OnEject with ctx. Retry picks through it.
+func (o *Outlier) PickContext(ctx context.Context) (*sd.Entry, error) {
 	set := o.ejected.Load()
 	tries := 1
 	if set != nil {
@@ -126,7 +144,7 @@ func (o *Outlier) Pick() (*sd.Entry, error) {
 				o.prune()
 			}
 		}
-		if st := e.Stats(); st.Failures >= o.cfg.Consecutive && o.eject(e, st) {
+		if st := e.Stats(); st.Failures >= o.cfg.Consecutive && o.eject(ctx, e, st) {
 			set = o.ejected.Load()
 			if first == e {
 				first = nil
@@ -140,8 +158,29 @@ func (o *Outlier) Pick() (*sd.Entry, error) {
 }
 
 // eject ejects e if its failures warrant it and the cap allows; it reports
-// whether e is ejected now.
-func (o *Outlier) eject(e *sd.Entry, st sd.Stats) bool {
+// whether e is ejected now. A new ejection is reported on ctx's span and to
+// OnEject once the lock is released.
+func (o *Outlier) eject(ctx context.Context, e *sd.Entry, st sd.Stats) bool {
+	ev, ejected, fresh := o.ejectLocked(e, st)
+	if !fresh {
+		return ejected
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.AddEvent(EventEject, trace.WithAttributes(
+			attribute.String("instance.id", ev.ID),
+			attribute.String("instance.address", ev.Address),
+			attribute.Int("ejection.count", ev.Count),
+			attribute.String("ejection.until", ev.Until.UTC().Format(time.RFC3339Nano))))
+	}
+	if o.cfg.OnEject != nil {
+		o.cfg.OnEject(ctx, ev)
+	}
+	return true
+}
+
+// ejectLocked takes the lock and decides: ejected says whether e is ejected
+// now, fresh whether this call ejected it (ev describes the ejection then).
+func (o *Outlier) ejectLocked(e *sd.Entry, st sd.Stats) (ev Ejection, ejected, fresh bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.cfg.Now()
@@ -149,10 +188,10 @@ func (o *Outlier) eject(e *sd.Entry, st sd.Stats) bool {
 	r := o.recs[e.Key()]
 	if r != nil {
 		if r.entry == e && now.Before(r.until) {
-			return true // ejected by a concurrent Pick
+			return ev, true, false // ejected by a concurrent Pick
 		}
 		if st.Successes == r.successes && st.Failures-r.failures < o.cfg.Consecutive {
-			return false // the run that caused the last ejection
+			return ev, false, false // the run that caused the last ejection
 		}
 	}
 	active := 0
@@ -163,7 +202,7 @@ func (o *Outlier) eject(e *sd.Entry, st sd.Stats) bool {
 	}
 	es, _ := o.src.Entries()
 	if active >= max(1, len(es)*o.cfg.MaxPercent/100) {
-		return false
+		return ev, false, false
 	}
 	if r == nil {
 		inst := e.Instance()
@@ -175,13 +214,14 @@ func (o *Outlier) eject(e *sd.Entry, st sd.Stats) bool {
 	r.until = now.Add(min(o.cfg.BaseEjection*time.Duration(r.count), o.cfg.MaxEjection))
 	r.failures, r.successes = st.Failures, st.Successes
 	o.publishLocked(now)
+	ev = Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count}
 	if o.cfg.Notify != nil {
 		select {
-		case o.cfg.Notify <- Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count}:
+		case o.cfg.Notify <- ev:
 		default:
 		}
 	}
-	return true
+	return ev, true, true
 }
 
 // prune republishes the ejected set without the entries whose time is up.

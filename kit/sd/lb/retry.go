@@ -40,6 +40,8 @@ var ErrBudgetExhausted = errors.New("lb: retry budget exhausted")
 //
 // If ctx carries a recording span, each attempt adds an "lb.instance" event
 // (instance id and address, attempt number) and each retry a "retry" event.
+// A Balancer that also has a PickContext(context.Context) method (Outlier
+// does) is picked through it, with the call's context.
 func Retry(max int, timeout time.Duration, b Balancer, budget *Budget) endpoint.Endpoint {
 	if max < 1 {
 		max = 1
@@ -49,6 +51,10 @@ func Retry(max int, timeout time.Duration, b Balancer, budget *Budget) endpoint.
 	}
 	if b == nil {
 		b = NewRoundRobin(nil)
+	}
+	pick := func(context.Context) (*sd.Entry, error) { return b.Pick() }
+	if cp, ok := b.(contextPicker); ok {
+		pick = cp.PickContext
 	}
 	return func(ctx context.Context, req any) (any, error) {
 		budget.request()
@@ -68,9 +74,9 @@ func Retry(max int, timeout time.Duration, b Balancer, budget *Budget) endpoint.
 					span.AddEvent("retry", trace.WithAttributes(attribute.Int("retry.attempt", n)))
 				}
 			}
-			e, err := b.Pick()
+			e, err := pick(ctx)
 			if err == nil && e == last {
-				e, err = b.Pick() // one more draw to try another instance
+				e, err = pick(ctx) // one more draw to try another instance
 			}
 			if err != nil {
 				attempts = append(attempts, Attempt{Err: err})
@@ -99,6 +105,11 @@ func Retry(max int, timeout time.Duration, b Balancer, budget *Budget) endpoint.
 		}
 		return nil, &RetryError{Attempts: attempts, BudgetExhausted: denied}
 	}
+}
+
+// contextPicker is a Balancer that can pick on behalf of a call.
+type contextPicker interface {
+	PickContext(ctx context.Context) (*sd.Entry, error)
 }
 
 func call(ctx context.Context, e *sd.Entry, timeout time.Duration, req any) (any, error) {
