@@ -81,7 +81,7 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 			}
 			start := time.Now()
 			resp, err := next(ctx, req)
-			took := time.Since(start)
+			end := time.Now()
 			failure := err
 			if failure == nil {
 				if f, ok := resp.(endpoint.Failer); ok {
@@ -95,26 +95,23 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 			if !logger.Enabled(ctx, level) {
 				return resp, err
 			}
-			method := slog.String(KeyMethod, method)
-			duration := slog.Duration(KeyTook, took)
-			if cfg.omitBodies {
-				if failure != nil {
-					logger.LogAttrs(ctx, level, Message, method, slog.Any(KeyErr, failure), duration)
-				} else {
-					logger.LogAttrs(ctx, level, Message, method, duration)
+			// The record is built here rather than with Logger.LogAttrs,
+			// which captures the caller's program counter for every record
+			// (a stack walk) and reads the clock again; the end of the call
+			// is the record's time, and the source is left out.
+			r := slog.NewRecord(end, level, Message, 0)
+			r.AddAttrs(slog.String(KeyMethod, method))
+			if !cfg.omitBodies {
+				r.AddAttrs(cfg.attr(KeyRequest, req))
+				if err == nil {
+					r.AddAttrs(cfg.attr(KeyResponse, resp))
 				}
-				return resp, err
 			}
-			request := cfg.attr(KeyRequest, req)
-			switch {
-			case err != nil:
-				logger.LogAttrs(ctx, level, Message, method, request, slog.Any(KeyErr, err), duration)
-			case failure != nil:
-				logger.LogAttrs(ctx, level, Message, method, request, cfg.attr(KeyResponse, resp),
-					slog.Any(KeyErr, failure), duration)
-			default:
-				logger.LogAttrs(ctx, level, Message, method, request, cfg.attr(KeyResponse, resp), duration)
+			if failure != nil {
+				r.AddAttrs(slog.Any(KeyErr, failure))
 			}
+			r.AddAttrs(slog.Duration(KeyTook, end.Sub(start)))
+			_ = logger.Handler().Handle(ctx, r)
 			return resp, err
 		}
 	}
