@@ -1,0 +1,210 @@
+package scrape
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kitbench/kitbench/kit/introspect"
+)
+
+// Stats is what two successive snapshots of one kit instance say about
+// it. The window is the interval between the snapshots; without an
+// earlier snapshot it is the life of the process so far, and rates are
+// zero.
+type Stats struct {
+	// Kit reports whether the page carries any of kit's metrics. When it
+	// is false every other field is empty: the target is some other
+	// Prometheus client, read it through Snapshot.Families.
+	Kit bool
+	// Interval is the time between the snapshots; zero when there was no
+	// usable earlier snapshot (nil, another URL, or not earlier).
+	Interval time.Duration
+	// Endpoints holds one entry per endpoint and transport, sorted by
+	// endpoint then transport.
+	Endpoints []EndpointStats
+	// Instance sums all endpoints. Its quantiles come from the buckets
+	// of all endpoints added up by bound (as Prometheus's sum by (le)).
+	Instance EndpointStats
+	// Breakers maps each circuit breaker to its state at the later
+	// snapshot: introspect.StateClosed, StateHalfOpen or StateOpen, or
+	// "unknown" for a value kit does not define.
+	Breakers map[string]string
+	// Limiters maps each rate limiter to its counts in the window.
+	Limiters map[string]LimiterStats
+}
+
+// EndpointStats are the RED figures of one endpoint in the window.
+type EndpointStats struct {
+	Endpoint  string // the endpoint label; empty in Stats.Instance
+	Transport string // the transport label; empty in Stats.Instance
+	// Requests and Errors are the calls, and failed calls (IsErrorCode),
+	// that finished in the window.
+	Requests, Errors float64
+	// Rate is Requests per second; zero without an interval.
+	Rate float64
+	// ErrorRatio is Errors/Requests, from 0 to 1; zero without requests.
+	ErrorRatio float64
+	// P50, P90 and P99 are latency quantiles of the calls in the window,
+	// interpolated linearly inside histogram buckets as Prometheus's
+	// histogram_quantile does; a quantile in the +Inf bucket is the
+	// largest finite bound. Zero when no call was observed.
+	P50, P90, P99 time.Duration
+}
+
+// LimiterStats are the decisions of one rate limiter in the window.
+type LimiterStats struct {
+	// Allowed and Rejected count the calls let through and refused.
+	Allowed, Rejected float64
+	// AllowedRate and RejectedRate are per second; zero without an
+	// interval.
+	AllowedRate, RejectedRate float64
+}
+
+// IsErrorCode reports whether a code label of kit_requests_total names a
+// failed call. "ok" (any case), an HTTP status below 400 and the classes
+// "1xx" to "3xx" are successes; every other value, including "4xx",
+// "5xx" and names kit does not use, is a failure. Client errors count:
+// the error ratio is the share of calls that did not succeed, whoever is
+// to blame.
+func IsErrorCode(code string) bool {
+	if strings.EqualFold(code, "ok") {
+		return false
+	}
+	if n, err := strconv.Atoi(code); err == nil {
+		return n >= 400
+	}
+	switch strings.ToLower(code) {
+	case "1xx", "2xx", "3xx":
+		return false
+	}
+	return true
+}
+
+// Derive computes the Stats of cur, with prev as the start of the
+// window. prev may be nil. Counter resets (a value lower than before,
+// after a restart) are handled as Prometheus's rate() does: the later
+// value is taken as the whole increase. A series absent from prev counts
+// from zero, since kit creates series on their first use. Derive reads
+// its arguments only.
+func Derive(prev, cur *Snapshot) Stats {
+	if cur == nil || cur.kit == nil {
+		return Stats{}
+	}
+	c := cur.kit
+	var p *kitTotals
+	var secs float64
+	st := Stats{Kit: true, Breakers: make(map[string]string, len(c.breakers))}
+	if prev != nil && prev.URL == cur.URL && cur.Time.After(prev.Time) {
+		st.Interval = cur.Time.Sub(prev.Time)
+		secs = st.Interval.Seconds()
+		if p = prev.kit; p == nil {
+			p = &kitTotals{}
+		}
+	}
+	perSec := func(n float64) float64 {
+		if secs == 0 {
+			return 0
+		}
+		return n / secs
+	}
+	inc := func(before map[string]float64, name string, now float64) float64 {
+		if p == nil {
+			return now
+		}
+		return increase(before[name], now)
+	}
+
+	keys := make([]key, 0, len(c.requests)+len(c.durations))
+	for k := range c.requests {
+		keys = append(keys, k)
+	}
+	for k := range c.durations {
+		if _, ok := c.requests[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.endpoint, b.endpoint), strings.Compare(a.transport, b.transport))
+	})
+
+	st.Endpoints = make([]EndpointStats, 0, len(keys))
+	hists := make([]histogram, 0, len(keys))
+	for _, k := range keys {
+		e := EndpointStats{Endpoint: k.endpoint, Transport: k.transport}
+		var before map[string]float64
+		if p != nil {
+			before = p.requests[k]
+		}
+		for code, v := range c.requests[k] {
+			n := inc(before, code, v)
+			e.Requests += n
+			if IsErrorCode(code) {
+				e.Errors += n
+			}
+		}
+		e.Rate, e.ErrorRatio = perSec(e.Requests), ratio(e.Errors, e.Requests)
+		if h, ok := c.durations[k]; ok {
+			if p != nil {
+				h = delta(p.durations[k], h)
+			} else {
+				h = monotonic(h)
+			}
+			e.P50, e.P90, e.P99 = quantiles(h)
+			hists = append(hists, h)
+		}
+		st.Instance.Requests += e.Requests
+		st.Instance.Errors += e.Errors
+		st.Endpoints = append(st.Endpoints, e)
+	}
+	st.Instance.Rate = perSec(st.Instance.Requests)
+	st.Instance.ErrorRatio = ratio(st.Instance.Errors, st.Instance.Requests)
+	st.Instance.P50, st.Instance.P90, st.Instance.P99 = quantiles(merge(hists))
+
+	for name, v := range c.breakers {
+		st.Breakers[name] = breakerState(v)
+	}
+	var pa, pr map[string]float64
+	if p != nil {
+		pa, pr = p.allowed, p.rejected
+	}
+	st.Limiters = make(map[string]LimiterStats, len(c.allowed))
+	for _, names := range []map[string]float64{c.allowed, c.rejected} {
+		for name := range names {
+			l := LimiterStats{Allowed: inc(pa, name, c.allowed[name]), Rejected: inc(pr, name, c.rejected[name])}
+			l.AllowedRate, l.RejectedRate = perSec(l.Allowed), perSec(l.Rejected)
+			st.Limiters[name] = l
+		}
+	}
+	return st
+}
+
+// increase is a counter's growth from before to now; a drop is a reset
+// to zero, so all of now is new.
+func increase(before, now float64) float64 {
+	if now < before {
+		return now
+	}
+	return now - before
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+func breakerState(v float64) string {
+	switch v {
+	case 0:
+		return introspect.StateClosed
+	case 1:
+		return introspect.StateHalfOpen
+	case 2:
+		return introspect.StateOpen
+	}
+	return "unknown"
+}
