@@ -1,0 +1,176 @@
+package discovery
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+	"golang.org/x/time/rate"
+
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/consul"
+)
+
+// Query pacing: a churning registry costs at most this many catalog (and
+// per-service) queries per second, while a single change is seen at once.
+const (
+	queryEvery = 100 * time.Millisecond
+	queryBurst = 10
+)
+
+// catalogWatch follows the registry's catalog of services and runs one
+// kit/sd/consul Instancer per service.
+type catalogWatch struct {
+	w        *Watcher
+	client   *api.Client
+	opts     Options
+	services map[string]*serviceWatch
+}
+
+type serviceWatch struct {
+	inst *consul.Instancer
+	ch   chan sd.Event
+	quit chan struct{}
+	done chan struct{}
+}
+
+func (c *catalogWatch) run(ctx context.Context) {
+	defer c.stopAll()
+	lim := rate.NewLimiter(rate.Every(queryEvery), queryBurst)
+	var index uint64
+	failures := 0
+	for {
+		if lim.Wait(ctx) != nil {
+			return
+		}
+		q := (&api.QueryOptions{WaitIndex: index, WaitTime: c.opts.Wait}).WithContext(ctx)
+		names, meta, err := c.client.Catalog().Services(q)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			failures++
+			c.w.update(func(s *Snapshot) { s.Err, s.Stale = err, true })
+			if !sleep(ctx, backoff(c.opts.BackoffMin, c.opts.BackoffMax, failures)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		// An index that goes backwards resets the wait; never wait on 0.
+		if meta.LastIndex < index {
+			index = 0
+		} else {
+			index = meta.LastIndex
+		}
+		index = max(index, 1)
+		c.sync(ctx, names)
+	}
+}
+
+// sync starts watches for new services and stops those that left.
+func (c *catalogWatch) sync(ctx context.Context, names map[string][]string) {
+	for name := range c.services {
+		if _, ok := names[name]; !ok {
+			c.stop(name)
+		}
+	}
+	for name := range names {
+		if _, ok := c.services[name]; !ok {
+			c.start(ctx, name)
+		}
+	}
+	c.w.mu.Lock()
+	c.w.answered = true
+	c.w.mu.Unlock()
+	c.w.update(func(s *Snapshot) {
+		s.Err, s.Stale = nil, false
+		out := make([]Service, 0, len(names))
+		for name := range names {
+			if old, ok := s.Service(name); ok {
+				out = append(out, old)
+			} else {
+				out = append(out, Service{Name: name})
+			}
+		}
+		slices.SortFunc(out, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
+		s.Services = out
+	})
+}
+
+func (c *catalogWatch) start(ctx context.Context, name string) {
+	sw := &serviceWatch{
+		inst: consul.NewInstancer(consul.Wrap(c.client), name, consul.InstancerOptions{
+			IncludeUnhealthy: true,
+			Wait:             c.opts.Wait,
+			RateEvery:        queryEvery,
+			RateBurst:        queryBurst,
+			BackoffMin:       c.opts.BackoffMin,
+			BackoffMax:       c.opts.BackoffMax,
+		}),
+		ch:   make(chan sd.Event, 1),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	c.services[name] = sw
+	sw.inst.Register(sw.ch)
+	go func() {
+		defer close(sw.done)
+		for {
+			select {
+			case <-sw.quit:
+				return
+			case <-ctx.Done():
+				return
+			case ev := <-sw.ch:
+				c.w.update(func(s *Snapshot) {
+					i := slices.IndexFunc(s.Services, func(x Service) bool { return x.Name == name })
+					if i < 0 {
+						return // left the catalog meanwhile
+					}
+					s.Services[i] = Service{Name: name, Instances: ev.Instances, Stale: ev.Stale, Err: ev.Err, Known: true}
+				})
+			}
+		}
+	}()
+}
+
+func (c *catalogWatch) stop(name string) {
+	sw := c.services[name]
+	delete(c.services, name)
+	sw.inst.Deregister(sw.ch)
+	close(sw.quit)
+	<-sw.done
+	sw.inst.Stop()
+}
+
+func (c *catalogWatch) stopAll() {
+	for name := range c.services {
+		c.stop(name)
+	}
+}
+
+// backoff returns the jittered delay after the n-th consecutive failure.
+func backoff(lo, hi time.Duration, n int) time.Duration {
+	d := hi
+	if n-1 < 32 {
+		if e := lo << (n - 1); e > 0 && e < d {
+			d = e
+		}
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,36 @@
+// Package discovery tells kitbench which instances exist: it watches a
+// source and reports the whole instance set, service by service, as it
+// changes. The source is a Consul agent or kitbench's dev registry (the
+// same API, read through kit/sd/consul, so CONSUL_HTTP_ADDR and
+// CONSUL_HTTP_TOKEN work as in Consul's own tools), or a fixed list of
+// static targets that needs no registry at all.
+//
+// It reports unhealthy instances too, with their health, because a
+// workbench that hides a failing instance hides the thing you came to see.
+//
+// # Usage
+//
+//	w, err := discovery.New(discovery.Options{}) // CONSUL_HTTP_ADDR, else 127.0.0.1:8500
+//	defer w.Close()
+//	for snap := range w.Updates() { ... }      // newest state after each change
+//
+// or, for a one-shot command, discovery.List(ctx, opts).
+//
+// # Concurrency
+//
+// A Watcher runs one goroutine for the catalog and, per service, the
+// goroutines of a kit/sd/consul Instancer plus one forwarder; Close stops
+// and waits for all of them. Snapshots are immutable values; Updates holds
+// only the newest, so a slow reader never holds the Watcher back.
+//
+// # Failure behaviour
+//
+// Services appear when the catalog lists them and disappear when it stops
+// listing them, at the speed of Consul's blocking queries (a change is seen
+// at once; a churning registry costs at most ten queries a second per
+// watch). When the registry fails, the Snapshot keeps the last known set,
+// marked Stale with the error in Err, and the watch retries with jittered
+// exponential backoff (250 ms doubling to 5 s); the first good answer
+// clears the mark. A service whose own query fails is marked Stale in the
+// same way. Static targets never change and never fail.
+package discovery
