@@ -94,6 +94,7 @@ func TestDeriveKitWindow(t *testing.T) {
 	k := newKitMetrics(t)
 	prev, cur := driveKit(t, k, serveRegistry(t, k.reg))
 	checkStats(t, Derive(prev, cur), wantWindow)
+	checkStats(t, Derive(prev.Compact(), cur), wantWindow)
 }
 
 // TestDeriveFormats serves the same registry in each exposition format

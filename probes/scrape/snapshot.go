@@ -56,6 +56,16 @@ func (s *Snapshot) Family(name string) *dto.MetricFamily {
 	return nil
 }
 
+// Compact returns a copy of s without its families: only what Derive
+// needs. Keep compact snapshots between scrapes (the previous snapshot
+// of each instance) to hold a few kilobytes per instance rather than
+// the whole decoded page.
+func (s *Snapshot) Compact() *Snapshot {
+	c := *s
+	c.families = nil
+	return &c
+}
+
 // key addresses one endpoint over one transport.
 type key struct{ endpoint, transport string }
 
