@@ -37,3 +37,4 @@ install_tool() { # name module@version
 install_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
 install_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 install_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+install_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
