@@ -1,0 +1,80 @@
+package gateway
+
+import (
+	"encoding/json"
+	"log/slog"
+
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/circuitbreaker"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/logging"
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/ratelimit"
+	"github.com/kitbench/kitbench/kit/tracing"
+	"github.com/kitbench/kitbench/kit/transport"
+)
+
+// requestExamples are the JSON requests the introspection info shows.
+var requestExamples = map[string]string{
+	bookstore.MethodCreateBook: `{"title":"Dune","author":"Frank Herbert","year":1965}`,
+	bookstore.MethodGetBook:    `{"id":"0000000000000001"}`,
+	bookstore.MethodListBooks:  `{"page_size":10}`,
+	bookstore.MethodDeleteBook: `{"id":"0000000000000001"}`,
+}
+
+// guarded builds the transport-independent part of every method's chain
+// around the upstream calls: the gateway's rate limiter (shared), then one
+// circuit breaker per method, named after the method it calls
+// ("bookstore.GetBook"), counting calls that failed after their retries.
+func guarded(cfg Config, reg *introspect.Registry, e bookstore.Endpoints) (bookstore.Endpoints, error) {
+	lim, err := ratelimit.NewErroring(ServiceName, cfg.RateLimit, cfg.Burst, ratelimit.WithRegistry(reg))
+	if err != nil {
+		return bookstore.Endpoints{}, err
+	}
+	var firstErr error
+	out := e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		br, err := circuitbreaker.New(cfg.Service+"."+method,
+			circuitbreaker.ConsecutiveFailures(5),
+			circuitbreaker.OpenTimeout(cfg.OpenTimeout),
+			circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 }),
+			circuitbreaker.WithRegistry(reg))
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			return next
+		}
+		return lim.Middleware(br.Middleware(next))
+	})
+	return out, firstErr
+}
+
+// observed adds the per-transport part, outermost first: the server span
+// (the parent of the retries' client spans), a log record and the RED
+// metrics, labelled with the transport the gateway was called on.
+func observed(e bookstore.Endpoints, transportName string, tp *tracing.Provider, m *metrics.Metrics, log *slog.Logger) bookstore.Endpoints {
+	return e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		return endpoint.Chain(
+			tracing.Middleware(tp, ServiceName+"."+method),
+			logging.New(log, method),
+			m.Middleware(method, transportName),
+		)(next)
+	})
+}
+
+// endpointDocs describes the gateway's endpoints for the introspection info.
+func endpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
+	docs := make([]introspect.EndpointDoc, 0, 2*len(httpRoutes))
+	for _, d := range httpRoutes {
+		d.RequestExample = json.RawMessage(requestExamples[d.Name])
+		docs = append(docs, d)
+	}
+	for _, m := range []string{bookstore.MethodCreateBook, bookstore.MethodGetBook, bookstore.MethodListBooks, bookstore.MethodDeleteBook} {
+		docs = append(docs, introspect.EndpointDoc{
+			Name: m, Transport: "grpc", GRPCMethod: "/" + bookstore.GRPCService + "/" + m,
+			RequestExample: json.RawMessage(requestExamples[m]),
+		})
+	}
+	return docs
+}
