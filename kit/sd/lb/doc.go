@@ -36,6 +36,8 @@
 // Outlier ejects an instance after 5 consecutive failures for 30 s times the
 // number of its ejections (at most 300 s), and never more than 10 % of the
 // instances (at least one): when the whole fleet fails, the fleet is still
-// called. With no instances at all, Pick and Retry return sd.ErrNoEndpoints
+// called. Ejections are observable: Ejected lists the current ones, each
+// new one goes to OutlierConfig.OnEject (with the call's context) and
+// Notify, and is recorded as an EventEject event on the call's span. With no instances at all, Pick and Retry return sd.ErrNoEndpoints
 // (status 503).
 package lb
