@@ -8,72 +8,74 @@ import (
 	"net/http"
 )
 
-// page is a response body held in memory as a list of chunks, so that
-// reading a page that turns out too large costs about the limit, never
-// the doubling a growing buffer would allocate.
+// page is a response body held in memory as a list of fixed-size chunks
+// from the Scraper's pool, so that reading a page that turns out too large
+// costs about the limit (never the doubling of a growing buffer), and
+// steady scraping reuses its buffers. Decoding copies what it keeps, so
+// the chunks go back to the pool once the page is decoded.
 type page struct {
-	chunks [][]byte
+	chunks []*[]byte
+	last   int // bytes used in the last chunk
 	size   int64
 	lines  int // sample lines, counted for line-based formats
 }
 
+const chunkSize = 32 << 10
+
+func newChunk() any {
+	b := make([]byte, chunkSize)
+	return &b
+}
+
 // reader returns a reader over the whole page.
 func (p *page) reader() io.Reader {
-	if len(p.chunks) == 1 {
-		return bytes.NewReader(p.chunks[0])
-	}
 	rs := make([]io.Reader, len(p.chunks))
 	for i, c := range p.chunks {
-		rs[i] = bytes.NewReader(c)
+		b := *c
+		if i == len(p.chunks)-1 {
+			b = b[:p.last]
+		}
+		rs[i] = bytes.NewReader(b)
 	}
 	return io.MultiReader(rs...)
 }
 
-const (
-	firstChunk = 16 << 10
-	maxChunk   = 1 << 20
-)
-
-// readBody reads resp.Body up to s.maxBytes. For line-based formats it
-// counts sample lines as they arrive and stops as soon as there are more
-// than s.maxSeries, before anything is parsed.
-func (s *Scraper) readBody(resp *http.Response, f format) (*page, error) {
-	p := &page{}
-	var lc lineCounter
-	size := int64(firstChunk)
-	if resp.ContentLength >= 0 {
-		size = resp.ContentLength + 1 // +1 to see the end, or excess data
+// release returns the page's chunks to the pool.
+func (s *Scraper) release(p *page) {
+	for _, c := range p.chunks {
+		s.pool.Put(c)
 	}
+	p.chunks = nil
+}
+
+// readBody reads resp.Body into p, up to s.maxBytes. For line-based
+// formats it counts sample lines as they arrive and stops as soon as
+// there are more than s.maxSeries, before anything is parsed.
+func (s *Scraper) readBody(resp *http.Response, f format, p *page) error {
+	var lc lineCounter
 	for {
-		size = min(size, s.maxBytes+1-p.size)
-		if size <= 0 {
-			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, s.maxBytes)
-		}
-		buf := make([]byte, size)
-		n, err := io.ReadFull(resp.Body, buf)
-		buf = buf[:n]
-		if n > 0 {
-			p.chunks = append(p.chunks, buf)
-			p.size += int64(n)
-			if f.lines {
-				lc.feed(buf)
-				if lc.n > s.maxSeries {
-					return nil, fmt.Errorf("%w: more than %d", ErrTooManySeries, s.maxSeries)
-				}
+		c := s.pool.Get().(*[]byte)
+		p.chunks = append(p.chunks, c)
+		n, err := io.ReadFull(resp.Body, (*c)[:min(chunkSize, s.maxBytes+1-p.size)])
+		p.last = n
+		p.size += int64(n)
+		if f.lines {
+			lc.feed((*c)[:n])
+			if lc.n > s.maxSeries {
+				return fmt.Errorf("%w: more than %d", ErrTooManySeries, s.maxSeries)
 			}
 		}
 		if p.size > s.maxBytes {
-			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, s.maxBytes)
+			return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, s.maxBytes)
 		}
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			p.lines = lc.n
-			return p, nil
+			return nil
 		default:
-			return nil, fmt.Errorf("reading the body after %d bytes: %w", p.size, err)
+			return fmt.Errorf("reading the body after %d bytes: %w", p.size, err)
 		}
-		size = min(max(size*2, firstChunk), maxChunk)
 	}
 }
 

@@ -134,14 +134,17 @@ func Derive(prev, cur *Snapshot) Stats {
 	hists := make([]histogram, 0, len(keys))
 	for _, k := range keys {
 		e := EndpointStats{Endpoint: k.endpoint, Transport: k.transport}
-		var before map[string]float64
+		var before []codeTotal
 		if p != nil {
 			before = p.requests[k]
 		}
-		for code, v := range c.requests[k] {
-			n := inc(before, code, v)
+		for _, ct := range c.requests[k] {
+			n := ct.total
+			if p != nil {
+				n = increase(totalOf(before, ct.code), n)
+			}
 			e.Requests += n
-			if IsErrorCode(code) {
+			if IsErrorCode(ct.code) {
 				e.Errors += n
 			}
 		}

@@ -43,7 +43,7 @@ func TestScrapePlainClientGolang(t *testing.T) {
 	if q := snap.Family("job_seconds").GetMetric()[0].GetSummary(); q.GetSampleCount() != 1 || q.GetQuantile()[0].GetValue() != 3 {
 		t.Fatalf("summary %v", q)
 	}
-	h, ok := classic(snap.Family("size_bytes").GetMetric()[0].GetHistogram())
+	h, ok := classic(snap.Family("size_bytes").GetMetric()[0].GetHistogram(), nil)
 	if !ok || len(h.bounds) != 3 || h.counts[0] != 0 || h.counts[1] != 1 || h.counts[2] != 2 {
 		t.Fatalf("histogram %+v, want 0/1/2 with +Inf added", h)
 	}

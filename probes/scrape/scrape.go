@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -56,6 +57,7 @@ type Scraper struct {
 	maxBytes  int64
 	maxSeries int
 	now       func() time.Time
+	pool      sync.Pool // of *[]byte chunks of chunkSize
 }
 
 // Option configures New.
@@ -129,6 +131,7 @@ func New(opts ...Option) *Scraper {
 		maxSeries: DefaultMaxSeries,
 		now:       time.Now,
 	}
+	s.pool.New = newChunk
 	for _, o := range opts {
 		o(s)
 	}
@@ -182,8 +185,9 @@ func (s *Scraper) Scrape(ctx context.Context, target string) (*Snapshot, error) 
 		return nil, fmt.Errorf("scrape %s: %w: Content-Length %d exceeds the limit of %d bytes",
 			target, ErrTooLarge, resp.ContentLength, s.maxBytes)
 	}
-	body, err := s.readBody(resp, format)
-	if err != nil {
+	body := &page{}
+	defer s.release(body)
+	if err := s.readBody(resp, format, body); err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", target, err)
 	}
 	fams, series, err := decode(body, format, s.maxSeries)

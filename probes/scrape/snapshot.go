@@ -75,9 +75,37 @@ type histogram struct {
 	counts []float64
 }
 
+// codeTotal is the total of one code of kit_requests_total.
+type codeTotal struct {
+	code  string
+	total float64
+}
+
+// addCode adds v to code's total in cs (a short list: kit has at most 17
+// codes per endpoint).
+func addCode(cs []codeTotal, code string, v float64) []codeTotal {
+	for i := range cs {
+		if cs[i].code == code {
+			cs[i].total += v
+			return cs
+		}
+	}
+	return append(cs, codeTotal{code, v})
+}
+
+// totalOf returns code's total in cs, zero when absent.
+func totalOf(cs []codeTotal, code string) float64 {
+	for _, c := range cs {
+		if c.code == code {
+			return c.total
+		}
+	}
+	return 0
+}
+
 // kitTotals are the cumulative values of kit's metrics on one page.
 type kitTotals struct {
-	requests  map[key]map[string]float64 // code → total
+	requests  map[key][]codeTotal
 	durations map[key]histogram
 	breakers  map[string]float64
 	allowed   map[string]float64
@@ -104,7 +132,7 @@ func (s *Snapshot) counterFamily(name string) *dto.MetricFamily {
 
 func (s *Snapshot) extractKit() *kitTotals {
 	k := &kitTotals{
-		requests:  map[key]map[string]float64{},
+		requests:  map[key][]codeTotal{},
 		durations: map[key]histogram{},
 		breakers:  map[string]float64{},
 		allowed:   map[string]float64{},
@@ -115,19 +143,16 @@ func (s *Snapshot) extractKit() *kitTotals {
 		found = true
 		for _, m := range mf.GetMetric() {
 			kk := key{label(m, "endpoint"), label(m, "transport")}
-			codes := k.requests[kk]
-			if codes == nil {
-				codes = map[string]float64{}
-				k.requests[kk] = codes
-			}
-			codes[label(m, "code")] += value(m)
+			k.requests[kk] = addCode(k.requests[kk], label(m, "code"), value(m))
 		}
 	}
 	if mf := s.Family(metrics.RequestDuration); mf != nil && mf.GetType() == dto.MetricType_HISTOGRAM {
 		found = true
+		var last []float64 // bounds are shared between histograms of one layout
 		for _, m := range mf.GetMetric() {
-			if h, ok := classic(m.GetHistogram()); ok {
+			if h, ok := classic(m.GetHistogram(), last); ok {
 				k.durations[key{label(m, "endpoint"), label(m, "transport")}] = h
+				last = h.bounds
 			}
 		}
 	}
@@ -183,15 +208,18 @@ func hasInf(h *dto.Histogram) bool {
 // classic returns a histogram's buckets sorted by bound and ending in
 // +Inf (added from the sample count when the page leaves it out, as
 // client_golang's protobuf does). Integer and float counts are both
-// read. It reports false for a histogram with no classic buckets.
-func classic(h *dto.Histogram) (histogram, bool) {
+// read. When the bounds equal shared, shared is used instead of a copy.
+// It reports false for a histogram with no classic buckets.
+func classic(h *dto.Histogram, shared []float64) (histogram, bool) {
 	if h == nil || len(h.GetBucket()) == 0 {
 		return histogram{}, false
 	}
-	bs := slices.Clone(h.GetBucket())
-	slices.SortStableFunc(bs, func(a, b *dto.Bucket) int {
-		return cmp.Compare(a.GetUpperBound(), b.GetUpperBound())
-	})
+	bs := h.GetBucket()
+	byBound := func(a, b *dto.Bucket) int { return cmp.Compare(a.GetUpperBound(), b.GetUpperBound()) }
+	if !slices.IsSortedFunc(bs, byBound) {
+		bs = slices.Clone(bs)
+		slices.SortStableFunc(bs, byBound)
+	}
 	out := histogram{bounds: make([]float64, 0, len(bs)+1), counts: make([]float64, 0, len(bs)+1)}
 	for _, b := range bs {
 		c := float64(b.GetCumulativeCount())
@@ -211,6 +239,9 @@ func classic(h *dto.Histogram) (histogram, bool) {
 		}
 		out.bounds = append(out.bounds, math.Inf(1))
 		out.counts = append(out.counts, c)
+	}
+	if slices.Equal(out.bounds, shared) {
+		out.bounds = shared
 	}
 	return out, true
 }
