@@ -1,0 +1,352 @@
+package hub
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	wire "github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/probes/discovery"
+	"github.com/kitbench/kitbench/probes/introspect"
+)
+
+// Defaults of Options.
+const (
+	DefaultSpanRing       = 10_000
+	DefaultHealthInterval = 500 * time.Millisecond
+	DefaultScrapeInterval = 2 * time.Second
+)
+
+// Source is where the hub learns which instances exist; a
+// *discovery.Watcher is one. The hub closes it on Close.
+type Source interface {
+	Updates() <-chan discovery.Snapshot
+	Close() error
+}
+
+// Options configure a Hub. The zero value watches the default registry
+// (CONSUL_HTTP_ADDR, else 127.0.0.1:8500) with the defaults below.
+type Options struct {
+	// Discovery chooses the registry or static targets when Source is nil.
+	Discovery discovery.Options
+	// Source, when not nil, replaces Discovery (tests, embedding).
+	Source Source
+	// Introspect configures the protocol client of every instance (bearer
+	// token, timeouts, caps). Its Interval (zero: 500 ms) is also the
+	// health probe period, so a dead instance is marked down within
+	// Interval plus Timeout (zero: 1 s) at worst, at once when its event
+	// stream breaks.
+	Introspect introspect.Options
+	// HealthInterval is how often an instance without an admin listener
+	// is probed with a TCP connection. Zero means 500 ms.
+	HealthInterval time.Duration
+	// ScrapeInterval is how often /metrics is scraped on each admin
+	// listener. Zero means 2 s; negative disables scraping.
+	ScrapeInterval time.Duration
+	// SpanRing is how many spans the hub keeps, fleet-wide, for traces.
+	// Zero means 10 000.
+	SpanRing int
+}
+
+// Hub fans the probes of a whole fleet into one stream of typed messages
+// and keeps the current state of the fleet for late readers. Create it
+// with New and stop it with Close.
+type Hub struct {
+	opts   Options
+	src    Source
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the source reader
+	probes bool            // start probes (false only in tests of the hub alone)
+	scr    scraper         // nil when scraping is off
+	tr     *http.Transport // the probes' own transport, when Introspect.HTTPClient is nil
+
+	mu        sync.Mutex
+	source    SourceStatus
+	insts     map[Key]*instance
+	spans     *ring
+	subs      map[*Subscription]struct{}
+	changed   chan struct{} // closed and replaced when an instance or the source changes
+	received  uint64        // spans received
+	lost      uint64        // spans the instances' rings lost before we read them
+	closed    bool
+	srcClosed bool
+}
+
+// instance is the hub's record of one instance.
+type instance struct {
+	inst     Instance
+	breakers map[string]wire.Breaker
+	limiters map[string]wire.Limiter
+	metrics  *MetricsUpdate
+	probe    *probe
+}
+
+// New starts a hub: it watches the source and starts probes for each
+// instance it reports. A source that fails is reported through
+// SourceStatus, not as an error here; the error is for options that name
+// no usable source.
+func New(opts Options) (*Hub, error) {
+	return newHub(opts, true)
+}
+
+func newHub(opts Options, probes bool) (*Hub, error) {
+	if opts.HealthInterval <= 0 {
+		opts.HealthInterval = DefaultHealthInterval
+	}
+	if opts.ScrapeInterval == 0 {
+		opts.ScrapeInterval = DefaultScrapeInterval
+	}
+	if opts.SpanRing <= 0 {
+		opts.SpanRing = DefaultSpanRing
+	}
+	src := opts.Source
+	if src == nil {
+		w, err := discovery.New(opts.Discovery)
+		if err != nil {
+			return nil, err
+		}
+		src = w
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		opts: opts, src: src, ctx: ctx, cancel: cancel, probes: probes,
+		insts:   make(map[Key]*instance),
+		spans:   newRing(opts.SpanRing),
+		subs:    make(map[*Subscription]struct{}),
+		changed: make(chan struct{}),
+	}
+	if probes && opts.ScrapeInterval > 0 {
+		h.scr = newScraper()
+	}
+	if h.opts.Introspect.HTTPClient == nil {
+		// A transport of our own, so Close can release its connections
+		// (and their goroutines) instead of leaving them in a global pool.
+		h.tr = http.DefaultTransport.(*http.Transport).Clone()
+		h.tr.Proxy = nil
+		h.tr.MaxIdleConnsPerHost = 4
+		h.opts.Introspect.HTTPClient = &http.Client{Transport: h.tr}
+	}
+	h.wg.Add(1)
+	go h.watch()
+	return h, nil
+}
+
+// watch applies the source's snapshots until Close.
+func (h *Hub) watch() {
+	defer h.wg.Done()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case snap, ok := <-h.src.Updates():
+			if !ok {
+				return
+			}
+			h.applyDiscovery(snap)
+		}
+	}
+}
+
+// Close stops the source and every probe, waits for all their goroutines,
+// and ends every subscription. It is idempotent.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	h.mu.Unlock()
+	h.cancel()
+	h.wg.Wait()
+	err := h.src.Close()
+	h.mu.Lock()
+	var stop []*probe
+	for _, in := range h.insts {
+		if in.probe != nil {
+			stop = append(stop, in.probe)
+			in.probe = nil
+		}
+	}
+	subs := slices.Collect(maps.Keys(h.subs))
+	clear(h.subs)
+	h.mu.Unlock()
+	for _, p := range stop {
+		p.stop()
+	}
+	if h.scr != nil {
+		h.scr.close()
+	}
+	if h.tr != nil {
+		h.tr.CloseIdleConnections()
+	}
+	for _, s := range subs {
+		s.close()
+	}
+	return err
+}
+
+// Subscribe returns a new subscription to the stream with room for buffer
+// messages (zero or less: DefaultSubscriptionBuffer). It starts empty:
+// read Snapshot first for the current state. Close it when done.
+func (h *Hub) Subscribe(buffer int) *Subscription {
+	if buffer <= 0 {
+		buffer = DefaultSubscriptionBuffer
+	}
+	s := &Subscription{
+		hub: h, notify: make(chan struct{}, 1), done: make(chan struct{}),
+		pending: make(map[ckey]*entry), max: buffer,
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		s.closed = true
+		close(s.done)
+		return s
+	}
+	h.subs[s] = struct{}{}
+	return s
+}
+
+func (h *Hub) unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	h.mu.Unlock()
+}
+
+// publishLocked sends m to every subscriber; the caller holds mu.
+func (h *Hub) publishLocked(m Msg) {
+	for s := range h.subs {
+		s.push(m)
+	}
+}
+
+// bumpLocked wakes WaitSettled: an instance or the source changed.
+func (h *Hub) bumpLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// Stats are the hub's own counters.
+type Stats struct {
+	// Subscribers is the number of open subscriptions.
+	Subscribers int
+	// Dropped sums the messages open subscriptions discarded.
+	Dropped uint64
+	// SpansReceived counts spans the hub took in; SpansHeld is how many
+	// the ring holds now; SpansLost counts spans the instances' own rings
+	// overwrote before the hub could read them.
+	SpansReceived, SpansLost uint64
+	SpansHeld                int
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := Stats{Subscribers: len(h.subs), SpansReceived: h.received, SpansLost: h.lost, SpansHeld: h.spans.len()}
+	for s := range h.subs {
+		st.Dropped += s.Dropped()
+	}
+	return st
+}
+
+// InstanceState is one instance with its components, as of a Snapshot.
+type InstanceState struct {
+	Instance
+	Breakers []wire.Breaker `json:"breakers"` // sorted by name
+	Limiters []wire.Limiter `json:"limiters"` // sorted by name
+	// Metrics is the latest derived scrape, nil before one.
+	Metrics *MetricsUpdate `json:"metrics,omitempty"`
+}
+
+// Snapshot is the whole fleet's state at one moment: what a one-shot
+// command prints and what a view that attaches late starts from. It is
+// the caller's; slices inside Instance values are shared and read-only.
+type Snapshot struct {
+	Source    SourceStatus    `json:"source"`
+	Instances []InstanceState `json:"instances"` // sorted by service, then id
+}
+
+// Snapshot returns the current state of the fleet.
+func (h *Hub) Snapshot() Snapshot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := Snapshot{Source: h.source, Instances: make([]InstanceState, 0, len(h.insts))}
+	for _, in := range h.insts {
+		st := InstanceState{Instance: in.inst, Metrics: in.metrics,
+			Breakers: slices.Collect(maps.Values(in.breakers)),
+			Limiters: slices.Collect(maps.Values(in.limiters)),
+		}
+		slices.SortFunc(st.Breakers, func(a, b wire.Breaker) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(st.Limiters, func(a, b wire.Limiter) int { return cmp.Compare(a.Name, b.Name) })
+		out.Instances = append(out.Instances, st)
+	}
+	slices.SortFunc(out.Instances, func(a, b InstanceState) int {
+		return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.InstanceID, b.InstanceID))
+	})
+	return out
+}
+
+// settledLocked reports whether the source has answered and every instance has
+// been probed once (it is up, down, or has no admin listener) with its
+// components read when it is up.
+func (h *Hub) settledLocked() bool {
+	if !h.source.Ready {
+		return false
+	}
+	for _, in := range h.insts {
+		if in.inst.State == StateStarting {
+			return false
+		}
+	}
+	return true
+}
+
+// WaitSettled waits until the source has answered and every instance has
+// been probed once, or ctx ends (returning its error). One-shot commands
+// call it before Snapshot.
+func (h *Hub) WaitSettled(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		ok, ch := h.settledLocked(), h.changed
+		h.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// Traces joins the spans the hub holds into traces, newest first, at most
+// limit of them (zero or less: all).
+func (h *Hub) Traces(limit int) []*Trace {
+	h.mu.Lock()
+	spans := h.spans.appendTo(make([]Span, 0, h.spans.len()), func(*Span) bool { return true })
+	h.mu.Unlock()
+	ts := Join(spans)
+	if limit > 0 && len(ts) > limit {
+		ts = ts[:limit]
+	}
+	return ts
+}
+
+// Trace returns the trace with the given id from the spans the hub holds.
+func (h *Hub) Trace(id string) (*Trace, bool) {
+	h.mu.Lock()
+	spans := h.spans.appendTo(nil, func(s *Span) bool { return s.TraceID == id })
+	h.mu.Unlock()
+	if len(spans) == 0 {
+		return nil, false
+	}
+	return Join(spans)[0], true
+}
