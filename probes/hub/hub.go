@@ -60,21 +60,20 @@ type Hub struct {
 	src    Source
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // the source reader
+	wg     sync.WaitGroup  // the source reader
 	probes bool            // start probes (false only in tests of the hub alone)
 	scr    scraper         // nil when scraping is off
 	tr     *http.Transport // the probes' own transport, when Introspect.HTTPClient is nil
 
-	mu        sync.Mutex
-	source    SourceStatus
-	insts     map[Key]*instance
-	spans     *ring
-	subs      map[*Subscription]struct{}
-	changed   chan struct{} // closed and replaced when an instance or the source changes
-	received  uint64        // spans received
-	lost      uint64        // spans the instances' rings lost before we read them
-	closed    bool
-	srcClosed bool
+	mu       sync.Mutex
+	source   SourceStatus
+	insts    map[Key]*instance
+	spans    *ring
+	subs     map[*Subscription]struct{}
+	changed  chan struct{} // closed and replaced when an instance or the source changes
+	received uint64        // spans received
+	lost     uint64        // spans the instances' rings lost before we read them
+	closed   bool
 }
 
 // instance is the hub's record of one instance.
