@@ -3,6 +3,7 @@ package lb
 import (
 	"cmp"
 	"context"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -154,7 +155,36 @@ func (o *Outlier) PickContext(ctx context.Context) (*sd.Entry, error) {
 		}
 		return e, nil
 	}
+	// Every draw landed on an ejected instance (likely when the balancer
+	// draws at random from a small fleet): look for a live one before
+	// falling back to the first draw, so an ejected instance is only used
+	// when nothing else is left.
+	if live := o.live(set); live != nil {
+		return live, nil
+	}
 	return first, nil
+}
+
+// live returns an entry that is not ejected, starting the scan at a random
+// position so the fallback does not always favour the same instance; nil if
+// there is none.
+func (o *Outlier) live(set *ejectSet) *sd.Entry {
+	entries, err := o.src.Entries()
+	if err != nil || len(entries) == 0 {
+		return nil
+	}
+	now := o.cfg.Now()
+	start := rand.IntN(len(entries))
+	for i := range entries {
+		e := entries[(start+i)%len(entries)]
+		if set != nil {
+			if until, ok := (*set)[e]; ok && now.Before(until) {
+				continue
+			}
+		}
+		return e
+	}
+	return nil
 }
 
 // eject ejects e if its failures warrant it and the cap allows; it reports

@@ -139,3 +139,22 @@ func TestOutlierSuccessResetsRun(t *testing.T) {
 		}
 	})
 }
+
+// With a random balancer over a small fleet every draw can land on the
+// ejected instance; the outlier must still find the live ones.
+func TestOutlierNeverPicksEjectedWhileOthersLive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bk := newBackends()
+		bad := addrs(3)[0]
+		bk.set(bad, fail(503))
+		e := fleet(t, 3, bk.factory)
+		o := lb.NewOutlier(e, lb.NewRandom(e), lb.OutlierConfig{})
+		// Fail bad until it is ejected.
+		for len(o.Ejected()) == 0 {
+			drive(t, o, 3)
+		}
+		if p := drive(t, o, 3000); p[bad] != 0 {
+			t.Fatalf("ejected %s picked %d times of 3000 while 2 instances were live", bad, p[bad])
+		}
+	})
+}
