@@ -1,0 +1,17 @@
+// Package demo runs the fleet that `kitbench demo` shows: a registry (the
+// embedded dev registry, unless one already answers at the address), three
+// Book instances sharing one store — one of them misbehaving on a schedule,
+// slow, then failing, then recovering — the gateway in front of them, and
+// a traffic generator with a modest steady rate and occasional bursts that
+// hit the gateway's rate limiter.
+//
+// Everything runs in the calling process and stops with Fleet.Close, which
+// deregisters every instance. The schedule is reproducible: the same Seed
+// gives the same phase lengths.
+//
+// # Failure behaviour
+//
+// Start fails with an error naming the address when a port is taken by
+// something that is not a registry, or when the registry at the address
+// refuses registrations; whatever it had started is stopped again.
+package demo

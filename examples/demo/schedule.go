@@ -1,0 +1,103 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/transport"
+)
+
+// Phase is what the misbehaving instance does at a moment.
+type Phase int
+
+// The phases of the schedule, in the order they come.
+const (
+	Healthy Phase = iota
+	Slow
+	Failing
+	Recovering
+)
+
+func (p Phase) String() string {
+	return [...]string{"healthy", "slow", "failing", "recovering"}[p]
+}
+
+// SlowDelay is how long the misbehaving instance takes per call while slow.
+const SlowDelay = 300 * time.Millisecond
+
+// Schedule is the misbehaving instance's cycle: each phase lasts its
+// duration, then the cycle starts again. The zero value is always healthy.
+type Schedule struct {
+	Start     time.Time
+	Durations [4]time.Duration // per Phase
+}
+
+// NewSchedule draws phase lengths from seed: healthy 10–14 s, slow 5–7 s,
+// failing 10–13 s, recovering 15–20 s, so a breaker opens about 20 s in
+// and closes again within a minute of the start.
+func NewSchedule(start time.Time, seed int64) Schedule {
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)>>32^0x6b6974))
+	between := func(lo, hi int) time.Duration { return time.Duration(lo+r.IntN(hi-lo+1)) * time.Second }
+	return Schedule{Start: start, Durations: [4]time.Duration{
+		between(10, 14), between(5, 7), between(10, 13), between(15, 20),
+	}}
+}
+
+// At returns the phase at t, and when it ends.
+func (s Schedule) At(t time.Time) (Phase, time.Time) {
+	var cycle time.Duration
+	for _, d := range s.Durations {
+		cycle += d
+	}
+	if cycle <= 0 || t.Before(s.Start) {
+		return Healthy, t.Add(time.Hour)
+	}
+	into := t.Sub(s.Start) % cycle
+	cycleStart := t.Add(-into)
+	var end time.Duration
+	for p, d := range s.Durations {
+		end += d
+		if into < end {
+			return Phase(p), cycleStart.Add(end)
+		}
+	}
+	return Healthy, cycleStart.Add(cycle)
+}
+
+// String describes the schedule, for the demo's start-up message.
+func (s Schedule) String() string {
+	d := s.Durations
+	return fmt.Sprintf("healthy %v, slow %v, failing %v, recovering %v, repeating", d[0], d[1], d[2], d[3])
+}
+
+// errInjected is what the misbehaving instance answers while failing.
+var errInjected = transport.NewError(503, "demo: this instance is failing on purpose (kitbench demo schedule)")
+
+// misbehave returns the bookstore middleware that follows the schedule on
+// the read methods, which the traffic generator calls most.
+func misbehave(s Schedule, now func() time.Time) func(string, endpoint.Endpoint) endpoint.Endpoint {
+	return func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		if method != bookstore.MethodGetBook && method != bookstore.MethodListBooks {
+			return next
+		}
+		return func(ctx context.Context, req any) (any, error) {
+			switch phase, _ := s.At(now()); phase {
+			case Slow:
+				t := time.NewTimer(SlowDelay)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			case Failing:
+				return nil, errInjected
+			}
+			return next(ctx, req)
+		}
+	}
+}
