@@ -1,0 +1,49 @@
+// Package recorder records request sessions to *.kitrec files and replays
+// them against a live target, comparing what comes back with what was
+// recorded. A recorded session is a regression test that needs no mocks:
+// record once against a service that behaves, replay in every `go test`.
+//
+// The file format (JSON Lines: a header line, then one exchange per line)
+// is specified in docs/recording-format.md; the Go types here (Header,
+// Exchange, Request, Response, Body) are the format.
+//
+// Secrets never reach disk: a Writer redacts every exchange before it
+// writes it (see Redaction for the default rules), replacing values with
+// the fixed Placeholder. Opting out is explicit and per field.
+//
+// # Usage
+//
+// Record, from anywhere that makes or serves calls:
+//
+//	w, err := recorder.OpenFile("session.kitrec", recorder.Header{Service: "bookstore"}, recorder.WriteOptions{})
+//	// handle err
+//	defer w.Close()
+//	err = w.Append(recorder.Exchange{Transport: recorder.TransportHTTP, ...})
+//
+// Server side, recorder/capture has an HTTP middleware and a gRPC
+// interceptor that write to a Writer. Replay:
+//
+//	s, err := recorder.ReadFile("session.kitrec", recorder.ReadOptions{})
+//	targets, err := recorder.Dial("127.0.0.1:8080", "127.0.0.1:9090")
+//	rp, err := recorder.NewReplayer(targets, recorder.ReplayOptions{Ignore: []string{"$.create_time"}})
+//	report, err := rp.Replay(ctx, s)
+//
+// In tests, recorder/rectest.Replay runs one subtest per exchange.
+//
+// # Concurrency
+//
+// A Writer is safe for concurrent use; each Append is one write(2) of one
+// whole line. Readers and Replayers are for one goroutine at a time;
+// Replay sends exchanges one after another, in order, because sessions
+// are usually stateful (create, then get).
+//
+// # Failure behaviour
+//
+// A damaged file loses only its damaged lines: Read returns every
+// readable exchange and a *LineError (with the line number) for each
+// other line — truncated, not JSON, invalid UTF-8, nested deeper than
+// MaxDepth, longer than the line limit (read in bounded memory). A file of
+// another major version is refused with ErrVersion. Replay reports a
+// target that cannot be reached with ErrUnreachable, an exchange that
+// cannot be sent with ErrReplay, and every other mismatch as Diffs.
+package recorder

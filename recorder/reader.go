@@ -1,0 +1,230 @@
+package recorder
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
+)
+
+// DefaultMaxLine is the longest line a Reader accepts (16 MiB) unless told
+// otherwise, and the longest a Writer writes.
+const DefaultMaxLine = 16 << 20
+
+// ReadOptions configure a Reader. The zero value uses DefaultMaxLine.
+type ReadOptions struct {
+	// MaxLine bounds one line in bytes; longer lines are skipped with a
+	// LineError wrapping ErrLineTooLong. Zero means DefaultMaxLine.
+	MaxLine int
+}
+
+// LineError is a line that could not be read; the lines around it still
+// are.
+type LineError struct {
+	Line int // 1-based; line 1 is the header
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the cause (wrapping ErrFormat or ErrLineTooLong).
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Session is a whole session file in memory.
+type Session struct {
+	Header    Header
+	Exchanges []Exchange
+	// Errors lists the lines that could not be read, in order; every
+	// other exchange is in Exchanges.
+	Errors []*LineError
+}
+
+// Reader reads a session one exchange at a time, in bounded memory: at
+// most one line (MaxLine bytes) is held at once.
+type Reader struct {
+	br      *bufio.Reader
+	max     int
+	line    int
+	header  Header
+	pending *LineError // a bad header, reported by the first Next
+}
+
+// NewReader reads the header from r. It fails only when the input is not
+// a kitrec session at all (ErrFormat) or is of another major version
+// (ErrVersion); a damaged header line is reported by the first Next.
+func NewReader(r io.Reader, opts ReadOptions) (*Reader, error) {
+	max := opts.MaxLine
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+	return rd, rd.readHeader()
+}
+
+func (r *Reader) readHeader() error {
+	line, err := r.next()
+	if err == io.EOF {
+		return fmt.Errorf("%w: empty file, no header", ErrFormat)
+	}
+	if err != nil {
+		if le, ok := err.(*LineError); ok {
+			r.pending = le
+			r.header = Header{Format: Format, Version: Version}
+			return nil
+		}
+		return err
+	}
+	var h Header
+	if err := json.Unmarshal(line, &h); err != nil {
+		if json.Valid(line) { // whole, but not a header: another kind of file
+			return fmt.Errorf("%w: line 1 is not a kitrec header", ErrFormat)
+		}
+		r.pending = &LineError{Line: r.line, Err: fmt.Errorf("%w: bad header: %v", ErrFormat, err)}
+		r.header = Header{Format: Format, Version: Version}
+		return nil
+	}
+	if h.Format != Format {
+		return fmt.Errorf("%w: line 1 says format %q, want %q", ErrFormat, h.Format, Format)
+	}
+	if h.Version != Version {
+		return fmt.Errorf("%w %d: this kitbench reads kitrec version %d only; use a kitbench release that supports version %d, or re-record the session", ErrVersion, h.Version, Version, h.Version)
+	}
+	r.header = h
+	return nil
+}
+
+// Header returns the session's header.
+func (r *Reader) Header() Header { return r.header }
+
+// Next returns the next exchange. At the end it returns io.EOF. A line
+// that cannot be read gives a *LineError, and the following call goes on
+// with the next line; any other error is from the underlying reader.
+func (r *Reader) Next() (Exchange, error) {
+	if le := r.pending; le != nil {
+		r.pending = nil
+		return Exchange{}, le
+	}
+	line, err := r.next()
+	if err != nil {
+		return Exchange{}, err
+	}
+	ex, err := parseExchange(line)
+	if err != nil {
+		return Exchange{}, &LineError{Line: r.line, Err: err}
+	}
+	return ex, nil
+}
+
+// next returns the next non-blank line without its newline.
+func (r *Reader) next() ([]byte, error) {
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			return line, nil
+		}
+	}
+}
+
+// readLine reads one line, holding at most r.max bytes of it.
+func (r *Reader) readLine() ([]byte, error) {
+	var acc []byte
+	tooLong := false
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if !tooLong {
+			if len(acc)+len(chunk) > r.max+1 { // +1: the newline
+				tooLong, acc = true, nil
+			} else {
+				acc = append(acc, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(acc) == 0 && !tooLong:
+			return nil, io.EOF
+		case err != nil && err != io.EOF:
+			return nil, fmt.Errorf("recorder: reading line %d: %w", r.line+1, err)
+		}
+		r.line++
+		if tooLong {
+			return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, r.max)}
+		}
+		return bytes.TrimSuffix(acc, []byte("\n")), nil
+	}
+}
+
+func parseExchange(line []byte) (Exchange, error) {
+	var ex Exchange
+	if !utf8.Valid(line) {
+		return ex, fmt.Errorf("%w: invalid UTF-8", ErrFormat)
+	}
+	if err := checkDepth(line, MaxDepth+4); err != nil {
+		return ex, err
+	}
+	if err := json.Unmarshal(line, &ex); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset >= int64(len(line)) {
+			return ex, fmt.Errorf("%w: truncated line (%v)", ErrFormat, err)
+		}
+		return ex, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	switch ex.Transport {
+	case TransportHTTP, TransportGRPC:
+	default:
+		return ex, fmt.Errorf("%w: exchange %q: transport %q is neither \"http\" nor \"grpc\"", ErrFormat, ex.ID, ex.Transport)
+	}
+	for _, b := range []*Body{ex.Request.Body, ex.Response.Body} {
+		if b != nil && b.JSON != nil && b.Bytes != nil {
+			return ex, fmt.Errorf("%w: exchange %q: a body has both \"json\" and \"base64\"", ErrFormat, ex.ID)
+		}
+	}
+	return ex, nil
+}
+
+// Read reads a whole session. It returns an error only when r is not a
+// kitrec session of this major version, or cannot be read; lines that do
+// not parse are listed in Session.Errors and every other exchange is kept.
+func Read(r io.Reader, opts ReadOptions) (*Session, error) {
+	rd, err := NewReader(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{Header: rd.Header()}
+	for {
+		ex, err := rd.Next()
+		if err == io.EOF {
+			return s, nil
+		}
+		var le *LineError
+		if errors.As(err, &le) {
+			s.Errors = append(s.Errors, le)
+			continue
+		}
+		if err != nil {
+			return s, err
+		}
+		s.Exchanges = append(s.Exchanges, ex)
+	}
+}
+
+// ReadFile reads the session file at path (see Read); errors name the file.
+func ReadFile(path string, opts ReadOptions) (*Session, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: %w", err)
+	}
+	defer f.Close()
+	s, err := Read(f, opts)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}

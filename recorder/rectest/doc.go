@@ -1,0 +1,24 @@
+// Package rectest replays recorded sessions in `go test`: one subtest per
+// exchange, differences reported through t.Errorf with the exchange, the
+// JSON path and the expected and actual values. It is a separate package
+// so that importing recorder (or recorder/capture) into a service does
+// not import package testing.
+//
+// # Usage
+//
+//	func TestReplay(t *testing.T) {
+//		srv := httptest.NewServer(myHandler)
+//		defer srv.Close()
+//		rectest.Replay(t, "testdata/books.kitrec", recorder.HTTPTarget(srv.URL, nil),
+//			rectest.Ignore("$.create_time"))
+//	}
+//
+// Run with KITBENCH_UPDATE=1 (or -kitrec.update) to re-record: the same
+// requests are sent and the file is rewritten with what comes back.
+//
+// # Failure behaviour
+//
+// An unreadable file, a damaged line and a bad ignore rule fail the test;
+// so does an exchange that cannot be replayed. When re-recording, a file
+// is replaced only if every exchange got a response.
+package rectest
