@@ -32,7 +32,7 @@ State is lost when it stops; registered services re-register on their next
 heartbeat when it starts again.`,
 		Example: `  kitbench registry
   kitbench registry --addr 127.0.0.1:8600
-  CONSUL_HTTP_ADDR=127.0.0.1:8600 go run ./examples/book`,
+  CONSUL_HTTP_ADDR=127.0.0.1:8600 go run ./examples/bookstore/cmd/bookstore`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRegistry(cmd.Context(), addr, cmd.OutOrStdout())

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kitbench/kitbench/examples/demo"
+)
+
+func init() { subcommands = append(subcommands, newDemoCmd) }
+
+type demoFlags struct {
+	headless     bool
+	registryAddr string
+	seed         int64
+	rate         float64
+	output       string
+}
+
+func newDemoCmd() *cobra.Command {
+	var f demoFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run an example fleet in this process and open the dashboard on it",
+		Long: `Run a small fleet built with kit, in this one process, and open the dashboard on it:
+
+  - a registry on 127.0.0.1:8500 (Consul's address): kitbench's dev registry, unless a
+    registry (a real Consul agent or another dev registry) already answers there;
+  - three Book service instances sharing one store; the third misbehaves on a schedule
+    (slow, then failing, then recovering), so breakers visibly open, go half-open and close;
+  - the gateway, which calls the Book instances through discovery, a balancer with outlier
+    ejection, retries and breakers, behind a rate limiter;
+  - steady traffic through the gateway, with bursts that hit its rate limiter.
+
+Every other kitbench command finds the fleet with no flags while the demo runs. Ctrl-C
+stops everything cleanly; each instance leaves the registry.`,
+		Example: `  kitbench demo                       # the fleet and the dashboard
+  kitbench demo --headless            # the fleet only; then, in another terminal:
+  kitbench list
+  kitbench call bookstore.GetBook -d '{"id":"0000000000000001"}'
+  kitbench demo --headless -o json    # addresses as one JSON object, for scripts
+  kitbench demo --seed 42             # the same misbehaviour schedule every time`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.output != "" && f.output != "text" && f.output != "json" {
+				return fmt.Errorf("-o %q: want text or json", f.output)
+			}
+			return runDemo(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.headless, "headless", false, "run the fleet without the dashboard; print its addresses and wait for Ctrl-C")
+	fl.StringVar(&f.registryAddr, "registry-addr", demo.DefaultRegistryAddr, "registry to use, or to start when none answers there")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of the misbehaviour schedule (0: a new one each run)")
+	fl.Float64Var(&f.rate, "rate", demo.DefaultRate, "steady traffic in requests per second (0 for none)")
+	fl.StringVarP(&f.output, "output", "o", "text", "with --headless, how to print the addresses: text or json")
+	return cmd
+}
+
+// runDemo starts the fleet, shows it, and stops it when ctx ends.
+func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
+	rate := f.rate
+	if rate == 0 {
+		rate = -1 // demo.Options: negative means no traffic
+	}
+	fmt.Fprintf(stderr, "starting the demo fleet (registry %s)…\n", f.registryAddr)
+	fleet, err := demo.Start(ctx, demo.Options{
+		RegistryAddr: f.registryAddr, Seed: f.seed, Rate: rate,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := fleet.Close(sctx); err != nil {
+			fmt.Fprintf(stderr, "kitbench: stopping the demo: %v\n", err)
+		}
+	}()
+	if !f.headless {
+		return openDashboard(ctx, fleet.Registry, stdout, stderr)
+	}
+	addrs := fleet.Addresses()
+	if f.output == "json" {
+		enc := json.NewEncoder(stdout)
+		if err := enc.Encode(addrs); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(stdout, addrs.String())
+	}
+	fmt.Fprintln(stdout, "ready: the demo fleet is running; press Ctrl-C to stop")
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "stopping the demo fleet…")
+	return nil
+}
