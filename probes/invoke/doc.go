@@ -1,0 +1,53 @@
+// Package invoke calls any endpoint of a running service with JSON in and
+// JSON out, over gRPC or HTTP, without generated code: what grpcurl and
+// curl do, behind one small API that the CLI (kitbench call), the
+// dashboard and tests share. A call is a Request; its answer is a Result
+// that carries everything a person, a script or a session recorder needs —
+// headers and metadata both ways, bodies, status, timing, target and the
+// trace id.
+//
+// gRPC goes through grpcurl (github.com/fullstorydev/grpcurl) for what it
+// is best at: finding descriptors, by server reflection (v1, falling back
+// to v1alpha), from .proto sources (well-known imports built in) or from
+// protosets. grpcurl's types come from the deprecated jhump/protoreflect v1
+// API and stay inside this package: callers see method names, Schema,
+// JSON bytes and plain maps. The call itself is made here with the
+// descriptors' modern form (dynamicpb and protojson): that reports a bad
+// request with its line and column, and it skips the reflection round trip
+// per message type that grpcurl spends looking for extensions.
+//
+// HTTP uses the route table an instance publishes in its introspection info
+// (method and path per endpoint); how path parameters, query parameters and
+// bodies are filled from one JSON request is documented on HTTPClient.
+//
+// Every call starts a trace: it sends a new W3C traceparent (sampled) and
+// reports the trace id, so a caller can jump from a call to its spans.
+//
+// # Usage
+//
+//	g, err := invoke.DialGRPC(ctx, "127.0.0.1:9090", invoke.GRPCOptions{})
+//	defer g.Close()
+//	res, err := g.Invoke(ctx, invoke.Request{Method: "bookstore.GetBook", Body: []byte(`{"id":"1"}`)})
+//	if err == nil && !res.OK() { /* the server answered with an error status */ }
+//
+//	h, err := invoke.NewHTTP(info.Transports[0].Addr, info.Endpoints, invoke.HTTPOptions{})
+//	res, err = h.Invoke(ctx, invoke.Request{Method: "GetBook", Body: []byte(`{"id":"1"}`)})
+//
+// # Concurrency
+//
+// Clients are safe for concurrent use. A GRPCClient owns one connection
+// (and, with reflection, one stream); an HTTPClient owns a connection
+// pool; Close releases them. Nothing else runs in the background.
+//
+// # Failure behaviour
+//
+// A call that reached the server is a Result even when the server said no
+// (check Result.OK, Code and Message); an error means no answer. Errors
+// wrap the package sentinels: ErrUnreachable (with the dial or TLS cause),
+// ErrNoService and ErrNoMethod (with the closest names suggested),
+// ErrBadJSON (line and column), ErrUnknownField (gRPC; over HTTP the
+// server's 400 says it), ErrBadRequest, ErrNoReflection, ErrStreaming,
+// ErrBadHeader, ErrUnsetVariable, and context.DeadlineExceeded for an HTTP
+// timeout (a gRPC timeout is the DEADLINE_EXCEEDED status). Response
+// bodies are capped (HTTPOptions.MaxBody); nothing panics on bad input.
+package invoke
