@@ -1,0 +1,186 @@
+package components
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kitbench/kitbench/ui/sanitize"
+	"github.com/kitbench/kitbench/ui/styles"
+)
+
+const (
+	gutter    = 2 // cursor marker and a space
+	cursorMrk = "> "
+	colGap    = 1
+)
+
+// SetSize sets the area the table draws in: one header line and
+// height-1 rows. Columns are laid out again; the cursor stays visible.
+func (t *Table) SetSize(width, height int) {
+	t.width, t.height = max(0, width), max(0, height)
+	t.layout()
+	t.place(t.cursor)
+}
+
+func (t *Table) bodyHeight() int { return t.height - 1 }
+
+// layout gives each column its width: fixed columns first, then flexible
+// columns share what is left by weight. Columns that do not fit at all are
+// hidden from the right (width 0).
+func (t *Table) layout() {
+	if cap(t.widths) < len(t.cols) {
+		t.widths = make([]int, len(t.cols))
+	}
+	t.widths = t.widths[:len(t.cols)]
+	avail := t.width - gutter
+	used, flex := 0, 0
+	for i, c := range t.cols {
+		w := c.Width
+		if w <= 0 {
+			w = ansi.StringWidth(c.Title)
+		}
+		need := w
+		if i > 0 {
+			need += colGap
+		}
+		if used+need > avail {
+			for j := i; j < len(t.cols); j++ {
+				t.widths[j] = 0
+			}
+			break
+		}
+		t.widths[i] = w
+		used += need
+		flex += c.Flex
+	}
+	if flex == 0 || used >= avail {
+		return
+	}
+	spare, left := avail-used, avail-used
+	last := -1
+	for i, c := range t.cols {
+		if c.Flex > 0 && t.widths[i] > 0 {
+			extra := spare * c.Flex / flex
+			t.widths[i] += extra
+			left -= extra
+			last = i
+		}
+	}
+	if last >= 0 {
+		t.widths[last] += left
+	}
+}
+
+// View renders the header and the visible rows: at most height lines, each
+// exactly width cells wide. Cost is proportional to the visible rows only.
+func (t *Table) View() string {
+	if t.width <= gutter || t.height <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow((t.height + 1) * (t.width + 16))
+	t.header(&b)
+	if len(t.view) == 0 {
+		msg := t.Empty
+		if msg == "" {
+			msg = "no rows"
+		}
+		if t.filter.Active() {
+			msg = "no rows match /" + t.filter.String()
+		}
+		if t.height > 1 {
+			b.WriteString("\n  ")
+			b.WriteString(t.st.Tone(styles.ToneMuted).Render(pad(sanitize.Line(msg, t.width-gutter), t.width-gutter, AlignLeft)))
+		}
+		return b.String()
+	}
+	end := min(len(t.view), t.offset+t.bodyHeight())
+	for i := t.offset; i < end; i++ {
+		b.WriteByte('\n')
+		t.row(&b, &t.rows[t.view[i]], i == t.cursor)
+	}
+	return b.String()
+}
+
+func (t *Table) header(b *strings.Builder) {
+	var h strings.Builder
+	h.WriteString("  ")
+	for i, c := range t.cols {
+		w := t.widths[i]
+		if w == 0 {
+			break
+		}
+		if i > 0 {
+			h.WriteByte(' ')
+		}
+		title := c.Title
+		if i == t.sortBy {
+			if c.Desc {
+				title += "↓"
+			} else {
+				title += "↑"
+			}
+		}
+		h.WriteString(pad(sanitize.Line(title, w), w, c.Align))
+	}
+	h.WriteString(strings.Repeat(" ", max(0, t.width-ansi.StringWidth(h.String()))))
+	b.WriteString(t.st.TableHeader.Render(h.String()))
+}
+
+func (t *Table) row(b *strings.Builder, r *Row, selected bool) {
+	plain := selected || t.st.Profile <= colorprofile.NoTTY // styles are empty
+	var line strings.Builder
+	if selected {
+		line.WriteString(cursorMrk)
+	} else {
+		line.WriteString("  ")
+	}
+	used := gutter
+	for i := range t.cols {
+		w := t.widths[i]
+		if w == 0 {
+			break
+		}
+		if i > 0 {
+			line.WriteByte(' ')
+			used++
+		}
+		var c Cell
+		if i < len(r.Cells) {
+			c = r.Cells[i]
+		}
+		text := pad(sanitize.Line(c.Text, w), w, t.cols[i].Align)
+		used += w
+		tone := c.Tone
+		if tone == styles.ToneNormal {
+			tone = r.Tone
+		}
+		if plain || tone == styles.ToneNormal {
+			line.WriteString(text)
+		} else {
+			line.WriteString(t.st.Tone(tone).Render(text))
+		}
+	}
+	for ; used < t.width; used++ {
+		line.WriteByte(' ')
+	}
+	if selected {
+		b.WriteString(t.st.Selected.Render(line.String()))
+		return
+	}
+	b.WriteString(line.String())
+}
+
+// pad fits s (already at most w cells wide) into exactly w cells.
+func pad(s string, w int, a Align) string {
+	n := w - ansi.StringWidth(s)
+	if n <= 0 {
+		return s
+	}
+	if a == AlignRight {
+		return strings.Repeat(" ", n) + s
+	}
+	return s + strings.Repeat(" ", n)
+}
