@@ -112,8 +112,8 @@ type Response struct {
 	Status int `json:"status,omitempty"`
 	// GRPCCode is the gRPC status code (0, OK, when omitted) and
 	// GRPCMessage its message.
-	GRPCCode    int    `json:"grpc_code,omitempty"`
-	GRPCMessage string `json:"grpc_message,omitempty"`
+	GRPCCode    int                 `json:"grpc_code,omitempty"`
+	GRPCMessage string              `json:"grpc_message,omitempty"`
 	Headers     map[string][]string `json:"headers,omitempty"`
 	Trailers    map[string][]string `json:"trailers,omitempty"`
 	// Body is nil when the response had none.

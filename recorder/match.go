@@ -62,7 +62,7 @@ func compareBodies(want, got *Body, ignore []Path) []Diff {
 			return nil
 		}
 	}
-	if want.JSON != nil && got.JSON != nil {
+	if want != nil && got != nil && want.JSON != nil && got.JSON != nil {
 		wv, werr := decodeJSON(want.JSON)
 		gv, gerr := decodeJSON(got.JSON)
 		if werr == nil && gerr == nil {

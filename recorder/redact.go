@@ -326,7 +326,7 @@ func jwtEnd(b []byte, start int) (int, bool) {
 		return 0, false
 	}
 	hdr, err := base64.RawURLEncoding.DecodeString(string(b[start:dots[0]]))
-	if err != nil || len(hdr) == 0 || hdr[0] != '{' {
+	if err != nil || len(hdr) == 0 || hdr[0] != '{' || !json.Valid(hdr) {
 		return 0, false
 	}
 	return i, true
