@@ -31,9 +31,9 @@ type StatusLine struct {
 	Right string
 }
 
-// View renders the bar exactly width cells wide. Every text is sanitized;
-// when space runs out the right side goes first to half the width, then
-// the error, then the left side is cut.
+// View renders the bar exactly width cells wide. Every text is sanitized.
+// The right side may take what the left leaves free, and at least half the
+// width; the left side is cut to what remains, the error goes first.
 func (s StatusLine) View(st *styles.Styles, width int) string {
 	if width <= 0 {
 		return ""
@@ -56,10 +56,11 @@ func (s StatusLine) View(st *styles.Styles, width int) string {
 	if s.Notice != "" {
 		right, tone = s.Notice, s.NoticeTone
 	}
-	if right = fit(right, width/2-1); right != "" {
+	l := " " + strings.Join(left, " · ")
+	if right = fit(right, max(width/2, width-ansi.StringWidth(l)-1)-1); right != "" {
 		right += " "
 	}
-	l := fit(" "+strings.Join(left, " · "), width-ansi.StringWidth(right))
+	l = fit(l, width-ansi.StringWidth(right))
 	errText := ""
 	if s.Err != "" {
 		sep := " · "
