@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/probes/invoke"
+)
+
+// callError is an error with kitbench call's exit status (see callLong).
+type callError struct {
+	code int
+	err  error
+}
+
+func (e *callError) Error() string { return e.err.Error() }
+func (e *callError) Unwrap() error { return e.err }
+
+// ExitCode implements exitCoder.
+func (e *callError) ExitCode() int { return e.code }
+
+func callExit(code int, err error) error { return &callError{code: code, err: err} }
+
+func callUsage(format string, args ...any) error {
+	return callExit(1, fmt.Errorf(format, args...))
+}
+
+// callClassify gives an error of the invoke package its exit status:
+// 2 when nothing could be reached, 68 for an HTTP deadline (as gRPC's
+// DEADLINE_EXCEEDED), 1 for anything wrong on our side.
+func callClassify(err error) error {
+	var ce *callError
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, invoke.ErrUnreachable), errors.Is(err, invoke.ErrNoService):
+		return callExit(2, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return callExit(64+4, err)
+	}
+	return callExit(1, err)
+}
+
+// resultExitCode maps a call's answer to the exit status.
+func resultExitCode(r *invoke.Result) int {
+	switch {
+	case r.OK():
+		return 0
+	case r.Transport == invoke.GRPC:
+		return 64 + r.Code
+	case r.Code >= 300 && r.Code < 600:
+		return r.Code / 100
+	}
+	return 1
+}
+
+// callOutput prints results for people (default, -v) or scripts (-o json).
+type callOutput struct {
+	stdout, stderr io.Writer
+	f              *callFlags
+}
+
+// terminal reports whether w is a terminal (then JSON is indented).
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+func (o callOutput) note(format string, args ...any) {
+	if o.f.verbose {
+		fmt.Fprintf(o.stderr, "kitbench: "+format+"\n", args...)
+	}
+}
+
+func (o callOutput) json(b []byte) error {
+	if terminal(o.stdout) {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, b, "", "  "); err == nil {
+			b = buf.Bytes()
+		}
+	}
+	_, err := fmt.Fprintf(o.stdout, "%s\n", b)
+	return err
+}
+
+// callEnvelope is the -o json output of one call.
+type callEnvelope struct {
+	Service  string `json:"service"`
+	Instance string `json:"instance"`
+	*invoke.Result
+	Error string `json:"error,omitempty"`
+}
+
+// result prints one call's result and returns the error its status means.
+func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) error {
+	var failed error
+	if !r.OK() {
+		msg := r.Status
+		if r.Message != "" {
+			msg += ": " + printable(r.Message)
+		}
+		failed = callExit(resultExitCode(r), fmt.Errorf("%s on %s: %s", strings.TrimPrefix(r.Method, "/"), inst.ID, msg))
+	}
+	if o.f.output == "json" {
+		env := callEnvelope{Service: service, Instance: inst.ID, Result: redacted(r)}
+		if failed != nil {
+			env.Error = failed.Error()
+		}
+		b, err := json.Marshal(env)
+		if err != nil {
+			return err
+		}
+		if err := o.json(b); err != nil {
+			return err
+		}
+		return failed
+	}
+	if o.f.verbose {
+		o.verbose(inst, r)
+	}
+	if r.OK() && r.Body != nil {
+		if err := o.json(r.Body); err != nil {
+			return err
+		}
+	}
+	return failed
+}
+
+func (o callOutput) verbose(inst sd.Instance, r *invoke.Result) {
+	w := o.stderr
+	fmt.Fprintf(w, "instance  %s (%s, %s)\n", inst.ID, r.Target, r.Transport)
+	fmt.Fprintf(w, "method    %s\n", r.Method)
+	fmt.Fprintf(w, "status    %s\n", r.Status)
+	if r.Message != "" {
+		fmt.Fprintf(w, "message   %s\n", printable(r.Message))
+	}
+	fmt.Fprintf(w, "duration  %s\n", r.Duration.Round(time.Microsecond))
+	fmt.Fprintf(w, "trace id  %s\n", r.TraceID)
+	headers(w, "> ", r.RequestHeader)
+	headers(w, "< ", r.Header)
+	if len(r.Trailer) > 0 {
+		fmt.Fprintln(w, "trailers:")
+		headers(w, "< ", r.Trailer)
+	}
+}
+
+func headers(w io.Writer, prefix string, h map[string][]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if secretHeader(k) {
+				v = "REDACTED"
+			}
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, printable(k), printable(v))
+		}
+	}
+}
+
+func secretHeader(k string) bool {
+	switch strings.ToLower(k) {
+	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key":
+		return true
+	}
+	return false
+}
+
+// redacted copies r with secret header values replaced, for printing.
+func redacted(r *invoke.Result) *invoke.Result {
+	c := *r
+	c.RequestHeader = redactMap(r.RequestHeader)
+	c.Header = redactMap(r.Header)
+	return &c
+}
+
+func redactMap(h map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, v := range h {
+		if secretHeader(k) {
+			v = []string{"REDACTED"}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// comparison prints --all's table (or -o json's list).
+func (o callOutput) comparison(service string, outs []invoke.Outcome, ref int) error {
+	if o.f.output == "json" {
+		type item struct {
+			Instance string         `json:"instance"`
+			Same     bool           `json:"same"`
+			Diff     []string       `json:"diff,omitempty"`
+			Error    string         `json:"error,omitempty"`
+			Result   *invoke.Result `json:"result,omitempty"`
+		}
+		items := make([]item, len(outs))
+		for i, oc := range outs {
+			items[i] = item{Instance: oc.Instance, Same: oc.Same, Diff: oc.Diff}
+			if oc.Err != nil {
+				items[i].Error = oc.Err.Error()
+			} else {
+				items[i].Result = redacted(oc.Result)
+			}
+		}
+		b, err := json.Marshal(struct {
+			Service   string `json:"service"`
+			Reference string `json:"reference"`
+			Instances []item `json:"instances"`
+		}{service, outs[ref].Instance, items})
+		if err != nil {
+			return err
+		}
+		return o.json(b)
+	}
+	tw := tabwriter.NewWriter(o.stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSTANCE\tSTATUS\tLATENCY\tANSWER")
+	for i, oc := range outs {
+		status, latency := "-", "-"
+		if oc.Result != nil {
+			status, latency = oc.Result.Status, oc.Result.Duration.Round(10*time.Microsecond).String()
+		}
+		answer := "same"
+		switch {
+		case i == ref:
+			answer = "reference"
+		case !oc.Same:
+			answer = "differs: " + printable(strings.Join(oc.Diff, "; "))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", oc.Instance, status, latency, answer)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if r := outs[ref].Result; r != nil && r.Body != nil && o.f.verbose {
+		return o.json(r.Body)
+	}
+	return nil
+}
+
+// printable replaces control characters in text from a service, so that no
+// escape sequence it sends reaches the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}
