@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"strings"
 	"time"
 
@@ -132,19 +131,21 @@ type Body struct {
 	// length when known (zero means len of what is kept).
 	Truncated bool  `json:"truncated,omitempty"`
 	Size      int64 `json:"size,omitempty"`
+
+	valid bool // JSON is known to be valid (made by NewBody and friends)
 }
 
 // NewBody returns b as a Body: JSON when contentType is a JSON media type
 // (or empty) and b is valid JSON, raw bytes otherwise. It returns nil for
-// an empty body. b is copied.
+// an empty body. The Body keeps b: do not modify b afterwards.
 func NewBody(contentType string, b []byte) *Body {
 	if len(b) == 0 {
 		return nil
 	}
 	if isJSONType(contentType) && json.Valid(b) {
-		return &Body{JSON: append(json.RawMessage(nil), b...)}
+		return &Body{JSON: b, valid: true}
 	}
-	return &Body{Bytes: append([]byte(nil), b...)}
+	return &Body{Bytes: b}
 }
 
 // JSONBody returns v marshalled as a JSON Body.
@@ -153,7 +154,7 @@ func JSONBody(v any) (*Body, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recorder: body: %w", err)
 	}
-	return &Body{JSON: b}, nil
+	return &Body{JSON: b, valid: true}, nil
 }
 
 // Raw returns the body's bytes as sent on the wire (JSON or raw).
@@ -171,11 +172,12 @@ func isJSONType(ct string) bool {
 	if ct == "" {
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	ct = strings.TrimSpace(ct)
+	return strings.EqualFold(ct, "application/json") ||
+		len(ct) > 5 && strings.EqualFold(ct[len(ct)-5:], "+json") && strings.Contains(ct, "/")
 }
 
 // Name is a short description of the exchange for tables and diffs:
@@ -201,5 +203,5 @@ func MessageBody(m proto.Message) (*Body, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recorder: body: %w", err)
 	}
-	return &Body{JSON: b}, nil
+	return &Body{JSON: b, valid: true}, nil
 }

@@ -97,6 +97,23 @@ func addLower(m map[string]bool, n string) map[string]bool {
 
 var secretHeaderParts = []string{"token", "api-key", "api_key", "apikey", "secret", "password", "session", "credential", "cookie"}
 
+// secretHeaderName is secretHeader for a name in any case; it lowers
+// short names on the stack, so the common case allocates nothing.
+func (rd *redactor) secretHeaderName(name string) bool {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return rd.secretHeader(strings.ToLower(name))
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return rd.secretHeader(string(buf[:len(name)]))
+}
+
 func (rd *redactor) secretHeader(lower string) bool {
 	if rd.keepHdr[lower] {
 		return false
@@ -146,7 +163,7 @@ func (rd *redactor) exchange(ex *Exchange) {
 func (rd *redactor) headerMap(h map[string][]string) map[string][]string {
 	dirty := false
 	for k, vs := range h {
-		if rd.secretHeader(strings.ToLower(k)) {
+		if rd.secretHeaderName(k) {
 			dirty = true
 			break
 		}
@@ -162,7 +179,7 @@ func (rd *redactor) headerMap(h map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
 		nv := make([]string, len(vs))
-		secret := rd.secretHeader(strings.ToLower(k))
+		secret := rd.secretHeaderName(k)
 		for i, v := range vs {
 			switch {
 			case secret:
@@ -225,7 +242,7 @@ func (rd *redactor) body(b *Body) *Body {
 		return b
 	}
 	nb := *b
-	nb.JSON = out
+	nb.JSON, nb.valid = out, true
 	return &nb
 }
 

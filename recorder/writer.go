@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,16 +39,16 @@ type Writer struct {
 	rd     *redactor
 	now    func() time.Time
 	prefix string
+	seq    atomic.Uint64
 
 	mu     sync.Mutex
 	w      io.Writer
 	file   *os.File // nil for NewWriter
-	seq    uint64
 	needNL bool // the file ends inside a line (a crash, a failed write)
 	closed bool
 }
 
-var lineBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // Create creates (or truncates) the session file at path with mode 0600
 // and writes its header. Header fields left zero are filled in: Format,
@@ -160,42 +160,50 @@ func (w *Writer) resume(f *os.File, h Header) error {
 // are not modified. A line longer than DefaultMaxLine is refused with
 // ErrLineTooLong (nothing is written), so every written line can be read.
 func (w *Writer) Append(ex Exchange) error {
+	bp := lineBufs.Get().(*[]byte)
+	defer putLineBuf(bp)
+	// The leading newline is written only when the file ends inside a line.
+	line, err := w.encode(append((*bp)[:0], '\n'), &ex)
+	*bp = line
+	if err != nil {
+		return err
+	}
+	return w.write(line)
+}
+
+func putLineBuf(bp *[]byte) {
+	if cap(*bp) <= 1<<20 {
+		lineBufs.Put(bp)
+	}
+}
+
+// encode fills in ID and Time, redacts, and appends ex's line to b.
+func (w *Writer) encode(b []byte, ex *Exchange) ([]byte, error) {
 	if ex.ID == "" {
-		w.mu.Lock()
-		w.seq++
-		n := w.seq
-		w.mu.Unlock()
-		ex.ID = w.prefix + strconv.FormatUint(n, 10)
+		ex.ID = w.prefix + strconv.FormatUint(w.seq.Add(1), 10)
 	}
 	if ex.Time.IsZero() {
 		ex.Time = w.now()
 	}
-	w.rd.exchange(&ex)
-
-	buf := lineBufs.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			buf.Reset()
-			lineBufs.Put(buf)
-		}
-	}()
-	buf.Reset()
-	buf.WriteByte('\n') // used only when the file ends inside a line
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&ex); err != nil { // Encode ends the line with '\n'
-		return fmt.Errorf("recorder: exchange %s: %w", ex.ID, err)
+	w.rd.exchange(ex)
+	start := len(b)
+	b, err := appendExchange(b, ex)
+	if err != nil {
+		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID, err)
 	}
-	if buf.Len()-1 > DefaultMaxLine {
-		return fmt.Errorf("%w: exchange %s is %d bytes, more than %d", ErrLineTooLong, ex.ID, buf.Len()-1, DefaultMaxLine)
+	if len(b)-start > DefaultMaxLine {
+		return b[:start], fmt.Errorf("%w: exchange %s is %d bytes, more than %d", ErrLineTooLong, ex.ID, len(b)-start, DefaultMaxLine)
 	}
+	return append(b, '\n'), nil
+}
 
+// write writes lines (which start with a newline) in one Write call.
+func (w *Writer) write(line []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return ErrClosed
 	}
-	line := buf.Bytes()
 	if !w.needNL {
 		line = line[1:]
 	}
@@ -205,7 +213,7 @@ func (w *Writer) Append(ex Exchange) error {
 		if err == nil {
 			err = io.ErrShortWrite
 		}
-		return fmt.Errorf("recorder: writing exchange %s: %w", ex.ID, err)
+		return fmt.Errorf("recorder: writing: %w", err)
 	}
 	w.needNL = false
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -68,8 +69,8 @@ func TestWriterRoundTrip(t *testing.T) {
 	if ex.ID == "" || !ex.Time.Equal(fixedNow()) || ex.Duration != 1500*time.Microsecond || ex.Response.Status != 200 {
 		t.Errorf("exchange %+v", ex)
 	}
-	if got := string(ex.Response.Body.JSON); got != `{"id":"1","title":"Dune","year":1965}` {
-		t.Errorf("JSON body kept as %s, want compact JSON", got)
+	if got := string(ex.Response.Body.JSON); got != `{"id": "1", "title": "Dune", "year": 1965}` {
+		t.Errorf("JSON body kept as %s", got)
 	}
 	if got := s.Exchanges[3].Response.Body; got.JSON != nil || !bytes.Equal(got.Bytes, []byte{0, 1, 2, 0xff}) {
 		t.Errorf("binary body %+v", got)
@@ -200,5 +201,47 @@ func TestAppendRefusesHugeLine(t *testing.T) {
 	}
 	if buf.Len() != n {
 		t.Error("a refused line was partly written")
+	}
+}
+
+// The hand-written encoder writes what encoding/json would.
+func TestEncoderMatchesEncodingJSON(t *testing.T) {
+	tricky := "q\"b\\s\n\r\t\x01\x1f<&> \u2028\u2029 \xff\xfe é 日本 🙂"
+	exs := []Exchange{
+		sampleExchange(0),
+		{ID: tricky, Time: time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600)), Service: tricky, Endpoint: "E",
+			Instance: "i", Transport: TransportGRPC, Target: "t", TraceID: "tr", Duration: -5, Error: tricky,
+			Request: Request{GRPCMethod: "/a.B/C", Headers: map[string][]string{tricky: {tricky, ""}, "b": {}, "a": nil},
+				Body: &Body{JSON: json.RawMessage("{\n\"a\" :\r\n [1, 2.50, \"x\\ny\"]\n}\n")}},
+			Response: Response{Status: 0, GRPCCode: 5, GRPCMessage: tricky, Trailers: map[string][]string{"k": {"v"}},
+				Body: &Body{Bytes: []byte{0, 1, 2}, Truncated: true, Size: 99}}},
+		{Transport: TransportHTTP, Request: Request{Body: &Body{}}, Response: Response{Body: &Body{Truncated: true}}},
+	}
+	for i, ex := range exs {
+		mine, err := appendExchange(nil, &ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.ContainsAny(mine, "\n\r") {
+			t.Errorf("%d: line break in %s", i, mine)
+		}
+		theirs, err := json.Marshal(&ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b any
+		if err := json.Unmarshal(mine, &a); err != nil {
+			t.Fatalf("%d: %v in %s", i, err, mine)
+		}
+		if err := json.Unmarshal(theirs, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%d:\nmine   %s\ntheirs %s", i, mine, theirs)
+		}
+	}
+	bad := Exchange{Transport: TransportHTTP, Response: Response{Body: &Body{JSON: json.RawMessage(`{"a":`)}}}
+	if _, err := appendExchange(nil, &bad); !errors.Is(err, ErrFormat) {
+		t.Errorf("invalid JSON body: %v", err)
 	}
 }

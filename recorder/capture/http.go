@@ -57,6 +57,11 @@ func (o *Options) failed(err error) {
 // response, to to. The response is passed through untouched — status,
 // headers, body, flushes — while at most MaxBody bytes of each body are
 // copied aside. Put it outermost, around the whole router.
+//
+// Headers are recorded as the handler left them (the request's and the
+// response's header maps are handed to to, not copied, once the handler
+// has returned; nothing writes them after that). An Appender that keeps
+// an exchange past Append must not modify its maps.
 func HTTP(to recorder.Appender, opts Options) func(http.Handler) http.Handler {
 	max := opts.maxBody()
 	return func(next http.Handler) http.Handler {
@@ -66,7 +71,7 @@ func HTTP(to recorder.Appender, opts Options) func(http.Handler) http.Handler {
 				return
 			}
 			start := time.Now()
-			reqHdr := r.Header.Clone()
+			reqHdr := r.Header // read after the handler returns: nothing writes it then
 			var tee *teeBody
 			if r.Body != nil && r.Body != http.NoBody {
 				tee = &teeBody{rc: r.Body, max: max}
@@ -76,7 +81,7 @@ func HTTP(to recorder.Appender, opts Options) func(http.Handler) http.Handler {
 			next.ServeHTTP(cw, r)
 			dur := time.Since(start)
 			if cw.hdr == nil {
-				cw.hdr = w.Header().Clone()
+				cw.hdr = w.Header()
 			}
 			if cw.code == 0 {
 				cw.code = http.StatusOK
@@ -177,7 +182,7 @@ type captureWriter struct {
 func (w *captureWriter) WriteHeader(code int) {
 	if w.code == 0 && code >= 200 { // 1xx are informational; the real one follows
 		w.code = code
-		w.hdr = w.ResponseWriter.Header().Clone()
+		w.hdr = w.ResponseWriter.Header()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -185,7 +190,7 @@ func (w *captureWriter) WriteHeader(code int) {
 func (w *captureWriter) Write(p []byte) (int, error) {
 	if w.code == 0 {
 		w.code = http.StatusOK
-		w.hdr = w.ResponseWriter.Header().Clone()
+		w.hdr = w.ResponseWriter.Header()
 	}
 	n, err := w.ResponseWriter.Write(p)
 	w.size += int64(n)
@@ -200,7 +205,7 @@ func (w *captureWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		if w.code == 0 {
 			w.code = http.StatusOK
-			w.hdr = w.ResponseWriter.Header().Clone()
+			w.hdr = w.ResponseWriter.Header()
 		}
 		f.Flush()
 	}
