@@ -44,7 +44,7 @@ type Writer struct {
 	mu     sync.Mutex
 	w      io.Writer
 	file   *os.File // nil for NewWriter
-	needNL bool // the file ends inside a line (a crash, a failed write)
+	needNL bool     // the file ends inside a line (a crash, a failed write)
 	closed bool
 }
 
