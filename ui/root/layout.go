@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -53,6 +54,9 @@ func (m *Model) Render() string {
 	w, h := m.bodySize()
 	top := m.top()
 	keymap := components.KeyMaps{top.view, m.keys.Global}
+	if len(m.tabs[m.focus].stack) > 1 {
+		keymap = components.KeyMaps{top.view, backHelp{m.keys.Global.Back}, m.keys.Global}
+	}
 
 	var b strings.Builder
 	b.Grow((w + 32) * m.height)
@@ -126,3 +130,10 @@ func fitLines(b *strings.Builder, body string, w, h int) {
 
 // FocusedTab returns the ID of the focused tab.
 func (m *Model) FocusedTab() ui.ViewID { return m.tabs[m.focus].id }
+
+// backHelp puts esc in the short help while a pushed view is shown (the
+// full help lists it already).
+type backHelp struct{ back key.Binding }
+
+func (b backHelp) ShortHelp() []key.Binding  { return []key.Binding{b.back} }
+func (b backHelp) FullHelp() [][]key.Binding { return nil }
