@@ -22,9 +22,11 @@ const Placeholder = "[REDACTED]"
 // Default rules: headers (and gRPC metadata) named Authorization,
 // Proxy-Authorization, Cookie or Set-Cookie, or whose name contains
 // "token", "api-key", "api_key", "apikey", "secret", "password",
-// "session" or "credential"; query parameters whose name contains
-// "token", "api_key", "api-key", "apikey", "secret", "password" or
-// "signature", or is "key" or "sig"; and anywhere in bodies, headers and
+// "session", "cookie" or "credential"; query parameters named "token",
+// "key", "sig" or "code", or whose name contains "access_token",
+// "refresh_token", "id_token", "auth_token", "api_key", "api-key",
+// "apikey", "secret", "password" or "signature" (not "page_token":
+// pagination tokens are not secrets); and anywhere in bodies, headers and
 // query values, strings that look like a JWT (three base64url segments,
 // the first a JSON object: "eyJ…").
 type Redaction struct {
@@ -129,14 +131,20 @@ func (rd *redactor) secretHeader(lower string) bool {
 	return false
 }
 
-var secretQueryParts = []string{"token", "api_key", "api-key", "apikey", "secret", "password", "signature"}
+var secretQueryParts = []string{"access_token", "refresh_token", "id_token", "auth_token", "api_key", "api-key", "apikey", "secret", "password", "signature"}
 
+// secretQuery: query names are matched more narrowly than header names,
+// since pagination ("page_token") and similar tokens are not secrets.
 func (rd *redactor) secretQuery(name string) bool {
 	lower := strings.ToLower(name)
 	if rd.keepQuery[lower] {
 		return false
 	}
-	if lower == "key" || lower == "sig" || rd.query[lower] {
+	switch lower {
+	case "key", "sig", "token", "code":
+		return true
+	}
+	if rd.query[lower] {
 		return true
 	}
 	for _, p := range secretQueryParts {
