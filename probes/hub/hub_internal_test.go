@@ -147,3 +147,23 @@ func TestRingKeepsNewest(t *testing.T) {
 		t.Fatalf("ring %+v", got)
 	}
 }
+
+func TestSubscriptionBoundsQueuedSpans(t *testing.T) {
+	s := newSub(1 << 20)
+	batch := make([]wire.Span, 100)
+	for i := range 1000 { // 100 000 spans from alternating instances
+		s.push(SpanBatch{Key: Key{"svc", fmt.Sprint(i % 2)}, Spans: batch})
+	}
+	if s.spans > maxQueuedSpans {
+		t.Fatalf("%d spans queued", s.spans)
+	}
+	n := 0
+	for _, m := range drain(s) {
+		if b, ok := m.(SpanBatch); ok {
+			n += len(b.Spans)
+		}
+	}
+	if n > maxQueuedSpans || n < maxQueuedSpans-maxBatch || s.spans != 0 {
+		t.Fatalf("read %d spans, %d counted after drain", n, s.spans)
+	}
+}

@@ -19,6 +19,10 @@ const DefaultSubscriptionBuffer = 1024
 // maxBatch is the most spans one queued SpanBatch grows to by merging.
 const maxBatch = 512
 
+// maxQueuedSpans bounds the spans one subscription holds in its queue,
+// whatever the number of messages; beyond it the oldest batches go.
+const maxQueuedSpans = DefaultSpanRing
+
 // Subscription is one reader's view of the hub's stream: a bounded queue
 // that coalesces state (the latest state of an instance, breaker, limiter
 // or metrics replaces an unread older one) and merges consecutive span
@@ -34,6 +38,7 @@ type Subscription struct {
 	queue    []*entry // FIFO; entries may be dead (removed in place)
 	head     int
 	live     int
+	spans    int // spans in live queued batches
 	pending  map[ckey]*entry
 	max      int
 	dropped  uint64 // total
@@ -106,11 +111,12 @@ func (s *Subscription) push(m Msg) {
 				lb.Spans = append(lb.Spans, b.Spans...)
 				lb.Dropped += b.Dropped
 				last.msg = lb
+				s.addSpans(len(b.Spans), last)
 				return
 			}
 		}
 	}
-	if s.live >= s.max && !s.evictSpans() {
+	if s.live >= s.max && !s.evictSpans(nil) {
 		s.dropped++
 		return
 	}
@@ -120,16 +126,27 @@ func (s *Subscription) push(m Msg) {
 	}
 	s.queue = append(s.queue, e)
 	s.live++
+	if b, ok := m.(SpanBatch); ok {
+		s.addSpans(len(b.Spans), e)
+	}
 	select {
 	case s.notify <- struct{}{}:
 	default:
 	}
 }
 
-// evictSpans drops the oldest queued span batch, if any.
-func (s *Subscription) evictSpans() bool {
+// addSpans counts n more queued spans and evicts the oldest batches
+// (never keep, the one just grown) while there are too many.
+func (s *Subscription) addSpans(n int, keep *entry) {
+	s.spans += n
+	for s.spans > maxQueuedSpans && s.evictSpans(keep) {
+	}
+}
+
+// evictSpans drops the oldest queued span batch other than keep, if any.
+func (s *Subscription) evictSpans(keep *entry) bool {
 	for _, e := range s.queue[s.head:] {
-		if _, ok := e.msg.(SpanBatch); ok && !e.dead {
+		if _, ok := e.msg.(SpanBatch); ok && !e.dead && e != keep {
 			s.kill(e)
 			s.dropped++
 			return true
@@ -141,6 +158,9 @@ func (s *Subscription) evictSpans() bool {
 func (s *Subscription) kill(e *entry) {
 	e.dead = true
 	s.live--
+	if b, ok := e.msg.(SpanBatch); ok {
+		s.spans -= len(b.Spans)
+	}
 	if p, ok := s.pending[e.key]; ok && p == e {
 		delete(s.pending, e.key)
 	}
@@ -160,6 +180,9 @@ func (s *Subscription) pop() (Msg, bool) {
 			continue
 		}
 		s.live--
+		if b, ok := e.msg.(SpanBatch); ok {
+			s.spans -= len(b.Spans)
+		}
 		if p, ok := s.pending[e.key]; ok && p == e {
 			delete(s.pending, e.key)
 		}
