@@ -137,7 +137,7 @@ func appendBody(b []byte, body *Body) ([]byte, error) {
 		}
 		b = append(b, `,"json":`...)
 		start := len(b)
-		b = append(b, body.JSON...)
+		b = append(b, bytes.TrimRight(body.JSON, " \t\r\n")...)
 		// Valid JSON has line breaks only between tokens: blank them, so
 		// the body stays on its line.
 		if bytes.IndexByte(b[start:], '\n') >= 0 || bytes.IndexByte(b[start:], '\r') >= 0 {

@@ -245,3 +245,9 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("invalid JSON body: %v", err)
 	}
 }
+
+func (s *safeBuffer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes
+}
