@@ -115,3 +115,24 @@ type NoticeMsg struct {
 func Notify(level Level, text string) tea.Cmd {
 	return func() tea.Msg { return NoticeMsg{Text: text, Level: level} }
 }
+
+// OpenTraceMsg asks the traces view to show the waterfall of one trace
+// (a call's trace, a failure that tripped a breaker). It is broadcast: the
+// traces view looks the trace up and pushes its waterfall on the focused
+// tab, so esc returns to where the user was. A trace whose spans have not
+// arrived yet is shown as such, and fills in when they do.
+type OpenTraceMsg struct{ TraceID string }
+
+// OpenTrace returns a command that asks for the waterfall of trace id.
+func OpenTrace(id string) tea.Cmd {
+	return func() tea.Msg { return OpenTraceMsg{TraceID: id} }
+}
+
+// KeyCapturer is implemented by a view that edits text (a request body):
+// while CapturesKeys reports true and the view is focused, the root gives
+// it every key press except ForceQuit (ctrl+c) — q, ':', '/', '?', tab,
+// digits and esc included — so typing never switches views. The view says
+// how to stop editing (esc, by convention) in its short help.
+type KeyCapturer interface {
+	CapturesKeys() bool
+}

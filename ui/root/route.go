@@ -17,6 +17,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, g.ForceQuit) {
 		return tea.Quit
 	}
+	if c, ok := m.top().view.(ui.KeyCapturer); ok && m.mode == modeNormal && !m.tooSmall() && c.CapturesKeys() {
+		return m.updateFocused(k)
+	}
 	switch m.mode {
 	case modeCommand, modeFilter:
 		return m.edit(k)
