@@ -180,14 +180,16 @@ func TestFleet(t *testing.T) {
 	next(t, sub, "book-1 up", instanceIs(k1, hub.StateUp))
 
 	// An instance started later appears.
+	started := time.Now()
 	b2 := book(t, "book-2", "", nil)
 	registerByHand(t, client, bookstore.ServiceName, "book-2", b2.HTTPAddr, b2.AdminAddr)
 	k2 := hub.Key{Service: bookstore.ServiceName, InstanceID: "book-2"}
-	d := next(t, sub, "book-2 up", instanceIs(k2, hub.StateUp))
-	t.Logf("registered instance up in the stream after %v", d)
+	next(t, sub, "book-2 up", instanceIs(k2, hub.StateUp))
+	t.Logf("later instance up in the stream %v after its start began", time.Since(started))
 
 	// A breaker opened by injected failures appears.
 	fail.Store(true)
+	tripped := time.Now()
 	for range 6 {
 		resp, err := http.Get("http://" + b1.HTTPAddr + "/v1/books/x")
 		if err != nil {
@@ -195,11 +197,11 @@ func TestFleet(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	d = next(t, sub, "open breaker", func(m hub.Msg) bool {
+	next(t, sub, "open breaker", func(m hub.Msg) bool {
 		u, ok := m.(hub.BreakerUpdate)
 		return ok && u.Key == k1 && u.Breaker.Name == bookstore.MethodGetBook && u.Breaker.State == wire.StateOpen
 	})
-	t.Logf("open breaker in the stream %v after the failing calls", d)
+	t.Logf("open breaker in the stream %v after the first failing call", time.Since(tripped))
 	fail.Store(false)
 
 	// A trace through the gateway to two Book instances is one tree.
@@ -231,9 +233,10 @@ func TestFleet(t *testing.T) {
 	}
 
 	// A killed instance (still registered) is marked down.
+	killed := time.Now()
 	shutdown(b2)
-	d = next(t, sub, "book-2 down", instanceIs(k2, hub.StateDown))
-	t.Logf("killed instance down in the stream after %v", d)
+	next(t, sub, "book-2 down", instanceIs(k2, hub.StateDown))
+	t.Logf("killed instance down in the stream %v after the kill began", time.Since(killed))
 
 	// Metrics were scraped from the Book instances' /metrics.
 	snap := h.Snapshot()
