@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 )
@@ -136,3 +138,10 @@ func OpenTrace(id string) tea.Cmd {
 type KeyCapturer interface {
 	CapturesKeys() bool
 }
+
+// TickMsg is the workbench's clock. The dashboard broadcasts one a few
+// times a second (and the tests send their own). Views take "now" from it
+// for ages and rates, never from time.Now, so a frame is a function of the
+// messages received; a view may also apply the data gathered since the
+// last tick then, instead of rebuilding its rows for every message.
+type TickMsg struct{ Now time.Time }
