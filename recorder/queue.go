@@ -22,15 +22,15 @@ type QueueOptions struct {
 }
 
 // Queue is an Appender for hot paths, such as capture in a busy service:
-// Append only hands the exchange over, and a goroutine of the Queue's own
-// redacts, encodes and writes everything waiting in one write(2) every
-// Interval. Each line is still written whole, so a file never holds half
+// Append redacts and encodes the exchange (so nothing of it is kept past
+// the call) and hands the line over, and a goroutine of the Queue's own
+// writes every waiting line in one write(2) every Interval. Each line is still written whole, so a file never holds half
 // an exchange, but a crash loses what is waiting: at most one Interval's
 // exchanges (and at most Capacity). Where every exchange must be on disk
 // when Append returns, use the Writer directly.
 type Queue struct {
 	w       *Writer
-	ch      chan Exchange
+	ch      chan *[]byte
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -50,23 +50,33 @@ func NewQueue(w *Writer, opts QueueOptions) *Queue {
 	if interval <= 0 {
 		interval = 10 * time.Millisecond
 	}
-	q := &Queue{w: w, ch: make(chan Exchange, capacity), kick: make(chan struct{}, 1),
+	q := &Queue{w: w, ch: make(chan *[]byte, capacity), kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go q.run(interval)
 	return q
 }
 
-// Append queues ex without waiting. A full queue drops ex and returns
-// ErrQueueFull; a closed one returns ErrClosed.
+// Append redacts and encodes ex and queues its line without waiting. A
+// full queue drops ex and returns ErrQueueFull; a closed one returns
+// ErrClosed; an exchange that cannot be encoded is an error as with
+// Writer.Append.
 func (q *Queue) Append(ex Exchange) error {
 	select {
 	case <-q.stop:
 		return ErrClosed
 	default:
 	}
+	bp := lineBufs.Get().(*[]byte)
+	line, err := q.w.encode((*bp)[:0], &ex)
+	*bp = line
+	if err != nil {
+		putLineBuf(bp)
+		return err
+	}
 	select {
-	case q.ch <- ex:
+	case q.ch <- bp:
 	default:
+		putLineBuf(bp)
 		q.dropped.Add(1)
 		return ErrQueueFull
 	}
@@ -114,11 +124,9 @@ func (q *Queue) run(interval time.Duration) {
 func (q *Queue) flush(buf *[]byte) {
 	b := append((*buf)[:0], '\n')
 	for n := len(q.ch); n > 0; n-- {
-		ex := <-q.ch
-		var err error
-		if b, err = q.w.encode(b, &ex); err != nil {
-			q.fail(err)
-		}
+		bp := <-q.ch
+		b = append(b, *bp...)
+		putLineBuf(bp)
 	}
 	if len(b) > 1 {
 		q.fail(q.w.write(b))
