@@ -102,6 +102,9 @@ type Table struct {
 
 	// Empty is shown when there are no rows; zero means "no rows".
 	Empty string
+	// Plain draws no cursor: a read-only listing beside a table that has
+	// the keyboard. The zero value draws the cursor.
+	Plain bool
 }
 
 // NewTable returns an empty table with the given columns, styles and keys.

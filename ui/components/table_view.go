@@ -99,7 +99,7 @@ func (t *Table) View() string {
 	end := min(len(t.view), t.offset+t.bodyHeight())
 	for i := t.offset; i < end; i++ {
 		b.WriteByte('\n')
-		t.row(&b, &t.rows[t.view[i]], i == t.cursor)
+		t.row(&b, &t.rows[t.view[i]], i == t.cursor && !t.Plain)
 	}
 	return b.String()
 }

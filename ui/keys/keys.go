@@ -130,3 +130,10 @@ func (n Nav) FullHelp() [][]key.Binding {
 		{n.Top, n.Bottom, n.Enter, n.Sort},
 	}
 }
+
+// WithEnter returns a copy of n whose Enter binding says what enter does
+// in one view ("open trace", "why did it trip?"), for its help.
+func (n Nav) WithEnter(desc string) Nav {
+	n.Enter = key.NewBinding(key.WithKeys(n.Enter.Keys()...), key.WithHelp(n.Enter.Help().Key, desc))
+	return n
+}

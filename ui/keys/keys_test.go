@@ -69,3 +69,17 @@ func TestK9sConventions(t *testing.T) {
 type stringer string
 
 func (s stringer) String() string { return string(s) }
+
+func TestWithEnterChangesOnlyTheHelp(t *testing.T) {
+	n := keys.Default().Nav
+	o := n.WithEnter("open trace")
+	if o.Enter.Help().Desc != "open trace" || o.Enter.Help().Key != n.Enter.Help().Key {
+		t.Errorf("help = %+v", o.Enter.Help())
+	}
+	if !reflect.DeepEqual(o.Enter.Keys(), n.Enter.Keys()) {
+		t.Errorf("keys changed: %v", o.Enter.Keys())
+	}
+	if n.Enter.Help().Desc != "open" {
+		t.Error("WithEnter modified the original")
+	}
+}
