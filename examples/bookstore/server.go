@@ -62,6 +62,15 @@ type Config struct {
 	// Middleware, when set, wraps each method's endpoint innermost (inside
 	// the breaker), e.g. to inject faults; it receives the method name.
 	Middleware func(method string, next endpoint.Endpoint) endpoint.Endpoint
+	// HTTPMiddleware, when set, wraps the whole HTTP handler (routing
+	// included), outermost: it sees every request the HTTP listener
+	// serves, e.g. recorder/capture's middleware. Nil serves the router
+	// as it is.
+	HTTPMiddleware func(http.Handler) http.Handler
+	// GRPCInterceptors are unary interceptors around every gRPC call the
+	// instance serves (the health service's included), the first
+	// outermost. Nil adds none.
+	GRPCInterceptors []grpc.UnaryServerInterceptor
 	// Registry, when set, is the address of a Consul agent or kitbench dev
 	// registry to register with ("host:port" or a URL). Empty means no
 	// registration.
@@ -162,8 +171,12 @@ func Start(cfg Config) (_ *Instance, err error) {
 	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext))
 	reg.AddEndpoints(endpointDocs(router.Endpoints())...)
-	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, router)
-	inst.grpc = grpc.NewServer()
+	var h http.Handler = router
+	if cfg.HTTPMiddleware != nil {
+		h = cfg.HTTPMiddleware(h)
+	}
+	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, h)
+	inst.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(cfg.GRPCInterceptors...))
 	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(observed(core, "grpc", inst.tracer, m, inst.log),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
