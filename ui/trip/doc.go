@@ -1,0 +1,28 @@
+// Package trip is "Why did it trip?": for one circuit breaker, the
+// transitions it made while the workbench watched, with the window counts
+// at each (calls, failures, failures in a row, rejections, error share),
+// and the failing requests that opened it — time, error, trace id — each
+// one enter away from its trace (ui.OpenTraceMsg).
+//
+// A dashboard that shows a red breaker answers "what"; this view answers
+// "why", from what the breaker itself reported when it opened. No other
+// dashboard keeps the failures that tripped a breaker next to it; it is
+// the reason to use this one.
+//
+// # Usage
+//
+// The breakers view pushes it on enter:
+//
+//	return v, ui.Push(trip.New(st, km, trip.Breaker{Key: k, Breaker: b, Transitions: kept}, now))
+//
+// Once pushed it follows the broadcast hub messages for its breaker, so a
+// breaker that half-opens and closes while the view is open shows it.
+//
+// # Failure behaviour
+//
+// A failure without a trace id (the call was not traced) says so instead
+// of opening an empty trace. When no transition has been seen (the
+// dashboard attached after the breaker opened), the view says that the
+// failures appear at the next trip and shows the current window. The
+// breaker's instance leaving the fleet is shown, and the history kept.
+package trip
