@@ -1,0 +1,35 @@
+// Package call is the workbench's Call view: pick a method of a discovered
+// service (fuzzy filter with '/'), edit its JSON request in a text area
+// prefilled from the method's example or template, choose an instance or
+// let the view balance over the healthy ones, send it with ctrl+s, and read
+// the answer — status, latency, instance, trace id, body — with t one key
+// away from the call's trace. Every call lands in a per-project history
+// (plain files, no account) that h lists and r re-runs; R records the calls
+// to a session file.
+//
+// # Usage
+//
+//	v := call.New(&st, km, call.Deps{Caller: c, History: h, Recorder: r}, call.Options{})
+//	root.Tab{ID: "call", View: v}
+//
+// The view does no I/O: calling, describing a method, reading and writing
+// history and recording are behind [Caller], [History] and ui.Recorder,
+// which the dashboard wiring implements and which the view calls only from
+// the commands it returns. Tests give it fakes; that is the seam.
+//
+// The method list comes from the hub's messages: each instance's
+// introspection info lists its endpoints, transports and request examples.
+//
+// # Keyboard
+//
+// While the editor has the keyboard the view is a ui.KeyCapturer: every key
+// edits (q, ':' and '/' included) except ctrl+s (send) and esc (stop
+// editing); ctrl+c still quits.
+//
+// # Failure behaviour
+//
+// Response bodies, status messages, instance names and examples are remote
+// text: every line drawn is sanitized and cut to the pane; a body is
+// pretty-printed in the command, off the update loop, and only its first
+// MaxBodyLines lines are kept.
+package call

@@ -1,0 +1,469 @@
+package call
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui"
+	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/internal/hubmsg"
+	"github.com/kitbench/kitbench/ui/keys"
+	"github.com/kitbench/kitbench/ui/styles"
+)
+
+// View is the call view. Build it with New.
+type View struct {
+	st   *styles.Styles
+	nav  keys.Nav
+	km   keys.Call
+	deps Deps
+	opts Options
+
+	cat     catalog
+	methods []method
+	query   string
+	mtable  components.Table // methods, fuzzy-filtered
+	htable  components.Table // history
+
+	showHistory    bool
+	history        []HistoryEntry
+	historyLoaded  bool
+	historyLoading bool
+
+	cur      method            // the method being edited; cur.key "" when none
+	bodies   map[string]string // edited body per method key
+	edited   map[string]bool   // bodies the user touched (a late template must not replace them)
+	instance string            // chosen instance ID; "" balanced
+	ed       editor
+	editing  bool
+	rr       int
+
+	seq     int
+	sending bool
+	last    *Response
+	lines   []string
+	err     string
+
+	rec  ui.RecordingMsg
+	w, h int
+}
+
+// New returns the call view acting through deps.
+func New(st *styles.Styles, km keys.Map, deps Deps, opts Options) *View {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	v := &View{st: st, nav: km.Nav.WithEnter("edit"), km: keys.CallKeys(), deps: deps, opts: opts,
+		cat: newCatalog(), bodies: map[string]string{}, edited: map[string]bool{}, ed: newEditor()}
+	v.mtable = components.NewTable(st, v.nav,
+		components.Column{Title: "METHOD", Width: 12, Flex: 1, NoSort: true},
+		components.Column{Title: "VIA", Width: 4, NoSort: true})
+	v.mtable.Empty = "no methods: instances publish them on their admin listener"
+	v.htable = components.NewTable(st, v.nav,
+		components.Column{Title: "", Width: 1, NoSort: true},
+		components.Column{Title: "TIME", Width: 8, NoSort: true},
+		components.Column{Title: "METHOD", Width: 10, Flex: 1, NoSort: true})
+	v.htable.Empty = "no calls yet"
+	return v
+}
+
+// Title implements ui.View.
+func (v *View) Title() string { return "Call" }
+
+// CapturesKeys implements ui.KeyCapturer: true while the editor has the
+// keyboard.
+func (v *View) CapturesKeys() bool { return v.editing }
+
+// SetSize implements ui.View.
+func (v *View) SetSize(w, h int) {
+	v.w, v.h = max(0, w), max(0, h)
+	v.mtable.SetSize(v.leftWidth(), v.h)
+	v.htable.SetSize(v.leftWidth(), v.h)
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *View) ShortHelp() []key.Binding {
+	if v.editing {
+		return []key.Binding{v.km.Send, v.km.Done}
+	}
+	b := []key.Binding{v.nav.Enter, v.km.Send, v.km.Instance, v.km.Trace, v.km.History}
+	if v.showHistory {
+		b = append(b, v.km.Rerun)
+	}
+	return append(b, v.km.Record)
+}
+
+// FullHelp implements help.KeyMap.
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{v.nav.Up, v.nav.Down, v.nav.Enter, v.km.Edit, v.km.Done},
+		{v.km.Send, v.km.Instance, v.km.Trace},
+		{v.km.History, v.km.Rerun, v.km.Record},
+	}
+}
+
+// Update implements ui.View.
+func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return v, v.key(msg)
+	case tea.PasteMsg:
+		if v.editing {
+			v.ed.update(msg)
+			v.touch()
+		}
+		return v, nil
+	case ui.FilterMsg:
+		v.query = msg.Query
+		v.refreshMethods()
+		v.htable.SetFilter(components.ParseFilter(msg.Query))
+		return v, nil
+	case ui.RecordingMsg:
+		if msg.Err == "" {
+			v.rec = msg
+		}
+		return v, nil
+	case callDone:
+		return v, v.callDone(msg)
+	case templateDone:
+		if msg.owner == v && msg.err == nil && !v.edited[msg.method] {
+			v.bodies[msg.method] = pretty(msg.body)
+			if v.cur.key == msg.method {
+				v.ed.set(v.bodies[msg.method])
+			}
+		}
+		return v, nil
+	case historyListed:
+		if msg.owner != v {
+			return v, nil
+		}
+		v.historyLoading = false
+		if msg.err != nil {
+			return v, ui.Notify(ui.Error, "history: "+msg.err.Error())
+		}
+		v.historyLoaded, v.history = true, msg.entries
+		v.htable.SetRows(historyRows(v.history))
+		return v, nil
+	case historySaved:
+		if msg.owner != v {
+			return v, nil
+		}
+		if msg.err != nil {
+			return v, ui.Notify(ui.Warn, "history: "+msg.err.Error())
+		}
+		if v.historyLoaded {
+			v.history = append([]HistoryEntry{msg.entry}, v.history...)
+			v.htable.SetRows(historyRows(v.history))
+		}
+		return v, nil
+	}
+	if s, ok := hubmsg.Snapshot(msg); ok {
+		v.cat.reset(s)
+		v.refreshMethods()
+		return v, nil
+	}
+	changed := false
+	hubmsg.Each(msg, func(m hub.Msg) { changed = v.cat.apply(m) || changed })
+	if changed {
+		v.refreshMethods()
+	}
+	return v, nil
+}
+
+func (v *View) key(k tea.KeyPressMsg) tea.Cmd {
+	if v.editing {
+		switch {
+		case key.Matches(k, v.km.Send):
+			return v.send()
+		case key.Matches(k, v.km.Done):
+			v.editing = false
+		default:
+			v.ed.update(k)
+			v.touch()
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(k, v.km.Send):
+		return v.send()
+	case key.Matches(k, v.km.Record):
+		return ui.ToggleRecording(v.deps.Recorder)
+	case key.Matches(k, v.km.History):
+		v.showHistory = !v.showHistory
+		if v.showHistory && !v.historyLoaded && !v.historyLoading && v.deps.History != nil {
+			v.historyLoading = true
+			return v.listHistory()
+		}
+	case key.Matches(k, v.km.Instance):
+		v.nextInstance()
+	case key.Matches(k, v.km.Trace):
+		if v.last == nil || v.last.TraceID == "" {
+			return ui.Notify(ui.Warn, "no trace yet: send a call first")
+		}
+		return ui.OpenTrace(v.last.TraceID)
+	case key.Matches(k, v.km.Edit):
+		if v.cur.key == "" {
+			return ui.Notify(ui.Warn, "pick a method first (enter)")
+		}
+		v.editing = true
+	case key.Matches(k, v.nav.Enter):
+		return v.enter(false)
+	case v.showHistory && key.Matches(k, v.km.Rerun):
+		return v.enter(true)
+	case v.showHistory:
+		v.htable.Update(k)
+	default:
+		v.mtable.Update(k)
+	}
+	return nil
+}
+
+// touch keeps the edited body of the current method.
+func (v *View) touch() {
+	if v.cur.key != "" {
+		v.bodies[v.cur.key] = v.ed.value()
+		v.edited[v.cur.key] = true
+	}
+}
+
+// enter opens the method (or history entry) under the cursor in the
+// editor; from history, rerun sends it at once.
+func (v *View) enter(rerun bool) tea.Cmd {
+	if !v.showHistory {
+		r, ok := v.mtable.Selected()
+		if !ok {
+			return nil
+		}
+		cmd := v.open(r.Value.(method))
+		v.editing = true
+		return cmd
+	}
+	r, ok := v.htable.Selected()
+	if !ok {
+		return nil
+	}
+	e := r.Value.(HistoryEntry)
+	m, ok := v.find(e.Service + "." + e.Method)
+	if !ok {
+		m = method{key: e.Service + "." + e.Method, service: e.Service, name: e.Method}
+	}
+	v.open(m)
+	v.bodies[m.key], v.edited[m.key] = string(e.Body), true
+	v.ed.set(string(e.Body))
+	v.instance = e.Instance
+	if rerun {
+		return v.send()
+	}
+	v.editing = true
+	return nil
+}
+
+func (v *View) find(k string) (method, bool) {
+	i := slices.IndexFunc(v.methods, func(m method) bool { return m.key == k })
+	if i < 0 {
+		return method{}, false
+	}
+	return v.methods[i], true
+}
+
+// open makes m the current method and fills the editor: the body edited
+// before, else its published example, else {} and a template request.
+func (v *View) open(m method) tea.Cmd {
+	if m.service != v.cur.service {
+		v.instance = ""
+	}
+	v.cur = m
+	if b, ok := v.bodies[m.key]; ok {
+		v.ed.set(b)
+		return nil
+	}
+	if len(m.example) > 0 {
+		v.bodies[m.key] = pretty(m.example)
+		v.ed.set(v.bodies[m.key])
+		return nil
+	}
+	v.bodies[m.key] = "{}"
+	v.ed.set("{}")
+	cands := v.cat.candidates(m.service, m.name, "", 0)
+	if v.deps.Caller == nil || len(cands) == 0 {
+		return nil
+	}
+	req := Request{Service: m.service, Method: m.name, Instances: cands}
+	c, timeout := v.deps.Caller, v.opts.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		b, err := c.Template(ctx, req)
+		return templateDone{owner: v, method: m.key, body: b, err: err}
+	}
+}
+
+func (v *View) nextInstance() {
+	if v.cur.key == "" {
+		return
+	}
+	ids := []string{""}
+	for _, in := range v.cat.instances(v.cur.service, v.cur.name) {
+		ids = append(ids, in.InstanceID)
+	}
+	i := slices.Index(ids, v.instance)
+	v.instance = ids[(i+1)%len(ids)]
+}
+
+// send calls the current method with the editor's body.
+func (v *View) send() tea.Cmd {
+	switch {
+	case v.cur.key == "":
+		return ui.Notify(ui.Warn, "pick a method first (enter)")
+	case v.sending:
+		return ui.Notify(ui.Warn, "a call is in flight")
+	case v.deps.Caller == nil:
+		return ui.Notify(ui.Error, "calling is not available here")
+	}
+	cands := v.cat.candidates(v.cur.service, v.cur.name, v.instance, v.rr)
+	if len(cands) == 0 {
+		if v.instance != "" {
+			return ui.Notify(ui.Error, "instance "+v.instance+" is gone: press i to choose another")
+		}
+		return ui.Notify(ui.Error, "no instance of "+v.cur.service+" offers "+v.cur.name)
+	}
+	v.rr++
+	v.seq++
+	v.sending, v.err = true, ""
+	req := Request{Service: v.cur.service, Method: v.cur.name, Instance: v.instance, Instances: cands, Body: []byte(v.ed.value())}
+	c, timeout, seq := v.deps.Caller, v.opts.Timeout, v.seq
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		at := time.Now()
+		resp, err := c.Call(ctx, req)
+		return callDone{owner: v, seq: seq, at: at, req: req, resp: resp, lines: prettyLines(resp.Body), err: err}
+	}
+}
+
+func (v *View) callDone(d callDone) tea.Cmd {
+	if d.owner != v || d.seq != v.seq {
+		return nil
+	}
+	v.sending = false
+	e := HistoryEntry{Time: d.at, Service: d.req.Service, Method: d.req.Method, Instance: d.req.Instance, Body: d.req.Body}
+	if d.err != nil {
+		v.last, v.lines, v.err = nil, nil, d.err.Error()
+		e.Status = "error"
+	} else {
+		r := d.resp
+		v.last, v.lines = &r, d.lines
+		if r.Recorded {
+			v.rec.Calls++
+		}
+		e.Status, e.OK, e.Latency, e.TraceID = r.Status, r.OK, r.Latency, r.TraceID
+	}
+	if v.deps.History == nil {
+		return nil
+	}
+	h, timeout := v.deps.History, v.opts.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		saved, err := h.Save(ctx, e)
+		return historySaved{owner: v, entry: saved, err: err}
+	}
+}
+
+func (v *View) listHistory() tea.Cmd {
+	h, timeout := v.deps.History, v.opts.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		es, err := h.List(ctx)
+		return historyListed{owner: v, entries: es, err: err}
+	}
+}
+
+// refreshMethods rebuilds the method list from the catalog and the filter.
+func (v *View) refreshMethods() {
+	v.methods = v.cat.methods()
+	f := components.ParseFilter(v.query)
+	type scored struct {
+		m     method
+		score int
+	}
+	var keep []scored
+	for _, m := range v.methods {
+		s, ok := fuzzy(f.Text, m.key)
+		if f.Invert {
+			ok = !strings.Contains(strings.ToLower(m.key), f.Text)
+		}
+		if ok {
+			keep = append(keep, scored{m, s})
+		}
+	}
+	slices.SortStableFunc(keep, func(a, b scored) int { return b.score - a.score })
+	rows := make([]components.Row, len(keep))
+	for i, s := range keep {
+		rows[i] = components.Row{Key: s.m.key, Cells: components.Texts(s.m.key, via(s.m.transports)), Value: s.m}
+	}
+	v.mtable.SetRows(rows)
+	if v.query != "" {
+		v.mtable.Update(tea.KeyPressMsg{Code: tea.KeyHome}) // the best match
+	}
+}
+
+func historyRows(es []HistoryEntry) []components.Row {
+	rows := make([]components.Row, len(es))
+	for i, e := range es {
+		mark := components.Cell{Text: "✓", Tone: styles.ToneGood}
+		if !e.OK {
+			mark = components.Cell{Text: "✗", Tone: styles.ToneBad}
+		}
+		k := e.ID
+		if k == "" {
+			k = strconv.Itoa(i)
+		}
+		rows[i] = components.Row{Key: k, Value: e, Cells: []components.Cell{
+			mark,
+			{Text: e.Time.Local().Format("15:04:05"), Tone: styles.ToneMuted},
+			{Text: e.Service + "." + e.Method + " " + e.Status},
+		}}
+	}
+	return rows
+}
+
+// via names the transports of a method in four cells.
+func via(ts []string) string {
+	if len(ts) > 1 {
+		return "both"
+	}
+	return strings.Join(ts, "")
+}
+
+// pretty indents a JSON body for the editor; other text is kept as is.
+func pretty(b []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+// prettyLines is pretty split in lines, at most MaxBodyLines of them.
+func prettyLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.Split(pretty(b), "\n")
+	if len(lines) > MaxBodyLines {
+		n := len(lines) - MaxBodyLines
+		lines = append(lines[:MaxBodyLines], "… "+strconv.Itoa(n)+" more lines")
+	}
+	return lines
+}
