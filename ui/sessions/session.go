@@ -1,0 +1,347 @@
+package sessions
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui"
+	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/keys"
+	"github.com/kitbench/kitbench/ui/sanitize"
+	"github.com/kitbench/kitbench/ui/styles"
+)
+
+// SessionView is one opened session: its exchanges, the replay target and
+// the outcome of the last replay. The sessions view pushes it on enter.
+type SessionView struct {
+	st    *styles.Styles
+	nav   keys.Nav
+	km    keys.Sessions
+	store Store
+	rec   ui.Recorder
+	s     *Session
+	insts map[hub.Key]hub.Instance
+	table components.Table
+
+	target    Target
+	seq       int
+	replaying bool
+	results   map[int]Result
+	report    *Report
+	w, h      int
+}
+
+func newSessionView(st *styles.Styles, nav keys.Nav, km keys.Sessions, store Store, rec ui.Recorder, s *Session, insts map[hub.Key]hub.Instance) *SessionView {
+	v := &SessionView{st: st, nav: nav.WithEnter(""), km: km, store: store, rec: rec, s: s,
+		insts: maps.Clone(insts), target: Target{Label: "as recorded"}, results: map[int]Result{}}
+	v.table = components.NewTable(st, v.nav,
+		components.Column{Title: "#", Width: 4, Align: components.AlignRight},
+		components.Column{Title: "EXCHANGE", Width: 14, Flex: 2},
+		components.Column{Title: "VIA", Width: 4},
+		components.Column{Title: "STATUS", Width: 10},
+		components.Column{Title: "TOOK", Width: 8, Align: components.AlignRight},
+		components.Column{Title: "REPLAY", Width: 7},
+		components.Column{Title: "TARGET", Width: 16, Flex: 1},
+	)
+	v.table.Empty = "no readable exchange in this file"
+	v.rows()
+	return v
+}
+
+// Title implements ui.View.
+func (v *SessionView) Title() string { return v.s.Path }
+
+// SetSize implements ui.View.
+func (v *SessionView) SetSize(w, h int) {
+	v.w, v.h = max(0, w), max(0, h)
+	v.table.SetSize(w, v.listHeight())
+}
+
+// The body: a title line, the exchanges, a rule, the selected exchange.
+func (v *SessionView) detailHeight() int {
+	room := max(0, v.h-2)
+	return max(4, room*2/5, room-1-len(v.s.Exchanges))
+}
+
+func (v *SessionView) listHeight() int { return max(1, v.h-2-v.detailHeight()) }
+
+// ShortHelp implements help.KeyMap.
+func (v *SessionView) ShortHelp() []key.Binding {
+	return []key.Binding{v.nav.Down, v.nav.Up, v.km.Replay, v.km.Instance, v.km.Record}
+}
+
+// FullHelp implements help.KeyMap.
+func (v *SessionView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.nav.Up, v.nav.Down, v.nav.PageUp, v.nav.PageDown}, {v.km.Replay, v.km.Instance, v.km.Record}}
+}
+
+// Update implements ui.View.
+func (v *SessionView) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case replayed:
+		if msg.owner != v || msg.seq != v.seq {
+			return v, nil
+		}
+		v.replaying = false
+		if msg.err != nil {
+			return v, ui.Notify(ui.Error, "replay: "+msg.err.Error())
+		}
+		v.report = msg.rep
+		clear(v.results)
+		for _, r := range msg.rep.Results {
+			v.results[r.Index] = r
+		}
+		v.rows()
+		level := ui.Info
+		if msg.rep.Failed > 0 {
+			level = ui.Warn
+		}
+		return v, ui.Notify(level, "replay against "+msg.target.Label+": "+strconv.Itoa(msg.rep.Passed)+" passed, "+strconv.Itoa(msg.rep.Failed)+" failed")
+	case ui.FilterMsg:
+		v.table.SetFilter(components.ParseFilter(msg.Query))
+		return v, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, v.km.Replay):
+			return v, v.replay()
+		case key.Matches(msg, v.km.Instance):
+			v.nextTarget()
+		case key.Matches(msg, v.km.Record):
+			return v, ui.ToggleRecording(v.rec)
+		default:
+			v.table.Update(msg)
+		}
+		return v, nil
+	}
+	trackInstances(v.insts, msg)
+	return v, nil
+}
+
+// service is the session's service: the header's, else the first
+// exchange's.
+func (v *SessionView) service() string {
+	if v.s.Service != "" {
+		return v.s.Service
+	}
+	for _, e := range v.s.Exchanges {
+		if e.Service != "" {
+			return e.Service
+		}
+	}
+	return ""
+}
+
+// targets are "as recorded" and every instance of the session's service
+// that publishes an address.
+func (v *SessionView) targets() []Target {
+	out := []Target{{Label: "as recorded"}}
+	svc := v.service()
+	var found []hub.Instance
+	for _, in := range v.insts {
+		if svc == "" || in.Name() == svc {
+			found = append(found, in)
+		}
+	}
+	slices.SortFunc(found, func(a, b hub.Instance) int { return strings.Compare(a.InstanceID, b.InstanceID) })
+	for _, in := range found {
+		var specs []string
+		if a := in.Meta[sd.MetaHTTP]; a != "" {
+			specs = append(specs, "http://"+a)
+		}
+		if a := in.Meta[sd.MetaGRPC]; a != "" {
+			specs = append(specs, "grpc://"+a)
+		}
+		if len(specs) > 0 {
+			out = append(out, Target{Label: in.InstanceID, Specs: specs})
+		}
+	}
+	return out
+}
+
+func (v *SessionView) nextTarget() {
+	ts := v.targets()
+	i := slices.IndexFunc(ts, func(t Target) bool { return t.Label == v.target.Label })
+	v.target = ts[(i+1)%len(ts)]
+}
+
+func (v *SessionView) replay() tea.Cmd {
+	switch {
+	case v.replaying:
+		return ui.Notify(ui.Warn, "a replay is running")
+	case v.store == nil:
+		return ui.Notify(ui.Error, "replay is not available here")
+	case len(v.s.Exchanges) == 0:
+		return ui.Notify(ui.Warn, "nothing to replay")
+	}
+	v.seq++
+	v.replaying = true
+	s, path, target, seq := v.store, v.s.Path, v.target, v.seq
+	return func() tea.Msg {
+		rep, err := s.Replay(context.Background(), path, target)
+		return replayed{owner: v, seq: seq, target: target, rep: rep, err: err}
+	}
+}
+
+// Results returns the outcome of the last replay by exchange index.
+func (v *SessionView) Results() map[int]Result { return v.results }
+
+func (v *SessionView) rows() {
+	rows := make([]components.Row, len(v.s.Exchanges))
+	for i, e := range v.s.Exchanges {
+		status := components.Cell{Text: e.Status, Tone: styles.ToneGood}
+		if !e.OK {
+			status.Tone = styles.ToneBad
+		}
+		if e.Error != "" {
+			status = components.Cell{Text: "error", Tone: styles.ToneBad}
+		}
+		res := components.Cell{}
+		if r, ok := v.results[i]; ok {
+			switch {
+			case r.OK:
+				res = components.Cell{Text: "pass", Tone: styles.ToneGood}
+			case r.Err != "":
+				res = components.Cell{Text: "error", Tone: styles.ToneBad}
+			default:
+				res = components.Cell{Text: "diff", Tone: styles.ToneBad}
+			}
+		}
+		rows[i] = components.Row{Key: strconv.Itoa(i), Value: i, Cells: []components.Cell{
+			{Text: strconv.Itoa(i + 1), Tone: styles.ToneMuted},
+			{Text: e.Name},
+			{Text: e.Transport},
+			status,
+			{Text: duration(e.Duration)},
+			res,
+			{Text: e.Target, Tone: styles.ToneMuted},
+		}}
+	}
+	v.table.SetRows(rows)
+}
+
+// View implements ui.View.
+func (v *SessionView) View() string {
+	if v.w <= 0 || v.h <= 0 {
+		return ""
+	}
+	lines := []string{v.titleLine()}
+	lines = append(lines, strings.Split(v.table.View(), "\n")...)
+	for len(lines) < 1+v.listHeight() {
+		lines = append(lines, "")
+	}
+	lines = append(lines, v.st.Tone(styles.ToneMuted).Render(strings.Repeat("─", v.w)))
+	lines = append(lines, v.details()...)
+	if len(lines) > v.h {
+		lines = lines[:v.h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > v.w {
+			lines[i] = ansi.Truncate(l, v.w, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *SessionView) titleLine() string {
+	parts := []string{v.s.Path}
+	if svc := v.service(); svc != "" {
+		parts = append(parts, svc)
+	}
+	parts = append(parts, strconv.Itoa(len(v.s.Exchanges))+" exchanges")
+	if n := len(v.s.Unreadable); n > 0 {
+		parts = append(parts, strconv.Itoa(n)+" unreadable lines")
+	}
+	parts = append(parts, "replay → "+v.target.Label)
+	text := strings.Join(parts, " · ")
+	switch {
+	case v.replaying:
+		text += " · replaying…"
+	case v.report != nil:
+		text += " · " + strconv.Itoa(v.report.Passed) + " passed, " + strconv.Itoa(v.report.Failed) + " failed"
+	}
+	tone := styles.ToneInfo
+	if v.report != nil && v.report.Failed > 0 && !v.replaying {
+		tone = styles.ToneBad
+	}
+	return v.st.Tone(tone).Render(sanitize.Line(text, v.w))
+}
+
+// details describes the selected exchange: what was recorded, and the
+// replay's verdict with its diff.
+func (v *SessionView) details() []string {
+	room := v.detailHeight()
+	r, ok := v.table.Selected()
+	if !ok || room <= 0 {
+		if n := len(v.s.Unreadable); n > 0 && room > 0 {
+			return []string{v.st.Tone(styles.ToneBad).Render(sanitize.Line(v.s.Unreadable[0], v.w))}
+		}
+		return nil
+	}
+	i := r.Value.(int)
+	e := v.s.Exchanges[i]
+	var out []string
+	add := func(s string, tone styles.Tone) { out = append(out, v.st.Tone(tone).Render(sanitize.Line(s, v.w))) }
+	head := []string{"exchange " + strconv.Itoa(i+1), "id " + e.ID, e.Name}
+	if e.Instance != "" {
+		head = append(head, "instance "+e.Instance)
+	}
+	if e.TraceID != "" {
+		head = append(head, "trace "+e.TraceID)
+	}
+	add(strings.Join(head, " · "), styles.ToneInfo)
+	if e.Error != "" {
+		add("recorded error: "+e.Error, styles.ToneBad)
+	}
+	if res, ok := v.results[i]; ok {
+		switch {
+		case res.OK:
+			add("✓ replay matches ("+res.Status+", "+duration(res.Duration)+")", styles.ToneGood)
+		case res.Err != "":
+			add("✗ replay failed: "+res.Err, styles.ToneBad)
+		default:
+			add("✗ replay differs ("+res.Status+", "+duration(res.Duration)+"):", styles.ToneBad)
+			for _, d := range res.Diffs {
+				add("  "+d, styles.ToneBad)
+			}
+		}
+	}
+	if len(e.Request) > 0 {
+		add("request", styles.ToneMuted)
+		for _, l := range e.Request {
+			out = append(out, sanitize.Line("  "+l, v.w))
+		}
+	}
+	if len(e.Response) > 0 {
+		add("response (recorded)", styles.ToneMuted)
+		for _, l := range e.Response {
+			out = append(out, sanitize.Line("  "+l, v.w))
+		}
+	}
+	if len(out) > room {
+		n := len(out) - room + 1
+		out = append(out[:room-1], v.st.Tone(styles.ToneMuted).Render(sanitize.Line("… "+strconv.Itoa(n)+" more lines", v.w)))
+	}
+	return out
+}
+
+func duration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return ""
+	case d < time.Millisecond:
+		return strconv.FormatInt(int64(d/time.Microsecond), 10) + "µs"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+}
