@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui/call"
+	"github.com/kitbench/kitbench/ui/sessions"
+)
+
+// bookInstance is a running Book instance as the hub would describe it,
+// with its real introspection info.
+func bookInstance(t *testing.T, inst *bookstore.Instance) hub.Instance {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := adminInfo(ctx, "http://"+inst.AdminAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hub.Instance{Key: hub.Key{Service: "bookstore", InstanceID: inst.InstanceID}, Address: inst.GRPCAddr,
+		Health: sd.HealthPassing, State: hub.StateUp, Admin: "http://" + inst.AdminAddr, Info: &info,
+		Meta: map[string]string{sd.MetaGRPC: inst.GRPCAddr, sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}}
+}
+
+func newTestCalls(t *testing.T, dir string) *dashCalls {
+	a := newDashCalls(dir)
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return a
+}
+
+// dashNoLeaks registers, first so that it runs last, a check that the
+// goroutines of the test (instance, connections) are gone at its end.
+func dashNoLeaks(t *testing.T) {
+	base := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > base {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				t.Errorf("goroutines %d > %d at the start:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func TestDashCallsAgainstBook(t *testing.T) {
+	dashNoLeaks(t)
+	inst := callBook(t, bookstore.Config{})
+	book := bookInstance(t, inst)
+	a := newTestCalls(t, t.TempDir())
+	ctx := context.Background()
+
+	tmpl, err := a.Template(ctx, call.Request{Service: "bookstore", Method: "CreateBook", Instances: []hub.Instance{book}})
+	if err != nil || !json.Valid(tmpl) || !strings.Contains(string(tmpl), "title") {
+		t.Fatalf("template %s, %v", tmpl, err)
+	}
+
+	// The first candidate is unreachable: the next one answers.
+	gone := book
+	gone.InstanceID, gone.Info = "gone-1", nil
+	gone.Meta = map[string]string{sd.MetaGRPC: "127.0.0.1:1"}
+	gone.Admin = ""
+	r, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "CreateBook", Instances: []hub.Instance{gone, book},
+		Body: []byte(`{"book":{"title":"Dune","author":"Frank Herbert"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK || r.Transport != "grpc" || r.Instance != inst.InstanceID || !traceID.MatchString(r.TraceID) || !strings.Contains(string(r.Body), "Dune") {
+		t.Fatalf("response %+v body %s", r, r.Body)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal(r.Body, &created); err != nil || created.ID == "" {
+		t.Fatalf("created %s: %v", r.Body, err)
+	}
+
+	// An instance that publishes no gRPC address is called over HTTP.
+	httpOnly := book
+	httpOnly.Meta = map[string]string{sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}
+	httpOnly.Info = nil
+	r, err = a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{httpOnly},
+		Body: []byte(`{"id":"` + created.ID + `"}`)})
+	if err != nil || !r.OK || r.Transport != "http" || !strings.Contains(string(r.Body), "Frank Herbert") {
+		t.Fatalf("HTTP call: %+v %s %v", r, r.Body, err)
+	}
+	r, err = a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{book}, Body: []byte(`{"id":"nope"}`)})
+	if err != nil || r.OK || r.Status != "NOT_FOUND" {
+		t.Errorf("a missing book is an answer with its status: %+v %v", r, err)
+	}
+	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{book}, Body: []byte(`{"id":`)}); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
+		t.Errorf("bad JSON: %v", err)
+	}
+	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{gone}}); err == nil || !strings.Contains(err.Error(), "no instance of bookstore is reachable") {
+		t.Errorf("nothing reachable: %v", err)
+	}
+}
+
+// TestDashRecordingReplays records calls made as the call view makes
+// them, then opens and replays the file as the sessions view does: the
+// same service passes; a changed one gives a diff naming the field.
+func TestDashRecordingReplays(t *testing.T) {
+	dashNoLeaks(t)
+	inst := callBook(t, bookstore.Config{})
+	book := bookInstance(t, inst)
+	dir := t.TempDir()
+	a := newTestCalls(t, dir)
+	ctx := context.Background()
+
+	st := a.ToggleRecording()
+	if !st.On || st.Err != "" || !strings.HasPrefix(st.Path, ".kitbench/sessions/dashboard-") {
+		t.Fatalf("toggle on: %+v", st)
+	}
+	for _, m := range []hub.Instance{book, {Key: book.Key, Meta: map[string]string{sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}}} {
+		r, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "ListBooks", Instances: []hub.Instance{m}, Body: []byte(`{"page_size":5}`)})
+		if err != nil || !r.OK || !r.Recorded {
+			t.Fatalf("recorded call: %+v %v", r, err)
+		}
+	}
+	if st := a.ToggleRecording(); st.On || st.Calls != 2 || st.Err != "" {
+		t.Fatalf("toggle off: %+v", st)
+	}
+	info, err := os.Stat(filepath.Join(dir, st.Path))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("session file: %v %v", info, err)
+	}
+
+	s := dashSessions{dir: dir}
+	files, err := s.List(ctx)
+	if err != nil || len(files) != 1 || files[0].Path != st.Path {
+		t.Fatalf("list: %+v %v", files, err)
+	}
+	sess, err := s.Open(ctx, files[0].Path)
+	if err != nil || len(sess.Exchanges) != 2 {
+		t.Fatalf("open: %+v %v", sess, err)
+	}
+	e := sess.Exchanges[0]
+	if e.Name != "ListBooks" || e.Transport != "grpc" || e.Status != "OK" || !e.OK || e.Instance != inst.InstanceID || len(e.Response) == 0 {
+		t.Errorf("exchange %+v", e)
+	}
+	if e := sess.Exchanges[1]; e.Transport != "http" || e.Status != "200" {
+		t.Errorf("HTTP exchange %+v", e)
+	}
+
+	rep, err := s.Replay(ctx, files[0].Path, sessions.Target{Label: "as recorded"})
+	if err != nil || rep.Passed != 2 || rep.Failed != 0 {
+		t.Fatalf("replay against the same service: %+v %v", rep, err)
+	}
+	// Change the service: a new book makes the listing differ.
+	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "CreateBook", Instances: []hub.Instance{book},
+		Body: []byte(`{"book":{"title":"Emma","author":"Jane Austen"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	target := sessions.Target{Label: inst.InstanceID, Specs: []string{"http://" + inst.HTTPAddr, "grpc://" + inst.GRPCAddr}}
+	rep, err = s.Replay(ctx, files[0].Path, target)
+	if err != nil || rep.Failed != 2 {
+		t.Fatalf("replay after a change: %+v %v", rep, err)
+	}
+	if d := strings.Join(rep.Results[0].Diffs, "\n"); !strings.Contains(d, "$.books") {
+		t.Errorf("the diff should name the field: %q", d)
+	}
+	if _, err := s.Open(ctx, "../outside.kitrec"); err == nil {
+		t.Error("a path outside the project must be refused")
+	}
+}
+
+func TestDashHistoryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	h := dashHistory{dir: dir}
+	ctx := context.Background()
+	if es, err := h.List(ctx); err != nil || len(es) != 0 {
+		t.Fatalf("empty history: %v %v", es, err)
+	}
+	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+	in := []call.HistoryEntry{
+		{Time: t0, Service: "bookstore", Method: "GetBook", Instance: "book-2", Body: []byte(`{ "id": "1" }`), Status: "OK", OK: true, Latency: time.Millisecond, TraceID: "abc"},
+		{Time: t0.Add(time.Second), Service: "bookstore", Method: "ListBooks", Body: []byte("not json {"), Status: "error"},
+		{Time: t0.Add(time.Second), Service: "../../etc", Method: "pass wd", Body: []byte(`{}`), Status: "OK", OK: true},
+	}
+	for _, e := range in {
+		saved, err := h.Save(ctx, e)
+		if err != nil || saved.ID == "" {
+			t.Fatalf("save: %+v %v", saved, err)
+		}
+		if strings.ContainsAny(saved.ID, "/ ") {
+			t.Errorf("unsafe file name %q", saved.ID)
+		}
+		fi, err := os.Stat(filepath.Join(dir, dashHistoryDir, saved.ID))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("history file %v %v", fi, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, dashHistoryDir, "29991231T000000.000000000Z-x.json"), []byte("{broken"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	es, err := h.List(ctx)
+	if err != nil || len(es) != 3 {
+		t.Fatalf("list: %d entries, %v", len(es), err)
+	}
+	if es[2].Method != "GetBook" || string(es[2].Body) != `{"id":"1"}` || es[2].Instance != "book-2" || es[2].Latency != time.Millisecond || !es[2].Time.Equal(t0) {
+		t.Errorf("oldest entry %+v body %s", es[2], es[2].Body)
+	}
+	if b := string(es[0].Body) + string(es[1].Body); !strings.Contains(b, "not json {") {
+		t.Errorf("a non-JSON body should be kept as text: %q", b)
+	}
+}
+
+func TestSnakeKeys(t *testing.T) {
+	got := string(snakeKeys([]byte(`{"nextPageToken":"","books":[{"createTime":"x","id":1.50}],"ok":true}`)))
+	if want := `{"books":[{"create_time":"x","id":1.50}],"next_page_token":"","ok":true}`; got != want {
+		t.Errorf("snakeKeys = %s, want %s", got, want)
+	}
+	if got := string(snakeKeys([]byte("not json"))); got != "not json" {
+		t.Errorf("non-JSON changed: %q", got)
+	}
+}
