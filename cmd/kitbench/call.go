@@ -107,6 +107,7 @@ func newCallCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCall(cmd, &f, args[0])
 		},
+		ValidArgsFunction: completeServiceMethod(true),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.data, "data", "d", "", "request JSON: inline, @file, or @- for stdin (empty: {})")

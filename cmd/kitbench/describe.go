@@ -42,7 +42,8 @@ reached.`,
 		Example: `  kitbench describe bookstore
   kitbench describe bookstore -o json | jq '.instances[].breakers'
   kitbench describe bookstore.CreateBook`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeServiceMethod(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
 				return err
