@@ -3,10 +3,9 @@ package recorder
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -14,7 +13,12 @@ import (
 // appendExchange appends ex as one JSON line (without the newline). It
 // writes what encoding/json would for the struct tags, without reflection
 // or a second pass over bodies, because capture runs it once per request.
-func appendExchange(b []byte, ex *Exchange) ([]byte, error) {
+// With hr set, header and trailer values are redacted as they are written
+// (see headerRedactor), so redaction copies no map.
+//
+// fields, when not nil, replaces the request's and the response's header
+// maps (which are then nil) with field lists.
+func appendExchange(b []byte, ex *Exchange, hr *headerRedactor, fields *headerFields) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, ex.ID)
 	if !ex.Time.IsZero() {
@@ -34,7 +38,11 @@ func appendExchange(b []byte, ex *Exchange) ([]byte, error) {
 	b = appendField(b, "method", ex.Request.Method)
 	b = appendField(b, "path", ex.Request.Path)
 	b = appendField(b, "grpc_method", ex.Request.GRPCMethod)
-	b = appendHeaders(b, "headers", ex.Request.Headers)
+	if fields != nil {
+		b = appendFields(b, "headers", fields.req, hr)
+	} else {
+		b = appendHeaders(b, "headers", ex.Request.Headers, hr)
+	}
 	var err error
 	if b, err = appendBody(b, ex.Request.Body); err != nil {
 		return nil, fmt.Errorf("request body: %w", err)
@@ -52,8 +60,12 @@ func appendExchange(b []byte, ex *Exchange) ([]byte, error) {
 		b = strconv.AppendInt(b, int64(r.GRPCCode), 10)
 	}
 	b = appendField(b, "grpc_message", r.GRPCMessage)
-	b = appendHeaders(b, "headers", r.Headers)
-	b = appendHeaders(b, "trailers", r.Trailers)
+	if fields != nil {
+		b = appendFields(b, "headers", fields.resp, hr)
+	} else {
+		b = appendHeaders(b, "headers", r.Headers, hr)
+	}
+	b = appendHeaders(b, "trailers", r.Trailers, hr)
 	if b, err = appendBody(b, r.Body); err != nil {
 		return nil, fmt.Errorf("response body: %w", err)
 	}
@@ -89,34 +101,57 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-func appendHeaders(b []byte, name string, h map[string][]string) []byte {
+func appendHeaders(b []byte, name string, h map[string][]string, hr *headerRedactor) []byte {
 	if len(h) == 0 {
 		return b
 	}
-	var stack [16]string
-	keys := stack[:0]
-	for k := range h {
-		keys = append(keys, k)
+	var stack [16]Field
+	fs := stack[:0]
+	for k, v := range h {
+		fs = append(fs, Field{k, v})
 	}
-	slices.Sort(keys)
+	return appendFields(b, name, fs, hr)
+}
+
+// appendFields writes fs, sorted in place by name, as a header object.
+func appendFields(b []byte, name string, fs []Field, hr *headerRedactor) []byte {
+	if len(fs) == 0 {
+		return b
+	}
+	// Insertion sort: header lists are short, and this allocates nothing.
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].Name < fs[j-1].Name; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, `":{`...)
-	for i, k := range keys {
+	for i, f := range fs {
 		if i > 0 {
+			if f.Name == fs[i-1].Name {
+				continue // a duplicate name: the first wins, as in a map
+			}
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = appendString(b, f.Name)
 		b = append(b, ':')
-		vs := h[k]
+		vs := f.Values
 		if vs == nil {
 			b = append(b, "null"...)
 			continue
 		}
+		secret := hr != nil && hr.secret(f.Name)
 		b = append(b, '[')
 		for j, v := range vs {
 			if j > 0 {
 				b = append(b, ',')
+			}
+			switch {
+			case secret:
+				v = Placeholder
+			case hr != nil && strings.Contains(v, "eyJ"):
+				v = string(replaceJWTs([]byte(v)))
 			}
 			b = appendString(b, v)
 		}
@@ -132,7 +167,7 @@ func appendBody(b []byte, body *Body) ([]byte, error) {
 	b = append(b, `,"body":{`...)
 	n := len(b)
 	if len(body.JSON) > 0 {
-		if !body.valid && !json.Valid(body.JSON) {
+		if !body.valid && !validJSON(body.JSON) {
 			return nil, fmt.Errorf("%w: body.json is not valid JSON", ErrFormat)
 		}
 		b = append(b, `,"json":`...)

@@ -142,7 +142,7 @@ func NewBody(contentType string, b []byte) *Body {
 	if len(b) == 0 {
 		return nil
 	}
-	if isJSONType(contentType) && json.Valid(b) {
+	if isJSONType(contentType) && validJSON(b) {
 		return &Body{JSON: b, valid: true}
 	}
 	return &Body{Bytes: b}

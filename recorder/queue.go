@@ -67,7 +67,7 @@ func (q *Queue) Append(ex Exchange) error {
 	default:
 	}
 	bp := lineBufs.Get().(*[]byte)
-	line, err := q.w.encode((*bp)[:0], &ex)
+	line, err := q.w.encode((*bp)[:0], &ex, nil, nil)
 	*bp = line
 	if err != nil {
 		putLineBuf(bp)

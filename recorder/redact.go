@@ -155,12 +155,44 @@ func (rd *redactor) secretQuery(name string) bool {
 	return false
 }
 
+// maxCachedNames bounds a headerRedactor's cache: header names come from
+// clients, and a client sending random names must not grow it forever.
+const maxCachedNames = 256
+
+// headerRedactor redacts header values while they are encoded: every value
+// of a secret header becomes Placeholder, JWTs in other values are
+// replaced. With a cache (one goroutine only) each name is judged once.
+type headerRedactor struct {
+	rd    *redactor
+	names map[string]bool // nil: judge every time
+}
+
+func (hr *headerRedactor) secret(name string) bool {
+	if hr.names == nil {
+		return hr.rd.secretHeaderName(name)
+	}
+	v, ok := hr.names[name]
+	if !ok {
+		v = hr.rd.secretHeaderName(name)
+		if len(hr.names) < maxCachedNames {
+			hr.names[name] = v
+		}
+	}
+	return v
+}
+
 // exchange redacts ex in place. Header maps and bodies that change are
 // replaced by new ones, so the caller's maps are never written.
 func (rd *redactor) exchange(ex *Exchange) {
 	ex.Request.Headers = rd.headerMap(ex.Request.Headers)
 	ex.Response.Headers = rd.headerMap(ex.Response.Headers)
 	ex.Response.Trailers = rd.headerMap(ex.Response.Trailers)
+	rd.content(ex)
+}
+
+// content redacts what exchange does but the headers: the query and the
+// bodies.
+func (rd *redactor) content(ex *Exchange) {
 	if i := strings.IndexByte(ex.Request.Path, '?'); i >= 0 {
 		ex.Request.Path = ex.Request.Path[:i+1] + rd.rawQuery(ex.Request.Path[i+1:])
 	}

@@ -163,7 +163,7 @@ func (w *Writer) Append(ex Exchange) error {
 	bp := lineBufs.Get().(*[]byte)
 	defer putLineBuf(bp)
 	// The leading newline is written only when the file ends inside a line.
-	line, err := w.encode(append((*bp)[:0], '\n'), &ex)
+	line, err := w.encode(append((*bp)[:0], '\n'), &ex, nil, nil)
 	*bp = line
 	if err != nil {
 		return err
@@ -177,17 +177,20 @@ func putLineBuf(bp *[]byte) {
 	}
 }
 
-// encode fills in ID and Time, redacts, and appends ex's line to b.
-func (w *Writer) encode(b []byte, ex *Exchange) ([]byte, error) {
+// encode fills in ID and Time, redacts, and appends ex's line to b. names,
+// when not nil, caches which header names are secret (see Batch); fields,
+// when not nil, stand for ex's request and response header maps.
+func (w *Writer) encode(b []byte, ex *Exchange, names map[string]bool, fields *headerFields) ([]byte, error) {
 	if ex.ID == "" {
-		ex.ID = w.prefix + strconv.FormatUint(w.seq.Add(1), 10)
+		var id [32]byte
+		ex.ID = string(strconv.AppendUint(append(id[:0], w.prefix...), w.seq.Add(1), 10))
 	}
 	if ex.Time.IsZero() {
 		ex.Time = w.now()
 	}
-	w.rd.exchange(ex)
+	w.rd.content(ex)
 	start := len(b)
-	b, err := appendExchange(b, ex)
+	b, err := appendExchange(b, ex, &headerRedactor{rd: w.rd, names: names}, fields)
 	if err != nil {
 		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID, err)
 	}

@@ -218,7 +218,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		{Transport: TransportHTTP, Request: Request{Body: &Body{}}, Response: Response{Body: &Body{Truncated: true}}},
 	}
 	for i, ex := range exs {
-		mine, err := appendExchange(nil, &ex)
+		mine, err := appendExchange(nil, &ex, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	bad := Exchange{Transport: TransportHTTP, Response: Response{Body: &Body{JSON: json.RawMessage(`{"a":`)}}}
-	if _, err := appendExchange(nil, &bad); !errors.Is(err, ErrFormat) {
+	if _, err := appendExchange(nil, &bad, nil, nil); !errors.Is(err, ErrFormat) {
 		t.Errorf("invalid JSON body: %v", err)
 	}
 }

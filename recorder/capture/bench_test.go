@@ -11,49 +11,102 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	"github.com/kitbench/kitbench/internal/benchutil"
+	"github.com/kitbench/kitbench/kit/introspect"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 func TestMain(m *testing.M) { benchutil.Main(m) }
 
-// The capture comparison serves the Book service's HTTP router in a child
-// process, bare (impl=kit) and behind capture writing every exchange to a
-// session file with default redaction (impl=kit-capture). The router has
-// no middleware chain, so the overhead is measured against the cheapest
-// kit service there is; against bookstore.Start's full chain it is smaller.
-// impl=kit-capture writes through a recorder.Queue; impl=kit-capture-sync
-// makes one write(2) per request on the request's goroutine.
+// The loopback benchmarks serve the Book service in a child process and
+// count its CPU per GetBook (server-ns/op), bare (impl=kit) and recording
+// every exchange to a session file with default redaction:
+// impl=kit-capture through a capture.Capture, impl=kit-capture-sync with
+// capture.HTTP, one write(2) per request on the request's goroutine.
+//
+//   - "router": the Book HTTP router alone, the cheapest kit service there
+//     is, so the capture's share is as large as it gets;
+//   - "full": bookstore.Start, the whole chain (tracing, logging, metrics,
+//     limiter, breaker), capture in Config.HTTPMiddleware;
+//   - "grpc": bookstore.Start over gRPC, capture in Config.GRPCInterceptors.
 func init() {
-	benchutil.Register("book-kit", func(ln net.Listener) error {
-		return kithttp.NewHTTPServer("", bookHandler()).Serve(ln)
-	})
-	benchutil.Register("book-kit-capture", func(ln net.Listener) error { return serveCapture(ln, true) })
-	benchutil.Register("book-kit-capture-sync", func(ln net.Listener) error { return serveCapture(ln, false) })
+	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
+		benchutil.Register("router-"+impl, func(ln net.Listener) error { return serveRouter(ln, impl) })
+		benchutil.Register("full-"+impl, func(ln net.Listener) error { return serveFull(ln, impl, false) })
+		benchutil.Register("grpc-"+impl, func(ln net.Listener) error { return serveFull(ln, impl, true) })
+	}
 }
 
-// serveCapture serves the router behind capture, through a Queue (the
-// configuration for busy services) or straight into the Writer.
-func serveCapture(ln net.Listener, queued bool) error {
+// benchOptions name Book's HTTP endpoints the way Names does for a kit Router.
+var benchOptions = capture.Options{Service: "bookstore", Name: capture.Names([]introspect.EndpointDoc{
+	{Name: bookstore.MethodCreateBook, HTTPMethod: "POST", HTTPPath: bookstore.RouteCreateBook},
+	{Name: bookstore.MethodListBooks, HTTPMethod: "GET", HTTPPath: bookstore.RouteListBooks},
+	{Name: bookstore.MethodGetBook, HTTPMethod: "GET", HTTPPath: bookstore.RouteGetBook},
+	{Name: bookstore.MethodDeleteBook, HTTPMethod: "DELETE", HTTPPath: bookstore.RouteDeleteBook},
+})}
+
+// sessionFile opens a session file that disappears with the process.
+func sessionFile() (*recorder.Writer, error) {
 	f, err := os.CreateTemp("", "capture-bench-*.kitrec")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f.Close()
 	w, err := recorder.Create(f.Name(), recorder.Header{Service: "bookstore"}, recorder.WriteOptions{})
 	os.Remove(f.Name()) // the open file stays writable; nothing is left behind
-	if err != nil {
-		return err
+	return w, err
+}
+
+func serveRouter(ln net.Listener, impl string) error {
+	var h http.Handler = bookHandler()
+	if impl != "kit" {
+		w, err := sessionFile()
+		if err != nil {
+			return err
+		}
+		if impl == "kit-capture" {
+			h = capture.New(w, benchOptions).HTTP(h)
+		} else {
+			h = capture.HTTP(w, benchOptions)(h)
+		}
 	}
-	var sink recorder.Appender = w
-	if queued {
-		sink = recorder.NewQueue(w, recorder.QueueOptions{})
-	}
-	router := bookHandler()
-	h := capture.HTTP(sink, capture.Options{Service: "bookstore", Name: capture.Names(router.Endpoints())})(router)
 	return kithttp.NewHTTPServer("", h).Serve(ln)
+}
+
+// serveFull starts bookstore.Start on ln's address (HTTP, or gRPC) with one
+// book in store and a limiter that never limits. It lives as long as the
+// child process.
+func serveFull(ln net.Listener, impl string, overGRPC bool) error {
+	store := bookstore.NewStore()
+	_, _ = store.CreateBook(context.Background(), bookstore.Book{Title: "Bench", Author: "Mark", Year: 2026})
+	cfg := bookstore.Config{Service: store, RateLimit: 1e9, Burst: 1 << 20}
+	if overGRPC {
+		cfg.GRPCAddr = ln.Addr().String()
+	} else {
+		cfg.HTTPAddr = ln.Addr().String()
+	}
+	if impl != "kit" {
+		w, err := sessionFile()
+		if err != nil {
+			return err
+		}
+		switch {
+		case impl == "kit-capture":
+			c := capture.New(w, benchOptions)
+			cfg.HTTPMiddleware, cfg.GRPCInterceptors = c.HTTP, []grpc.UnaryServerInterceptor{c.Unary}
+		default:
+			cfg.HTTPMiddleware = capture.HTTP(w, benchOptions)
+			cfg.GRPCInterceptors = []grpc.UnaryServerInterceptor{capture.UnaryServerInterceptor(w, benchOptions)}
+		}
+	}
+	ln.Close() // bookstore.Start listens itself, on the same loopback port
+	_, err := bookstore.Start(cfg)
+	return err
 }
 
 func bookHandler() *kithttp.Router {
@@ -62,51 +115,85 @@ func bookHandler() *kithttp.Router {
 	return bookstore.NewHTTPHandler(bookstore.MakeEndpoints(store))
 }
 
-// BenchmarkCaptureServerCPU reports the Book service's CPU per GetBook
-// over loopback HTTP (server-ns/op), b.N requests over 4 keep-alive
-// connections, with and without capture.
+// BenchmarkCaptureServerCPU reports the Book router's CPU per GetBook over
+// loopback HTTP, b.N requests over 4 keep-alive connections.
 func BenchmarkCaptureServerCPU(b *testing.B) {
 	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
+		b.Run("impl="+impl, func(b *testing.B) { benchHTTP(b, "router-"+impl) })
+	}
+}
+
+// BenchmarkCaptureFullServerCPU is BenchmarkCaptureServerCPU against the
+// whole Book service (bookstore.Start).
+func BenchmarkCaptureFullServerCPU(b *testing.B) {
+	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
+		b.Run("impl="+impl, func(b *testing.B) { benchHTTP(b, "full-"+impl) })
+	}
+}
+
+// BenchmarkCaptureGRPCServerCPU reports the whole Book service's CPU per
+// GetBook over gRPC, b.N calls over 4 goroutines sharing one connection.
+func BenchmarkCaptureGRPCServerCPU(b *testing.B) {
+	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
 		b.Run("impl="+impl, func(b *testing.B) {
-			child := benchutil.StartChild(b, "book-"+impl)
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-			defer client.CloseIdleConnections()
-			url := "http://" + child.Addr + "/v1/books/0000000000000001"
+			child := benchutil.StartChild(b, "grpc-"+impl)
+			cc, err := grpc.NewClient(child.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cc.Close()
+			client := bookpb.NewBookServiceClient(cc)
 			get := func(int) error {
-				resp, err := client.Get(url)
-				if err != nil {
-					return err
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					return fmt.Errorf("GetBook: %s", resp.Status)
-				}
-				return nil
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_, err := client.GetBook(ctx, &bookpb.GetBookRequest{Id: "0000000000000001"})
+				return err
 			}
-			if err := waitServing(get); err != nil {
-				b.Fatal(err)
-			}
-			if err := benchutil.Spread(1000, 4, get); err != nil { // warm up both processes
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			benchutil.ReportServerCPU(b, child, func() {
-				if err := benchutil.Spread(b.N, 4, get); err != nil {
-					b.Fatal(err)
-				}
-			})
+			run(b, child, get)
 		})
 	}
 }
 
-func waitServing(get func(int) error) error {
+func benchHTTP(b *testing.B, name string) {
+	child := benchutil.StartChild(b, name)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	defer client.CloseIdleConnections()
+	url := "http://" + child.Addr + "/v1/books/0000000000000001"
+	get := func(int) error {
+		resp, err := client.Get(url)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GetBook: %s", resp.Status)
+		}
+		return nil
+	}
+	run(b, child, get)
+}
+
+// run waits for the child to serve, warms both processes up and measures
+// b.N calls.
+func run(b *testing.B, child *benchutil.Child, call func(int) error) {
 	var err error
 	for range 100 {
-		if err = get(0); err == nil {
-			return nil
+		if err = call(0); err == nil {
+			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return err
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := benchutil.Spread(1000, 4, call); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	benchutil.ReportServerCPU(b, child, func() {
+		if err := benchutil.Spread(b.N, 4, call); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

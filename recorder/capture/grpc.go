@@ -2,7 +2,6 @@ package capture
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -10,76 +9,61 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 )
 
 // UnaryServerInterceptor records every unary call the server handles,
-// with its metadata, status, response headers and trailers, to to.
+// with its metadata, status, response headers and trailers, to to, on the
+// call's goroutine (a busy service uses New and Capture.Unary instead).
 // Messages are written as JSON (see recorder.MessageBody). The call
 // itself is not changed. Options.Name and Skip are for HTTP and unused
 // here; MaxBody bounds each message's JSON.
 func UnaryServerInterceptor(to recorder.Appender, opts Options) grpc.UnaryServerInterceptor {
 	max := opts.maxBody()
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		start := time.Now()
-		md, _ := metadata.FromIncomingContext(ctx)
-		tap := &streamTap{}
-		if st := grpc.ServerTransportStreamFromContext(ctx); st != nil {
-			tap.ServerTransportStream = st
-			ctx = grpc.NewContextWithServerTransportStream(ctx, tap)
-		}
-		resp, err := handler(ctx, req)
-		dur := time.Since(start)
-
-		ex := recorder.Exchange{
-			Time: start, Service: opts.Service, Instance: opts.Instance,
-			Endpoint:  info.FullMethod[strings.LastIndexByte(info.FullMethod, '/')+1:],
-			Transport: recorder.TransportGRPC,
-			Request:   recorder.Request{GRPCMethod: info.FullMethod, Headers: map[string][]string(md.Copy())},
-			Duration:  dur,
-		}
-		if p, ok := peer.FromContext(ctx); ok && p.LocalAddr != nil {
-			ex.Target = p.LocalAddr.String()
-		}
-		if tp := md.Get("traceparent"); len(tp) > 0 {
-			ex.TraceID = traceID(tp[0])
-		}
-		ex.Request.Body = messageBody(req, max)
-		tap.mu.Lock()
-		ex.Response.Headers, ex.Response.Trailers = mdOrNil(tap.header), mdOrNil(tap.trailer)
-		tap.mu.Unlock()
-		if err != nil {
-			st := status.Convert(err)
-			ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
-		} else {
-			ex.Response.Body = messageBody(resp, max)
-		}
+		rec, resp, err := intercept(ctx, req, info, handler)
+		var ex recorder.Exchange
+		rec.exchange(&ex, &opts, max, false)
+		putRecord(rec)
 		opts.failed(to.Append(ex))
 		return resp, err
 	}
 }
 
-func messageBody(m any, max int) *recorder.Body {
-	pm, ok := m.(proto.Message)
-	if !ok || max == 0 {
-		return nil
+// Unary is a grpc.UnaryServerInterceptor that records every unary call the
+// server handles, with its metadata, status, response headers and
+// trailers, through c (see Capture). Messages are written as JSON (see
+// recorder.MessageBody), by c's goroutine: the handler must not modify
+// its request or response message once it has returned (grpc-go does
+// not). The call itself is not changed.
+func (c *Capture) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if c.closed.Load() {
+		return handler(ctx, req)
 	}
-	b, err := recorder.MessageBody(pm)
-	if err != nil {
-		return nil
-	}
-	if len(b.JSON) > max {
-		return &recorder.Body{Bytes: b.JSON[:max], Truncated: true, Size: int64(len(b.JSON))}
-	}
-	return b
+	rec, resp, err := intercept(ctx, req, info, handler)
+	c.enqueue(rec)
+	return resp, err
 }
 
-func mdOrNil(md metadata.MD) map[string][]string {
-	if len(md) == 0 {
-		return nil
+// intercept calls handler and keeps what the call leaves behind.
+func intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (*record, any, error) {
+	rec := getRecord()
+	rec.grpc, rec.fullMethod, rec.req = true, info.FullMethod, req
+	rec.start = time.Now()
+	rec.md, _ = metadata.FromIncomingContext(ctx) // a copy of its own
+	if st := grpc.ServerTransportStreamFromContext(ctx); st != nil {
+		rec.tap.ServerTransportStream = st
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &rec.tap)
 	}
-	return map[string][]string(md)
+	resp, err := handler(ctx, req)
+	rec.dur = time.Since(rec.start)
+	if p, ok := peer.FromContext(ctx); ok {
+		rec.local = p.LocalAddr
+	}
+	rec.resp, rec.err = resp, err
+	rec.tap.mu.Lock()
+	rec.header, rec.trailer = rec.tap.header, rec.tap.trailer
+	rec.tap.mu.Unlock()
+	return rec, resp, err
 }
 
 // streamTap passes header and trailer calls through and keeps copies.

@@ -21,9 +21,10 @@ type Options struct {
 	// Service and Instance are written on every exchange; empty means
 	// unknown.
 	Service, Instance string
-	// Name names an HTTP request's endpoint ("GetBook"); nil means the
-	// request's ServeMux pattern when a mux outside this middleware set
-	// one. Names builds one from a kit Router's routes.
+	// Name names an HTTP request's endpoint ("GetBook"), called once the
+	// handler has returned; nil means the request's Pattern, set by the
+	// ServeMux that routed it, if any. Names builds one from a kit
+	// Router's routes.
 	Name func(*http.Request) string
 	// MaxBody bounds each captured body in bytes; a longer body is kept
 	// as its first MaxBody bytes, marked truncated. Zero means
@@ -32,8 +33,14 @@ type Options struct {
 	// Skip, when set and true, leaves a request unrecorded (health
 	// checks, metrics scrapes). Nil records everything.
 	Skip func(*http.Request) bool
-	// OnError receives errors from the Appender (a full disk); nil drops
-	// them. Capture never fails or changes a call because of them.
+	// Queue is how many calls may wait for a Capture's writer (New only);
+	// zero means DefaultQueue. When it is full, calls are served but not
+	// recorded, and counted.
+	Queue int
+	// OnError receives errors from the Appender (a full disk) and, from a
+	// Capture, reports of calls dropped by a full queue; nil drops them.
+	// Capture never fails or changes a call because of them. A Capture
+	// calls it from its own goroutine.
 	OnError func(error)
 }
 
@@ -54,82 +61,96 @@ func (o *Options) failed(err error) {
 }
 
 // HTTP returns middleware that records every request it serves, with its
-// response, to to. The response is passed through untouched — status,
-// headers, body, flushes — while at most MaxBody bytes of each body are
-// copied aside. Put it outermost, around the whole router.
+// response, to to, on the request's goroutine: one Append per request.
+// That suits a proxy or a test; a busy service records through New, whose
+// middleware leaves the work to a goroutine of its own. The response is
+// passed through untouched — status, headers, body, flushes — while at
+// most MaxBody bytes of each body are copied aside. Put it outermost,
+// around the whole router.
 //
 // Headers are recorded as the handler left them (the request's and the
 // response's header maps are handed to to, not copied, once the handler
 // has returned; nothing writes them after that). An Appender that keeps
 // an exchange past Append must not modify its maps.
 func HTTP(to recorder.Appender, opts Options) func(http.Handler) http.Handler {
-	max := opts.maxBody()
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if opts.Skip != nil && opts.Skip(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			start := time.Now()
-			reqHdr := r.Header // read after the handler returns: nothing writes it then
-			var tee *teeBody
-			if r.Body != nil && r.Body != http.NoBody {
-				tee = &teeBody{rc: r.Body, max: max}
-				r.Body = tee
-			}
-			cw := &captureWriter{ResponseWriter: w, max: max}
-			next.ServeHTTP(cw, r)
-			dur := time.Since(start)
-			if cw.hdr == nil {
-				cw.hdr = w.Header()
-			}
-			if cw.code == 0 {
-				cw.code = http.StatusOK
-			}
-			ex := recorder.Exchange{
-				Time: start, Service: opts.Service, Instance: opts.Instance,
-				Transport: recorder.TransportHTTP, Target: r.Host,
-				TraceID: traceID(r.Header.Get("Traceparent")),
-				Request: recorder.Request{Method: r.Method, Path: r.URL.RequestURI(), Headers: reqHdr},
-				Response: recorder.Response{Status: cw.code, Headers: cw.hdr,
-					Body: body(cw.hdr.Get("Content-Type"), cw.body, cw.size, max)},
-				Duration: dur,
-			}
-			if opts.Name != nil {
-				ex.Endpoint = opts.Name(r)
-			} else {
-				ex.Endpoint = r.Pattern
-			}
-			if tee != nil {
-				ex.Request.Body = body(reqHdr.Get("Content-Type"), tee.buf, tee.size, max)
-			}
-			opts.failed(to.Append(ex))
-		})
+		return &handler{next: next, opts: opts, max: opts.maxBody(), to: to}
 	}
 }
 
-// body builds a Body from what was kept of size bytes.
-func body(ct string, kept []byte, size int64, max int) *recorder.Body {
-	if size == 0 || max == 0 {
-		return nil
-	}
-	if size > int64(len(kept)) {
-		return &recorder.Body{Bytes: kept, Truncated: true, Size: size}
-	}
-	return recorder.NewBody(ct, kept)
+// HTTP is middleware that records every request it serves, with its
+// response, through c (see Capture). The response is passed through
+// untouched — status, headers, body, flushes — while at most MaxBody bytes
+// of each body are copied aside. Put it outermost, around the whole
+// router.
+func (c *Capture) HTTP(next http.Handler) http.Handler {
+	return &handler{next: next, opts: c.opts, max: c.max, c: c}
 }
 
-// traceID takes the trace id out of a W3C traceparent header.
-func traceID(tp string) string {
-	// version "-" trace-id(32) "-" parent-id(16) "-" flags
-	if len(tp) < 55 || tp[2] != '-' || tp[35] != '-' {
-		return ""
+type handler struct {
+	next http.Handler
+	opts Options
+	max  int
+	c    *Capture          // nil: record on the request's goroutine, to to
+	to   recorder.Appender // without c
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Skip != nil && h.opts.Skip(r) || h.c != nil && h.c.closed.Load() {
+		h.next.ServeHTTP(w, r)
+		return
 	}
-	return tp[3:35]
+	rec := getRecord()
+	rec.start = time.Now()
+	rec.cw.ResponseWriter, rec.cw.max = w, h.max
+	var orig io.ReadCloser
+	if h.max > 0 && r.Body != nil && r.Body != http.NoBody {
+		orig = r.Body
+		rec.tee.rc, rec.tee.max = orig, h.max
+		r.Body = &rec.tee
+	}
+	h.next.ServeHTTP(&rec.cw, r)
+	rec.dur = time.Since(rec.start)
+	if orig != nil {
+		if r.Body == &rec.tee {
+			r.Body = orig // nothing outside may hold the pooled tee
+		}
+		rec.hasReqBody = true
+	}
+	if rec.cw.hdr == nil {
+		rec.cw.hdr = w.Header()
+	}
+	if rec.cw.code == 0 {
+		rec.cw.code = http.StatusOK
+	}
+	rec.method, rec.host = r.Method, r.Host
+	if r.URL != nil {
+		rec.url = *r.URL
+	}
+	if h.opts.Name != nil {
+		rec.endpoint = h.opts.Name(r)
+	} else {
+		rec.endpoint = r.Pattern
+	}
+	rec.cw.ResponseWriter = nil
+	if h.c != nil {
+		rec.reqHdr = snapshot(rec.reqHdr, r.Header)
+		rec.respHdr = snapshot(rec.respHdr, rec.cw.hdr)
+		rec.cw.hdr = nil
+		h.c.enqueue(rec)
+		return
+	}
+	rec.reqMap, rec.respMap = r.Header, rec.cw.hdr
+	var ex recorder.Exchange
+	rec.exchange(&ex, &h.opts, h.max, false)
+	putRecord(rec)
+	h.opts.failed(h.to.Append(ex))
 }
 
 // Names returns a Name function for a kit Router's routes (its
 // Endpoints()): the endpoint whose method and pattern match the request.
+// It costs one map lookup when the request went through a ServeMux that
+// set its Pattern (a kit Router does), else one ServeMux match.
 func Names(routes []introspect.EndpointDoc) func(*http.Request) string {
 	mux := http.NewServeMux()
 	names := make(map[string]string, len(routes))
@@ -145,6 +166,9 @@ func Names(routes []introspect.EndpointDoc) func(*http.Request) string {
 		mux.Handle(pattern, http.NotFoundHandler())
 	}
 	return func(r *http.Request) string {
+		if name, ok := names[r.Pattern]; ok {
+			return name
+		}
 		_, pattern := mux.Handler(r)
 		return names[pattern]
 	}

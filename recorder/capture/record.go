@@ -1,0 +1,189 @@
+package capture
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kitbench/kitbench/recorder"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// record is what a call leaves behind, copied on the call's goroutine and
+// turned into an exchange later. Records are pooled with their buffers.
+type record struct {
+	start    time.Time
+	dur      time.Duration
+	endpoint string
+
+	// HTTP
+	method, host    string
+	url             url.URL
+	reqHdr, respHdr []recorder.Field // header snapshots (Capture)
+	reqMap, respMap http.Header      // the maps themselves (recording on the call's goroutine)
+	hasReqBody      bool
+	cw              captureWriter
+	tee             teeBody
+
+	// gRPC
+	grpc                bool
+	fullMethod          string
+	local               net.Addr
+	md, header, trailer metadata.MD
+	req, resp           any
+	err                 error
+	tap                 streamTap
+}
+
+var records = sync.Pool{New: func() any { return new(record) }}
+
+func getRecord() *record { return records.Get().(*record) }
+
+// putRecord returns rec to the pool, keeping its buffers but nothing they
+// point to.
+func putRecord(rec *record) {
+	if cap(rec.cw.body) > 256<<10 || cap(rec.tee.buf) > 256<<10 {
+		return // a rare big body: let it go rather than pin it
+	}
+	clear(rec.reqHdr)
+	clear(rec.respHdr)
+	*rec = record{
+		reqHdr: rec.reqHdr[:0], respHdr: rec.respHdr[:0],
+		cw: captureWriter{body: rec.cw.body[:0]}, tee: teeBody{buf: rec.tee.buf[:0]},
+	}
+	records.Put(rec)
+}
+
+// snapshot copies h's entries: the values are shared with the map, which is
+// safe because a handler that adds a value appends past them or replaces
+// the slice, and nothing rewrites an element in place.
+func snapshot(dst []recorder.Field, h http.Header) []recorder.Field {
+	for k, v := range h {
+		dst = append(dst, recorder.Field{Name: k, Values: v})
+	}
+	return dst
+}
+
+func get(fs []recorder.Field, m http.Header, key string) string {
+	if m != nil {
+		return m.Get(key)
+	}
+	for _, f := range fs {
+		if f.Name == key && len(f.Values) > 0 {
+			return f.Values[0]
+		}
+	}
+	return ""
+}
+
+// exchange fills ex from rec. With fields set, ex's HTTP header maps are
+// left nil (rec's snapshots stand for them) and ex shares rec's buffers,
+// so it must be encoded before rec goes back to the pool; without,
+// everything in ex is ex's own.
+func (rec *record) exchange(ex *recorder.Exchange, opts *Options, max int, fields bool) {
+	ex.Time, ex.Duration = rec.start, rec.dur
+	ex.Service, ex.Instance, ex.Endpoint = opts.Service, opts.Instance, rec.endpoint
+	if rec.grpc {
+		rec.grpcExchange(ex, max)
+		return
+	}
+	ex.Transport, ex.Target = recorder.TransportHTTP, rec.host
+	ex.Request.Method, ex.Request.Path = rec.method, rec.url.RequestURI()
+	switch {
+	case rec.reqMap != nil:
+		ex.Request.Headers, ex.Response.Headers = rec.reqMap, rec.respMap
+	case fields:
+	default:
+		ex.Request.Headers, ex.Response.Headers = toMap(rec.reqHdr), toMap(rec.respHdr)
+	}
+	ex.TraceID = traceID(get(rec.reqHdr, rec.reqMap, "Traceparent"))
+	ex.Response.Status = rec.cw.code
+	own := !fields
+	ex.Response.Body = body(get(rec.respHdr, rec.respMap, "Content-Type"), rec.cw.body, rec.cw.size, max, own)
+	if rec.hasReqBody {
+		ex.Request.Body = body(get(rec.reqHdr, rec.reqMap, "Content-Type"), rec.tee.buf, rec.tee.size, max, own)
+	}
+}
+
+func toMap(fs []recorder.Field) map[string][]string {
+	if len(fs) == 0 {
+		return nil
+	}
+	m := make(map[string][]string, len(fs))
+	for _, f := range fs {
+		m[f.Name] = f.Values
+	}
+	return m
+}
+
+// body builds a Body from what was kept of size bytes, copying kept when
+// own is set.
+func body(ct string, kept []byte, size int64, max int, own bool) *recorder.Body {
+	if size == 0 || max == 0 {
+		return nil
+	}
+	if own {
+		kept = bytes.Clone(kept)
+	}
+	if size > int64(len(kept)) {
+		return &recorder.Body{Bytes: kept, Truncated: true, Size: size}
+	}
+	return recorder.NewBody(ct, kept)
+}
+
+func (rec *record) grpcExchange(ex *recorder.Exchange, max int) {
+	ex.Transport = recorder.TransportGRPC
+	ex.Endpoint = rec.fullMethod[strings.LastIndexByte(rec.fullMethod, '/')+1:]
+	if rec.local != nil {
+		ex.Target = rec.local.String()
+	}
+	ex.Request.GRPCMethod, ex.Request.Headers = rec.fullMethod, mdOrNil(rec.md)
+	if tp := rec.md["traceparent"]; len(tp) > 0 {
+		ex.TraceID = traceID(tp[0])
+	}
+	ex.Request.Body = messageBody(rec.req, max)
+	ex.Response.Headers, ex.Response.Trailers = mdOrNil(rec.header), mdOrNil(rec.trailer)
+	if rec.err != nil {
+		st := status.Convert(rec.err)
+		ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
+	} else {
+		ex.Response.Body = messageBody(rec.resp, max)
+	}
+}
+
+func messageBody(m any, max int) *recorder.Body {
+	pm, ok := m.(proto.Message)
+	if !ok || max == 0 {
+		return nil
+	}
+	b, err := recorder.MessageBody(pm)
+	if err != nil {
+		return nil
+	}
+	if len(b.JSON) > max {
+		return &recorder.Body{Bytes: b.JSON[:max], Truncated: true, Size: int64(len(b.JSON))}
+	}
+	return b
+}
+
+func mdOrNil(md metadata.MD) map[string][]string {
+	if len(md) == 0 {
+		return nil
+	}
+	return map[string][]string(md)
+}
+
+// traceID takes the trace id out of a W3C traceparent header.
+func traceID(tp string) string {
+	// version "-" trace-id(32) "-" parent-id(16) "-" flags
+	if len(tp) < 55 || tp[2] != '-' || tp[35] != '-' {
+		return ""
+	}
+	return tp[3:35]
+}
