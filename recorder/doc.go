@@ -33,7 +33,9 @@
 // # Concurrency
 //
 // A Writer is safe for concurrent use; each Append is one write(2) of one
-// whole line. Readers and Replayers are for one goroutine at a time;
+// whole line. A Batch (Writer.NewBatch) gathers many lines for one
+// goroutine and writes them with one write(2): recorder/capture's
+// background writer records that way. Readers and Replayers are for one goroutine at a time;
 // Replay sends exchanges one after another, in order, because sessions
 // are usually stateful (create, then get).
 //

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 	"github.com/kitbench/kitbench/recorder/internal/booktest"
 )
 
-// record captures booktest.Session from a live Book service into a file.
-func record(t *testing.T) string {
+// record captures booktest.Session from a live Book service into a file,
+// through a Capture or (syncMode) on the calls' goroutines.
+func record(t *testing.T, syncMode bool) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "book.kitrec")
 	w, err := recorder.Create(path, recorder.Header{Service: "bookstore", Ignore: booktest.Ignore},
@@ -28,9 +30,15 @@ func record(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var errs []error
+	var mu sync.Mutex
 	srv := booktest.Start(t, w, capture.Options{Service: "bookstore", Instance: "book-1",
-		OnError: func(err error) { errs = append(errs, err) }}, nil)
+		OnError: func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }}, nil, syncMode)
 	booktest.Session(t, srv)
+	if srv.Capture != nil {
+		if err := srv.Capture.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +68,14 @@ func replay(t *testing.T, path string, mw func(string, endpoint.Endpoint) endpoi
 }
 
 func TestRoundTripHTTPAndGRPC(t *testing.T) {
+	for _, mode := range []string{"capture", "sync"} {
+		t.Run(mode, func(t *testing.T) { testRoundTrip(t, mode == "sync") })
+	}
+}
+
+func testRoundTrip(t *testing.T, syncMode bool) {
 	checkGoroutines(t, runtime.NumGoroutine()) // first, so it runs after the servers' cleanups
-	path := record(t)
+	path := record(t, syncMode)
 	s, err := recorder.ReadFile(path, recorder.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +147,13 @@ func TestRoundTripHTTPAndGRPC(t *testing.T) {
 // TestRedaction: traffic carrying every kind of secret leaves none of them
 // on disk, and the session still replays.
 func TestRedaction(t *testing.T) {
-	path := record(t)
+	for _, mode := range []string{"capture", "sync"} {
+		t.Run(mode, func(t *testing.T) { testRedaction(t, mode == "sync") })
+	}
+}
+
+func testRedaction(t *testing.T, syncMode bool) {
+	path := record(t, syncMode)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +185,7 @@ func TestRedaction(t *testing.T) {
 
 func TestCaptureKeepsResponseAndBoundsBodies(t *testing.T) {
 	var sink memSink
-	srv := booktest.Start(t, &sink, capture.Options{MaxBody: 16}, nil)
+	srv := booktest.Start(t, &sink, capture.Options{MaxBody: 16}, nil, booktest.Sync)
 	resp, err := srv.HTTP.Post(srv.HTTPURL+"/v1/books", "application/json",
 		strings.NewReader(`{"title":"A title well over sixteen bytes","author":"B"}`))
 	if err != nil {

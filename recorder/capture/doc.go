@@ -1,28 +1,54 @@
 // Package capture records the calls a running kit service serves: HTTP
-// middleware and a gRPC unary interceptor that write each exchange to a
-// recorder.Appender (usually a *recorder.Writer, which redacts secrets
-// before they reach disk). The service itself imports nothing of
-// kitbench's workbench, and kit never imports this package: the service's
-// main wires it in, typically behind a flag, to collect sessions that
-// become regression tests.
+// middleware and a gRPC unary interceptor that turn each call into a
+// recorder.Exchange and hand it to a recorder.Appender (usually a
+// *recorder.Writer, which redacts secrets before they reach disk). The
+// service itself imports nothing of kitbench's workbench, and kit never
+// imports this package: the service's main wires it in, typically behind a
+// flag, to collect sessions that become regression tests.
 //
 // # Usage
+//
+// A service records through a Capture, which keeps the work off the calls'
+// goroutines:
 //
 //	w, err := recorder.OpenFile("traffic.kitrec", recorder.Header{Service: "bookstore"}, recorder.WriteOptions{})
 //	// handle err; defer w.Close()
 //	router := bookstore.NewHTTPHandler(endpoints)
-//	h := capture.HTTP(w, capture.Options{Service: "bookstore", Name: capture.Names(router.Endpoints())})(router)
-//	srv := grpc.NewServer(grpc.UnaryInterceptor(capture.UnaryServerInterceptor(w, capture.Options{Service: "bookstore"})))
+//	c := capture.New(w, capture.Options{Service: "bookstore", Name: capture.Names(router.Endpoints())})
+//	defer c.Close() // before w.Close
+//	h := c.HTTP(router)
+//	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(c.Unary))
+//
+// HTTP and UnaryServerInterceptor record on the calls' goroutines instead,
+// one Append per call: simpler, for proxies (Proxy), tests and low traffic.
 //
 // # Cost
 //
-// Capture copies headers and at most MaxBody bytes of each body, encodes
-// one JSON line and makes one write(2) per call, on the calling
-// goroutine; the figures are in docs/performance.md.
+// On the call's goroutine a Capture takes the start time, a snapshot of the
+// header maps, and copies of at most MaxBody bytes of each body into pooled
+// buffers, and queues them; naming the endpoint is one map lookup when a
+// ServeMux set the request's Pattern. Its own goroutine redacts (judging
+// each header name once), encodes and writes — one write(2) per batch of
+// up to 256 exchanges, about every 10 ms. The figures are in
+// docs/performance.md.
+//
+// # Concurrency
+//
+// A Capture's middleware and interceptor are safe for any number of
+// concurrent calls. Its goroutine is the only one that calls the Appender
+// and Options.OnError. Close stops it.
 //
 // # Failure behaviour
 //
-// Capture never changes a response and never fails a call: a body over
-// MaxBody is kept truncated (and marked so), an Appender error goes to
-// Options.OnError. A handler that panics is not recorded.
+// Capture never changes a response and never fails or delays a call: a
+// body over MaxBody is kept truncated (and marked so); an Appender error
+// goes to Options.OnError; a Capture whose queue is full (the disk is
+// slower than the traffic) serves the call unrecorded, counts it
+// (Dropped) and reports the count through OnError. A handler that panics
+// is not recorded.
+//
+// A crash loses what a Capture has queued and not yet written: at most
+// Options.Queue calls, usually the last 10 ms of them. Every line written
+// is whole, so the session file stays readable (recorder.OpenFile resumes
+// it after a crash).
 package capture

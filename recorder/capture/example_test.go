@@ -34,3 +34,24 @@ func ExampleHTTP() {
 	// http Ping GET /ping 200 {"pong":true}
 	// client got: 200 {"pong":true}
 }
+
+// A Capture records off the calls' goroutines; Close writes what waits.
+func ExampleNew() {
+	c := capture.New(printer{}, capture.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /books/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":%q}`, r.PathValue("id"))
+	})
+	h := c.HTTP(mux)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books/7", nil))
+	if err := c.Close(); err != nil { // after the exchange is recorded
+		fmt.Println(err)
+	}
+	fmt.Println("client got:", rec.Code, rec.Body.String())
+	// Output:
+	// http GET /books/{id} GET /books/7 200 {"id":"7"}
+	// client got: 200 {"id":"7"}
+}

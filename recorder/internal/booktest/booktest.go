@@ -34,12 +34,21 @@ type Server struct {
 	GRPCAddr string
 	Conn     *grpc.ClientConn // a client connection to GRPCAddr
 	HTTP     *http.Client
+	// Capture records the traffic when Start was given a sink and no
+	// Sync; close it before reading what it recorded.
+	Capture *capture.Capture
 }
 
+// Sync, as Start's mode, records on the calls' goroutines
+// (capture.HTTP, capture.UnaryServerInterceptor) instead of through a
+// capture.Capture.
+const Sync = true
+
 // Start serves a fresh Book store, with capture to sink when sink is not
-// nil, and mw (when not nil) around each endpoint. Everything stops when
-// tb's test ends.
-func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(string, endpoint.Endpoint) endpoint.Endpoint) *Server {
+// nil (through a Capture, or on the calls' goroutines when sync), and mw
+// (when not nil) around each endpoint. Everything stops when tb's test
+// ends.
+func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(string, endpoint.Endpoint) endpoint.Endpoint, sync ...bool) *Server {
 	tb.Helper()
 	e := bookstore.MakeEndpoints(bookstore.NewStore())
 	if mw != nil {
@@ -48,11 +57,17 @@ func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(
 	router := bookstore.NewHTTPHandler(e)
 	var h http.Handler = router
 	var gopts []grpc.ServerOption
+	var c *capture.Capture
 	if sink != nil {
-		hopts := opts
-		hopts.Name = capture.Names(router.Endpoints())
-		h = capture.HTTP(sink, hopts)(setCookie(h))
-		gopts = append(gopts, grpc.UnaryInterceptor(capture.UnaryServerInterceptor(sink, opts)))
+		opts.Name = capture.Names(router.Endpoints())
+		if len(sync) > 0 && sync[0] {
+			h = capture.HTTP(sink, opts)(setCookie(h))
+			gopts = append(gopts, grpc.UnaryInterceptor(capture.UnaryServerInterceptor(sink, opts)))
+		} else {
+			c = capture.New(sink, opts)
+			h = c.HTTP(setCookie(h))
+			gopts = append(gopts, grpc.UnaryInterceptor(c.Unary))
+		}
 	}
 	hln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -81,8 +96,11 @@ func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(
 		gs.Stop()
 		<-done
 		<-done
+		if c != nil {
+			_ = c.Close()
+		}
 	})
-	return &Server{HTTPURL: "http://" + hln.Addr().String(), GRPCAddr: gln.Addr().String(), Conn: cc, HTTP: client}
+	return &Server{HTTPURL: "http://" + hln.Addr().String(), GRPCAddr: gln.Addr().String(), Conn: cc, HTTP: client, Capture: c}
 }
 
 // setCookie adds a session cookie to every response, so that capture
