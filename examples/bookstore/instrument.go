@@ -26,13 +26,23 @@ const (
 // writes are the methods that need a token when Config.JWT is set.
 var writes = map[string]bool{MethodCreateBook: true, MethodDeleteBook: true}
 
-// requestExamples are the JSON requests the introspection info shows.
-var requestExamples = map[string]string{
-	MethodCreateBook: `{"title":"The Go Programming Language","author":"Donovan, Kernighan","year":2015}`,
-	MethodGetBook:    `{"id":"0000000000000001"}`,
-	MethodListBooks:  `{"page_size":10}`,
-	MethodDeleteBook: `{"id":"0000000000000001"}`,
-}
+// httpExamples and grpcExamples are the JSON requests the introspection
+// info shows for each transport: the HTTP body (path parameters included),
+// and the protobuf message in protojson form.
+var (
+	httpExamples = map[string]string{
+		MethodCreateBook: `{"title":"The Go Programming Language","author":"Donovan, Kernighan","year":2015}`,
+		MethodGetBook:    `{"id":"0000000000000001"}`,
+		MethodListBooks:  `{"page_size":10}`,
+		MethodDeleteBook: `{"id":"0000000000000001"}`,
+	}
+	grpcExamples = map[string]string{
+		MethodCreateBook: `{"book":{"title":"The Go Programming Language","author":"Donovan, Kernighan","year":2015}}`,
+		MethodGetBook:    `{"id":"0000000000000001"}`,
+		MethodListBooks:  `{"page_size":10}`,
+		MethodDeleteBook: `{"id":"0000000000000001"}`,
+	}
+)
 
 // shared builds the transport-independent part of every endpoint's chain:
 // authentication of writes, the rate limiter, one circuit breaker per
@@ -97,17 +107,20 @@ func observed(e Endpoints, transportName string, tp *tracing.Provider, m *metric
 	})
 }
 
-// endpointDocs describes the endpoints for the introspection info.
-func endpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
+// EndpointDocs describes the Book API for the introspection info: the HTTP
+// routes a router serves (from its Endpoints method) and the gRPC methods of
+// bookstore.v1.BookService, each with a request example in that
+// transport's JSON form. The gateway, which serves the same API, uses it too.
+func EndpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
 	docs := make([]introspect.EndpointDoc, 0, 2*len(httpRoutes))
 	for _, d := range httpRoutes {
-		d.RequestExample = json.RawMessage(requestExamples[d.Name])
+		d.RequestExample = json.RawMessage(httpExamples[d.Name])
 		docs = append(docs, d)
 	}
 	for _, m := range []string{MethodCreateBook, MethodGetBook, MethodListBooks, MethodDeleteBook} {
 		docs = append(docs, introspect.EndpointDoc{
 			Name: m, Transport: "grpc", GRPCMethod: "/" + GRPCService + "/" + m,
-			RequestExample: json.RawMessage(requestExamples[m]),
+			RequestExample: json.RawMessage(grpcExamples[m]),
 		})
 	}
 	return docs

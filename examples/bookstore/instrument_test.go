@@ -2,9 +2,12 @@ package bookstore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"io"
 	"net/http"
 	"strings"
@@ -303,5 +306,39 @@ func TestOptionalRegistryRunsUnregistered(t *testing.T) {
 	inst := startWith(t, Config{Registry: "127.0.0.1:1", RegistryOptional: true})
 	if resp, _ := get(t, "http://"+inst.HTTPAddr+"/v1/books"); resp.StatusCode != 200 {
 		t.Fatalf("unregistered instance: %d", resp.StatusCode)
+	}
+}
+
+// Every published request example is accepted, strictly, by its transport.
+func TestRequestExamplesMatchTheirTransport(t *testing.T) {
+	router := NewHTTPHandler(MakeEndpoints(NewStore()))
+	docs := EndpointDocs(router.Endpoints())
+	grpcReq := map[string]proto.Message{
+		MethodCreateBook: &bookpb.CreateBookRequest{}, MethodGetBook: &bookpb.GetBookRequest{},
+		MethodListBooks: &bookpb.ListBooksRequest{}, MethodDeleteBook: &bookpb.DeleteBookRequest{},
+	}
+	httpReq := map[string]any{
+		MethodCreateBook: &CreateBookRequest{}, MethodGetBook: &GetBookRequest{},
+		MethodListBooks: &ListBooksRequest{}, MethodDeleteBook: &DeleteBookRequest{},
+	}
+	if len(docs) != 8 {
+		t.Fatalf("%d docs, want 8", len(docs))
+	}
+	for _, d := range docs {
+		var err error
+		switch d.Transport {
+		case "grpc":
+			err = protojson.Unmarshal(d.RequestExample, grpcReq[d.Name])
+		case "http":
+			dec := json.NewDecoder(bytes.NewReader(d.RequestExample))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(httpReq[d.Name])
+		}
+		if err != nil || len(d.RequestExample) == 0 {
+			t.Errorf("%s over %s: example %s: %v", d.Name, d.Transport, d.RequestExample, err)
+		}
+	}
+	if got := grpcReq[MethodCreateBook].(*bookpb.CreateBookRequest).GetBook().GetTitle(); got == "" {
+		t.Error("the gRPC CreateBook example sets no title")
 	}
 }

@@ -170,7 +170,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext))
-	reg.AddEndpoints(endpointDocs(router.Endpoints())...)
+	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
 	var h http.Handler = router
 	if cfg.HTTPMiddleware != nil {
 		h = cfg.HTTPMiddleware(h)

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,6 +59,18 @@ func TestCallsAreSpreadOverInstances(t *testing.T) {
 			}
 			if after != before+1 {
 				t.Fatalf("a 404 cost %d calls, want 1", after-before)
+			}
+			// Over HTTP the 404's message is the Book service's, with nothing
+			// of the upstream: no method name, no instance address.
+			resp, err := f.http.Get("http://" + f.gw.HTTPAddr + "/v1/books/0000000000000009")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"error":"book not found"`) ||
+				strings.Contains(string(body), "bookstore.v1") || strings.Contains(string(body), "127.0.0.1") {
+				t.Fatalf("404 through the gateway: %d %s", resp.StatusCode, body)
 			}
 			// A write lands on exactly one instance.
 			created, err := f.grpc.CreateBook(context.Background(), &bookpb.CreateBookRequest{Book: &bookpb.Book{Title: "Dune", Author: "Frank Herbert"}})

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/json"
 	"log/slog"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
@@ -14,14 +13,6 @@ import (
 	"github.com/kitbench/kitbench/kit/tracing"
 	"github.com/kitbench/kitbench/kit/transport"
 )
-
-// requestExamples are the JSON requests the introspection info shows.
-var requestExamples = map[string]string{
-	bookstore.MethodCreateBook: `{"title":"Dune","author":"Frank Herbert","year":1965}`,
-	bookstore.MethodGetBook:    `{"id":"0000000000000001"}`,
-	bookstore.MethodListBooks:  `{"page_size":10}`,
-	bookstore.MethodDeleteBook: `{"id":"0000000000000001"}`,
-}
 
 // guarded builds the transport-independent part of every method's chain
 // around the upstream calls: the gateway's rate limiter (shared), then one
@@ -61,20 +52,4 @@ func observed(e bookstore.Endpoints, transportName string, tp *tracing.Provider,
 			m.Middleware(method, transportName),
 		)(next)
 	})
-}
-
-// endpointDocs describes the gateway's endpoints for the introspection info.
-func endpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
-	docs := make([]introspect.EndpointDoc, 0, 2*len(httpRoutes))
-	for _, d := range httpRoutes {
-		d.RequestExample = json.RawMessage(requestExamples[d.Name])
-		docs = append(docs, d)
-	}
-	for _, m := range []string{bookstore.MethodCreateBook, bookstore.MethodGetBook, bookstore.MethodListBooks, bookstore.MethodDeleteBook} {
-		docs = append(docs, introspect.EndpointDoc{
-			Name: m, Transport: "grpc", GRPCMethod: "/" + bookstore.GRPCService + "/" + m,
-			RequestExample: json.RawMessage(requestExamples[m]),
-		})
-	}
-	return docs
 }

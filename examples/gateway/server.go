@@ -123,7 +123,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	router := bookstore.NewHTTPHandler(observed(core, "http", g.tracer, m, cfg.Logger),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil)))
-	reg.AddEndpoints(endpointDocs(router.Endpoints())...)
+	reg.AddEndpoints(bookstore.EndpointDocs(router.Endpoints())...)
 	g.http = kithttp.NewHTTPServer(g.HTTPAddr, router)
 	g.grpc = grpc.NewServer()
 	bookpb.RegisterBookServiceServer(g.grpc, bookstore.NewGRPCServer(observed(core, "grpc", g.tracer, m, cfg.Logger),

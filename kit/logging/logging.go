@@ -60,7 +60,7 @@ func OmitBodies() Option {
 // A call that returns an error, or a response implementing endpoint.Failer
 // whose Failed method returns one, is logged at the failure level; other
 // calls at the success level (see Levels). When logger is not enabled at
-// either level the middleware costs one Enabled check and nothing else:
+// either level the middleware costs two Enabled checks and nothing else:
 // no clock reads, no allocations. A nil logger disables logging.
 func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware {
 	cfg := config{ok: slog.LevelInfo, fail: slog.LevelError}

@@ -10,8 +10,9 @@
 // values come only from a fixed set: endpoint and transport are chosen when
 // the middleware is built, never read from a request, and code is CodeOK or
 // a status from a short list (anything else becomes "4xx" or "5xx"). A
-// service with E endpoints therefore has at most E×17 request series, however
-// many distinct paths, ids or users its callers send.
+// service with E endpoints served over T transports therefore has at most
+// E×T×17 request series, however many distinct paths, ids or users its
+// callers send.
 //
 // NewCollector adds the state of the service's circuit breakers and rate
 // limiters, read from its introspect.Registry at scrape time:

@@ -35,7 +35,7 @@ type Book struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The title, required.
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
-	// The author, required.
+	// The author; may be empty.
 	Author string `protobuf:"bytes,3,opt,name=author,proto3" json:"author,omitempty"`
 	// The year of publication; 0 when unknown.
 	Year int32 `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`

@@ -38,7 +38,7 @@ const (
 // BookService manages a shelf of books.
 type BookServiceClient interface {
 	// CreateBook adds a book and returns it with its assigned id and
-	// create_time. A book without a title or author is INVALID_ARGUMENT.
+	// create_time. A book without a title is INVALID_ARGUMENT.
 	CreateBook(ctx context.Context, in *CreateBookRequest, opts ...grpc.CallOption) (*Book, error)
 	// GetBook returns one book, or NOT_FOUND.
 	GetBook(ctx context.Context, in *GetBookRequest, opts ...grpc.CallOption) (*Book, error)
@@ -103,7 +103,7 @@ func (c *bookServiceClient) DeleteBook(ctx context.Context, in *DeleteBookReques
 // BookService manages a shelf of books.
 type BookServiceServer interface {
 	// CreateBook adds a book and returns it with its assigned id and
-	// create_time. A book without a title or author is INVALID_ARGUMENT.
+	// create_time. A book without a title is INVALID_ARGUMENT.
 	CreateBook(context.Context, *CreateBookRequest) (*Book, error)
 	// GetBook returns one book, or NOT_FOUND.
 	GetBook(context.Context, *GetBookRequest) (*Book, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -148,8 +149,17 @@ type RetryError struct {
 
 func (e *RetryError) last() error { return e.Attempts[len(e.Attempts)-1].Err }
 
-// Error lists every attempt.
-func (e *RetryError) Error() string {
+// Error is the last attempt's message, and nothing else: for a client error
+// (a 404 after a 503, say) transports send it to the caller, who must not
+// learn the fleet's instance addresses or an earlier attempt's internals.
+// Detail and LogValue list every attempt, for logs.
+func (e *RetryError) Error() string { return e.last().Error() }
+
+// LogValue lists every attempt when the error is logged with log/slog.
+func (e *RetryError) LogValue() slog.Value { return slog.StringValue(e.Detail()) }
+
+// Detail lists every attempt: instance, address and error.
+func (e *RetryError) Detail() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "lb: %d attempts failed", len(e.Attempts))
 	for i, a := range e.Attempts {

@@ -61,11 +61,18 @@ func TestRetryErrorListsAttempts(t *testing.T) {
 	if !errors.As(err, &te) || te.Status != 429 {
 		t.Fatalf("last error not wrapped: %v", err)
 	}
-	msg := err.Error()
+	detail := re.Detail()
 	for _, want := range []string{"2 attempts", "#1 " + a[0] + " (" + a[0] + ")", "#2 " + a[1], "slow down"} {
-		if !strings.Contains(msg, want) {
-			t.Fatalf("error %q does not contain %q", msg, want)
+		if !strings.Contains(detail, want) {
+			t.Fatalf("detail %q does not contain %q", detail, want)
 		}
+	}
+	if got := re.LogValue().String(); got != detail {
+		t.Fatalf("LogValue %q, want the detail", got)
+	}
+	// The message a transport may send to the caller names no instance.
+	if msg := err.Error(); msg != "slow down" {
+		t.Fatalf("Error() = %q, want only the last attempt's message", msg)
 	}
 }
 

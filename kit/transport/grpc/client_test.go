@@ -101,8 +101,11 @@ func TestClientErrorMapping(t *testing.T) {
 		if got := transport.StatusOf(err); got != tc.status || ke.Status.Message() != tc.msg {
 			t.Errorf("%s: StatusOf = %d, message %q; want %d %q", tc.id, got, ke.Status.Message(), tc.status, tc.msg)
 		}
-		if ke.Method != "/bookstore.v1.BookService/GetBook" || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("%s: error text %q", tc.id, err)
+		if ke.Method != "/bookstore.v1.BookService/GetBook" || err.Error() != tc.msg {
+			t.Errorf("%s: error text %q, want only the server's message", tc.id, err)
+		}
+		if lv := ke.LogValue().String(); !strings.Contains(lv, ke.Method) || !strings.Contains(lv, ke.Status.Code().String()) {
+			t.Errorf("%s: LogValue %q lacks the method or code", tc.id, lv)
 		}
 		if d, _ := transport.RetryAfterOf(err); (tc.id == "limited") != (d == 2*time.Second) {
 			t.Errorf("%s: RetryAfterOf = %v", tc.id, d)

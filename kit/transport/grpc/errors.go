@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -96,9 +97,15 @@ type Error struct {
 	Status *status.Status
 }
 
-// Error reports the method, code and the server's message.
-func (e *Error) Error() string {
-	return fmt.Sprintf("grpc %s: %s: %s", e.Method, e.Status.Code(), e.Status.Message())
+// Error is the server's message only. A gateway that passes a client error
+// on sends this text to its own caller, who must not learn the upstream's
+// method names; LogValue adds the method and code for logs.
+func (e *Error) Error() string { return e.Status.Message() }
+
+// LogValue reports the method, code and message when the error is logged
+// with log/slog.
+func (e *Error) LogValue() slog.Value {
+	return slog.StringValue(fmt.Sprintf("grpc %s: %s: %s", e.Method, e.Status.Code(), e.Status.Message()))
 }
 
 // GRPCStatus returns the status the call ended with.

@@ -65,7 +65,7 @@ func Example() {
 	fmt.Println(transport.StatusOf(err), err)
 	// Output:
 	// Dune <nil>
-	// 404 grpc /bookstore.v1.BookService/GetBook: NotFound: no book 2
+	// 404 no book 2
 }
 
 // DefaultErrorEncoder sends a client error's message, and a generic text
