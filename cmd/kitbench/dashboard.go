@@ -3,11 +3,116 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/kitbench/kitbench/probes/discovery"
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui/dashboard"
+	"github.com/kitbench/kitbench/ui/styles"
 )
 
-// openDashboard runs the workbench on the fleet registered at registry.
-func openDashboard(ctx context.Context, registry string, stdout, stderr io.Writer) error {
-	_, _, _, _ = ctx, registry, stdout, stderr
-	return errors.New("the dashboard is not part of this build yet; run `kitbench demo --headless`")
+func init() { subcommands = append(subcommands, newDashboardCmd) }
+
+// errNoTerminal is returned when the dashboard has no terminal to draw in.
+var errNoTerminal = errors.New("the dashboard needs a terminal, and standard output is not one; for scripts use 'kitbench list -o json'")
+
+// dashboardFlags are the source flags of `kitbench dashboard` and of
+// `kitbench` alone: the same as list's.
+type dashboardFlags struct {
+	consul  string
+	targets []string
+}
+
+func (f *dashboardFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.consul, "consul", "", "registry address, host:port or URL (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
+	fl.StringArrayVar(&f.targets, "target", nil, "an instance's admin listener host:port, instead of a registry (repeatable)")
+}
+
+func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
+	if f.consul != "" && len(f.targets) > 0 {
+		return &fleetError{1, errors.New("--consul and --target choose different sources: give one")}
+	}
+	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Targets: f.targets}, "", cmd.OutOrStdout())
+}
+
+const dashboardLong = `Open the workbench on a live fleet: services and instances (unhealthy first), circuit
+breakers, rate limits and traces, updated as they change. 'kitbench' with no command
+does the same.
+
+Keys, as in k9s: ':' switches view (:instances, :breakers, :limits, :traces), 1-9 and
+tab too; '/' filters the list ('!' inverts); enter drills down (an instance's detail,
+"Why did it trip?" for a breaker, a trace's waterfall); esc goes back; '?' lists every
+key; q quits.
+
+The fleet is found in the registry at CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's
+dev registry or a Consul agent), or --consul ADDR; --target HOST:PORT (repeatable)
+watches instances by their admin listener with no registry. An unreachable registry is
+shown in the status line, with the last known instances, until it answers.`
+
+func newDashboardCmd() *cobra.Command {
+	var f dashboardFlags
+	cmd := &cobra.Command{
+		Use:   "dashboard",
+		Short: "Open the workbench: instances, breakers, rate limits and traces, live",
+		Long:  dashboardLong,
+		Example: `  kitbench                                  # the same as kitbench dashboard
+  kitbench dashboard --consul 10.0.0.5:8500
+  kitbench dashboard --target 127.0.0.1:9090 --target 127.0.0.1:9091`,
+		Args: cobra.NoArgs,
+		RunE: f.run,
+	}
+	f.add(cmd)
+	return cmd
+}
+
+// addDashboardToRoot makes `kitbench` with no command open the dashboard,
+// with the same flags as `kitbench dashboard`.
+func addDashboardToRoot(root *cobra.Command) {
+	var f dashboardFlags
+	f.add(root)
+	root.RunE = f.run
+}
+
+// openDashboard runs the workbench on the fleet registered at registry
+// (the demo's).
+func openDashboard(ctx context.Context, registry string, stdout, _ io.Writer) error {
+	return runDashboard(ctx, discovery.Options{Consul: registry}, "demo fleet · registry "+registry, stdout)
+}
+
+// runDashboard watches the source with a hub and runs the dashboard in
+// the terminal until the user quits or ctx ends.
+func runDashboard(ctx context.Context, src discovery.Options, label string, stdout io.Writer) error {
+	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
+		return errNoTerminal
+	}
+	h, err := hub.New(hub.Options{Discovery: src})
+	if err != nil {
+		return &fleetError{1, err}
+	}
+	defer h.Close()
+	sub := h.Subscribe(0)
+	defer sub.Close()
+
+	st := styles.New(colorprofile.TrueColor) // rebuilt for the terminal's profile
+	m, err := dashboard.New(dashboard.Options{Styles: &st, FollowProfile: true, Source: label}, h, sub)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	_, err = tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(stdout)).Run()
+	if err != nil && ctx.Err() != nil {
+		return nil // stopped by a signal: a normal end
+	}
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
 }

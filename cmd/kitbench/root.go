@@ -54,6 +54,7 @@ Start here:
 	for _, newCmd := range subcommands {
 		root.AddCommand(newCmd())
 	}
+	addDashboardToRoot(root) // `kitbench` alone opens the dashboard
 	return root
 }
 

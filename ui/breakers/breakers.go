@@ -54,8 +54,8 @@ func New(st *styles.Styles, km keys.Map) *View {
 	}
 	right := components.AlignRight
 	v.table = components.NewTable(st, v.nav,
-		components.Column{Title: "INSTANCE", Width: 13, Flex: 1, NoSort: true},
-		components.Column{Title: "BREAKER", Width: 14, Flex: 2, Compare: byName},
+		components.Column{Title: "INSTANCE", Width: 11, Flex: 1, NoSort: true, KeepEnd: true},
+		components.Column{Title: "BREAKER", Width: 16, Flex: 2, Compare: byName, KeepEnd: true},
 		components.Column{Title: "STATE", Width: 9, NoSort: true},
 		components.Column{Title: "ERR%", Width: 6, Align: right, Desc: true, Compare: byErr},
 		components.Column{Title: "VOLUME", Width: 6, Align: right, Desc: true, Compare: byVol},
@@ -204,7 +204,7 @@ func (v *View) row(e *entry) components.Row {
 		Key:   e.key.String() + "\x00" + e.name,
 		Value: e,
 		Cells: []components.Cell{
-			{Text: e.key.String()},
+			{Text: instanceLabel(e.key)},
 			{Text: e.name},
 			{Text: state, Tone: styles.BreakerTone(b.State)},
 			{Text: components.Percent(b.ErrorRatio), Tone: errTone},
@@ -266,3 +266,12 @@ func (v *View) ShortHelp() []key.Binding { return v.nav.ShortHelp() }
 
 // FullHelp implements help.KeyMap.
 func (v *View) FullHelp() [][]key.Binding { return v.nav.FullHelp() }
+
+// instanceLabel names an instance in a row: its ID when that already
+// starts with the service's name ("gateway-1"), else service/ID.
+func instanceLabel(k hub.Key) string {
+	if strings.HasPrefix(k.InstanceID, k.Service) {
+		return k.InstanceID
+	}
+	return k.String()
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/kitbench/kitbench/ui/components"
 )
 
@@ -82,5 +84,22 @@ func TestPlainTableDrawsNoCursor(t *testing.T) {
 	tb.Plain = true
 	if v := tb.View(); strings.Contains(v, ">") || !strings.Contains(v, "  svc-000") {
 		t.Errorf("a plain table draws a cursor:\n%s", v)
+	}
+}
+
+func TestKeepEndCutsTheStart(t *testing.T) {
+	tb := components.NewTable(&plain, km.Nav,
+		components.Column{Title: "NAME", Width: 12, KeepEnd: true},
+		components.Column{Title: "X", Width: 12})
+	tb.SetSize(40, 3)
+	tb.SetRows([]components.Row{{Key: "a", Cells: components.Texts("outlier/bookstore/bookstore-3", "outlier/bookstore/bookstore-3")}})
+	line := strings.Split(tb.View(), "\n")[1]
+	if !strings.Contains(line, "…bookstore-3 outlier/boo…") {
+		t.Errorf("row %q", line)
+	}
+	tb.SetRows([]components.Row{{Key: "a", Cells: components.Texts("\x1b[2J日本語のサービス名前", "short")}})
+	line = strings.Split(tb.View(), "\n")[1]
+	if strings.Contains(line, "\x1b") || ansi.StringWidth(line) != 40 {
+		t.Errorf("hostile or wide text: %q (%d cells)", line, ansi.StringWidth(line))
 	}
 }

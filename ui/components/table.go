@@ -43,6 +43,9 @@ type Column struct {
 	Desc bool
 	// NoSort leaves the column out of the sort cycle.
 	NoSort bool
+	// KeepEnd cuts text that does not fit from the left ("…bookstore-3"),
+	// for names whose end tells them apart. The zero value cuts the end.
+	KeepEnd bool
 }
 
 // Cell is one table cell: text (sanitized and truncated when drawn, so it

@@ -151,7 +151,7 @@ func (t *Table) row(b *strings.Builder, r *Row, selected bool) {
 		if i < len(r.Cells) {
 			c = r.Cells[i]
 		}
-		text := pad(sanitize.Line(c.Text, w), w, t.cols[i].Align)
+		text := pad(cellText(c.Text, w, t.cols[i].KeepEnd), w, t.cols[i].Align)
 		used += w
 		tone := c.Tone
 		if tone == styles.ToneNormal {
@@ -183,4 +183,25 @@ func pad(s string, w int, a Align) string {
 		return strings.Repeat(" ", n) + s
 	}
 	return s + strings.Repeat(" ", n)
+}
+
+// cellText sanitizes s into at most w cells, cutting the end, or with
+// keepEnd the start.
+func cellText(s string, w int, keepEnd bool) string {
+	if !keepEnd {
+		return sanitize.Line(s, w)
+	}
+	s = sanitize.Line(s, 0)
+	over := ansi.StringWidth(s) - w
+	if over <= 0 {
+		return s
+	}
+	if w < 1 {
+		return ""
+	}
+	cut := ansi.TruncateLeft(s, over+1, "")
+	for n := over + 2; ansi.StringWidth(cut) > w-1; n++ { // a wide rune straddled the cut
+		cut = ansi.TruncateLeft(s, n, "")
+	}
+	return sanitize.Ellipsis + cut
 }

@@ -133,7 +133,7 @@ func (d *detail) rebuild() {
 		d.lines = append(d.lines, strings.Split(t.View(), "\n")...)
 	}
 
-	state := string(in.State)
+	state := sanitize.Line(string(in.State), 12)
 	if in.Stale {
 		state += " (stale: the registry could not confirm it lately)"
 	}
@@ -146,7 +146,7 @@ func (d *detail) rebuild() {
 	if in.Admin != "" {
 		facts = append(facts, "admin "+sanitize.Line(in.Admin, 60))
 	}
-	facts = append(facts, "observed by "+cmp.Or(string(in.Intro), "-"))
+	facts = append(facts, "observed by "+sanitize.Line(cmp.Or(string(in.Intro), "-"), 20))
 	if inf := in.Info; inf != nil {
 		if inf.Version != "" {
 			facts = append(facts, "version "+sanitize.Line(inf.Version, 30))

@@ -60,8 +60,8 @@ func New(st *styles.Styles, km keys.Map) *View {
 	v.nav.Enter.SetEnabled(false) // nothing to drill into
 	right := components.AlignRight
 	v.table = components.NewTable(st, v.nav,
-		components.Column{Title: "INSTANCE", Width: 12, Flex: 1, NoSort: true},
-		components.Column{Title: "LIMITER", Width: 11, Flex: 2, Compare: func(a, b components.Row) int {
+		components.Column{Title: "INSTANCE", Width: 12, Flex: 1, NoSort: true, KeepEnd: true},
+		components.Column{Title: "LIMITER", Width: 11, Flex: 2, KeepEnd: true, Compare: func(a, b components.Row) int {
 			return strings.Compare(a.Value.(*entry).name, b.Value.(*entry).name)
 		}},
 		components.Column{Title: "MODE", Width: 5, NoSort: true},
@@ -178,7 +178,7 @@ func (v *View) rebuild() {
 			sparkTone = styles.ToneBad
 		}
 		rows[i] = components.Row{Key: e.key.String() + "\x00" + e.name, Value: e, Cells: []components.Cell{
-			{Text: e.key.String()},
+			{Text: instanceLabel(e.key)},
 			{Text: e.name},
 			{Text: l.Mode},
 			{Text: components.Rate(l.Rate)},
@@ -208,7 +208,11 @@ func (v *View) makeSummary() string {
 		sort = [...]string{1: "name", 7: "rejected"}[c]
 	}
 	muted := v.st.Tone(styles.ToneMuted)
-	line := v.st.Title.Render(" "+strconv.Itoa(len(v.items))+" limiters") + muted.Render(" · ")
+	n := strconv.Itoa(len(v.items)) + " limiters"
+	if len(v.items) == 1 {
+		n = "1 limiter"
+	}
+	line := v.st.Title.Render(" "+n) + muted.Render(" · ")
 	if rejecting > 0 {
 		line += v.st.Tone(styles.ToneBad).Render(strconv.Itoa(rejecting)+" rejecting now") + muted.Render(" · ")
 	}
@@ -240,4 +244,13 @@ func (v *View) ShortHelp() []key.Binding { return []key.Binding{v.nav.Down, v.na
 func (v *View) FullHelp() [][]key.Binding {
 	n := v.nav
 	return [][]key.Binding{{n.Up, n.Down, n.PageUp, n.PageDown}, {n.Top, n.Bottom, n.Sort}}
+}
+
+// instanceLabel names an instance in a row: its ID when that already
+// starts with the service's name ("gateway-1"), else service/ID.
+func instanceLabel(k hub.Key) string {
+	if strings.HasPrefix(k.InstanceID, k.Service) {
+		return k.InstanceID
+	}
+	return k.String()
 }

@@ -46,7 +46,7 @@ func TestRejectionsSparklineAndOrder(t *testing.T) {
 	if !strings.Contains(lines[0], "2 limiters") || !strings.Contains(lines[0], "1 rejecting now") || !strings.Contains(lines[0], "rejected 220") {
 		t.Errorf("summary: %q", lines[0])
 	}
-	if !strings.Contains(lines[2], "gateway/gateway-1") || !strings.HasSuffix(strings.TrimRight(lines[2], " "), "▁▁▁▅▆▇█") {
+	if !strings.Contains(lines[2], "gateway-1") || !strings.HasSuffix(strings.TrimRight(lines[2], " "), "▁▁▁▅▆▇█") {
 		t.Errorf("the rejecting limiter should be first, its sparkline rising: %q", lines[2])
 	}
 	for _, want := range []string{"20/s", "0.5", "700", "220"} {

@@ -76,8 +76,8 @@ func New(st *styles.Styles, km keys.Map, b Breaker, now time.Time) *View {
 	v.failures = components.NewTable(st, v.km,
 		components.Column{Title: "TIME", Width: 12},
 		components.Column{Title: "TRIP", Width: 14, NoSort: true},
-		components.Column{Title: "ERROR", Width: 16, Flex: 1},
-		components.Column{Title: "TRACE", Width: 32, NoSort: true},
+		components.Column{Title: "ERROR", Width: 16, Flex: 2},
+		components.Column{Title: "TRACE", Width: 16, Flex: 1, NoSort: true},
 	)
 	v.failures.Empty = "no failures recorded with these transitions"
 	v.rebuild()

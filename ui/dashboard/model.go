@@ -1,0 +1,151 @@
+package dashboard
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui"
+	"github.com/kitbench/kitbench/ui/keys"
+	"github.com/kitbench/kitbench/ui/root"
+	"github.com/kitbench/kitbench/ui/styles"
+)
+
+// Defaults of Options.
+const (
+	DefaultTick     = 250 * time.Millisecond
+	DefaultMaxBatch = 256
+)
+
+// Options configure the dashboard. The zero value is usable: plain
+// styles, default keys, the hub's own description of its source.
+type Options struct {
+	// Styles are shared by every view; nil means plain (NoTTY) styles.
+	// With FollowProfile they follow the terminal's colour profile.
+	Styles        *styles.Styles
+	FollowProfile bool
+	// Keys is the key map; nil means keys.Default().
+	Keys *keys.Map
+	// Source names the data source in the status line ("demo · dev
+	// registry 127.0.0.1:8500"); empty means the hub's description.
+	Source string
+	// Tick is the period of ui.TickMsg; zero means DefaultTick.
+	Tick time.Duration
+	// MaxBatch bounds the hub messages delivered at once; zero means
+	// DefaultMaxBatch.
+	MaxBatch int
+}
+
+// Model is the dashboard's tea.Model: the root model and the bridge.
+// Build it with New and Close it after the program ends.
+type Model struct {
+	root   *root.Model
+	bridge *bridge
+	wait   tea.Cmd
+	opts   Options
+
+	source  hub.SourceStatus
+	dropped uint64
+}
+
+// tick is the dashboard's own timer message, re-armed on every tick.
+type tick time.Time
+
+// New builds the dashboard on fleet and stream (a *hub.Hub and one of its
+// subscriptions) and starts the bridge goroutine; Close stops it.
+func New(opts Options, fleet Fleet, stream Stream) (*Model, error) {
+	if opts.Styles == nil {
+		st := styles.New(colorprofile.NoTTY)
+		opts.Styles = &st
+	}
+	km := keys.Default()
+	if opts.Keys != nil {
+		km = *opts.Keys
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = DefaultTick
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	r, err := root.New(root.Options{Styles: opts.Styles, FollowProfile: opts.FollowProfile, Keys: &km},
+		tabs(env{st: opts.Styles, keys: km, fleet: fleet, opts: opts})...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{root: r, opts: opts}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.bridge = startBridge(ctx, cancel, fleet, stream, opts.MaxBatch)
+	m.wait = ui.WaitFor(ctx, m.bridge.out) // ends with ctx, on Close
+	return m, nil
+}
+
+// Close stops the bridge and waits for it. It is idempotent.
+func (m *Model) Close() { m.bridge.stop() }
+
+// Root returns the root model, for tests and captures.
+func (m *Model) Root() *root.Model { return m.root }
+
+// Init starts the bridge's delivery and the clock.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.root.Init(), m.wait, func() tea.Msg { return tick(time.Now()) })
+}
+
+// Update unwraps the bridge's batches and the clock for the root, keeps
+// the status line, and passes everything else on.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ui.Received[batch]:
+		cmds := make([]tea.Cmd, 0, len(msg.Value)+1)
+		for _, x := range msg.Value {
+			cmds = append(cmds, m.forward(x))
+		}
+		return m, tea.Batch(append(cmds, msg.Next())...)
+	case tick:
+		next := tea.Tick(m.opts.Tick, func(t time.Time) tea.Msg { return tick(t) })
+		return m, tea.Batch(m.forward(ui.TickMsg{Now: time.Time(msg)}), next)
+	}
+	return m, m.forward(msg)
+}
+
+// forward gives msg to the root, with the status line it implies first.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	changed := false
+	switch msg := msg.(type) {
+	case hub.SourceStatus:
+		m.source, changed = msg, true
+	case hub.Snapshot:
+		m.source, changed = msg.Source, true
+	case hub.Dropped:
+		m.dropped += msg.N
+		changed = true
+	}
+	if changed {
+		m.root.Update(m.status())
+	}
+	_, cmd := m.root.Update(msg)
+	return cmd
+}
+
+// status is the status line for the source and the drops.
+func (m *Model) status() ui.StatusMsg {
+	s := m.source
+	src := m.opts.Source
+	if src == "" {
+		src = s.Source
+	}
+	if !s.Ready && s.Err == "" {
+		src += " · connecting…"
+	}
+	if m.dropped > 0 {
+		src += " · " + strconv.FormatUint(m.dropped, 10) + " updates dropped"
+	}
+	return ui.StatusMsg{Source: src, Instances: s.Instances, Stale: s.Stale, Err: s.Err}
+}
+
+// View draws the root.
+func (m *Model) View() tea.View { return m.root.View() }
