@@ -162,7 +162,11 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 	tmp := Exchange{Response: *got}
 	rp.rd.exchange(&tmp)
 	res.Got = &tmp.Response
-	res.Diffs = Compare(&ex.Response, res.Got, ignore)
+	want := &ex.Response
+	if e, ok := rp.target.(expecter); ok {
+		want = e.expected(cctx, ex)
+	}
+	res.Diffs = Compare(want, res.Got, ignore)
 	return res
 }
 

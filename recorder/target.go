@@ -160,6 +160,13 @@ func (t *Targets) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 	return to.Do(ctx, ex)
 }
 
+func (t *Targets) expected(ctx context.Context, ex *Exchange) *Response {
+	if e, ok := t.GRPC.(expecter); ok && ex.Transport == TransportGRPC {
+		return e.expected(ctx, ex)
+	}
+	return &ex.Response
+}
+
 // Close closes the connections Dial opened.
 func (t *Targets) Close() error {
 	var errs []error

@@ -144,7 +144,11 @@ func (w *Writer) resume(f *os.File, h Header) error {
 	}
 	br := bufio.NewReader(io.NewSectionReader(f, 0, st.Size()))
 	r := &Reader{br: br, max: DefaultMaxLine}
-	if err := r.readHeader(); err != nil {
+	err = r.readHeader()
+	if err == nil && r.pending != nil { // a reader skips a bad first line; a writer must not append to it
+		err = fmt.Errorf("%w: line 1 is not a kitrec header", ErrFormat)
+	}
+	if err != nil {
 		return fmt.Errorf("recorder: %s: cannot append: %w", f.Name(), err)
 	}
 	var last [1]byte

@@ -179,6 +179,7 @@ func TestOpenFileRefusesOtherFiles(t *testing.T) {
 	for name, content := range map[string]string{
 		"v2.kitrec":   `{"format":"kitrec","version":2}` + "\n",
 		"other.jsonl": `{"format":"har","version":1}` + "\n",
+		"notes.txt":   "shopping list\n",
 	} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
