@@ -198,7 +198,7 @@ func TestCallErrors(t *testing.T) {
 		{append(c, "bookstore.GetBook", "--http"), 1, `needs the path parameter "id"`},
 		{append(c, "bookstore.GetBook", "-H", "authorization: ${KITBENCH_TEST_UNSET}"), 1, "environment variable not set: ${KITBENCH_TEST_UNSET}"},
 		{append(c, "bookstore.GetBook", "--instance", "nope"), 2, `no such instance "nope" in service bookstore`},
-		{append(c, "bookstore.GetBook", "--record", "x.kitrec"), 1, "--record x.kitrec: recording is not available"},
+		{append(c, "bookstore.GetBook", "--record", "/nonexistent/x.kitrec"), 1, "--record /nonexistent/x.kitrec: "},
 		{append(c, "bookstore"), 1, "want SERVICE.METHOD"},
 		{append(c, "bookstore.GetBook", "-o", "yaml"), 1, `-o "yaml"`},
 		{append(c, "bookstore.GetBook", "-d", "@/nonexistent.json"), 1, "-d @/nonexistent.json: open /nonexistent.json"},
