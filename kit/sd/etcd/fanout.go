@@ -1,0 +1,109 @@
+package etcd
+
+import (
+	"sync"
+
+	"github.com/kitbench/kitbench/kit/sd"
+)
+
+// fanout delivers the latest sd.Event to every registered channel. Each
+// observer has a goroutine that sends the newest state when the observer is
+// ready, so a slow observer skips intermediate states instead of holding up
+// the Instancer or other observers. Every observer receives the same
+// Instances slice, which nobody modifies once published.
+type fanout struct {
+	mu      sync.Mutex
+	state   sd.Event
+	have    bool
+	seq     uint64
+	subs    map[chan<- sd.Event]*sub
+	stopped bool
+}
+
+type sub struct {
+	ch   chan<- sd.Event
+	wake chan struct{} // capacity 1: "there is something newer"
+	quit chan struct{}
+	done chan struct{}
+}
+
+func (f *fanout) publish(ev sd.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state, f.have = ev, true
+	f.seq++
+	for _, s := range f.subs {
+		s.poke()
+	}
+}
+
+func (s *sub) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (f *fanout) register(ch chan<- sd.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped || f.subs[ch] != nil {
+		return
+	}
+	if f.subs == nil {
+		f.subs = make(map[chan<- sd.Event]*sub)
+	}
+	s := &sub{ch: ch, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	f.subs[ch] = s
+	if f.have {
+		s.poke()
+	}
+	go f.run(s)
+}
+
+func (f *fanout) run(s *sub) {
+	defer close(s.done)
+	var sent uint64
+	for {
+		select {
+		case <-s.wake:
+		case <-s.quit:
+			return
+		}
+		f.mu.Lock()
+		ev, seq := f.state, f.seq
+		f.mu.Unlock()
+		if seq == sent {
+			continue
+		}
+		select {
+		case s.ch <- ev:
+			sent = seq
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+func (f *fanout) deregister(ch chan<- sd.Event) {
+	f.mu.Lock()
+	s := f.subs[ch]
+	delete(f.subs, ch)
+	f.mu.Unlock()
+	if s != nil {
+		close(s.quit)
+		<-s.done
+	}
+}
+
+func (f *fanout) stop() {
+	f.mu.Lock()
+	f.stopped = true
+	subs := f.subs
+	f.subs = nil
+	f.mu.Unlock()
+	for _, s := range subs {
+		close(s.quit)
+		<-s.done
+	}
+}
