@@ -89,7 +89,9 @@ func kv(svc, id string, port int) KeyValue {
 
 func put(k KeyValue) WatchEvent { return WatchEvent{Key: k.Key, Value: k.Value} }
 
-func del(svc, id string) WatchEvent { return WatchEvent{Key: DefaultPrefix + svc + "/" + id, Delete: true} }
+func del(svc, id string) WatchEvent {
+	return WatchEvent{Key: DefaultPrefix + svc + "/" + id, Delete: true}
+}
 
 func ids(ev sd.Event) []string {
 	var out []string
