@@ -196,7 +196,7 @@ type server struct {
 
 // serve starts a SocketServer for h on a free loopback port (or addr) and
 // closes it at cleanup.
-func serve(t *testing.T, h bookthrift.BookService, addr string, cfg kitthrift.SocketConfig) *server {
+func serve(t testing.TB, h bookthrift.BookService, addr string, cfg kitthrift.SocketConfig) *server {
 	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -222,7 +222,7 @@ func (s *server) stop() {
 }
 
 // pool returns a Pool to s, closed at cleanup.
-func pool(t *testing.T, addr string, p kitthrift.Protocol) *kitthrift.Pool {
+func pool(t testing.TB, addr string, p kitthrift.Protocol) *kitthrift.Pool {
 	t.Helper()
 	pl := kitthrift.NewPool(addr, kitthrift.PoolConfig{Protocol: p})
 	t.Cleanup(func() { _ = pl.Close() })
