@@ -17,16 +17,22 @@ func register(addr string, inst *Instance, log *slog.Logger) (*consul.Registrar,
 	if err != nil {
 		return nil, fmt.Errorf("bookstore: registry %s: %w", addr, err)
 	}
+	tags := []string{"http", "grpc"}
+	meta := map[string]string{
+		sd.MetaHTTP:  inst.HTTPAddr,
+		sd.MetaGRPC:  inst.GRPCAddr,
+		sd.MetaAdmin: "http://" + inst.AdminAddr,
+	}
+	if inst.ThriftAddr != "" {
+		tags = append(tags, "thrift")
+		meta[sd.MetaThrift] = inst.ThriftAddr
+	}
 	r, err := consul.NewRegistrar(client, sd.Instance{
 		ID:      inst.InstanceID,
 		Service: ServiceName,
 		Address: inst.HTTPAddr,
-		Tags:    []string{"http", "grpc"},
-		Meta: map[string]string{
-			sd.MetaHTTP:  inst.HTTPAddr,
-			sd.MetaGRPC:  inst.GRPCAddr,
-			sd.MetaAdmin: "http://" + inst.AdminAddr,
-		},
+		Tags:    tags,
+		Meta:    meta,
 	}, consul.RegistrarOptions{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("bookstore: registry %s: %w", addr, err)

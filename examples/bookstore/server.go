@@ -20,6 +20,7 @@ import (
 	"github.com/kitbench/kitbench/kit/tracing"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
+	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
@@ -36,6 +37,10 @@ type Config struct {
 	// 127.0.0.1:0 (a free loopback port). The admin listener serves the
 	// introspection protocol and /metrics.
 	HTTPAddr, GRPCAddr, AdminAddr string
+	// ThriftAddr, when set, also serves the endpoints over Thrift
+	// (book.thrift, framed, binary or compact protocol) on that address;
+	// "127.0.0.1:0" picks a free port. Empty means no Thrift listener.
+	ThriftAddr string
 	// InstanceID names the instance in discovery and introspection; empty
 	// means "bookstore-" and random hex.
 	InstanceID string
@@ -80,19 +85,21 @@ type Config struct {
 	RegistryOptional bool
 }
 
-// Instance is a running Book service: HTTP/JSON and gRPC listeners over the
-// same endpoints, and an admin listener.
+// Instance is a running Book service: HTTP/JSON and gRPC listeners (and
+// optionally Thrift) over the same endpoints, and an admin listener.
 type Instance struct {
 	InstanceID string
 	HTTPAddr   string // host:port
 	GRPCAddr   string // host:port
 	AdminAddr  string // host:port; the admin base URL is "http://" + AdminAddr
+	ThriftAddr string // host:port, or "" when Config.ThriftAddr was empty
 	// Introspection is the instance's registry of observable components.
 	Introspection *introspect.Registry
 
 	log       *slog.Logger
 	http      *http.Server
 	grpc      *grpc.Server
+	thrift    *kitthrift.SocketServer // nil without a Thrift listener
 	health    *health.Server
 	admin     *introspect.AdminServer
 	adminH    *introspect.Handler
@@ -138,6 +145,14 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	closers = append(closers, func() { gln.Close() })
 	inst.HTTPAddr, inst.GRPCAddr = hln.Addr().String(), gln.Addr().String()
+	var tln net.Listener
+	if cfg.ThriftAddr != "" {
+		if tln, err = listen("Thrift", cfg.ThriftAddr); err != nil {
+			return nil, err
+		}
+		closers = append(closers, func() { tln.Close() })
+		inst.ThriftAddr = tln.Addr().String()
+	}
 
 	version := cfg.Version
 	if version == "" {
@@ -149,6 +164,10 @@ func Start(cfg Config) (_ *Instance, err error) {
 	inst.Introspection = reg
 	reg.AddTransport(introspect.Transport{Name: "http", Addr: inst.HTTPAddr})
 	reg.AddTransport(introspect.Transport{Name: "grpc", Addr: inst.GRPCAddr})
+	if tln != nil {
+		reg.AddTransport(introspect.Transport{Name: "thrift", Addr: inst.ThriftAddr})
+		reg.AddEndpoints(ThriftEndpointDocs()...)
+	}
 
 	prom := prometheus.NewRegistry()
 	prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -195,7 +214,17 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil
 	})
 	inst.serve("grpc", func() error { return inst.grpc.Serve(gln) })
-	closers = append(closers, func() { inst.grpc.Stop(); _ = inst.http.Close(); inst.wg.Wait() })
+	if tln != nil {
+		inst.serveThrift(tln, observed(core, "thrift", inst.tracer, m, inst.log))
+	}
+	closers = append(closers, func() {
+		inst.grpc.Stop()
+		_ = inst.http.Close()
+		if inst.thrift != nil {
+			_ = inst.thrift.Close()
+		}
+		inst.wg.Wait()
+	})
 
 	if cfg.Registry != "" {
 		r, err := register(cfg.Registry, inst, inst.log)
@@ -209,7 +238,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		}
 	}
 	inst.log.Info("bookstore listening", "id", inst.InstanceID, "http", inst.HTTPAddr,
-		"grpc", inst.GRPCAddr, "admin", "http://"+inst.AdminAddr)
+		"grpc", inst.GRPCAddr, "thrift", inst.ThriftAddr, "admin", "http://"+inst.AdminAddr)
 	return inst, nil
 }
 
@@ -270,6 +299,11 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 	inst.log.Info("bookstore shutting down", "id", inst.InstanceID)
 	stopped := make(chan struct{})
 	go func() { inst.grpc.GracefulStop(); close(stopped) }()
+	var thriftStopped chan error
+	if inst.thrift != nil {
+		thriftStopped = make(chan error, 1)
+		go func() { thriftStopped <- inst.thrift.Shutdown(ctx) }()
+	}
 	if err := inst.http.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}
@@ -279,6 +313,11 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 		inst.grpc.Stop()
 		<-stopped
 		errs = append(errs, ctx.Err())
+	}
+	if thriftStopped != nil {
+		if err := <-thriftStopped; err != nil {
+			errs = append(errs, fmt.Errorf("thrift: %w", err))
+		}
 	}
 	inst.wg.Wait()
 	if err := inst.tracer.Shutdown(ctx); err != nil {
