@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 declare -A pkgs=(
   [tmux]=tmux
   [protoc]=protobuf-compiler
+  [thrift]=thrift-compiler
   [prometheus-node-exporter]=prometheus-node-exporter
 )
 missing=()
