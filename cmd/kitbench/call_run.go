@@ -99,6 +99,9 @@ func connect(ctx context.Context, f *callFlags, inst sd.Instance) (invoke.Invoke
 			return httpInvoker(f, inst, info)
 		}
 		if inst.Meta[sd.MetaHTTP] == "" {
+			if a := inst.Meta[sd.MetaThrift]; a != "" {
+				return nil, fmt.Errorf("instance %s serves Thrift only (%s %s): kitbench makes Thrift calls through the service's HTTP or gRPC twin, and this instance publishes neither (%s, %s)", inst.ID, sd.MetaThrift, a, sd.MetaGRPC, sd.MetaHTTP)
+			}
 			return nil, fmt.Errorf("instance %s publishes no gRPC (%s) or HTTP (%s) address", inst.ID, sd.MetaGRPC, sd.MetaHTTP)
 		}
 	}
@@ -169,7 +172,7 @@ func callOne(ctx context.Context, f *callFlags, out callOutput, rec callRecorder
 		}
 		res, err := inv.Invoke(ctx, req)
 		if err != nil {
-			return callClassify(err)
+			return callClassify(thriftOnly(ctx, inst, req.Method, err))
 		}
 		if err := rec.Record(service, inst.ID, res); err != nil {
 			return fmt.Errorf("--record: %w", err)
@@ -241,4 +244,44 @@ func printCommand(ctx context.Context, out callOutput, inv invoke.Invoker, req i
 	}
 	_, err = fmt.Fprintln(out.stdout, line)
 	return err
+}
+
+// thriftOnly explains a method that err says the instance lacks when its
+// introspection info lists it over Thrift: kitbench does not speak Thrift,
+// it calls the service's HTTP or gRPC twin, which it names. Any other err is
+// returned as it is.
+func thriftOnly(ctx context.Context, inst sd.Instance, method string, err error) error {
+	admin := inst.Meta[sd.MetaAdmin]
+	if !errors.Is(err, invoke.ErrNoMethod) || admin == "" {
+		return err
+	}
+	info, ierr := adminInfo(ctx, admin)
+	if ierr != nil {
+		return err
+	}
+	name := method[strings.LastIndexAny(method, "./")+1:]
+	thrift := false
+	var twins []string
+	for _, d := range info.Endpoints {
+		switch {
+		case d.Name != name:
+		case d.Transport == "thrift":
+			thrift = true
+		case d.Transport == invoke.GRPC:
+			twins = append(twins, "gRPC "+d.GRPCMethod)
+		case d.Transport == invoke.HTTP:
+			twins = append(twins, "HTTP "+d.HTTPMethod+" "+d.HTTPPath)
+		}
+	}
+	twin := "the service has no HTTP or gRPC endpoint of that name"
+	if len(twins) > 0 {
+		twin = "its twin is " + strings.Join(twins, " and ")
+	}
+	switch {
+	case !thrift:
+		return err
+	case len(twins) == 0:
+		return fmt.Errorf("%s is served over Thrift only: kitbench makes Thrift calls through the service's HTTP or gRPC twin, and %s: %w", name, twin, err)
+	}
+	return fmt.Errorf("%s is served over Thrift here: kitbench makes Thrift calls through the service's HTTP or gRPC twin; %s: %w", name, twin, err)
 }
