@@ -32,6 +32,7 @@ var kitImports = map[string]string{
 	"introspect":     "kit/introspect",
 	"sd":             "kit/sd",
 	"consul":         "kit/sd/consul",
+	"etcd":           "kit/sd/etcd",
 	"devregistry":    "kit/sd/devregistry",
 	"lb":             "kit/sd/lb",
 }
