@@ -12,6 +12,7 @@ declare -A pkgs=(
   [tmux]=tmux
   [protoc]=protobuf-compiler
   [thrift]=thrift-compiler
+  [etcd]=etcd-server # kit/sd/etcd's integration tests start it on free loopback ports
   [prometheus-node-exporter]=prometheus-node-exporter
 )
 missing=()
