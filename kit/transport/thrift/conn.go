@@ -116,8 +116,8 @@ func (f *frameConn) readFrame(first bool) error {
 		}
 		return fmt.Errorf("%w: %s", ErrMalformed, what)
 	}
-	if cap(f.rbuf) < int(size) {
-		f.rbuf = make([]byte, size)
+	if cap(f.rbuf) < int(size) || (cap(f.rbuf) > 1<<16 && size <= 1<<16) {
+		f.rbuf = make([]byte, size) // grow, or let go of one huge frame
 	}
 	f.rbuf, f.roff = f.rbuf[:size], 0
 	if _, err := io.ReadFull(f.r, f.rbuf); err != nil {
