@@ -22,6 +22,7 @@ var kitImports = map[string]string{
 	"transport":      "kit/transport",
 	"kithttp":        "kit/transport/http",
 	"kitgrpc":        "kit/transport/grpc",
+	"kitthrift":      "kit/transport/thrift",
 	"logging":        "kit/logging",
 	"metrics":        "kit/metrics",
 	"circuitbreaker": "kit/circuitbreaker",

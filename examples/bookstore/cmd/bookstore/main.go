@@ -25,6 +25,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("bookstore", flag.ContinueOnError)
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "HTTP/JSON listen address")
 	grpcAddr := fs.String("grpc-addr", "127.0.0.1:8081", "gRPC listen address")
+	thriftAddr := fs.String("thrift-addr", "", "Thrift listener (framed socket; binary and compact protocols); empty: none")
 	adminAddr := fs.String("admin-addr", "127.0.0.1:0", "admin listener (introspection and /metrics); loopback unless you name another host")
 	registry := fs.String("registry", defaultRegistry(), "Consul agent or `kitbench registry` to register with (host:port); empty: do not register")
 	id := fs.String("id", "", "instance id in discovery (default: bookstore-<random>)")
@@ -42,7 +43,7 @@ func run(args []string) int {
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	cfg := bookstore.Config{
-		HTTPAddr: *httpAddr, GRPCAddr: *grpcAddr, AdminAddr: *adminAddr, InstanceID: *id,
+		HTTPAddr: *httpAddr, GRPCAddr: *grpcAddr, ThriftAddr: *thriftAddr, AdminAddr: *adminAddr, InstanceID: *id,
 		Logger: log, Registry: *registry, TraceSampling: *sampling,
 		// Without -registry, a missing registry is a warning: the service
 		// still runs for curl and gRPC clients.
