@@ -77,9 +77,18 @@ type fixture struct {
 
 func newFixture(t testing.TB, prof colorprofile.Profile, w, h int) *fixture {
 	t.Helper()
+	ff := &fakeFleet{}
+	f := newFixtureFleet(t, prof, w, h, ff)
+	f.fleet = ff
+	return f
+}
+
+// newFixtureFleet is newFixture on a fleet of the test's choice.
+func newFixtureFleet(t testing.TB, prof colorprofile.Profile, w, h int, fleet dashboard.Fleet) *fixture {
+	t.Helper()
 	st := styles.New(prof)
-	f := &fixture{t: t, fleet: &fakeFleet{}}
-	m, err := dashboard.New(dashboard.Options{Styles: &st}, f.fleet, make(chanStream))
+	f := &fixture{t: t}
+	m, err := dashboard.New(dashboard.Options{Styles: &st}, fleet, make(chanStream))
 	if err != nil {
 		t.Fatal(err)
 	}
