@@ -14,6 +14,7 @@ import (
 
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/dashboard"
 	"github.com/kitbench/kitbench/ui/styles"
 )
@@ -101,8 +102,21 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	sub := h.Subscribe(0)
 	defer sub.Close()
 
+	// Calls, history, recordings and sessions live in the working directory
+	// (.kitbench/), so each project keeps its own.
+	dir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	acts := newDashCalls(dir)
+	defer acts.Close()
+
 	st := styles.New(colorprofile.TrueColor) // rebuilt for the terminal's profile
-	m, err := dashboard.New(dashboard.Options{Styles: &st, FollowProfile: true, Source: label}, h, sub)
+	m, err := dashboard.New(dashboard.Options{
+		Styles: &st, FollowProfile: true, Source: label,
+		Call:     call.Deps{Caller: acts, History: dashHistory{dir: dir}, Recorder: acts},
+		Sessions: dashSessions{dir: dir},
+	}, h, sub)
 	if err != nil {
 		return err
 	}

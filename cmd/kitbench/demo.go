@@ -70,9 +70,14 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 		rate = -1 // demo.Options: negative means no traffic
 	}
 	fmt.Fprintf(stderr, "starting the demo fleet (registry %s)…\n", f.registryAddr)
+	// Headless, the fleet's warnings go to stderr; under the dashboard they
+	// would tear its screen, and what they say shows in the views.
+	logger := slog.New(slog.DiscardHandler)
+	if f.headless {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	fleet, err := demo.Start(ctx, demo.Options{
-		RegistryAddr: f.registryAddr, Seed: f.seed, Rate: rate,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		RegistryAddr: f.registryAddr, Seed: f.seed, Rate: rate, Logger: logger,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"github.com/kitbench/kitbench/ui/call"
+	"github.com/kitbench/kitbench/ui/sessions"
 	"strconv"
 	"time"
 
@@ -38,6 +40,12 @@ type Options struct {
 	// MaxBatch bounds the hub messages delivered at once; zero means
 	// DefaultMaxBatch.
 	MaxBatch int
+	// Call is what the call view acts through (calls, history, recording);
+	// without a Caller there is no call tab.
+	Call call.Deps
+	// Sessions lists, reads and replays session files; nil means no
+	// sessions tab.
+	Sessions sessions.Store
 }
 
 // Model is the dashboard's tea.Model: the root model and the bridge.
