@@ -16,7 +16,10 @@ type method struct {
 	service    string
 	name       string
 	transports []string // sorted: "grpc", "http"
-	example    json.RawMessage
+	// example is the request example of the transport a call will use:
+	// gRPC's when the method is offered over gRPC (calls prefer it, as
+	// kitbench call does), else the first one published.
+	example json.RawMessage
 }
 
 // catalog is the fleet as far as calling goes: instances and what they
@@ -69,7 +72,7 @@ func (c *catalog) methods() []method {
 			if e.Transport != "" && !slices.Contains(m.transports, e.Transport) {
 				m.transports = append(m.transports, e.Transport)
 			}
-			if len(m.example) == 0 && len(e.RequestExample) > 0 {
+			if len(e.RequestExample) > 0 && (len(m.example) == 0 || e.Transport == "grpc") {
 				m.example = e.RequestExample
 			}
 		}
