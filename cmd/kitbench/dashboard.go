@@ -45,13 +45,13 @@ func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
 }
 
 const dashboardLong = `Open the workbench on a live fleet: services and instances (unhealthy first), circuit
-breakers, rate limits and traces, updated as they change. 'kitbench' with no command
-does the same.
+breakers, rate limits and traces, updated as they change; call any method, and record and
+replay sessions. 'kitbench' with no command does the same.
 
-Keys, as in k9s: ':' switches view (:instances, :breakers, :limits, :traces), 1-9 and
-tab too; '/' filters the list ('!' inverts); enter drills down (an instance's detail,
-"Why did it trip?" for a breaker, a trace's waterfall); esc goes back; '?' lists every
-key; q quits.
+Keys, as in k9s: ':' switches view (:instances, :breakers, :limits, :traces, :call,
+:sessions), 1-9 and tab too; '/' filters the list ('!' inverts); enter drills down (an
+instance's detail, "Why did it trip?" for a breaker, a trace's waterfall); esc goes back;
+'?' lists every key; q quits.
 
 The fleet is found in the registry at CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's
 dev registry or a Consul agent), or --consul ADDR; --target HOST:PORT (repeatable)
