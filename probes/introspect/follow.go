@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"github.com/kitbench/kitbench/internal/backoff"
 	"time"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
@@ -88,7 +88,7 @@ func (c *Client) Follow(ctx context.Context, after uint64, emit func(Update)) er
 		}
 		failures++
 		f.status(ModeDown, err)
-		if !sleep(ctx, c.backoff(failures)) {
+		if !backoff.Sleep(ctx, backoff.Delay(c.opts.BackoffMin, c.opts.BackoffMax, failures)) {
 			return ctx.Err()
 		}
 	}
@@ -252,27 +252,4 @@ func (f *follower) event(ctx context.Context, it streamItem) {
 		}
 	}
 	f.emit(Update{Kind: KindEvent, Mode: f.mode, Event: it.ev})
-}
-
-// backoff returns the jittered delay after the n-th consecutive failure:
-// BackoffMin doubling up to BackoffMax, each between half and all of it.
-func (c *Client) backoff(n int) time.Duration {
-	d := c.opts.BackoffMax
-	if n-1 < 32 {
-		if e := c.opts.BackoffMin << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -2,8 +2,8 @@ package consul
 
 import (
 	"context"
+	"github.com/kitbench/kitbench/internal/backoff"
 	"maps"
-	"math/rand/v2"
 	"net"
 	"slices"
 	"strconv"
@@ -130,7 +130,7 @@ func (s *Instancer) loop(ctx context.Context) {
 			failures++
 			stale = true
 			s.out.publish(sd.Event{Instances: last, Err: err, Stale: true})
-			if !sleep(ctx, s.backoff(failures)) {
+			if !backoff.Sleep(ctx, backoff.Delay(s.opts.BackoffMin, s.opts.BackoffMax, failures)) {
 				return
 			}
 			continue
@@ -157,28 +157,6 @@ func nextIndex(prev, got uint64) uint64 {
 		next = 0
 	}
 	return max(next, 1)
-}
-
-// backoff returns the jittered delay after the n-th consecutive failure.
-func (s *Instancer) backoff(n int) time.Duration {
-	d := s.opts.BackoffMax
-	if n-1 < 32 {
-		if e := s.opts.BackoffMin << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // convert turns health entries into instances sorted by ID. The address is
