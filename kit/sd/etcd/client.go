@@ -163,11 +163,15 @@ func (c *Conn) List(ctx context.Context, prefix string) ([]KeyValue, int64, erro
 
 // Watch implements WatchClient. The watch requires a leader, so a member
 // cut off from its cluster ends it rather than serving an old view.
+//
+// It never blocks: etcd's client returns a watch only once the server has
+// acknowledged it, which, with the server gone, is never; that wait happens
+// on the goroutine that feeds the returned channel.
 func (c *Conn) Watch(ctx context.Context, prefix string, rev int64) <-chan WatchResponse {
-	in := c.c.Watch(clientv3.WithRequireLeader(ctx), prefix, clientv3.WithPrefix(), clientv3.WithRev(rev))
 	out := make(chan WatchResponse)
 	go func() {
 		defer close(out)
+		in := c.c.Watch(clientv3.WithRequireLeader(ctx), prefix, clientv3.WithPrefix(), clientv3.WithRev(rev))
 		for wr := range in {
 			r := WatchResponse{CompactRevision: wr.CompactRevision}
 			if r.CompactRevision == 0 {

@@ -297,3 +297,39 @@ func TestIntegrationRestartKeepsInstancesStale(t *testing.T) {
 	conn.Close()
 	waitGoroutines(t, base)
 }
+
+// hooked runs before once, just before its first watch starts.
+type hooked struct {
+	etcd.WatchClient
+	once   sync.Once
+	before func()
+}
+
+func (h *hooked) Watch(ctx context.Context, prefix string, rev int64) <-chan etcd.WatchResponse {
+	h.once.Do(h.before)
+	return h.WatchClient.Watch(ctx, prefix, rev)
+}
+
+// TestIntegrationDownBeforeTheWatchIsAcknowledged kills etcd between the
+// list and the watch: etcd's client then waits for ever to open the watch,
+// and the Instancer must still notice the outage.
+func TestIntegrationDownBeforeTheWatchIsAcknowledged(t *testing.T) {
+	base := runtime.NumGoroutine()
+	srv := startEtcd(t)
+	conn := srv.client()
+	reg := register(t, conn, instance("a", 9000), time.Minute)
+	h := &hooked{WatchClient: conn, before: srv.stop}
+	inst := etcd.NewInstancer(h, "book", etcd.InstancerOptions{ProbeEvery: 100 * time.Millisecond, Timeout: 300 * time.Millisecond})
+	events := make(chan sd.Event, 4)
+	inst.Register(events)
+	next(t, events, 5*time.Second, "a listed", fresh("a"))
+	next(t, events, 5*time.Second, "a kept, stale, with etcd gone before the watch began", func(ev sd.Event) bool {
+		return ev.Stale && errors.Is(ev.Err, etcd.ErrUnreachable) && slices.Equal(ids(ev), []string{"a"})
+	})
+	inst.Stop()
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_ = reg.Deregister(ctx) // etcd is gone: bounded, and it fails
+	conn.Close()
+	waitGoroutines(t, base)
+}

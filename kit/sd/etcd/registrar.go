@@ -22,8 +22,10 @@ type RegistrarOptions struct {
 	// process that dies leaves the registry within TTL. The lease is kept
 	// alive about every TTL/3. Zero means 10 seconds.
 	TTL time.Duration
-	// Timeout bounds each request the Registrar makes on its own (after
-	// the lease was lost). Zero means 5 seconds.
+	// Timeout bounds each request the Registrar makes, within Register
+	// and Deregister as well as on its own after a lease was lost, so an
+	// etcd that is down never holds a caller forever. Zero means 5
+	// seconds.
 	Timeout time.Duration
 	// BackoffMin is the delay after a failed re-registration; it doubles
 	// per consecutive failure up to BackoffMax, jittered to between half
@@ -112,6 +114,8 @@ func NewRegistrar(c LeaseClient, inst sd.Instance, opts RegistrarOptions) (*Regi
 func (r *Registrar) Register(ctx context.Context) error {
 	r.call.Lock()
 	defer r.call.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
 	r.mu.Lock()
 	running, lease := r.cancel != nil, r.status.Lease
 	r.mu.Unlock()
@@ -124,14 +128,14 @@ func (r *Registrar) Register(ctx context.Context) error {
 	if running { // the loop is registering again; let it
 		return nil
 	}
-	lctx, cancel := context.WithCancel(context.Background())
+	lctx, stop := context.WithCancel(context.Background())
 	lease, alive, err := r.grant(ctx, lctx)
 	if err != nil {
-		cancel()
+		stop()
 		return fmt.Errorf("etcd: register %s: %w", r.key, err)
 	}
 	r.mu.Lock()
-	r.cancel, r.done = cancel, make(chan struct{})
+	r.cancel, r.done = stop, make(chan struct{})
 	r.status.Lease, r.status.Registered, r.status.Err = lease, true, nil
 	go r.keep(lctx, alive, r.done)
 	r.mu.Unlock()
@@ -224,6 +228,8 @@ func (r *Registrar) Deregister(ctx context.Context) error {
 		<-done
 	}
 	r.setStatus(func(s *RegistrarStatus) { s.Lease, s.Registered, s.Err = 0, false, nil })
+	ctx, cancelReq := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancelReq()
 	err := r.client.Delete(ctx, r.key)
 	if lease != 0 {
 		_ = r.client.Revoke(ctx, lease)
