@@ -23,12 +23,21 @@ var ErrNoSource = errors.New("discovery: no usable source")
 const StaticService = "static"
 
 // Options choose and tune the source. The zero value watches the Consul
-// agent (or dev registry) named by CONSUL_HTTP_ADDR, else 127.0.0.1:8500.
+// agent (or dev registry) named by CONSUL_HTTP_ADDR, else etcd at
+// ETCDCTL_ENDPOINTS if that is set, else the registry at 127.0.0.1:8500.
 type Options struct {
 	// Consul is the registry address, "host:port" or a URL. Empty means
 	// CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (Consul's own defaults;
 	// CONSUL_HTTP_TOKEN and the other standard variables apply too).
 	Consul string
+	// Etcd, when set, watches etcd at these comma-separated endpoints
+	// instead of a Consul-API registry (kit/sd/etcd's layout). Empty means
+	// ETCDCTL_ENDPOINTS when neither Consul, Targets nor CONSUL_HTTP_ADDR
+	// is set, else no etcd. Setting both Etcd and Consul is an error.
+	Etcd string
+	// EtcdPrefix is the key prefix services are registered under in etcd.
+	// Empty means kit/sd/etcd's DefaultPrefix, "/kit/services/".
+	EtcdPrefix string
 	// Targets, when not empty, replace the registry with a fixed list of
 	// instances: each is the host:port (or URL) of an instance's admin
 	// listener. Nil means use the registry.
@@ -58,9 +67,11 @@ type Service struct {
 // Watcher never changes a Snapshot it has handed out.
 type Snapshot struct {
 	// Source describes where the set comes from, for people:
-	// "registry at 127.0.0.1:8500" or "static targets".
+	// "registry at 127.0.0.1:8500", "etcd at 127.0.0.1:2379" or "static
+	// targets".
 	Source string
-	// Addr is the registry address tried; empty for static targets.
+	// Addr is the registry address tried (etcd's endpoints, comma-
+	// separated); empty for static targets.
 	Addr string
 	// Services are sorted by name.
 	Services []Service
@@ -134,6 +145,17 @@ func New(opts Options) (*Watcher, error) {
 		w.state = Snapshot{Source: "static targets", Ready: true, Seq: 1,
 			Services: []Service{{Name: StaticService, Instances: inst, Known: true}}}
 		w.updates <- w.state
+		return w, nil
+	}
+	if eps := etcdEndpoints(opts); eps != "" {
+		if opts.Consul != "" {
+			cancel()
+			return nil, fmt.Errorf("%w: both etcd (%s) and Consul (%s) named: choose one", ErrNoSource, eps, opts.Consul)
+		}
+		if err := w.watchEtcd(ctx, eps, opts); err != nil {
+			cancel()
+			return nil, err
+		}
 		return w, nil
 	}
 	cfg := api.DefaultConfig()

@@ -2,7 +2,9 @@
 // source and reports the whole instance set, service by service, as it
 // changes. The source is a Consul agent or kitbench's dev registry (the
 // same API, read through kit/sd/consul, so CONSUL_HTTP_ADDR and
-// CONSUL_HTTP_TOKEN work as in Consul's own tools), or a fixed list of
+// CONSUL_HTTP_TOKEN work as in Consul's own tools), etcd (every service
+// under kit/sd/etcd's prefix, through one watch; ETCDCTL_ENDPOINTS works as
+// in etcd's own tools when no Consul address is named), or a fixed list of
 // static targets that needs no registry at all.
 //
 // It reports unhealthy instances too, with their health, because a
@@ -19,8 +21,9 @@
 // # Concurrency
 //
 // A Watcher runs one goroutine for the catalog and, per service, the
-// goroutines of a kit/sd/consul Instancer plus one forwarder; Close stops
-// and waits for all of them. Snapshots are immutable values; Updates holds
+// goroutines of a kit/sd/consul Instancer plus one forwarder (with etcd,
+// one kit/sd/etcd Instancer and one forwarder in all); Close stops and
+// waits for all of them. Snapshots are immutable values; Updates holds
 // only the newest, so a slow reader never holds the Watcher back.
 //
 // # Failure behaviour
@@ -32,5 +35,7 @@
 // marked Stale with the error in Err, and the watch retries with jittered
 // exponential backoff (250 ms doubling to 5 s); the first good answer
 // clears the mark. A service whose own query fails is marked Stale in the
-// same way. Static targets never change and never fail.
+// same way. With etcd, an outage or a compaction marks the whole set (and
+// each service) Stale in the same way, found by kit/sd/etcd's probe within
+// about 7 seconds. Static targets never change and never fail.
 package discovery
