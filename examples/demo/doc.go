@@ -5,6 +5,10 @@
 // a traffic generator with a modest steady rate and occasional bursts that
 // hit the gateway's rate limiter.
 //
+// With Options.Etcd the fleet runs on etcd instead: the demo registers
+// every instance there through kit/sd/etcd and the gateway watches the Book
+// service there; no dev registry is started.
+//
 // Everything runs in the calling process and stops with Fleet.Close, which
 // deregisters every instance. The schedule is reproducible: the same Seed
 // gives the same phase lengths.

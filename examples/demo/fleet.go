@@ -25,6 +25,12 @@ type Options struct {
 	// DefaultRegistryAddr. When nothing answers there, the demo starts an
 	// embedded dev registry on it.
 	RegistryAddr string
+	// Etcd, when set, runs the fleet on etcd at these comma-separated
+	// endpoints instead of a Consul-API registry: every instance registers
+	// there (kit/sd/etcd's layout) and the gateway finds the Book service
+	// there; RegistryAddr is ignored and no dev registry is started. Empty
+	// means the registry at RegistryAddr.
+	Etcd string
 	// Seed fixes the misbehaviour schedule; zero means one from the clock.
 	Seed int64
 	// Books is the number of Book instances; zero means 3. The last one
@@ -41,18 +47,22 @@ type Options struct {
 
 // Fleet is a running demo.
 type Fleet struct {
-	// Registry is the registry's host:port; OwnRegistry says whether the
-	// demo started it (otherwise one already answered there).
+	// Registry is the registry's host:port (etcd's endpoints when OnEtcd);
+	// OwnRegistry says whether the demo started it (otherwise one already
+	// answered there).
 	Registry    string
 	OwnRegistry bool
-	Books       []*bookstore.Instance
-	Gateway     *gateway.Instance
-	Schedule    Schedule
+	// OnEtcd is true when the fleet runs on etcd (Options.Etcd).
+	OnEtcd   bool
+	Books    []*bookstore.Instance
+	Gateway  *gateway.Instance
+	Schedule Schedule
 	// Misbehaving is the id of the Book instance that follows Schedule.
 	Misbehaving string
 
 	log      *slog.Logger
 	registry *devregistry.Registry
+	etcd     *onEtcd // nil unless OnEtcd
 	traffic  *traffic
 }
 
@@ -78,8 +88,17 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			_ = f.Close(cctx)
 		}
 	}()
-	if err := f.ensureRegistry(ctx); err != nil {
+	if opts.Etcd != "" {
+		err = f.useEtcd(ctx, opts.Etcd)
+	} else {
+		err = f.ensureRegistry(ctx)
+	}
+	if err != nil {
 		return nil, err
+	}
+	registry := f.Registry
+	if f.OnEtcd {
+		registry = "" // each instance is registered in etcd below
 	}
 
 	store := bookstore.NewStore()
@@ -90,7 +109,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 		cfg := bookstore.Config{
 			InstanceID:    fmt.Sprintf("%s-%d", bookstore.ServiceName, i+1),
 			Service:       store, // one store behind the fleet, as a shared database would be
-			Registry:      f.Registry,
+			Registry:      registry,
 			TraceSampling: 1,
 			Logger:        quiet,
 		}
@@ -103,17 +122,31 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			return nil, err
 		}
 		f.Books = append(f.Books, inst)
+		if f.etcd != nil {
+			if err := f.etcd.register(ctx, bookInstance(inst)); err != nil {
+				return nil, err
+			}
+		}
 	}
-	f.Gateway, err = gateway.Start(gateway.Config{
+	gcfg := gateway.Config{
 		InstanceID:    gateway.ServiceName + "-1",
-		Registry:      f.Registry,
+		Registry:      registry,
 		TraceSampling: 1,
 		Logger:        quiet,
 		RateLimit:     GatewayRate,
 		Burst:         GatewayBurst,
-	})
+	}
+	if f.etcd != nil {
+		gcfg.Instancer = f.etcd.instancer
+	}
+	f.Gateway, err = gateway.Start(gcfg)
 	if err != nil {
 		return nil, err
+	}
+	if f.etcd != nil {
+		if err := f.etcd.register(ctx, gatewayInstance(f.Gateway)); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Rate >= 0 {
 		rate := opts.Rate
@@ -125,7 +158,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			return nil, err
 		}
 	}
-	f.log.Info("demo fleet running", "registry", f.Registry, "own_registry", f.OwnRegistry,
+	f.log.Info("demo fleet running", "registry", f.Registry, "own_registry", f.OwnRegistry, "etcd", f.OnEtcd,
 		"misbehaving", f.Misbehaving, "schedule", f.Schedule.String())
 	return f, nil
 }
@@ -197,13 +230,24 @@ func (f *Fleet) Close(ctx context.Context) error {
 		f.traffic.stop()
 	}
 	if f.Gateway != nil {
+		if err := f.deregister(ctx, f.Gateway.InstanceID); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: %w", err))
+		}
 		if err := f.Gateway.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("gateway: %w", err))
 		}
 	}
 	for _, b := range f.Books {
+		if err := f.deregister(ctx, b.InstanceID); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.InstanceID, err))
+		}
 		if err := b.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", b.InstanceID, err))
+		}
+	}
+	if f.etcd != nil {
+		if err := f.etcd.close(); err != nil {
+			errs = append(errs, fmt.Errorf("etcd: %w", err))
 		}
 	}
 	if f.registry != nil {
@@ -214,10 +258,20 @@ func (f *Fleet) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// deregister removes an instance from etcd before it stops serving; with
+// a Consul-API registry the instance does that itself.
+func (f *Fleet) deregister(ctx context.Context, id string) error {
+	if f.etcd == nil {
+		return nil
+	}
+	return f.etcd.deregister(ctx, id)
+}
+
 // Addresses lists where everything listens, for people and scripts.
 type Addresses struct {
 	Registry    string         `json:"registry"`
 	OwnRegistry bool           `json:"own_registry"`
+	Etcd        bool           `json:"etcd,omitempty"` // Registry is etcd's endpoints
 	Instances   []InstanceAddr `json:"instances"`
 }
 
@@ -233,7 +287,7 @@ type InstanceAddr struct {
 
 // Addresses returns where the fleet listens.
 func (f *Fleet) Addresses() Addresses {
-	a := Addresses{Registry: f.Registry, OwnRegistry: f.OwnRegistry}
+	a := Addresses{Registry: f.Registry, OwnRegistry: f.OwnRegistry, Etcd: f.OnEtcd}
 	for _, b := range f.Books {
 		ia := InstanceAddr{Service: bookstore.ServiceName, ID: b.InstanceID, HTTP: b.HTTPAddr, GRPC: b.GRPCAddr, Admin: "http://" + b.AdminAddr}
 		if b.InstanceID == f.Misbehaving {
@@ -251,7 +305,10 @@ func (f *Fleet) Addresses() Addresses {
 func (a Addresses) String() string {
 	var b strings.Builder
 	own := "already running"
-	if a.OwnRegistry {
+	switch {
+	case a.Etcd:
+		own = "etcd"
+	case a.OwnRegistry:
 		own = "dev registry, started by the demo"
 	}
 	fmt.Fprintf(&b, "registry  %s (%s)\n", a.Registry, own)

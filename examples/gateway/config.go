@@ -9,6 +9,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 
+	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 	"github.com/kitbench/kitbench/kit/sd/lb"
 )
@@ -63,6 +64,11 @@ type Config struct {
 	// Targets are static Book instances, host:port of the Upstream
 	// transport. When set they replace discovery. Nil means discover.
 	Targets []string
+	// Instancer, when set and Targets is not, is where the gateway finds
+	// the Book service instead of Registry (kit/sd/etcd's Instancer, say).
+	// The caller owns it and stops it after the gateway. Nil means
+	// discover at Registry.
+	Instancer sd.Instancer
 	// Service is the discovered service's name; empty means "bookstore".
 	Service string
 	// Upstream is UpstreamGRPC or UpstreamHTTP; empty means UpstreamGRPC.
@@ -102,8 +108,8 @@ type Config struct {
 
 // withDefaults fills the zero values and checks the rest.
 func (cfg Config) withDefaults() (Config, error) {
-	if cfg.Registry == "" && len(cfg.Targets) == 0 {
-		return cfg, errors.Join(ErrConfig, errors.New("set Registry (discovery) or Targets (static instances) so the gateway can find the Book service"))
+	if cfg.Registry == "" && len(cfg.Targets) == 0 && cfg.Instancer == nil {
+		return cfg, errors.Join(ErrConfig, errors.New("set Registry or Instancer (discovery) or Targets (static instances) so the gateway can find the Book service"))
 	}
 	switch cfg.Upstream {
 	case "":

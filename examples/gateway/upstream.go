@@ -50,6 +50,8 @@ func newUpstream(cfg Config, tp trace.TracerProvider, onEject func(context.Conte
 			return nil, fmt.Errorf("%w: Targets: %w", ErrConfig, err)
 		}
 		u.instancer = sd.FixedInstancer(insts)
+	} else if cfg.Instancer != nil {
+		u.instancer = unstoppable{cfg.Instancer}
 	} else {
 		client, err := consul.NewClient(cfg.Registry)
 		if err != nil {
@@ -173,3 +175,9 @@ func (u *upstream) close() error {
 	}
 	return err
 }
+
+// unstoppable hides Stop from the gateway: an Instancer passed in Config
+// belongs to the caller.
+type unstoppable struct{ sd.Instancer }
+
+func (unstoppable) Stop() {}
