@@ -36,6 +36,13 @@ var targets = []target{
 	{pkgPart: "bench", bench: "BenchmarkBookServerCPU", impl: "kit", unit: "server-sec/op", against: "bare", maxRatio: 1.05, issue: "#3 Book service with full chain ≤ 1.05× bare"},
 	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#4 10 000-instance update ≤ 0.5 ms"},
 	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "B/op", maxAbs: ptr(100e3), issue: "#4 10 000-instance update ≤ 100 KB"},
+	{pkgPart: "bench", bench: "BenchmarkPick/n=10000", impl: "kit", unit: "allocs/op", maxAbs: ptr(0), issue: "#4 balancer pick 0 allocs at 10 000 instances"},
+	{pkgPart: "probes/hub", bench: "BenchmarkFleetMemory", unit: "B-held", maxAbs: ptr(200e6), issue: "#5 1 000 instances and a full span ring held in < 200 MB"},
+	{pkgPart: "ui/dashboard", bench: "BenchmarkView/instances=1000/breakers=300/spans=10000/tab=instances/profile=TrueColor", unit: "sec/op", maxAbs: ptr(8e-3), issue: "#6 a frame of the instances view ≤ 8 ms"},
+	{pkgPart: "ui/dashboard", bench: "BenchmarkView/instances=1000/breakers=300/spans=10000/tab=breakers/profile=TrueColor", unit: "sec/op", maxAbs: ptr(8e-3), issue: "#6 a frame of the breakers view ≤ 8 ms"},
+	{pkgPart: "cmd/kitbench", bench: "BenchmarkCallProcess", impl: "kit", unit: "sec/op", against: "grpcurl", maxRatio: 1, issue: "#7 a kitbench call process no slower than grpcurl"},
+	{pkgPart: "recorder/capture", bench: "BenchmarkCaptureFullServerCPU", impl: "kit-capture", unit: "server-sec/op", against: "kit", maxRatio: 1.05, issue: "#8 capture costs < 5 % of the Book service (full chain, HTTP)"},
+	{pkgPart: "kit/transport/thrift", bench: "BenchmarkServer", impl: "kit", unit: "allocs/op", maxExtra: ptr(2), issue: "#10 Thrift server ≤ 2 allocs over the raw processor"},
 }
 
 // renderTargets writes one row per target whose benchmark ran.
