@@ -148,26 +148,25 @@ func ratio(smp, base *sample, unit string) string {
 }
 
 func format(v float64, unit string) string {
-	switch unit {
-	case "sec/op":
+	switch {
+	case unit == "sec/op" || unit == "server-sec/op":
 		return formatDuration(v)
-	case "server-sec/op":
-		return formatDuration(v)
-	case "B/op":
-		if v >= 1<<20 {
-			return fmt.Sprintf("%.1f MiB", v/(1<<20))
-		}
-		if v >= 1<<10 {
-			return fmt.Sprintf("%.1f KiB", v/(1<<10))
-		}
-		return fmt.Sprintf("%.0f B", v)
-	case "allocs/op":
-		return fmt.Sprintf("%.0f", v)
-	}
-	if v == math.Trunc(v) {
+	case unit == "B/op" || strings.HasPrefix(unit, "B-"): // B-held and other byte counts
+		return formatBytes(v)
+	case v == math.Trunc(v):
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+func formatBytes(v float64) string {
+	switch {
+	case v >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case v >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", v)
 }
 
 func formatDuration(sec float64) string {
