@@ -27,6 +27,7 @@ type callFlags struct {
 	all         bool
 	instance    string
 	consul      string
+	etcd        string
 	target      string
 	protos      []string
 	importPaths []string
@@ -44,7 +45,8 @@ const callLong = `Call one method of a service and print the JSON response.
 
 SERVICE is looked up the way 'kitbench list' finds it: in the registry at
 CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's dev registry or Consul), or
---consul ADDR. One instance is picked, round robin from a random start, moving
+--consul ADDR, or etcd with --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS when no Consul
+address is named). One instance is picked, round robin from a random start, moving
 on when one cannot be reached; --instance ID|ADDR picks one, --all calls every
 instance and compares their answers.
 
@@ -139,6 +141,7 @@ func newCallCmd() *cobra.Command {
 // addSourceFlags adds the discovery flags shared with list and describe.
 func addSourceFlags(fl *pflag.FlagSet, f *callFlags) {
 	fl.StringVar(&f.consul, "consul", "", "registry address (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
+	fl.StringVar(&f.etcd, "etcd", "", etcdFlagHelp)
 	fl.StringVar(&f.target, "target", "", "call this host:port directly, with no registry (a gRPC server, or a kit admin listener)")
 }
 
@@ -149,6 +152,8 @@ func (f *callFlags) check() error {
 		return callUsage("-o %q: the only format is json", f.output)
 	case f.plaintext && f.tls.On():
 		return callUsage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
+	case f.etcd != "" && f.consul != "":
+		return callUsage("--etcd and --consul name different registries: give one")
 	case f.printGRPC && f.printCurl:
 		return callUsage("--print-grpcurl and --print-curl: choose one")
 	case f.printGRPC && f.http:

@@ -77,7 +77,7 @@ func callFlagsFrom(fs *pflag.FlagSet) *callFlags {
 		return nil
 	}
 	f := &callFlags{
-		consul: str("consul"), target: str("target"), instance: str("instance"), http: on("http"),
+		consul: str("consul"), etcd: str("etcd"), target: str("target"), instance: str("instance"), http: on("http"),
 		protos: list("proto"), importPaths: list("import-path"), protosets: list("protoset"),
 		plaintext: on("plaintext"), output: str("output"),
 		tls: invoke.TLS{Enabled: on("tls"), Insecure: on("insecure"), CACert: str("cacert"), Cert: str("cert"), Key: str("key")},

@@ -30,7 +30,7 @@ func resolveInstances(ctx context.Context, f *callFlags, service string) ([]sd.I
 	}
 	lctx, cancel := context.WithTimeout(ctx, f.connect)
 	defer cancel()
-	snap, err := discovery.List(lctx, discovery.Options{Consul: f.consul})
+	snap, err := discovery.List(lctx, discovery.Options{Consul: f.consul, Etcd: f.etcd})
 	if err != nil {
 		return nil, callExit(2, fmt.Errorf("%w (start one with 'kitbench registry' or 'kitbench demo', or use --consul ADDR or --target ADDR)", err))
 	}

@@ -29,7 +29,8 @@ func completeServiceMethod(methods bool) func(*cobra.Command, []string, string) 
 		ctx, cancel := context.WithTimeout(cmd.Context(), completionTimeout)
 		defer cancel()
 		consul, _ := cmd.Flags().GetString("consul")
-		snap, err := discovery.List(ctx, discovery.Options{Consul: consul})
+		etcd, _ := cmd.Flags().GetString("etcd")
+		snap, err := discovery.List(ctx, discovery.Options{Consul: consul, Etcd: etcd})
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}

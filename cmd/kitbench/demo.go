@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kitbench/kitbench/examples/demo"
+	"github.com/kitbench/kitbench/probes/discovery"
 )
 
 func init() { subcommands = append(subcommands, newDemoCmd) }
@@ -18,6 +20,7 @@ func init() { subcommands = append(subcommands, newDemoCmd) }
 type demoFlags struct {
 	headless     bool
 	registryAddr string
+	etcd         string
 	seed         int64
 	rate         float64
 	output       string
@@ -38,6 +41,10 @@ func newDemoCmd() *cobra.Command {
     ejection, retries and breakers, behind a rate limiter;
   - steady traffic through the gateway, with bursts that hit its rate limiter.
 
+With --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS) the fleet runs on that etcd instead:
+every instance registers there and the gateway finds the Book service there; no
+dev registry is started, and other commands find the fleet with --etcd too.
+
 Every other kitbench command finds the fleet with no flags while the demo runs. Ctrl-C
 stops everything cleanly; each instance leaves the registry.`,
 		Example: `  kitbench demo                       # the fleet and the dashboard
@@ -45,11 +52,18 @@ stops everything cleanly; each instance leaves the registry.`,
   kitbench list
   kitbench call bookstore.GetBook -d '{"id":"0000000000000001"}'
   kitbench demo --headless -o json    # addresses as one JSON object, for scripts
-  kitbench demo --seed 42             # the same misbehaviour schedule every time`,
+  kitbench demo --seed 42             # the same misbehaviour schedule every time
+  kitbench demo --etcd 127.0.0.1:2379 # the fleet on etcd`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.output != "" && f.output != "text" && f.output != "json" {
 				return fmt.Errorf("-o %q: want text or json", f.output)
+			}
+			if f.etcd == "" && !cmd.Flags().Changed("registry-addr") && os.Getenv("CONSUL_HTTP_ADDR") == "" {
+				f.etcd = os.Getenv("ETCDCTL_ENDPOINTS")
+			}
+			if f.etcd != "" && cmd.Flags().Changed("registry-addr") {
+				return fmt.Errorf("--etcd and --registry-addr name different registries: give one")
 			}
 			return runDemo(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -57,6 +71,7 @@ stops everything cleanly; each instance leaves the registry.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.headless, "headless", false, "run the fleet without the dashboard; print its addresses and wait for Ctrl-C")
 	fl.StringVar(&f.registryAddr, "registry-addr", demo.DefaultRegistryAddr, "registry to use, or to start when none answers there")
+	fl.StringVar(&f.etcd, "etcd", "", "run the fleet on etcd at these comma-separated endpoints instead of a registry (default: ETCDCTL_ENDPOINTS when neither --registry-addr nor CONSUL_HTTP_ADDR is given)")
 	fl.Int64Var(&f.seed, "seed", 0, "seed of the misbehaviour schedule (0: a new one each run)")
 	fl.Float64Var(&f.rate, "rate", demo.DefaultRate, "steady traffic in requests per second (0 for none)")
 	fl.StringVarP(&f.output, "output", "o", "text", "with --headless, how to print the addresses: text or json")
@@ -69,7 +84,11 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 	if rate == 0 {
 		rate = -1 // demo.Options: negative means no traffic
 	}
-	fmt.Fprintf(stderr, "starting the demo fleet (registry %s)…\n", f.registryAddr)
+	where := "registry " + f.registryAddr
+	if f.etcd != "" {
+		where = "etcd at " + f.etcd
+	}
+	fmt.Fprintf(stderr, "starting the demo fleet (%s)…\n", where)
 	// Headless, the fleet's warnings go to stderr; under the dashboard they
 	// would tear its screen, and what they say shows in the views.
 	logger := slog.New(slog.DiscardHandler)
@@ -77,7 +96,7 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	fleet, err := demo.Start(ctx, demo.Options{
-		RegistryAddr: f.registryAddr, Seed: f.seed, Rate: rate, Logger: logger,
+		RegistryAddr: f.registryAddr, Etcd: f.etcd, Seed: f.seed, Rate: rate, Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -89,6 +108,9 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "kitbench: stopping the demo: %v\n", err)
 		}
 	}()
+	if !f.headless && fleet.OnEtcd {
+		return runDashboard(ctx, discovery.Options{Etcd: fleet.Registry}, "demo fleet · etcd at "+fleet.Registry, stdout)
+	}
 	if !f.headless {
 		return openDashboard(ctx, fleet.Registry, stdout, stderr)
 	}

@@ -73,6 +73,7 @@ func methodCmd(cmd *cobra.Command, f *fleetFlags) *cobra.Command {
 		out = ""
 	}
 	mc.Flags().String("consul", f.consul, "")
+	mc.Flags().String("etcd", f.etcd, "")
 	mc.Flags().String("target", target, "")
 	mc.Flags().String("output", out, "")
 	return mc

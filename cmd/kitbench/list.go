@@ -21,10 +21,14 @@ import (
 
 func init() { subcommands = append(subcommands, newListCmd) }
 
+// etcdFlagHelp is the help of every command's --etcd.
+const etcdFlagHelp = "etcd endpoints, comma-separated, instead of a Consul-API registry (default: ETCDCTL_ENDPOINTS when neither --consul nor CONSUL_HTTP_ADDR is given)"
+
 // fleetFlags are the flags list and describe share: where the fleet is,
 // and how to print it.
 type fleetFlags struct {
 	consul  string
+	etcd    string
 	targets []string
 	output  string
 	timeout time.Duration
@@ -33,6 +37,7 @@ type fleetFlags struct {
 func (f *fleetFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.consul, "consul", "", "registry address, host:port or URL (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
+	fl.StringVar(&f.etcd, "etcd", "", etcdFlagHelp)
 	fl.StringArrayVar(&f.targets, "target", nil, "an instance's admin listener host:port, instead of a registry (repeatable)")
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long to wait for the registry and the instances to answer")
@@ -44,6 +49,8 @@ func (f *fleetFlags) check() error {
 		return &fleetError{1, fmt.Errorf("-o %q: the formats are text and json", f.output)}
 	case f.consul != "" && len(f.targets) > 0:
 		return &fleetError{1, errors.New("--consul and --target choose different sources: give one")}
+	case f.etcd != "" && (f.consul != "" || len(f.targets) > 0):
+		return &fleetError{1, errors.New("--etcd, --consul and --target choose different sources: give one")}
 	case f.timeout <= 0:
 		return &fleetError{1, errors.New("--timeout must be positive")}
 	}
@@ -53,8 +60,12 @@ func (f *fleetFlags) check() error {
 // where says which registry address is used and why, for error messages.
 func (f *fleetFlags) where() string {
 	switch {
+	case f.etcd != "":
+		return f.etcd + " (--etcd)"
 	case f.consul != "":
 		return f.consul + " (--consul)"
+	case len(f.targets) == 0 && os.Getenv("CONSUL_HTTP_ADDR") == "" && os.Getenv("ETCDCTL_ENDPOINTS") != "":
+		return os.Getenv("ETCDCTL_ENDPOINTS") + " (ETCDCTL_ENDPOINTS)"
 	case os.Getenv("CONSUL_HTTP_ADDR") != "":
 		return os.Getenv("CONSUL_HTTP_ADDR") + " (CONSUL_HTTP_ADDR)"
 	}
@@ -66,7 +77,7 @@ func (f *fleetFlags) where() string {
 // The caller closes it. An unreachable source is an exit-2 error.
 func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hub, error) {
 	h, err := hub.New(hub.Options{
-		Discovery:      discovery.Options{Consul: f.consul, Targets: f.targets},
+		Discovery:      discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets},
 		ScrapeInterval: scrape,
 	})
 	if err != nil {
@@ -98,8 +109,9 @@ instance is observed (stream, poll, no admin listener, unsupported protocol).
 Entries the registry could not confirm lately are marked stale.
 
 The registry is CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's dev registry or a
-Consul agent), or --consul ADDR; --target HOST:PORT (repeatable) lists instances by
-their admin listener with no registry.
+Consul agent), or --consul ADDR; --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS, when no
+Consul address is named) reads kit's services from etcd; --target HOST:PORT
+(repeatable) lists instances by their admin listener with no registry.
 
 Exit status: 0 listed, 1 bad usage, 2 the registry cannot be reached.`,
 		Example: `  kitbench list

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/etcd"
+)
+
+// startEtcd runs Debian's etcd-server (installed by .ci/deps.sh) on free
+// loopback ports with a temporary data directory until the test ends, and
+// returns its client address once it answers.
+func startEtcd(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("etcd")
+	if err != nil {
+		t.Fatalf("no etcd on PATH (%v): install Debian's etcd-server, as .ci/deps.sh does", err)
+	}
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	dir := t.TempDir()
+	client, peer := free(), free()
+	log, err := os.Create(filepath.Join(dir, "etcd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--name", "kit", "--data-dir", filepath.Join(dir, "data"),
+		"--listen-client-urls", "http://"+client, "--advertise-client-urls", "http://"+client,
+		"--listen-peer-urls", "http://"+peer, "--initial-advertise-peer-urls", "http://"+peer,
+		"--initial-cluster", "kit=http://"+peer, "--heartbeat-interval", "50", "--election-timeout", "250",
+		"--logger", "zap", "--log-outputs", "stderr")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); log.Close() })
+	conn, err := etcd.NewClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		err := conn.Ping(ctx)
+		cancel()
+		if err == nil {
+			return client
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(log.Name())
+			t.Fatalf("etcd did not answer on %s: %v\n%s", client, err, b)
+		}
+	}
+}
+
+func TestEtcdSource(t *testing.T) {
+	addr := startEtcd(t)
+	book := fleetBook(t, bookstore.Config{InstanceID: "book-1"})
+	conn, err := etcd.NewClient(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r, err := etcd.NewRegistrar(conn, sd.Instance{ID: book.InstanceID, Service: bookstore.ServiceName, Address: book.HTTPAddr,
+		Meta: map[string]string{sd.MetaHTTP: book.HTTPAddr, sd.MetaGRPC: book.GRPCAddr, sd.MetaAdmin: "http://" + book.AdminAddr}},
+		etcd.RegistrarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Deregister(context.WithoutCancel(t.Context()))
+
+	code, out, errOut := runArgs(t, "list", "--etcd", addr, "-o", "json")
+	var l listJSON
+	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
+		t.Fatalf("list --etcd: exit %d, %v: %s%s", code, err, out, errOut)
+	}
+	if l.Source.Source != "etcd at "+addr || len(l.Services) != 1 || l.Services[0].Instances[0].ID != "book-1" ||
+		l.Services[0].Instances[0].Introspection != "stream" {
+		t.Fatalf("list --etcd: %s", out)
+	}
+	code, out, errOut = runArgs(t, "call", "--etcd", addr, "bookstore.CreateBook", "-d", `{"book":{"title":"Dune","author":"Herbert","year":1965}}`)
+	if code != 0 || !strings.Contains(out, "Dune") {
+		t.Fatalf("call --etcd: exit %d: %s%s", code, out, errOut)
+	}
+
+	// ETCDCTL_ENDPOINTS is the source when no Consul address is named.
+	t.Setenv("CONSUL_HTTP_ADDR", "")
+	t.Setenv("ETCDCTL_ENDPOINTS", addr)
+	if code, out, errOut := runArgs(t, "describe", "bookstore"); code != 0 || !strings.Contains(out, "book-1") {
+		t.Fatalf("describe with ETCDCTL_ENDPOINTS: exit %d: %s%s", code, out, errOut)
+	}
+}
+
+func TestEtcdUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"list", "--etcd", "127.0.0.1:1", "--consul", "127.0.0.1:2"},
+		{"list", "--etcd", "127.0.0.1:1", "--target", "127.0.0.1:2"},
+		{"call", "--etcd", "127.0.0.1:1", "--consul", "127.0.0.1:2", "bookstore.GetBook"},
+		{"demo", "--headless", "--etcd", "127.0.0.1:1", "--registry-addr", "127.0.0.1:2"},
+	} {
+		if code, _, errOut := runArgs(t, args...); code != 1 || !strings.Contains(errOut, "--etcd") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	if code, _, errOut := runArgs(t, "list", "--etcd", addr, "--timeout", "3s"); code != 2 || !strings.Contains(errOut, addr+" (--etcd)") {
+		t.Errorf("list --etcd with nothing there: exit %d, %q", code, errOut)
+	}
+}
