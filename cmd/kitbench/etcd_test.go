@@ -4,72 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/kitbench/kitbench/internal/etcdtest"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/etcd"
 )
 
-// startEtcd runs Debian's etcd-server (installed by .ci/deps.sh) on free
-// loopback ports with a temporary data directory until the test ends, and
-// returns its client address once it answers.
-func startEtcd(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Fatalf("no etcd on PATH (%v): install Debian's etcd-server, as .ci/deps.sh does", err)
-	}
-	free := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return ln.Addr().String()
-	}
-	dir := t.TempDir()
-	client, peer := free(), free()
-	log, err := os.Create(filepath.Join(dir, "etcd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--name", "kit", "--data-dir", filepath.Join(dir, "data"),
-		"--listen-client-urls", "http://"+client, "--advertise-client-urls", "http://"+client,
-		"--listen-peer-urls", "http://"+peer, "--initial-advertise-peer-urls", "http://"+peer,
-		"--initial-cluster", "kit=http://"+peer, "--heartbeat-interval", "50", "--election-timeout", "250",
-		"--logger", "zap", "--log-outputs", "stderr")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); log.Close() })
-	conn, err := etcd.NewClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		err := conn.Ping(ctx)
-		cancel()
-		if err == nil {
-			return client
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("etcd did not answer on %s: %v\n%s", client, err, b)
-		}
-	}
-}
-
 func TestEtcdSource(t *testing.T) {
-	addr := startEtcd(t)
+	addr := etcdtest.Start(t).Addr
 	book := fleetBook(t, bookstore.Config{InstanceID: "book-1"})
 	conn, err := etcd.NewClient(addr)
 	if err != nil {

@@ -3,80 +3,20 @@ package discovery_test
 import (
 	"context"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/etcdtest"
 
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/etcd"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
 
-// startEtcd runs Debian's etcd-server (installed by .ci/deps.sh) on free
-// loopback ports with a temporary data directory, waits until it answers,
-// and returns its client address and a func that kills it (also run at
-// cleanup).
-func startEtcd(t *testing.T) (string, func()) {
-	t.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Fatalf("no etcd on PATH (%v): install Debian's etcd-server, as .ci/deps.sh does", err)
-	}
-	free := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return ln.Addr().String()
-	}
-	dir := t.TempDir()
-	client, peer := free(), free()
-	log, err := os.Create(filepath.Join(dir, "etcd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--name", "kit", "--data-dir", filepath.Join(dir, "data"),
-		"--listen-client-urls", "http://"+client, "--advertise-client-urls", "http://"+client,
-		"--listen-peer-urls", "http://"+peer, "--initial-advertise-peer-urls", "http://"+peer,
-		"--initial-cluster", "kit=http://"+peer, "--heartbeat-interval", "50", "--election-timeout", "250",
-		"--logger", "zap", "--log-outputs", "stderr")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := func() {
-		if cmd.Process != nil && cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}
-	t.Cleanup(func() { stop(); log.Close() })
-	conn, err := etcd.NewClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		err := conn.Ping(ctx)
-		cancel()
-		if err == nil {
-			return client, stop
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("etcd did not answer on %s: %v\n%s", client, err, b)
-		}
-	}
-}
-
 func TestEtcdSource(t *testing.T) {
 	checkGoroutines(t)
-	addr, stop := startEtcd(t)
+	srv := etcdtest.Start(t)
+	addr := srv.Addr
 	conn, err := etcd.NewClient(addr)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +53,7 @@ func TestEtcdSource(t *testing.T) {
 	}
 
 	// etcd goes away: the last known set stays, marked stale.
-	stop()
+	srv.Stop()
 	snap = waitSnap(t, w, "stale after etcd stopped", func(s discovery.Snapshot) bool { return s.Stale && s.Err != nil })
 	if len(snap.Services) != 2 || !snap.Services[0].Stale {
 		t.Fatalf("services while etcd is down: %+v", snap.Services)
@@ -122,7 +62,7 @@ func TestEtcdSource(t *testing.T) {
 
 func TestEtcdFromEnvironment(t *testing.T) {
 	checkGoroutines(t)
-	addr, _ := startEtcd(t)
+	addr := etcdtest.Start(t).Addr
 	t.Setenv("CONSUL_HTTP_ADDR", "")
 	t.Setenv("ETCDCTL_ENDPOINTS", addr)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)

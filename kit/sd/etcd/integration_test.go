@@ -80,7 +80,7 @@ func TestIntegrationRegisterWatchDeregister(t *testing.T) {
 	base := runtime.NumGoroutine()
 	srv := startEtcd(t)
 	conn := srv.client()
-	raw := srv.raw()
+	raw := srv.Client()
 	inst := etcd.NewInstancer(conn, "book", etcd.InstancerOptions{})
 	events := make(chan sd.Event, 4)
 	inst.Register(events)
@@ -188,7 +188,7 @@ func TestIntegrationCompactionPastTheWatch(t *testing.T) {
 	base := runtime.NumGoroutine()
 	srv := startEtcd(t)
 	conn := srv.client()
-	raw := srv.raw()
+	raw := srv.Client()
 	reg := register(t, conn, instance("a", 9000), 10*time.Second)
 	c := &compacting{WatchClient: conn, raw: raw, fired: make(chan struct{}), release: make(chan struct{})}
 	inst := etcd.NewInstancer(c, "book", etcd.InstancerOptions{Timeout: 30 * time.Second})
@@ -224,7 +224,7 @@ func TestIntegrationRevokedLeaseIsGrantedAgain(t *testing.T) {
 	base := runtime.NumGoroutine()
 	srv := startEtcd(t)
 	conn := srv.client()
-	raw := srv.raw()
+	raw := srv.Client()
 	inst := etcd.NewInstancer(conn, "book", etcd.InstancerOptions{})
 	events := make(chan sd.Event, 4)
 	inst.Register(events)
@@ -275,13 +275,13 @@ func TestIntegrationRestartKeepsInstancesStale(t *testing.T) {
 	reg := register(t, conn, instance("a", 9000), 10*time.Second)
 	next(t, events, time.Second, "a registered", fresh("a"))
 
-	srv.stop()
+	srv.Stop()
 	down := time.Now()
 	next(t, events, 5*time.Second, "a kept, stale, while etcd is down", func(ev sd.Event) bool {
 		return ev.Stale && ev.Err != nil && slices.Equal(ids(ev), []string{"a"})
 	})
 	t.Logf("stale %v after etcd was killed", time.Since(down))
-	srv.start()
+	srv.Restart()
 	up := time.Now()
 	next(t, events, 20*time.Second, "a fresh after the restart", fresh("a"))
 	t.Logf("fresh %v after etcd answered again", time.Since(up))
@@ -318,7 +318,7 @@ func TestIntegrationDownBeforeTheWatchIsAcknowledged(t *testing.T) {
 	srv := startEtcd(t)
 	conn := srv.client()
 	reg := register(t, conn, instance("a", 9000), time.Minute)
-	h := &hooked{WatchClient: conn, before: srv.stop}
+	h := &hooked{WatchClient: conn, before: srv.Stop}
 	inst := etcd.NewInstancer(h, "book", etcd.InstancerOptions{ProbeEvery: 100 * time.Millisecond, Timeout: 300 * time.Millisecond})
 	events := make(chan sd.Event, 4)
 	inst.Register(events)
