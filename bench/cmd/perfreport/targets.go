@@ -34,6 +34,7 @@ var targets = []target{
 	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "allocs/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's allocations"},
 	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "B/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's bytes"},
 	{pkgPart: "bench", bench: "BenchmarkBookServerCPU", impl: "kit", unit: "server-sec/op", against: "bare", maxRatio: 1.05, issue: "#3 Book service with full chain ≤ 1.05× bare"},
+	{pkgPart: "bench", bench: "BenchmarkBookServerCPU", impl: "kitwarn", unit: "server-sec/op", against: "bare", maxRatio: 1.05, issue: "#3 the same, logger at Warn (successes not formatted)"},
 	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#4 10 000-instance update ≤ 0.5 ms"},
 	{pkgPart: "kit/sd", bench: "BenchmarkEndpointerUpdate", impl: "kit", unit: "B/op", maxAbs: ptr(100e3), issue: "#4 10 000-instance update ≤ 100 KB"},
 	{pkgPart: "bench", bench: "BenchmarkPick/n=10000", impl: "kit", unit: "allocs/op", maxAbs: ptr(0), issue: "#4 balancer pick 0 allocs at 10 000 instances"},
@@ -43,6 +44,8 @@ var targets = []target{
 	{pkgPart: "cmd/kitbench", bench: "BenchmarkCallProcess", impl: "kit", unit: "sec/op", against: "grpcurl", maxRatio: 1, issue: "#7 a kitbench call process no slower than grpcurl"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkCaptureFullServerCPU", impl: "kit-capture", unit: "server-sec/op", against: "kit", maxRatio: 1.05, issue: "#8 capture costs < 5 % of the Book service (full chain, HTTP)"},
 	{pkgPart: "kit/transport/thrift", bench: "BenchmarkServer", impl: "kit", unit: "allocs/op", maxExtra: ptr(2), issue: "#10 Thrift server ≤ 2 allocs over the raw processor"},
+	{pkgPart: "kit/sd/etcd", bench: "BenchmarkWatchUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#11 etcd watch update, 10 000 instances ≤ 0.5 ms"},
+	{pkgPart: "kit/sd/etcd", bench: "BenchmarkWatchUpdate", impl: "kit", unit: "B/op", maxAbs: ptr(100e3), issue: "#11 etcd watch update, 10 000 instances ≤ 100 KB"},
 }
 
 // renderTargets writes one row per target whose benchmark ran.
