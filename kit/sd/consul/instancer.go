@@ -3,6 +3,7 @@ package consul
 import (
 	"context"
 	"github.com/kitbench/kitbench/internal/backoff"
+	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 	"maps"
 	"net"
 	"slices"
@@ -49,7 +50,7 @@ type Instancer struct {
 	service string
 	opts    InstancerOptions
 	limiter *rate.Limiter
-	out     fanout
+	out     fanout.Fanout
 	cancel  context.CancelFunc
 	done    chan struct{}
 	stop    sync.Once
@@ -94,10 +95,10 @@ func NewInstancer(c Client, service string, opts InstancerOptions) *Instancer {
 // for: when it is ready it receives the newest state, skipping older ones.
 // The Instances slice is the observer's own; Tags and Meta are shared and
 // must not be modified.
-func (s *Instancer) Register(ch chan<- sd.Event) { s.out.register(ch) }
+func (s *Instancer) Register(ch chan<- sd.Event) { s.out.Register(ch) }
 
 // Deregister removes ch; once it returns nothing more is sent on ch.
-func (s *Instancer) Deregister(ch chan<- sd.Event) { s.out.deregister(ch) }
+func (s *Instancer) Deregister(ch chan<- sd.Event) { s.out.Deregister(ch) }
 
 // Stop ends the watch loop and every observer's delivery goroutine, and
 // waits for them. It is idempotent.
@@ -105,7 +106,7 @@ func (s *Instancer) Stop() {
 	s.stop.Do(func() {
 		s.cancel()
 		<-s.done
-		s.out.stop()
+		s.out.Stop()
 	})
 }
 
@@ -129,7 +130,7 @@ func (s *Instancer) loop(ctx context.Context) {
 		if err != nil {
 			failures++
 			stale = true
-			s.out.publish(sd.Event{Instances: last, Err: err, Stale: true})
+			s.out.Publish(sd.Event{Instances: last, Err: err, Stale: true})
 			if !backoff.Sleep(ctx, backoff.Delay(s.opts.BackoffMin, s.opts.BackoffMax, failures)) {
 				return
 			}
@@ -140,7 +141,7 @@ func (s *Instancer) loop(ctx context.Context) {
 		inst := convert(entries)
 		if !known || stale || !slices.EqualFunc(inst, last, equalInstance) {
 			last, known, stale = inst, true, false
-			s.out.publish(sd.Event{Instances: inst})
+			s.out.Publish(sd.Event{Instances: inst})
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -63,7 +64,7 @@ type Instancer struct {
 	prefix  string // keys watched: the prefix, plus service and "/" if set
 	opts    InstancerOptions
 	log     *slog.Logger
-	out     fanout
+	out     fanout.Fanout
 	cancel  context.CancelFunc
 	done    chan struct{}
 	stop    sync.Once
@@ -116,10 +117,10 @@ func NewInstancer(c WatchClient, service string, opts InstancerOptions) *Instanc
 // one is known and every change after. A slow observer is never waited
 // for: when it is ready it receives the newest state, skipping older ones.
 // Observers share each event's Instances slice: it must not be modified.
-func (s *Instancer) Register(ch chan<- sd.Event) { s.out.register(ch) }
+func (s *Instancer) Register(ch chan<- sd.Event) { s.out.Register(ch) }
 
 // Deregister removes ch; once it returns nothing more is sent on ch.
-func (s *Instancer) Deregister(ch chan<- sd.Event) { s.out.deregister(ch) }
+func (s *Instancer) Deregister(ch chan<- sd.Event) { s.out.Deregister(ch) }
 
 // Stop ends the watch and every observer's delivery goroutine, and waits
 // for them. It is idempotent.
@@ -127,7 +128,7 @@ func (s *Instancer) Stop() {
 	s.stop.Do(func() {
 		s.cancel()
 		<-s.done
-		s.out.stop()
+		s.out.Stop()
 	})
 }
 
@@ -188,7 +189,7 @@ func (s *Instancer) list(ctx context.Context) (int64, error) {
 	insts = slices.CompactFunc(insts, func(a, b sd.Instance) bool { return a.Service == b.Service && a.ID == b.ID })
 	if !s.known || s.stale || !slices.EqualFunc(insts, s.cur, equalInstance) {
 		s.cur, s.known, s.stale = insts, true, false
-		s.out.publish(sd.Event{Instances: insts})
+		s.out.Publish(sd.Event{Instances: insts})
 	}
 	return rev, nil
 }
@@ -229,7 +230,7 @@ func (s *Instancer) watch(ctx context.Context, rev int64) error {
 // fail publishes the last known instances, stale, with err.
 func (s *Instancer) fail(err error) {
 	s.stale = true
-	s.out.publish(sd.Event{Instances: s.cur, Err: err, Stale: true})
+	s.out.Publish(sd.Event{Instances: s.cur, Err: err, Stale: true})
 }
 
 // apply folds watch events into the current set and publishes the result
@@ -279,7 +280,7 @@ func (s *Instancer) apply(events []WatchEvent) {
 	}
 	if owned {
 		s.cur = next
-		s.out.publish(sd.Event{Instances: next})
+		s.out.Publish(sd.Event{Instances: next})
 	}
 }
 

@@ -1,4 +1,6 @@
-package etcd
+// Package fanout delivers an Instancer's events to its observers; the
+// registry adapters (kit/sd/consul, kit/sd/etcd) share it.
+package fanout
 
 import (
 	"sync"
@@ -6,12 +8,13 @@ import (
 	"github.com/kitbench/kitbench/kit/sd"
 )
 
-// fanout delivers the latest sd.Event to every registered channel. Each
+// Fanout delivers the latest sd.Event to every registered channel. Each
 // observer has a goroutine that sends the newest state when the observer is
 // ready, so a slow observer skips intermediate states instead of holding up
 // the Instancer or other observers. Every observer receives the same
-// Instances slice, which nobody modifies once published.
-type fanout struct {
+// Instances slice, which nobody modifies once published. The zero value is
+// ready to use.
+type Fanout struct {
 	mu      sync.Mutex
 	state   sd.Event
 	have    bool
@@ -27,7 +30,8 @@ type sub struct {
 	done chan struct{}
 }
 
-func (f *fanout) publish(ev sd.Event) {
+// Publish makes ev the current state and wakes every observer.
+func (f *Fanout) Publish(ev sd.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.state, f.have = ev, true
@@ -44,7 +48,9 @@ func (s *sub) poke() {
 	}
 }
 
-func (f *fanout) register(ch chan<- sd.Event) {
+// Register adds ch as an observer; it receives the current state, if
+// any, and every later one. Registering twice, or after Stop, does nothing.
+func (f *Fanout) Register(ch chan<- sd.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.stopped || f.subs[ch] != nil {
@@ -61,7 +67,7 @@ func (f *fanout) register(ch chan<- sd.Event) {
 	go f.run(s)
 }
 
-func (f *fanout) run(s *sub) {
+func (f *Fanout) run(s *sub) {
 	defer close(s.done)
 	var sent uint64
 	for {
@@ -85,7 +91,8 @@ func (f *fanout) run(s *sub) {
 	}
 }
 
-func (f *fanout) deregister(ch chan<- sd.Event) {
+// Deregister removes ch and waits until nothing more is sent on it.
+func (f *Fanout) Deregister(ch chan<- sd.Event) {
 	f.mu.Lock()
 	s := f.subs[ch]
 	delete(f.subs, ch)
@@ -96,7 +103,8 @@ func (f *fanout) deregister(ch chan<- sd.Event) {
 	}
 }
 
-func (f *fanout) stop() {
+// Stop removes every observer; later registrations are ignored.
+func (f *Fanout) Stop() {
 	f.mu.Lock()
 	f.stopped = true
 	subs := f.subs
