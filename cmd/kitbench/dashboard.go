@@ -28,20 +28,28 @@ var errNoTerminal = errors.New("the dashboard needs a terminal, and standard out
 // `kitbench` alone: the same as list's.
 type dashboardFlags struct {
 	consul  string
+	etcd    string
 	targets []string
 }
 
 func (f *dashboardFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.consul, "consul", "", "registry address, host:port or URL (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
+	fl.StringVar(&f.etcd, "etcd", "", etcdFlagHelp)
 	fl.StringArrayVar(&f.targets, "target", nil, "an instance's admin listener host:port, instead of a registry (repeatable)")
 }
 
 func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
-	if f.consul != "" && len(f.targets) > 0 {
-		return &fleetError{1, errors.New("--consul and --target choose different sources: give one")}
+	sources := 0
+	for _, set := range []bool{f.consul != "", f.etcd != "", len(f.targets) > 0} {
+		if set {
+			sources++
+		}
 	}
-	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Targets: f.targets}, "", cmd.OutOrStdout())
+	if sources > 1 {
+		return &fleetError{1, errors.New("--consul, --etcd and --target choose different sources: give one")}
+	}
+	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets}, "", cmd.OutOrStdout())
 }
 
 const dashboardLong = `Open the workbench on a live fleet: services and instances (unhealthy first), circuit

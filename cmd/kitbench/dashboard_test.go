@@ -19,9 +19,15 @@ func TestDashboardNeedsATerminal(t *testing.T) {
 }
 
 func TestDashboardFlags(t *testing.T) {
-	code, _, errOut := runArgs(t, "dashboard", "--consul", "a:1", "--target", "b:2")
-	if code != 1 || !strings.Contains(errOut, "--consul and --target choose different sources") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+	for _, args := range [][]string{
+		{"dashboard", "--consul", "a:1", "--target", "b:2"},
+		{"dashboard", "--etcd", "a:1", "--consul", "b:2"},
+		{"--etcd", "a:1", "--target", "b:2"},
+	} {
+		code, _, errOut := runArgs(t, args...)
+		if code != 1 || !strings.Contains(errOut, "choose different sources") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
 	}
 	for _, args := range [][]string{{"dashboard", "extra"}, {"dashboard", "--bogus"}, {"nope"}} {
 		if code, _, errOut := runArgs(t, args...); code != 1 || errOut == "" {
@@ -29,7 +35,7 @@ func TestDashboardFlags(t *testing.T) {
 		}
 	}
 	code, out, _ := runArgs(t, "--help")
-	if code != 0 || !strings.Contains(out, "--consul") || !strings.Contains(out, "dashboard") {
+	if code != 0 || !strings.Contains(out, "--consul") || !strings.Contains(out, "--etcd") || !strings.Contains(out, "dashboard") {
 		t.Errorf("kitbench --help should show the dashboard and its flags: exit %d\n%s", code, out)
 	}
 }
