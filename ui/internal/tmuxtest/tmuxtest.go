@@ -172,8 +172,13 @@ func (s *Session) Exited() (bool, int) {
 		s.t.Fatalf("tmuxtest: %v", err)
 	}
 	dead, status, _ := strings.Cut(strings.TrimSpace(out), " ")
-	code, _ := strconv.Atoi(status)
-	return dead == "1", code
+	code, err := strconv.Atoi(status)
+	if dead != "1" || err != nil {
+		// tmux can mark the pane dead a moment before it records the exit
+		// status (then empty): not exited yet, as far as a caller can tell.
+		return false, 0
+	}
+	return true, code
 }
 
 // Kill ends the tmux server, the session and the program in it, and removes
