@@ -55,6 +55,7 @@ type Session struct {
 	socket string
 	dir    string
 	target string
+	status string // file the wrapper writes the program's exit status to
 	killed bool
 }
 
@@ -100,7 +101,11 @@ func Start(t testing.TB, opts Options, command ...string) *Session {
 	for _, e := range opts.Env {
 		args = append(args, "-e", e)
 	}
-	args = append(args, shellQuote(command))
+	// The program runs under a small sh that writes its exit status to a
+	// file: tmux marks some panes dead without ever recording a status.
+	s.status = filepath.Join(dir, "status")
+	wrapped := append([]string{"sh", "-c", `"$@"; echo $? > "$0"`, s.status}, command...)
+	args = append(args, shellQuote(wrapped))
 	if _, err := s.tmux(args...); err != nil {
 		t.Fatalf("tmuxtest: start %q: %v", command, err)
 	}
@@ -164,19 +169,25 @@ func (s *Session) WaitFor(text string, timeout time.Duration) string {
 	}
 }
 
-// Exited reports whether the program has exited, and its exit status.
+// Exited reports whether the program has exited, and its exit status (-1
+// when it could not be recorded, e.g. the program was killed with its
+// wrapper).
 func (s *Session) Exited() (bool, int) {
 	s.t.Helper()
-	out, err := s.tmux("display-message", "-p", "-t", s.target, "#{pane_dead} #{pane_dead_status}")
+	out, err := s.tmux("display-message", "-p", "-t", s.target, "#{pane_dead}")
 	if err != nil {
 		s.t.Fatalf("tmuxtest: %v", err)
 	}
-	dead, status, _ := strings.Cut(strings.TrimSpace(out), " ")
-	code, err := strconv.Atoi(status)
-	if dead != "1" || err != nil {
-		// tmux can mark the pane dead a moment before it records the exit
-		// status (then empty): not exited yet, as far as a caller can tell.
+	if dead, _, _ := strings.Cut(strings.TrimSpace(out), " "); dead != "1" {
 		return false, 0
+	}
+	b, err := os.ReadFile(s.status)
+	if err != nil {
+		return true, -1 // the wrapper itself was killed: no status
+	}
+	code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return true, -1
 	}
 	return true, code
 }
