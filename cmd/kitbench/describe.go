@@ -88,6 +88,8 @@ type describeJSON struct {
 
 func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 	ctx := cmd.Context()
+	stop := progress(cmd.ErrOrStderr(), "reading the fleet and measuring "+fleetText(service)+"'s rates…")
+	defer stop()
 	h, err := f.observe(ctx, describeScrape)
 	if err != nil {
 		return err
@@ -114,6 +116,7 @@ func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 		return &fleetError{2, fmt.Errorf("no service %q at %s; %s", fleetText(service), fleetText(snap.Source.Source), msg)}
 	}
 	insts = waitRates(ctx, h, service, f.timeout)
+	stop()
 	if f.output == "json" {
 		return fleetJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
 	}

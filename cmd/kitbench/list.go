@@ -122,7 +122,9 @@ Exit status: 0 listed, 1 bad usage, 2 the registry cannot be reached.`,
 			if err := f.check(); err != nil {
 				return err
 			}
+			stop := progress(cmd.ErrOrStderr(), "reading the fleet…")
 			h, err := f.observe(cmd.Context(), -1)
+			stop()
 			if err != nil {
 				return err
 			}
