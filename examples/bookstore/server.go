@@ -2,15 +2,14 @@ package bookstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/kitbench/kitbench/examples/internal/runner"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	"github.com/kitbench/kitbench/kit/auth/jwt"
@@ -105,22 +104,20 @@ type Instance struct {
 	adminH    *introspect.Handler
 	tracer    *tracing.Provider
 	registrar interface{ Deregister(context.Context) error }
-	wg        sync.WaitGroup
-	errOnce   sync.Once
-	err       error
-	done      chan struct{}
+	run       *runner.Group
 }
 
 // Start listens on every address and serves until Shutdown. A port in use
 // is an error naming the address; a registry that cannot be reached is an
 // error naming it.
 func Start(cfg Config) (_ *Instance, err error) {
-	inst := &Instance{InstanceID: cfg.InstanceID, log: cfg.Logger, done: make(chan struct{})}
+	inst := &Instance{InstanceID: cfg.InstanceID, log: cfg.Logger}
 	if inst.log == nil {
 		inst.log = slog.New(slog.DiscardHandler)
 	}
+	inst.run = runner.NewGroup(ServiceName, inst.log)
 	if inst.InstanceID == "" {
-		inst.InstanceID = ServiceName + "-" + randomHex(4)
+		inst.InstanceID = runner.InstanceID(ServiceName)
 	}
 	svc := cfg.Service
 	if svc == nil {
@@ -134,12 +131,12 @@ func Start(cfg Config) (_ *Instance, err error) {
 			}
 		}
 	}()
-	hln, err := listen("HTTP", cfg.HTTPAddr)
+	hln, err := runner.Listen(ServiceName, "HTTP", cfg.HTTPAddr)
 	if err != nil {
 		return nil, err
 	}
 	closers = append(closers, func() { hln.Close() })
-	gln, err := listen("gRPC", cfg.GRPCAddr)
+	gln, err := runner.Listen(ServiceName, "gRPC", cfg.GRPCAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +144,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	inst.HTTPAddr, inst.GRPCAddr = hln.Addr().String(), gln.Addr().String()
 	var tln net.Listener
 	if cfg.ThriftAddr != "" {
-		if tln, err = listen("Thrift", cfg.ThriftAddr); err != nil {
+		if tln, err = runner.Listen(ServiceName, "Thrift", cfg.ThriftAddr); err != nil {
 			return nil, err
 		}
 		closers = append(closers, func() { tln.Close() })
@@ -207,13 +204,13 @@ func Start(cfg Config) (_ *Instance, err error) {
 	inst.AdminAddr = inst.admin.Addr()
 	closers = append(closers, func() { _ = inst.admin.Close() })
 
-	inst.serve("http", func() error {
+	inst.run.Go("http", func() error {
 		if err := inst.http.Serve(hln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	inst.serve("grpc", func() error { return inst.grpc.Serve(gln) })
+	inst.run.Go("grpc", func() error { return inst.grpc.Serve(gln) })
 	if tln != nil {
 		inst.serveThrift(tln, observed(core, "thrift", inst.tracer, m, inst.log))
 	}
@@ -223,7 +220,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		if inst.thrift != nil {
 			_ = inst.thrift.Close()
 		}
-		inst.wg.Wait()
+		inst.run.Wait()
 	})
 
 	if cfg.Registry != "" {
@@ -242,46 +239,11 @@ func Start(cfg Config) (_ *Instance, err error) {
 	return inst, nil
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func listen(what, addr string) (net.Listener, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("bookstore: cannot listen for %s on %s (is another instance running? choose another address): %w", what, addr, err)
-	}
-	return ln, nil
-}
-
-func (inst *Instance) serve(name string, f func() error) {
-	inst.wg.Add(1)
-	go func() {
-		defer inst.wg.Done()
-		if err := f(); err != nil {
-			inst.log.Error("bookstore: server stopped", "transport", name, "err", err)
-			inst.errOnce.Do(func() { inst.err = fmt.Errorf("%s server: %w", name, err); close(inst.done) })
-		}
-	}()
-}
-
 // Done is closed when a listener fails on its own; Err then says why.
-func (inst *Instance) Done() <-chan struct{} { return inst.done }
+func (inst *Instance) Done() <-chan struct{} { return inst.run.Done() }
 
 // Err returns the error that closed Done, or nil.
-func (inst *Instance) Err() error {
-	select {
-	case <-inst.done:
-		return inst.err
-	default:
-		return nil
-	}
-}
+func (inst *Instance) Err() error { return inst.run.Err() }
 
 // Shutdown stops the instance gracefully: it leaves the registry and turns
 // health NOT_SERVING first, then both servers stop accepting and in-flight
@@ -319,7 +281,7 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("thrift: %w", err))
 		}
 	}
-	inst.wg.Wait()
+	inst.run.Wait()
 	if err := inst.tracer.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -211,7 +211,7 @@ func (inst *Instance) serveThrift(ln net.Listener, e Endpoints) {
 	inst.thrift = kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(NewThriftHandler(e)), kitthrift.SocketConfig{
 		ErrorHandler: func(err error) { inst.log.Warn("bookstore: thrift connection", "err", err) },
 	})
-	inst.serve("thrift", func() error {
+	inst.run.Go("thrift", func() error {
 		if err := inst.thrift.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {
 			return err
 		}

@@ -2,14 +2,13 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/kitbench/kitbench/examples/internal/runner"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -49,10 +48,7 @@ type Instance struct {
 	adminH    *introspect.Handler
 	tracer    *tracing.Provider
 	registrar interface{ Deregister(context.Context) error }
-	wg        sync.WaitGroup
-	errOnce   sync.Once
-	err       error
-	done      chan struct{}
+	run       *runner.Group
 	stopOnce  sync.Once
 	stopErr   error
 }
@@ -65,9 +61,9 @@ func Start(cfg Config) (_ *Instance, err error) {
 	if cfg, err = cfg.withDefaults(); err != nil {
 		return nil, err
 	}
-	g := &Instance{InstanceID: cfg.InstanceID, cfg: cfg, done: make(chan struct{})}
+	g := &Instance{InstanceID: cfg.InstanceID, cfg: cfg, run: runner.NewGroup(ServiceName, cfg.Logger)}
 	if g.InstanceID == "" {
-		g.InstanceID = ServiceName + "-" + randomHex(4)
+		g.InstanceID = runner.InstanceID(ServiceName)
 	}
 	var closers []func()
 	defer func() {
@@ -77,12 +73,12 @@ func Start(cfg Config) (_ *Instance, err error) {
 			}
 		}
 	}()
-	hln, err := listen("HTTP", cfg.HTTPAddr)
+	hln, err := runner.Listen(ServiceName, "HTTP", cfg.HTTPAddr)
 	if err != nil {
 		return nil, err
 	}
 	closers = append(closers, func() { hln.Close() })
-	gln, err := listen("gRPC", cfg.GRPCAddr)
+	gln, err := runner.Listen(ServiceName, "gRPC", cfg.GRPCAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -137,14 +133,14 @@ func Start(cfg Config) (_ *Instance, err error) {
 	g.AdminAddr = g.admin.Addr()
 	closers = append(closers, func() { _ = g.adminH.Close(); _ = g.admin.Close() })
 
-	g.serve("http", func() error {
+	g.run.Go("http", func() error {
 		if err := g.http.Serve(hln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	g.serve("grpc", func() error { return g.grpc.Serve(gln) })
-	closers = append(closers, func() { g.grpc.Stop(); _ = g.http.Close(); g.wg.Wait() })
+	g.run.Go("grpc", func() error { return g.grpc.Serve(gln) })
+	closers = append(closers, func() { g.grpc.Stop(); _ = g.http.Close(); g.run.Wait() })
 
 	if cfg.Registry != "" {
 		if g.registrar, err = register(cfg.Registry, g); err != nil {
@@ -156,46 +152,11 @@ func Start(cfg Config) (_ *Instance, err error) {
 	return g, nil
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func listen(what, addr string) (net.Listener, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: cannot listen for %s on %s (is another gateway running? choose another address): %w", what, addr, err)
-	}
-	return ln, nil
-}
-
-func (g *Instance) serve(name string, f func() error) {
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		if err := f(); err != nil {
-			g.cfg.Logger.Error("gateway: server stopped", "transport", name, "err", err)
-			g.errOnce.Do(func() { g.err = fmt.Errorf("%s server: %w", name, err); close(g.done) })
-		}
-	}()
-}
-
 // Done is closed when a listener fails on its own; Err then says why.
-func (g *Instance) Done() <-chan struct{} { return g.done }
+func (g *Instance) Done() <-chan struct{} { return g.run.Done() }
 
 // Err returns the error that closed Done, or nil.
-func (g *Instance) Err() error {
-	select {
-	case <-g.done:
-		return g.err
-	default:
-		return nil
-	}
-}
+func (g *Instance) Err() error { return g.run.Err() }
 
 // Upstreams returns the Book instances the gateway balances over now, in
 // discovery order.
@@ -236,7 +197,7 @@ func (g *Instance) shutdown(ctx context.Context) error {
 		<-stopped
 		errs = append(errs, ctx.Err())
 	}
-	g.wg.Wait()
+	g.run.Wait()
 	if err := g.upstream.close(); err != nil {
 		errs = append(errs, fmt.Errorf("upstream: %w", err))
 	}
