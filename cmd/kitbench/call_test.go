@@ -174,7 +174,9 @@ func TestCallPrintCommands(t *testing.T) {
 func TestCallErrors(t *testing.T) {
 	reg := callRegistry(t)
 	inst := callBook(t, bookstore.Config{Registry: reg, Middleware: faulty})
-	c := []string{"call", "--consul", reg}
+	// A generous connect timeout: on a loaded 2-core CI machine the default
+	// 5 s for the registry's first complete answer was once not enough.
+	c := []string{"call", "--consul", reg, "--connect-timeout", "30s"}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -208,7 +210,7 @@ func TestCallErrors(t *testing.T) {
 		code, out, errOut := runArgs(t, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.msg) || !strings.HasPrefix(errOut, "kitbench: ") ||
 			strings.Count(errOut, "\n") != 1 || strings.Contains(errOut, "goroutine ") || out != "" {
-			t.Errorf("%v:\n exit %d (want %d)\n stderr %q\n want %q\n stdout %q", tc.args[3:], code, tc.code, errOut, tc.msg, out)
+			t.Errorf("%v:\n exit %d (want %d)\n stderr %q\n want %q\n stdout %q", tc.args[1:], code, tc.code, errOut, tc.msg, out)
 		}
 	}
 }
