@@ -1,18 +1,16 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"testing"
 
 	gokitendpoint "github.com/go-kit/kit/endpoint"
 	gokithttp "github.com/go-kit/kit/transport/http"
+	"github.com/kitbench/kitbench/internal/benchutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
@@ -124,7 +122,7 @@ func BenchmarkHTTPServeHTTP(b *testing.B) {
 }
 
 // BenchmarkHTTPLoopback sends sequential requests over one keep-alive
-// connection on 127.0.0.1 with a minimal client (httpWire) that allocates
+// connection on 127.0.0.1 with a minimal client (benchutil.Wire) that allocates
 // nothing, so allocs/op is the server's.
 func BenchmarkHTTPLoopback(b *testing.B) {
 	for _, impl := range httpImpls {
@@ -143,78 +141,13 @@ func BenchmarkHTTPLoopback(b *testing.B) {
 				_ = srv.Close()
 				<-done
 			})
-			c := dialHTTPWire(b, ln.Addr().String())
+			c := benchutil.DialWire(b, ln.Addr().String(), "/books", httpBody)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := c.roundTrip(); err != nil {
+				if err := c.RoundTrip(); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
-}
-
-// httpWire is a minimal HTTP/1.1 keep-alive client: it writes one prepared
-// request and reads the response without building anything, so the load
-// generator costs the same whatever headers the server sends.
-type httpWire struct {
-	conn net.Conn
-	br   *bufio.Reader
-	req  []byte
-}
-
-func dialHTTPWire(tb testing.TB, addr string) *httpWire {
-	tb.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = conn.Close() })
-	req := fmt.Sprintf("POST /books HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		addr, len(httpBody), httpBody)
-	return &httpWire{conn: conn, br: bufio.NewReader(conn), req: []byte(req)}
-}
-
-var (
-	httpStatus200     = []byte("HTTP/1.1 200 ")
-	httpContentLength = []byte("content-length")
-)
-
-// roundTrip sends the request and consumes a 200 response.
-func (c *httpWire) roundTrip() error {
-	if _, err := c.conn.Write(c.req); err != nil {
-		return err
-	}
-	line, err := c.br.ReadSlice('\n')
-	if err != nil {
-		return err
-	}
-	if !bytes.HasPrefix(line, httpStatus200) {
-		return fmt.Errorf("status line %q", line)
-	}
-	n := -1
-	for {
-		if line, err = c.br.ReadSlice('\n'); err != nil {
-			return err
-		}
-		if len(line) <= 2 { // the blank line ending the header
-			break
-		}
-		k, v, ok := bytes.Cut(line, []byte(":"))
-		if !ok || !bytes.EqualFold(k, httpContentLength) {
-			continue
-		}
-		n = 0
-		for _, d := range bytes.TrimSpace(v) {
-			if d < '0' || d > '9' {
-				return fmt.Errorf("bad Content-Length %q", v)
-			}
-			n = n*10 + int(d-'0')
-		}
-	}
-	if n < 0 {
-		return errors.New("response without Content-Length")
-	}
-	_, err = c.br.Discard(n)
-	return err
 }

@@ -1,12 +1,9 @@
 package http_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -115,7 +112,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 
 // BenchmarkLoopback compares the handlers behind identical http.Servers
 // (NewHTTPServer) over 127.0.0.1: one keep-alive connection, sequential
-// requests, sent by a minimal client (wireClient) that allocates nothing, so
+// requests, sent by a minimal client (benchutil.Wire) that allocates nothing, so
 // allocs/op is the server's.
 func BenchmarkLoopback(b *testing.B) {
 	for _, impl := range impls {
@@ -123,7 +120,7 @@ func BenchmarkLoopback(b *testing.B) {
 			c := dialWire(b, serveLoopback(b, impl.h()))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := c.roundTrip(); err != nil {
+				if err := c.RoundTrip(); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -150,73 +147,6 @@ func serveLoopback(tb testing.TB, h http.Handler) string {
 	return ln.Addr().String()
 }
 
-// wireClient is a minimal HTTP/1.1 keep-alive client for benchmarks: it
-// writes one prepared request and reads the response without building
-// anything, so the load generator costs the same whatever the server
-// answers (net/http's client would spend allocations on every extra
-// response header, such as X-Request-Id).
-type wireClient struct {
-	conn net.Conn
-	br   *bufio.Reader
-	req  []byte
-}
-
-func dialWire(tb testing.TB, addr string) *wireClient {
-	tb.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = conn.Close() })
-	req := fmt.Sprintf("POST /books HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		addr, len(benchBody), benchBody)
-	return &wireClient{conn: conn, br: bufio.NewReader(conn), req: []byte(req)}
-}
-
-var (
-	status200     = []byte("HTTP/1.1 200 ")
-	contentLength = []byte("content-length")
-)
-
-// roundTrip sends the request and consumes a 200 response.
-func (c *wireClient) roundTrip() error {
-	if _, err := c.conn.Write(c.req); err != nil {
-		return err
-	}
-	line, err := c.br.ReadSlice('\n')
-	if err != nil {
-		return err
-	}
-	if !bytes.HasPrefix(line, status200) {
-		return fmt.Errorf("status line %q", line)
-	}
-	n := -1
-	for {
-		if line, err = c.br.ReadSlice('\n'); err != nil {
-			return err
-		}
-		if len(line) <= 2 { // the blank line ending the header
-			break
-		}
-		k, v, ok := bytes.Cut(line, []byte(":"))
-		if !ok || !bytes.EqualFold(k, contentLength) {
-			continue
-		}
-		n = 0
-		for _, d := range bytes.TrimSpace(v) {
-			if d < '0' || d > '9' {
-				return fmt.Errorf("bad Content-Length %q", v)
-			}
-			n = n*10 + int(d-'0')
-		}
-	}
-	if n < 0 {
-		return errors.New("response without Content-Length")
-	}
-	_, err = c.br.Discard(n)
-	return err
-}
-
 func init() {
 	for _, impl := range impls {
 		h := impl.h
@@ -230,7 +160,7 @@ func TestMain(m *testing.M) { benchutil.Main(m) }
 
 // wireLoad sends n requests over conns keep-alive connections, n/conns
 // (and the remainder) each, and returns the first error.
-func wireLoad(conns []*wireClient, n int) error {
+func wireLoad(conns []*benchutil.Wire, n int) error {
 	errs := make(chan error, len(conns))
 	for i, c := range conns {
 		share := n / len(conns)
@@ -239,7 +169,7 @@ func wireLoad(conns []*wireClient, n int) error {
 		}
 		go func() {
 			for range share {
-				if err := c.roundTrip(); err != nil {
+				if err := c.RoundTrip(); err != nil {
 					errs <- err
 					return
 				}
@@ -264,7 +194,7 @@ func BenchmarkServerCPU(b *testing.B) {
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
 			child := benchutil.StartChild(b, "http-"+impl.name)
-			conns := make([]*wireClient, 4)
+			conns := make([]*benchutil.Wire, 4)
 			for i := range conns {
 				conns[i] = dialWire(b, child.Addr)
 			}
@@ -283,4 +213,9 @@ func BenchmarkServerCPU(b *testing.B) {
 			})
 		})
 	}
+}
+
+// dialWire connects a benchutil.Wire posting the benchmark's body.
+func dialWire(tb testing.TB, addr string) *benchutil.Wire {
+	return benchutil.DialWire(tb, addr, "/books", benchBody)
 }
