@@ -1,6 +1,8 @@
 package call
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -177,4 +179,34 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// via names the transports of a method in four cells.
+func via(ts []string) string {
+	if len(ts) > 1 {
+		return "both"
+	}
+	return strings.Join(ts, "")
+}
+
+// pretty indents a JSON body for the editor; other text is kept as is.
+func pretty(b []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+// prettyLines is pretty split in lines, at most MaxBodyLines of them.
+func prettyLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.Split(pretty(b), "\n")
+	if len(lines) > MaxBodyLines {
+		n := len(lines) - MaxBodyLines
+		lines = append(lines[:MaxBodyLines], "… "+strconv.Itoa(n)+" more lines")
+	}
+	return lines
 }

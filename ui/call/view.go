@@ -1,11 +1,8 @@
 package call
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -319,76 +316,6 @@ func (v *View) nextInstance() {
 	v.instance = ids[(i+1)%len(ids)]
 }
 
-// send calls the current method with the editor's body.
-func (v *View) send() tea.Cmd {
-	switch {
-	case v.cur.key == "":
-		return ui.Notify(ui.Warn, "pick a method first (enter)")
-	case v.sending:
-		return ui.Notify(ui.Warn, "a call is in flight")
-	case v.deps.Caller == nil:
-		return ui.Notify(ui.Error, "calling is not available here")
-	}
-	cands := v.cat.candidates(v.cur.service, v.cur.name, v.instance, v.rr)
-	if len(cands) == 0 {
-		if v.instance != "" {
-			return ui.Notify(ui.Error, "instance "+v.instance+" is gone: press i to choose another")
-		}
-		return ui.Notify(ui.Error, "no instance of "+v.cur.service+" offers "+v.cur.name)
-	}
-	v.rr++
-	v.seq++
-	v.sending, v.err = true, ""
-	req := Request{Service: v.cur.service, Method: v.cur.name, Instance: v.instance, Instances: cands, Body: []byte(v.ed.value())}
-	c, timeout, seq := v.deps.Caller, v.opts.Timeout, v.seq
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		at := time.Now()
-		resp, err := c.Call(ctx, req)
-		return callDone{owner: v, seq: seq, at: at, req: req, resp: resp, lines: prettyLines(resp.Body), err: err}
-	}
-}
-
-func (v *View) callDone(d callDone) tea.Cmd {
-	if d.owner != v || d.seq != v.seq {
-		return nil
-	}
-	v.sending = false
-	e := HistoryEntry{Time: d.at, Service: d.req.Service, Method: d.req.Method, Instance: d.req.Instance, Body: d.req.Body}
-	if d.err != nil {
-		v.last, v.lines, v.err = nil, nil, d.err.Error()
-		e.Status = "error"
-	} else {
-		r := d.resp
-		v.last, v.lines = &r, d.lines
-		if r.Recorded {
-			v.rec.Calls++
-		}
-		e.Status, e.OK, e.Latency, e.TraceID = r.Status, r.OK, r.Latency, r.TraceID
-	}
-	if v.deps.History == nil {
-		return nil
-	}
-	h, timeout := v.deps.History, v.opts.Timeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		saved, err := h.Save(ctx, e)
-		return historySaved{owner: v, entry: saved, err: err}
-	}
-}
-
-func (v *View) listHistory() tea.Cmd {
-	h, timeout := v.deps.History, v.opts.Timeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		es, err := h.List(ctx)
-		return historyListed{owner: v, entries: es, err: err}
-	}
-}
-
 // refreshMethods rebuilds the method list from the catalog and the filter.
 func (v *View) refreshMethods() {
 	v.methods = v.cat.methods()
@@ -416,54 +343,4 @@ func (v *View) refreshMethods() {
 	if v.query != "" {
 		v.mtable.Update(tea.KeyPressMsg{Code: tea.KeyHome}) // the best match
 	}
-}
-
-func historyRows(es []HistoryEntry) []components.Row {
-	rows := make([]components.Row, len(es))
-	for i, e := range es {
-		mark := components.Cell{Text: "✓", Tone: styles.ToneGood}
-		if !e.OK {
-			mark = components.Cell{Text: "✗", Tone: styles.ToneBad}
-		}
-		k := e.ID
-		if k == "" {
-			k = strconv.Itoa(i)
-		}
-		rows[i] = components.Row{Key: k, Value: e, Cells: []components.Cell{
-			mark,
-			{Text: e.Time.Local().Format("15:04:05"), Tone: styles.ToneMuted},
-			{Text: e.Service + "." + e.Method + " " + e.Status},
-		}}
-	}
-	return rows
-}
-
-// via names the transports of a method in four cells.
-func via(ts []string) string {
-	if len(ts) > 1 {
-		return "both"
-	}
-	return strings.Join(ts, "")
-}
-
-// pretty indents a JSON body for the editor; other text is kept as is.
-func pretty(b []byte) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		return string(b)
-	}
-	return buf.String()
-}
-
-// prettyLines is pretty split in lines, at most MaxBodyLines of them.
-func prettyLines(b []byte) []string {
-	if len(b) == 0 {
-		return nil
-	}
-	lines := strings.Split(pretty(b), "\n")
-	if len(lines) > MaxBodyLines {
-		n := len(lines) - MaxBodyLines
-		lines = append(lines[:MaxBodyLines], "… "+strconv.Itoa(n)+" more lines")
-	}
-	return lines
 }
