@@ -22,6 +22,15 @@
 // does not report its address within ten seconds; the child is killed at
 // cleanup, and it exits by itself when its parent goes away (its stdin
 // closes). It is for tests and benchmarks only.
+//
+// # Profiling a child
+//
+// With KITBENCH_CHILD_CPUPROFILE set to a path, a child writes a CPU profile
+// of its whole life there (suffixed with the server's name), so that a
+// server-ns/op figure can be explained with go tool pprof:
+//
+//	KITBENCH_CHILD_CPUPROFILE=/tmp/cpu go test -bench BookServerCPU ./bench
+//	go tool pprof -top /tmp/cpu.book-kit
 package benchutil
 
 import (
@@ -31,6 +40,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +49,10 @@ import (
 	"time"
 )
 
-const childEnv = "KITBENCH_BENCHUTIL_CHILD"
+const (
+	childEnv   = "KITBENCH_BENCHUTIL_CHILD"
+	profileEnv = "KITBENCH_CHILD_CPUPROFILE"
+)
 
 var (
 	mu      sync.Mutex
@@ -83,6 +96,14 @@ func runChild(name string, in io.Reader, out io.Writer) int {
 			fmt.Fprintf(os.Stderr, "benchutil child %s: %v\n", name, err)
 		}
 	}()
+	if path := os.Getenv(profileEnv); path != "" {
+		stop, err := startProfile(path + "." + name)
+		if err != nil {
+			fmt.Fprintf(out, "ERR %v\n", err)
+			return 2
+		}
+		defer stop()
+	}
 	fmt.Fprintf(out, "ADDR %s\n", ln.Addr())
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -91,6 +112,19 @@ func runChild(name string, in io.Reader, out io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// startProfile starts a CPU profile written to path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func processCPU() int64 {
