@@ -41,8 +41,15 @@ import (
 
 const chainMethod = "GetBook"
 
-// kitChain is the kit chain around next, in the order a service builds it.
+// kitChain is the kit chain around next, in the order a service builds it,
+// with kit/logging's defaults: a success is logged at Info without its
+// request and response.
 func kitChain(tb testing.TB, next endpoint.Endpoint) endpoint.Endpoint {
+	return kitChainWith(tb, next)
+}
+
+// kitChainWith is kitChain with options for its logging middleware.
+func kitChainWith(tb testing.TB, next endpoint.Endpoint, logOpts ...logging.Option) endpoint.Endpoint {
 	reg := prometheus.NewRegistry()
 	m, err := metrics.New(reg)
 	if err != nil {
@@ -65,7 +72,7 @@ func kitChain(tb testing.TB, next endpoint.Endpoint) endpoint.Endpoint {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return endpoint.Chain(
 		tracing.Middleware(tp, chainMethod),
-		logging.New(log, chainMethod),
+		logging.New(log, chainMethod, logOpts...),
 		m.Middleware(chainMethod, "http"),
 		lim.Middleware,
 		br.Middleware,
@@ -113,13 +120,18 @@ func gokitChain(next endpoint.Endpoint) endpoint.Endpoint {
 	return endpoint.Endpoint(e)
 }
 
-// chainImpls wrap an endpoint in each implementation's chain.
+// chainImpls wrap an endpoint in each implementation's chain. kitbodies is
+// the kit chain logging every request and response at Info, as go-kit's
+// chain does: the same record content.
 var chainImpls = []struct {
 	name string
 	wrap func(testing.TB, endpoint.Endpoint) endpoint.Endpoint
 }{
 	{"bare", func(_ testing.TB, e endpoint.Endpoint) endpoint.Endpoint { return e }},
 	{"kit", kitChain},
+	{"kitbodies", func(tb testing.TB, e endpoint.Endpoint) endpoint.Endpoint {
+		return kitChainWith(tb, e, logging.Bodies(slog.LevelInfo))
+	}},
 	{"gokit", func(_ testing.TB, e endpoint.Endpoint) endpoint.Endpoint { return gokitChain(e) }},
 }
 

@@ -34,7 +34,8 @@ func runBench(b *testing.B, e endpoint.Endpoint) {
 }
 
 // BenchmarkMiddleware logs every call at Info to io.Discard through a
-// text handler (impl=kit), against the bare endpoint (impl=raw).
+// text handler (impl=kit: method and duration, the default), against the
+// bare endpoint (impl=raw).
 func BenchmarkMiddleware(b *testing.B) {
 	b.Run("impl=kit", func(b *testing.B) { runBench(b, New(textAt(slog.LevelInfo), "GetBook")(benchEndpoint)) })
 	b.Run("impl=raw", func(b *testing.B) { runBench(b, benchEndpoint) })
@@ -47,14 +48,15 @@ func BenchmarkMiddlewareDisabled(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) { runBench(b, benchEndpoint) })
 }
 
-// BenchmarkMiddlewareOmitBodies logs at Info, to io.Discard as text, the
-// method, error and duration only.
-func BenchmarkMiddlewareOmitBodies(b *testing.B) {
-	runBench(b, New(textAt(slog.LevelInfo), "GetBook", OmitBodies())(benchEndpoint))
+// BenchmarkMiddlewareBodies logs every call at Info with its request and
+// response, to io.Discard as text.
+func BenchmarkMiddlewareBodies(b *testing.B) {
+	runBench(b, New(textAt(slog.LevelInfo), "GetBook", Bodies(slog.LevelInfo))(benchEndpoint))
 }
 
-// BenchmarkMiddlewareRedact logs at Info with redaction, as JSON.
+// BenchmarkMiddlewareRedact logs every call at Info with its request and
+// response, redacted, as JSON.
 func BenchmarkMiddlewareRedact(b *testing.B) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	runBench(b, New(logger, "GetBook", Redact("token"))(benchEndpoint))
+	runBench(b, New(logger, "GetBook", Redact("token"), Bodies(slog.LevelInfo))(benchEndpoint))
 }

@@ -1,7 +1,7 @@
 // Package logging logs endpoint calls with log/slog: one record per call,
-// with the endpoint's name, the request, the response or error, and the
-// duration. It is named logging, not log, so that it never shadows the
-// standard package.
+// with the endpoint's name, the error if any, the duration, and — at Debug,
+// or on failure — the request and the response. It is named logging, not
+// log, so that it never shadows the standard package.
 //
 // Log at the edge of the service, outermost in the chain, so that the
 // record shows what the caller sent and got, including rejections by
@@ -11,6 +11,18 @@
 //
 //	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 //	getBook = logging.New(logger, "GetBook", logging.Redact("password", "token"))(getBook)
+//
+// # Which records carry requests and responses
+//
+// A success is logged at Info by default as one short record (method and
+// duration); its request and response are added only when the logger is
+// enabled at the bodies level, Debug by default (Bodies changes it). A
+// failure is logged at Error with its request, and its response when it has
+// one: a failure is what one reads the request for, and failures are few.
+// Payload logging is opt-in in go-grpc-middleware's logging interceptors
+// too, and for the same reasons: a payload at Info on every call is most of
+// a record's cost, fills logs with personal data, and is rarely read.
+// OmitBodies leaves payloads out of every record.
 //
 // # How requests and responses are logged
 //
@@ -40,9 +52,12 @@
 //
 // When the logger is disabled at both the success and the failure level,
 // a call costs two Logger.Enabled checks: no clock reads, no allocations.
-// Records are built with slog.LogAttrs; how a type is rendered is worked out
-// once per type and cached in the middleware, so a record costs one small
-// allocation per struct or map logged, plus the handler's own work.
+// A record is built directly (no caller program counter, one wall-clock
+// read at the end of the call; the duration comes from the monotonic clock
+// alone). How a type is rendered is worked out once per type and cached in
+// the middleware, so a record with bodies costs one small allocation per
+// struct or map logged, plus the handler's own work; a record without
+// bodies allocates nothing in the middleware.
 //
 // # Failure behaviour
 //

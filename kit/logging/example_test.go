@@ -32,9 +32,11 @@ func ExampleNew() {
 			return "welcome", nil
 		})
 
+	// At Info, a success is one short record; a failure carries the
+	// request, redacted.
 	_, _ = login(context.Background(), loginRequest{User: "ann", Password: "correct horse"})
 	_, _ = login(context.Background(), loginRequest{User: "bob", Password: "guess"})
 	// Output:
-	// {"level":"INFO","msg":"call","method":"Login","request":{"user":"ann","password":"[REDACTED]"},"response":"welcome"}
+	// {"level":"INFO","msg":"call","method":"Login"}
 	// {"level":"ERROR","msg":"call","method":"Login","request":{"user":"bob","password":"[REDACTED]"},"err":"wrong password"}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/internal/monotime"
 )
 
 // Keys of the attributes of a call record, and its message.
@@ -24,6 +25,7 @@ type Option func(*config)
 
 type config struct {
 	ok, fail   slog.Level
+	bodies     slog.Level
 	redact     []string
 	omitBodies bool
 	render     *renderer
@@ -45,25 +47,40 @@ func Redact(names ...string) Option {
 	return func(c *config) { c.redact = append(c.redact, names...) }
 }
 
-// OmitBodies leaves the request and the response out of the records,
-// which then carry only the method, the error and the duration: the
-// cheapest record, and one from which no payload can leak. By default
-// both are logged.
+// Bodies sets the level at which the request and the response are added to
+// the record of a call that succeeds: they are logged when the logger is
+// enabled at level. The default is slog.LevelDebug, so that a service
+// logging at Info writes one short line per call (method and duration) and
+// no payloads; Bodies(slog.LevelInfo) logs them with every call. The record
+// of a failed call carries the request whatever this level (see New).
+func Bodies(level slog.Level) Option {
+	return func(c *config) { c.bodies = level }
+}
+
+// OmitBodies leaves the request and the response out of every record,
+// failures included, which then carry only the method, the error and the
+// duration: records from which no payload can leak.
 func OmitBodies() Option {
 	return func(c *config) { c.omitBodies = true }
 }
 
 // New returns a middleware that logs every call of the endpoint it wraps
 // to logger, as one record with message Message and the attributes
-// KeyMethod (method), KeyRequest, KeyResponse or KeyErr, and KeyTook.
+// KeyMethod (method), KeyErr on failure, and KeyTook.
 //
 // A call that returns an error, or a response implementing endpoint.Failer
-// whose Failed method returns one, is logged at the failure level; other
-// calls at the success level (see Levels). When logger is not enabled at
-// either level the middleware costs two Enabled checks and nothing else:
-// no clock reads, no allocations. A nil logger disables logging.
+// whose Failed method returns one, is logged at the failure level with
+// KeyRequest (and KeyResponse when there is one): a failure is what one
+// reads the request for, and failures are few. Other calls are logged at
+// the success level (see Levels), with KeyRequest and KeyResponse only when
+// the logger is enabled at the bodies level (see Bodies; Debug by default).
+// OmitBodies leaves payloads out of every record.
+//
+// When logger is not enabled at either level the middleware costs two
+// Enabled checks and nothing else: no clock reads, no allocations. A nil
+// logger disables logging.
 func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware {
-	cfg := config{ok: slog.LevelInfo, fail: slog.LevelError}
+	cfg := config{ok: slog.LevelInfo, fail: slog.LevelError, bodies: slog.LevelDebug}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -75,11 +92,16 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 		if logger == nil {
 			return next
 		}
+		// The method is bound to the handler once: handlers format the
+		// attributes of WithAttrs ahead of time, so a record pays only for
+		// what changes from call to call.
+		h := logger.Handler().WithAttrs([]slog.Attr{slog.String(KeyMethod, method)})
 		return func(ctx context.Context, req any) (any, error) {
-			if !logger.Enabled(ctx, cfg.ok) && !logger.Enabled(ctx, cfg.fail) {
+			okOn := h.Enabled(ctx, cfg.ok)
+			if !okOn && !h.Enabled(ctx, cfg.fail) {
 				return next(ctx, req)
 			}
-			start := time.Now()
+			start := monotime.Now()
 			resp, err := next(ctx, req)
 			end := time.Now()
 			failure := err
@@ -91,8 +113,10 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 			level := cfg.ok
 			if failure != nil {
 				level = cfg.fail
-			}
-			if !logger.Enabled(ctx, level) {
+				if !h.Enabled(ctx, level) {
+					return resp, err
+				}
+			} else if !okOn {
 				return resp, err
 			}
 			// The record is built here rather than with Logger.LogAttrs,
@@ -100,8 +124,7 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 			// (a stack walk) and reads the clock again; the end of the call
 			// is the record's time, and the source is left out.
 			r := slog.NewRecord(end, level, Message, 0)
-			r.AddAttrs(slog.String(KeyMethod, method))
-			if !cfg.omitBodies {
+			if !cfg.omitBodies && (failure != nil || h.Enabled(ctx, cfg.bodies)) {
 				r.AddAttrs(cfg.attr(KeyRequest, req))
 				if err == nil {
 					r.AddAttrs(cfg.attr(KeyResponse, resp))
@@ -110,8 +133,8 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 			if failure != nil {
 				r.AddAttrs(slog.Any(KeyErr, failure))
 			}
-			r.AddAttrs(slog.Duration(KeyTook, end.Sub(start)))
-			_ = logger.Handler().Handle(ctx, r)
+			r.AddAttrs(slog.Duration(KeyTook, monotime.Of(end)-start))
+			_ = h.Handle(ctx, r)
 			return resp, err
 		}
 	}

@@ -69,7 +69,8 @@ func records(t *testing.T, buf *bytes.Buffer) []map[string]any {
 
 func TestSuccessRecord(t *testing.T) {
 	var buf bytes.Buffer
-	e := New(jsonLogger(&buf, slog.LevelInfo), "Login")(func(_ context.Context, req any) (any, error) {
+	// A logger at Debug is enabled at the default bodies level.
+	e := New(jsonLogger(&buf, slog.LevelDebug), "Login")(func(_ context.Context, req any) (any, error) {
 		return "welcome " + req.(login).User, nil
 	})
 	resp, err := e(context.Background(), login{User: "ann", Password: "pw"})
@@ -93,6 +94,35 @@ func TestSuccessRecord(t *testing.T) {
 	// Without Redact, the request goes to the handler as it is.
 	if want := map[string]any{"user": "ann", "password": "pw"}; !reflect.DeepEqual(r[KeyRequest], want) {
 		t.Errorf("request %v, want %v", r[KeyRequest], want)
+	}
+}
+
+func TestBodiesLevel(t *testing.T) {
+	echo := func(_ context.Context, req any) (any, error) { return req, nil }
+	for _, tc := range []struct {
+		name       string
+		logger     slog.Level
+		opts       []Option
+		wantBodies bool
+	}{
+		{"info logger, default bodies level", slog.LevelInfo, nil, false},
+		{"debug logger, default bodies level", slog.LevelDebug, nil, true},
+		{"info logger, bodies at info", slog.LevelInfo, []Option{Bodies(slog.LevelInfo)}, true},
+		{"debug logger, bodies omitted", slog.LevelDebug, []Option{OmitBodies()}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			_, _ = New(jsonLogger(&buf, tc.logger), "GetBook", tc.opts...)(echo)(context.Background(), "book-1")
+			recs := records(t, &buf)
+			if len(recs) != 1 || recs[0][KeyMethod] != "GetBook" || recs[0][KeyTook] == nil {
+				t.Fatalf("records %v", recs)
+			}
+			_, req := recs[0][KeyRequest]
+			_, resp := recs[0][KeyResponse]
+			if req != tc.wantBodies || resp != tc.wantBodies {
+				t.Errorf("request logged %v, response logged %v, want %v: %v", req, resp, tc.wantBodies, recs[0])
+			}
+		})
 	}
 }
 
@@ -154,7 +184,7 @@ func TestLevelsFilter(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	var buf bytes.Buffer
-	e := New(jsonLogger(&buf, slog.LevelInfo), "Login", Redact("Password", "TOKEN"), Redact("refresh_token", "secret"))(
+	e := New(jsonLogger(&buf, slog.LevelDebug), "Login", Redact("Password", "TOKEN"), Redact("refresh_token", "secret"))(
 		func(context.Context, any) (any, error) {
 			return &loginResponse{
 				Token:   "tok-123",
@@ -206,7 +236,7 @@ type node struct {
 
 func TestRedactEdgeCases(t *testing.T) {
 	var buf bytes.Buffer
-	logger := jsonLogger(&buf, slog.LevelInfo)
+	logger := jsonLogger(&buf, slog.LevelDebug)
 	loop := &node{Name: "a"}
 	loop.Next = loop // a cycle: the walk is bounded by depth
 	big := make([]apiKey, 200)
@@ -261,7 +291,7 @@ func TestDisabledLevelAllocatesNothing(t *testing.T) {
 func TestTextHandler(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	e := New(logger, "Login", Redact("password"))(func(_ context.Context, req any) (any, error) { return "ok", nil })
+	e := New(logger, "Login", Redact("password"), Bodies(slog.LevelInfo))(func(_ context.Context, req any) (any, error) { return "ok", nil })
 	_, _ = e(context.Background(), login{User: "ann", Password: "pw"})
 	out := buf.String()
 	for _, want := range []string{"msg=call", "method=Login", "request.user=ann", "request.password=" + Redacted, "response=ok", "took="} {

@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/internal/monotime"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
@@ -204,9 +204,9 @@ type instrumented struct {
 func (in *instrumented) call(ctx context.Context, req any) (any, error) {
 	in.inFlight.Inc()
 	defer in.inFlight.Dec() // even if next panics and a transport recovers
-	start := time.Now()
+	start := monotime.Now()
 	resp, err := in.next(ctx, req)
-	in.duration.Observe(time.Since(start).Seconds())
+	in.duration.Observe((monotime.Now() - start).Seconds())
 	code := 0
 	if err != nil {
 		code = codeIndex(transport.StatusOf(err))

@@ -32,6 +32,8 @@ func run(args []string) int {
 	sampling := fs.Float64("trace-sampling", 1, "fraction of new traces to sample, 0 to 1")
 	jwtSecretFile := fs.String("jwt-secret-file", "", "file holding an HS256 secret (at least 32 bytes); when set, CreateBook and DeleteBook need a bearer token")
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
+	level := slog.LevelInfo
+	fs.TextVar(&level, "log-level", level, "lowest level logged to stderr: debug (calls with their requests and responses), info (one line per call), warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: bookstore [flags]\n\nRuns the Book service (kitbench's example) over HTTP/JSON and gRPC, with an\nadmin listener for kitbench, and registers it with the registry.\n\nStart a registry first (`go run ./cmd/kitbench registry`) or pass -registry=\"\".\n\n")
 		fs.PrintDefaults()
@@ -39,7 +41,7 @@ func run(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	cfg := bookstore.Config{

@@ -40,7 +40,7 @@ func command(t *testing.T, args ...string) *exec.Cmd {
 }
 
 func TestServesUntilSIGINT(t *testing.T) {
-	cmd := command(t, "-http-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-registry", "")
+	cmd := command(t, "-http-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-registry", "", "-log-level", "debug")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestServesUntilSIGINT(t *testing.T) {
 			t.Fatal("bookstore did not report its address")
 		}
 	}
-	resp, err := http.Get("http://" + addr + "/v1/books")
+	resp, err := http.Get("http://" + addr + "/v1/books?page_size=5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +91,17 @@ func TestServesUntilSIGINT(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGINT: %v\n%s", err, strings.Join(rest, "\n"))
+	}
+	// At debug, the call's record carries its request and response.
+	if out := strings.Join(rest, "\n"); !strings.Contains(out, "msg=call method=ListBooks request.page_size=5") {
+		t.Errorf("no debug record of the call with its request:\n%s", out)
+	}
+}
+
+func TestBadLogLevelExitsWithUsage(t *testing.T) {
+	out, err := command(t, "-log-level", "loud", "-registry", "").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "-log-level") {
+		t.Fatalf("err %v, output %q: want exit 2 naming -log-level", err, out)
 	}
 }
 
