@@ -2,9 +2,12 @@ package tracing
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -73,4 +76,36 @@ func BenchmarkAddEvent(b *testing.B) {
 			AddEvent(ctx, EventRetry, attribute.Int("attempt", 1))
 		}
 	})
+}
+
+// BenchmarkHTTPServerBefore extracts the trace context and baggage of an
+// incoming request, with a traceparent header and without, through kit's
+// hook (impl=kit) and through otel's own propagation.HeaderCarrier
+// (impl=raw).
+func BenchmarkHTTPServerBefore(b *testing.B) {
+	prop := orDefault(nil)
+	hook := HTTPServerBefore(prop)
+	raw := func(ctx context.Context, r *http.Request) context.Context {
+		return prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
+	for _, traced := range []bool{false, true} {
+		r := httptest.NewRequest(http.MethodGet, "/v1/books/1", nil)
+		name := "traced=false"
+		if traced {
+			name = "traced=true"
+			r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+		}
+		for _, impl := range []struct {
+			name string
+			hook func(context.Context, *http.Request) context.Context
+		}{{"kit", hook}, {"raw", raw}} {
+			b.Run(name+"/impl="+impl.name, func(b *testing.B) {
+				b.ReportAllocs()
+				ctx := context.Background()
+				for b.Loop() {
+					_ = impl.hook(ctx, r)
+				}
+			})
+		}
+	}
 }

@@ -3,6 +3,7 @@ package tracing
 import (
 	"context"
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"go.opentelemetry.io/otel/propagation"
@@ -25,7 +26,7 @@ func orDefault(prop propagation.TextMapPropagator) propagation.TextMapPropagator
 func HTTPServerBefore(prop propagation.TextMapPropagator) func(context.Context, *http.Request) context.Context {
 	prop = orDefault(prop)
 	return func(ctx context.Context, r *http.Request) context.Context {
-		return prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		return prop.Extract(ctx, headerCarrier(r.Header))
 	}
 }
 
@@ -38,7 +39,7 @@ func HTTPClientBefore(prop propagation.TextMapPropagator) func(context.Context, 
 		if r.Header == nil {
 			r.Header = make(http.Header)
 		}
-		prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
+		prop.Inject(ctx, headerCarrier(r.Header))
 		return ctx
 	}
 }
@@ -69,6 +70,46 @@ func GRPCClientBefore(prop propagation.TextMapPropagator) func(context.Context, 
 		prop.Inject(ctx, mdCarrier(*md))
 		return ctx
 	}
+}
+
+// headerCarrier adapts HTTP headers to a TextMapCarrier, as
+// propagation.HeaderCarrier does, but looks the W3C header names up by
+// their canonical form directly: canonicalising "traceparent" allocates a
+// new string on every lookup, and a server looks up three per request.
+type headerCarrier http.Header
+
+// canonicalKey returns the canonical form of a header name.
+func canonicalKey(key string) string {
+	switch key {
+	case "traceparent":
+		return "Traceparent"
+	case "tracestate":
+		return "Tracestate"
+	case "baggage":
+		return "Baggage"
+	}
+	return textproto.CanonicalMIMEHeaderKey(key)
+}
+
+func (c headerCarrier) Get(key string) string {
+	if v := c[canonicalKey(key)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Values returns every value of key, for propagators that read a header
+// sent several times (baggage).
+func (c headerCarrier) Values(key string) []string { return c[canonicalKey(key)] }
+
+func (c headerCarrier) Set(key, value string) { c[canonicalKey(key)] = []string{value} }
+
+func (c headerCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // mdCarrier adapts gRPC metadata (lower-case keys) to a TextMapCarrier

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -179,5 +180,42 @@ func TestExtractMalformed(t *testing.T) {
 		if trace.SpanContextFromContext(HTTPServerBefore(nil)(context.Background(), r)).IsValid() {
 			t.Errorf("HTTP traceparent %q was accepted", v)
 		}
+	}
+}
+
+func TestHTTPBaggageAndStateCrossTheHop(t *testing.T) {
+	// The caller's side: a span context with trace state, and baggage.
+	ts, err := trace.ParseTraceState("vendor=abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled, TraceState: ts,
+	})
+	m, err := baggage.NewMember("tenant", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bag, err := baggage.New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := baggage.ContextWithBaggage(trace.ContextWithSpanContext(context.Background(), sc), bag)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	HTTPClientBefore(nil)(ctx, r)
+	// Headers are set under their canonical names, so any reader finds them.
+	if r.Header.Get("traceparent") == "" || r.Header.Get("tracestate") != "vendor=abc" || r.Header.Get("baggage") != "tenant=acme" {
+		t.Fatalf("injected headers %v", r.Header)
+	}
+	// A second baggage header, as a proxy may add, is read too.
+	r.Header.Add("Baggage", "region=eu")
+	got := HTTPServerBefore(nil)(context.Background(), r)
+	gsc := trace.SpanContextFromContext(got)
+	if gsc.TraceID() != sc.TraceID() || gsc.SpanID() != sc.SpanID() || gsc.TraceState().Get("vendor") != "abc" {
+		t.Errorf("extracted span context %+v", gsc)
+	}
+	gb := baggage.FromContext(got)
+	if gb.Member("tenant").Value() != "acme" || gb.Member("region").Value() != "eu" {
+		t.Errorf("extracted baggage %q", gb.String())
 	}
 }
