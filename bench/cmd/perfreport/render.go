@@ -8,13 +8,19 @@ import (
 	"strings"
 )
 
-// units shown, in order, with their column titles.
+// units shown, in order, with their column titles. server-cpu-ratio is
+// already a ratio (to the baseline server, measured in turns with it by
+// benchutil.ReportPairedServerCPU), so its ratio column stays empty.
 var units = []struct{ unit, title string }{
 	{"sec/op", "time/op"},
 	{"server-sec/op", "server CPU/op"},
+	{"server-cpu-ratio", "server CPU, paired with baseline"},
 	{"B/op", "B/op"},
 	{"allocs/op", "allocs/op"},
 }
+
+// isRatio reports whether a unit is itself a ratio.
+func isRatio(unit string) bool { return strings.HasSuffix(unit, "-ratio") }
 
 func render(w io.Writer, s *resultSet) {
 	groups, singles := s.split()
@@ -90,7 +96,11 @@ func renderGroup(w io.Writer, g *group) {
 		smp := g.impls[impl]
 		fmt.Fprintf(w, "| %s | %d |", impl, smp.runs())
 		for _, c := range cols {
-			fmt.Fprintf(w, " %s | %s |", cell(smp, c), ratio(smp, g.impls[base], c))
+			r := ratio(smp, g.impls[base], c)
+			if isRatio(c) {
+				r = ""
+			}
+			fmt.Fprintf(w, " %s | %s |", cell(smp, c), r)
 		}
 		fmt.Fprintln(w)
 	}
@@ -153,6 +163,8 @@ func format(v float64, unit string) string {
 		return formatDuration(v)
 	case unit == "B/op" || strings.HasPrefix(unit, "B-"): // B-held and other byte counts
 		return formatBytes(v)
+	case isRatio(unit):
+		return fmt.Sprintf("%.3f×", v)
 	case v == math.Trunc(v):
 		return fmt.Sprintf("%.0f", v)
 	}
