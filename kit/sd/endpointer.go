@@ -16,6 +16,15 @@ var ErrBadEndpointer = errors.New("sd: endpointer needs an Instancer and a Facto
 // ErrClosed is wrapped by the error an Endpointer returns after Close.
 var ErrClosed = errors.New("sd: endpointer closed")
 
+// ErrNoWholeSet is wrapped by the error Entries returns when the
+// Instancer broke the Event contract with a delta the Endpointer had no
+// whole set to apply to: changes before the first whole set, or a delta
+// that clears Stale after InvalidateOnError dropped the entries. The
+// Endpointer ignores such a delta and serves nothing until a whole set.
+// (A stale delta after invalidation is no breach: it is ignored quietly,
+// and the recovery brings a whole set.)
+var ErrNoWholeSet = errors.New("sd: instancer sent changes before a whole set")
+
 // EndpointerOption configures an Endpointer.
 type EndpointerOption func(*Endpointer)
 
@@ -41,7 +50,8 @@ type State struct {
 	// Invalidated is true once InvalidateOnError dropped the entries.
 	Invalidated bool
 	// FactoryErr is the last error a Factory returned in the latest update;
-	// the instance it failed for is left out until it is published again.
+	// the instance it failed for is left out, and asked for again at the
+	// next event while it is still in the set.
 	FactoryErr error
 }
 
@@ -50,8 +60,10 @@ type State struct {
 // by ID and address) and closing the entries of departed instances.
 //
 // Readers (balancers) get an immutable snapshot through one atomic load and
-// never lock; updates diff the new instance set against the current one,
-// reuse unchanged entries and publish a new snapshot once.
+// never lock. A whole set is diffed against the current entries; a delta
+// touches only the entries it names. Either way unchanged entries are
+// reused, an instance that changes only tags, metadata or health keeps its
+// entry (no new slice), and a new snapshot is published once per event.
 type Endpointer struct {
 	src             Instancer
 	factory         Factory
@@ -69,8 +81,12 @@ type Endpointer struct {
 
 	// Owned by the run goroutine.
 	index   map[ikey]*Entry
+	failed  map[ikey]*Instance // the Factory failed for these; retried on every event
 	gen     uint64
 	isReady bool
+	based   bool // index mirrors a whole set, so deltas can apply to it
+	hadSet  bool // a whole set was ever applied
+	orphan  bool // a delta broke the contract (see ErrNoWholeSet)
 }
 
 type ikey struct{ id, addr string }
@@ -102,6 +118,7 @@ func NewEndpointer(src Instancer, f Factory, opts ...EndpointerOption) *Endpoint
 		stopped: make(chan struct{}),
 		ready:   make(chan struct{}),
 		index:   make(map[ikey]*Entry),
+		failed:  make(map[ikey]*Instance),
 	}
 	for _, o := range opts {
 		o(e)
@@ -209,19 +226,27 @@ func (e *Endpointer) run() {
 	}
 }
 
-// apply handles one event. A healthy event replaces the set; an error event
-// keeps the current entries and marks them stale. An error event's last
-// known instances are adopted only when the Endpointer has none and has not
-// invalidated its set: invalidation is not undone by the registry's own
-// stale copy.
+// apply handles one event. A healthy whole set replaces the set; a stale
+// one keeps the current entries and marks them stale. A stale whole set's
+// last known instances are adopted only when the Endpointer has none and
+// has not invalidated its set: invalidation is not undone by the
+// registry's own stale copy. A delta, stale or not, is applied to the
+// current entries when they mirror a whole set, and otherwise ignored.
 func (e *Endpointer) apply(ev Event) {
 	cur := e.snap.Load()
 	st := cur.state
 	st.FactoryErr = nil
 	entries := cur.entries
 	stale := ev.Err != nil || ev.Stale
-	if !stale || (len(entries) == 0 && !st.Invalidated) {
+	switch {
+	case ev.Delta && e.based:
+		entries = e.patch(cur.entries, ev, &st)
+	case ev.Delta:
+		changes := len(ev.Removed) > 0 || len(ev.Instances) > 0
+		e.orphan = e.orphan || !stale || (changes && !e.hadSet)
+	case !stale || (len(entries) == 0 && !st.Invalidated):
 		entries = e.update(cur.entries, ev.Instances, &st)
+		e.based, e.hadSet, e.orphan = true, true, false
 	}
 	if stale {
 		if !st.Stale {
@@ -236,7 +261,11 @@ func (e *Endpointer) apply(ev Event) {
 	}
 	st.Endpoints = len(entries)
 	next := &snapshot{entries: entries, err: ErrNoEndpoints, state: st}
-	if len(entries) == 0 && st.Stale {
+	switch {
+	case len(entries) > 0:
+	case e.orphan:
+		next.err = fmt.Errorf("%w: %w", ErrNoEndpoints, ErrNoWholeSet)
+	case st.Stale:
 		next.err = fmt.Errorf("%w: registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), staleCause(st))
 	}
 	e.snap.Store(next)
@@ -259,6 +288,8 @@ func (e *Endpointer) invalidate() {
 		_ = closeEntry(en) // errors of departed entries have nobody to go to
 	}
 	clear(e.index)
+	clear(e.failed)
+	e.based = false
 	st := cur.state
 	st.Endpoints, st.Invalidated = 0, true
 	err := fmt.Errorf("%w: invalidated after registry error since %s: %w", ErrNoEndpoints, st.Since.Format(time.RFC3339), staleCause(st))
@@ -272,6 +303,7 @@ func (e *Endpointer) invalidate() {
 func (e *Endpointer) update(prev []*Entry, insts []Instance, st *State) []*Entry {
 	e.gen++
 	gen := e.gen
+	clear(e.failed)
 	var next []*Entry // nil while the result is still a prefix of prev
 	same := 0         // length of that prefix
 	j := 0            // next position in prev to try
@@ -292,21 +324,10 @@ func (e *Endpointer) update(prev []*Entry, insts []Instance, st *State) []*Entry
 			en.gen = gen
 			en.inst.Store(inst)
 		} else {
-			ep, closer, err := e.factory(*inst)
-			if err != nil {
-				st.FactoryErr = err
+			if en = e.make(inst, st); en == nil {
 				continue
 			}
-			if ep == nil {
-				st.FactoryErr = fmt.Errorf("sd: factory returned a nil endpoint for %s", inst.Address)
-				if closer != nil {
-					_ = closer.Close()
-				}
-				continue
-			}
-			en = newEntry(inst, ep, closer)
 			en.gen = gen
-			e.index[ikey{inst.ID, inst.Address}] = en
 		}
 		if next == nil {
 			if same < len(prev) && prev[same] == en {
@@ -340,3 +361,25 @@ func (e *Endpointer) update(prev []*Entry, insts []Instance, st *State) []*Entry
 }
 
 func sameKey(a, b *Instance) bool { return a.ID == b.ID && a.Address == b.Address }
+
+// make builds and indexes the entry of inst, or records the Factory's
+// failure in st and in the failed set and returns nil.
+func (e *Endpointer) make(inst *Instance, st *State) *Entry {
+	k := ikey{inst.ID, inst.Address}
+	ep, closer, err := e.factory(*inst)
+	if err == nil && ep == nil {
+		err = fmt.Errorf("sd: factory returned a nil endpoint for %s", inst.Address)
+		if closer != nil {
+			_ = closer.Close()
+		}
+	}
+	if err != nil {
+		st.FactoryErr = err
+		e.failed[k] = inst
+		return nil
+	}
+	delete(e.failed, k)
+	en := newEntry(inst, ep, closer)
+	e.index[k] = en
+	return en
+}

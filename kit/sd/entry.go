@@ -13,7 +13,8 @@ import (
 // Factory builds the endpoint that calls one instance. The io.Closer, if not
 // nil, is closed when the instance leaves the set or the Endpointer closes;
 // it is where a factory releases connections. A Factory that returns an
-// error is asked again the next time the instance is published.
+// error is asked again at the Instancer's next event, while the instance is
+// still in the set.
 type Factory func(instance Instance) (endpoint.Endpoint, io.Closer, error)
 
 // ErrNoEndpoints is returned when there is no endpoint to call: no instance
@@ -43,8 +44,9 @@ type Entry struct {
 	stats  counters
 
 	// Owned by the Endpointer's update loop; readers never touch them.
-	gen uint64
-	pos int
+	gen     uint64
+	pos     int
+	leaving bool // named in a delta's Removed and not (yet) put back
 }
 
 // Instance returns the instance as last published. Its Tags and Meta are

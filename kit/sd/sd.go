@@ -28,15 +28,81 @@ type Instance struct {
 	Health  string            `json:"health"` // HealthPassing, HealthWarning or HealthCritical
 }
 
-// Event is what an Instancer publishes: the complete current set of
-// instances, or an error from the registry. When Err is set, Instances holds
-// the last known set (possibly empty if none was ever known) and Stale is
-// true: a registry that blinks never empties the set. Observers share the
-// Instances slice: nobody may modify it once it is sent.
+// Event is what an Instancer publishes: the instances of the service, whole
+// or as the changes since the previous event, and the registry's state.
+//
+// A whole set (Delta false) holds every current instance in Instances.
+// A delta (Delta true) holds the changes since the previous event on the
+// same channel: Removed holds the instances that left, each exactly as it
+// was last sent, and Instances the ones that joined, with their values; a
+// changed instance is in both, its previous value in Removed and its new
+// one in Instances. An observer applies a delta by taking out each
+// instance of Removed, matched by Service and ID (or by any of its fields:
+// they are the values it last received), then putting in each instance of
+// Instances; Apply does that for a slice. The Removed of a whole set is
+// unused.
+//
+// When Err is set the registry failed and Stale is true; Stale may also be
+// set without Err. A whole set that is stale holds the last known
+// instances (possibly none if none was ever known): a registry that blinks
+// never empties the set. A stale delta holds changes like any other.
+//
+// The package documentation ("Events: whole sets and deltas") says when an
+// Instancer must send a whole set and what an observer must do with each
+// kind. Observers share every slice of an event: nobody may modify one
+// once it is sent.
 type Event struct {
 	Instances []Instance
 	Err       error
 	Stale     bool
+	// Delta says Instances and Removed are the changes since the previous
+	// event rather than the whole set.
+	Delta bool
+	// Removed holds, in a delta, the previous values of the instances that
+	// left or changed.
+	Removed []Instance
+}
+
+// Apply returns the set of instances after ev, given set, the set after
+// the previous event on the same channel. For a whole set it returns
+// ev.Instances. For a delta it returns a new slice: set without the
+// instances of ev.Removed (matched by Service and ID), with changed
+// instances in place and new ones appended in the order ev lists them.
+// set is not modified, and an unchanged delta returns set itself.
+func (ev Event) Apply(set []Instance) []Instance {
+	if !ev.Delta {
+		return ev.Instances
+	}
+	if len(ev.Removed) == 0 && len(ev.Instances) == 0 {
+		return set
+	}
+	type key struct{ service, id string }
+	added := make(map[key]int, len(ev.Instances))
+	for i, in := range ev.Instances {
+		added[key{in.Service, in.ID}] = i
+	}
+	gone := make(map[key]bool, len(ev.Removed))
+	for _, in := range ev.Removed {
+		gone[key{in.Service, in.ID}] = true
+	}
+	out := make([]Instance, 0, len(set)+len(ev.Instances))
+	placed := make([]bool, len(ev.Instances))
+	for _, in := range set {
+		k := key{in.Service, in.ID}
+		if i, ok := added[k]; ok && !placed[i] {
+			out, placed[i] = append(out, ev.Instances[i]), true
+			continue
+		}
+		if !gone[k] {
+			out = append(out, in)
+		}
+	}
+	for i, in := range ev.Instances {
+		if !placed[i] {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // Instancer listens to a service discovery system and notifies registered
@@ -44,8 +110,9 @@ type Event struct {
 // concurrent use.
 type Instancer interface {
 	// Register adds ch as an observer; it receives the current state at once
-	// and every change after. Sends never block the Instancer for long:
-	// implementations document what happens to a slow observer.
+	// (a whole set, once one is known) and every change after. Sends never
+	// block the Instancer for long: implementations document what happens
+	// to a slow observer.
 	Register(ch chan<- Event)
 	// Deregister removes ch; no further events are sent on it.
 	Deregister(ch chan<- Event)

@@ -119,6 +119,7 @@ func (c *catalogWatch) start(ctx context.Context, name string) {
 	sw.inst.Register(sw.ch)
 	go func() {
 		defer close(sw.done)
+		var set []sd.Instance // the service's instances, after every event
 		for {
 			select {
 			case <-sw.quit:
@@ -126,12 +127,13 @@ func (c *catalogWatch) start(ctx context.Context, name string) {
 			case <-ctx.Done():
 				return
 			case ev := <-sw.ch:
+				set = ev.Apply(set)
 				c.w.update(func(s *Snapshot) {
 					i := slices.IndexFunc(s.Services, func(x Service) bool { return x.Name == name })
 					if i < 0 {
 						return // left the catalog meanwhile
 					}
-					s.Services[i] = Service{Name: name, Instances: ev.Instances, Stale: ev.Stale, Err: ev.Err, Known: true}
+					s.Services[i] = Service{Name: name, Instances: set, Stale: ev.Stale, Err: ev.Err, Known: true}
 				})
 			}
 		}

@@ -1,9 +1,11 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,29 +46,45 @@ func (w *Watcher) watchEtcd(ctx context.Context, endpoints string, opts Options)
 	go func() {
 		defer w.wg.Done()
 		defer inst.Stop()
+		var set []sd.Instance // every instance, sorted by service, then ID
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case ev := <-ch:
-				w.applyEtcd(ev)
+				set = applySorted(set, ev)
+				w.applyEtcd(ev, set)
 			}
 		}
 	}()
 	return nil
 }
 
-// applyEtcd turns one event of the every-service Instancer into the
-// snapshot: its instances come sorted by service, then ID.
-func (w *Watcher) applyEtcd(ev sd.Event) {
+// applySorted applies ev to set, which is sorted by service, then ID, and
+// returns the new set, sorted the same way. A whole set from kit/sd/etcd
+// comes sorted; a delta's additions are appended by Apply, to a new slice
+// that nobody else holds yet, and sorted into place here.
+func applySorted(set []sd.Instance, ev sd.Event) []sd.Instance {
+	next := ev.Apply(set)
+	if ev.Delta && len(ev.Instances) > 0 {
+		slices.SortFunc(next, func(a, b sd.Instance) int {
+			return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.ID, b.ID))
+		})
+	}
+	return next
+}
+
+// applyEtcd turns one event of the every-service Instancer, and set, the
+// instances after it, into the snapshot.
+func (w *Watcher) applyEtcd(ev sd.Event, set []sd.Instance) {
 	stale := ev.Err != nil || ev.Stale
 	var services []Service
-	for i := 0; i < len(ev.Instances); {
+	for i := 0; i < len(set); {
 		j := i + 1
-		for j < len(ev.Instances) && ev.Instances[j].Service == ev.Instances[i].Service {
+		for j < len(set) && set[j].Service == set[i].Service {
 			j++
 		}
-		services = append(services, Service{Name: ev.Instances[i].Service, Instances: ev.Instances[i:j:j],
+		services = append(services, Service{Name: set[i].Service, Instances: set[i:j:j],
 			Stale: stale, Err: ev.Err, Known: true})
 		i = j
 	}

@@ -22,20 +22,21 @@ func TestEtcdSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	for i, in := range []sd.Instance{
-		{ID: "b1", Service: "book", Address: "127.0.0.1:9001", Meta: map[string]string{sd.MetaAdmin: "http://127.0.0.1:9101"}},
-		{ID: "b2", Service: "book", Address: "127.0.0.1:9002", Health: sd.HealthCritical},
-		{ID: "g1", Service: "gateway", Address: "127.0.0.1:9003"},
-	} {
+	register := func(in sd.Instance) *etcd.Registrar {
+		t.Helper()
 		r, err := etcd.NewRegistrar(conn, in, etcd.RegistrarOptions{TTL: time.Minute, Timeout: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := r.Register(t.Context()); err != nil {
-			t.Fatalf("register %d: %v", i, err)
+			t.Fatalf("register %s: %v", in.ID, err)
 		}
-		defer r.Deregister(t.Context()) // bounded by the Registrar's Timeout when etcd is gone
+		t.Cleanup(func() { _ = r.Deregister(t.Context()) }) // bounded by the Registrar's Timeout when etcd is gone
+		return r
 	}
+	register(sd.Instance{ID: "b1", Service: "book", Address: "127.0.0.1:9001", Meta: map[string]string{sd.MetaAdmin: "http://127.0.0.1:9101"}})
+	register(sd.Instance{ID: "b2", Service: "book", Address: "127.0.0.1:9002", Health: sd.HealthCritical})
+	g1 := register(sd.Instance{ID: "g1", Service: "gateway", Address: "127.0.0.1:9003"})
 
 	w, err := discovery.New(discovery.Options{Etcd: addr, BackoffMin: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
 	if err != nil {
@@ -52,10 +53,23 @@ func TestEtcdSource(t *testing.T) {
 		t.Fatalf("book: %+v", book)
 	}
 
+	// Watch events arrive as deltas: the snapshot stays sorted, a
+	// service whose last instance left is gone, and the others follow.
+	register(sd.Instance{ID: "b0", Service: "book", Address: "127.0.0.1:9000"})
+	if err := g1.Deregister(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	register(sd.Instance{ID: "a1", Service: "audit", Address: "127.0.0.1:9004"})
+	const after = "audit/a1,book/b0,book/b1,book/b2"
+	snap = waitSnap(t, w, after, func(s discovery.Snapshot) bool { return ids(s) == after })
+	if book, _ := snap.Service("book"); book.Instances[1].Meta[sd.MetaAdmin] != "http://127.0.0.1:9101" || book.Instances[2].Health != sd.HealthCritical {
+		t.Fatalf("book after the deltas: %+v", book)
+	}
+
 	// etcd goes away: the last known set stays, marked stale.
 	srv.Stop()
 	snap = waitSnap(t, w, "stale after etcd stopped", func(s discovery.Snapshot) bool { return s.Stale && s.Err != nil })
-	if len(snap.Services) != 2 || !snap.Services[0].Stale {
+	if len(snap.Services) != 2 || !snap.Services[0].Stale || ids(snap) != after {
 		t.Fatalf("services while etcd is down: %+v", snap.Services)
 	}
 }

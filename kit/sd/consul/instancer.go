@@ -2,9 +2,6 @@ package consul
 
 import (
 	"context"
-	"github.com/kitbench/kitbench/internal/backoff"
-	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
-	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -14,7 +11,9 @@ import (
 	"github.com/hashicorp/consul/api"
 	"golang.org/x/time/rate"
 
+	"github.com/kitbench/kitbench/internal/backoff"
 	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 )
 
 // InstancerOptions configure an Instancer. The zero value watches passing
@@ -91,10 +90,11 @@ func NewInstancer(c Client, service string, opts InstancerOptions) *Instancer {
 }
 
 // Register adds ch as an observer. It receives the current state as soon as
-// one is known and every change after. A slow observer is never waited
-// for: when it is ready it receives the newest state, skipping older ones.
-// The Instances slice is the observer's own; Tags and Meta are shared and
-// must not be modified.
+// one is known and every change after, each a whole set (Consul's blocking
+// query answers with the whole set; this Instancer sends no deltas). A
+// slow observer is never waited for: when it is ready it receives the
+// newest state, skipping older ones. Observers share each event's slices:
+// they must not be modified.
 func (s *Instancer) Register(ch chan<- sd.Event) { s.out.Register(ch) }
 
 // Deregister removes ch; once it returns nothing more is sent on ch.
@@ -139,7 +139,7 @@ func (s *Instancer) loop(ctx context.Context) {
 		failures = 0
 		index = nextIndex(index, got)
 		inst := convert(entries)
-		if !known || stale || !slices.EqualFunc(inst, last, equalInstance) {
+		if !known || stale || !slices.EqualFunc(inst, last, fanout.Equal) {
 			last, known, stale = inst, true, false
 			s.out.Publish(sd.Event{Instances: inst})
 		}
@@ -207,9 +207,4 @@ func health(checks api.HealthChecks) string {
 		}
 	}
 	return h
-}
-
-func equalInstance(a, b sd.Instance) bool {
-	return a.ID == b.ID && a.Service == b.Service && a.Address == b.Address && a.Health == b.Health &&
-		slices.Equal(a.Tags, b.Tags) && maps.Equal(a.Meta, b.Meta)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 )
 
 func indexes(calls []call) []uint64 {
@@ -366,7 +367,7 @@ func TestConvert(t *testing.T) {
 		{ID: "m", Service: "svc", Address: "h:1", Health: sd.HealthPassing},
 		{ID: "z", Service: "svc", Address: "10.0.0.2:81", Tags: []string{"t"}, Meta: map[string]string{"kit_admin": "http://x"}, Health: sd.HealthWarning},
 	}
-	if !slices.EqualFunc(got, want, equalInstance) {
+	if !slices.EqualFunc(got, want, fanout.Equal) {
 		t.Fatalf("convert =\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -60,8 +60,9 @@ func waitTag(e *sd.Endpointer, i int, tag string) {
 
 // BenchmarkWatchUpdate measures one instance of 10 000 changing, from the
 // watch response that reports it to the sd.Endpointer serving the change.
-// impl=kit is this package's Instancer: it edits its sorted set in place
-// of a re-read and hands the new set to the Endpointer, which diffs it.
+// impl=kit is this package's Instancer: it publishes the change as a delta
+// (the instance's previous and new values), which the Endpointer applies
+// to that instance's entry alone.
 // impl=raw is go-kit's etcdv3 way: every watch event triggers a re-list
 // of the prefix, decoded and sorted anew (the list's own network time is
 // not counted), handed to the same Endpointer.

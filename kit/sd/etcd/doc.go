@@ -52,21 +52,33 @@
 // one goroutine for its list-and-watch loop (plus one inside Conn per open
 // watch) and one per observer; Stop ends them all and waits. A Registrar
 // runs one goroutine between Register and Deregister. Every observer gets
-// the same Instances slice per event; it is never modified after it is
-// sent, and an update that changes one instance of many copies the set
-// once.
+// the same slices per event; they are never modified after they are sent.
+//
+// # Events
+//
+// An observer's first event is the whole current set. Each list (the
+// first, and the one after a compaction or an outage) is published as a
+// whole set, sorted by service, then ID; each watch response as one
+// sd.Event delta holding only what it changed: the previous values of the
+// instances that left or changed in Removed, the new values of those that
+// joined or changed in Instances. One instance changing among 10 000 thus
+// costs its observers one instance, not a copy of the set. An observer
+// that falls behind gets, when it is ready, the deltas it missed merged
+// into one (or the whole set, if a list came in between).
 //
 // # Failure behaviour
 //
 // The Instancer lists the prefix and watches from the next revision. When
 // the watch reports that its revision was compacted away, it publishes an
-// error event (ErrCompacted; the last instances, Stale), lists again and
-// watches from the new revision. etcd's client waits silently for a lost
+// error event (ErrCompacted, Stale; a delta without changes, so observers
+// keep the last instances), lists again, publishes the list as a whole
+// set and watches from the new revision. etcd's client waits silently for a lost
 // connection to come back, so the Instancer also probes the cluster every
-// ProbeEvery; when a probe, a list or the watch fails it publishes the last
-// known instances with Stale set and the error attached — never an empty
-// set because etcd blinked — and retries with exponential backoff and
-// jitter (1 s doubling to 30 s). The first good list clears Stale.
+// ProbeEvery; when a probe, a list or the watch fails it marks the last
+// known instances Stale with the error attached — never an empty set
+// because etcd blinked — and retries with exponential backoff and jitter
+// (1 s doubling to 30 s). The first good list clears Stale, as a whole
+// set.
 //
 // The Registrar's lease is lost when etcd revokes it, when it expires
 // because keep-alives went unanswered for a whole TTL (an outage), or when

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 )
 
 // ErrCompacted is wrapped by the error event an Instancer publishes when
@@ -64,15 +64,14 @@ type Instancer struct {
 	prefix  string // keys watched: the prefix, plus service and "/" if set
 	opts    InstancerOptions
 	log     *slog.Logger
-	out     fanout.Fanout
+	out     fanout.Fanout // holds the current set
 	cancel  context.CancelFunc
 	done    chan struct{}
 	stop    sync.Once
 
 	// Owned by the loop goroutine.
-	cur   []sd.Instance // sorted by service, then ID; published, never modified
-	known bool          // cur holds a successful answer
-	stale bool          // the last published event was an error
+	known bool // the set holds a successful answer
+	stale bool // the last published event was an error
 }
 
 var _ sd.Instancer = (*Instancer)(nil)
@@ -113,10 +112,13 @@ func NewInstancer(c WatchClient, service string, opts InstancerOptions) *Instanc
 	return s
 }
 
-// Register adds ch as an observer. It receives the current state as soon as
-// one is known and every change after. A slow observer is never waited
-// for: when it is ready it receives the newest state, skipping older ones.
-// Observers share each event's Instances slice: it must not be modified.
+// Register adds ch as an observer. Its first event is the whole current
+// set, as soon as one is known; watch events follow as deltas (see
+// sd.Event), and each list (the first, and after a compaction or an
+// outage) as a whole set. A slow observer is never waited for: when it is
+// ready it receives one event that brings it up to date, the deltas it
+// missed merged. Observers share each event's slices: they must not be
+// modified.
 func (s *Instancer) Register(ch chan<- sd.Event) { s.out.Register(ch) }
 
 // Deregister removes ch; once it returns nothing more is sent on ch.
@@ -165,8 +167,9 @@ func (s *Instancer) loop(ctx context.Context) {
 	}
 }
 
-// list reads the whole prefix, publishes it when it differs from what was
-// published last (or that was an error), and returns its revision.
+// list reads the whole prefix, publishes it as a whole set when it differs
+// from the current set (or the last event was an error), and returns its
+// revision.
 func (s *Instancer) list(ctx context.Context) (int64, error) {
 	lctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	kvs, rev, err := s.client.List(lctx, s.prefix)
@@ -187,8 +190,8 @@ func (s *Instancer) list(ctx context.Context) (int64, error) {
 	}
 	sortInstances(insts)
 	insts = slices.CompactFunc(insts, func(a, b sd.Instance) bool { return a.Service == b.Service && a.ID == b.ID })
-	if !s.known || s.stale || !slices.EqualFunc(insts, s.cur, equalInstance) {
-		s.cur, s.known, s.stale = insts, true, false
+	if !s.known || s.stale || !s.out.Holds(insts) {
+		s.known, s.stale = true, false
 		s.out.Publish(sd.Event{Instances: insts})
 	}
 	return rev, nil
@@ -227,61 +230,34 @@ func (s *Instancer) watch(ctx context.Context, rev int64) error {
 	}
 }
 
-// fail publishes the last known instances, stale, with err.
+// fail marks the current set stale, with err: a delta without changes, so
+// an observer keeps what it has (and one registering gets the whole set).
 func (s *Instancer) fail(err error) {
 	s.stale = true
-	s.out.Publish(sd.Event{Instances: s.cur, Err: err, Stale: true})
+	s.out.Publish(sd.Event{Err: err, Stale: true, Delta: true})
 }
 
-// apply folds watch events into the current set and publishes the result
-// if it changed. The published slice is never modified: the first change
-// copies it, and later changes in the same response edit that copy.
+// apply folds watch events into the current set and publishes what
+// changed as one delta: the previous values of instances that left or
+// changed, and the new values of those that joined or changed. An event
+// that changes nothing (a put of the same value, a delete of a key that
+// was not an instance) publishes nothing.
 func (s *Instancer) apply(events []WatchEvent) {
-	next, owned := s.cur, false
 	for _, ev := range events {
 		svc, id, err := parseKey(s.prefix, s.service, ev.Key)
 		if err != nil {
 			s.log.Warn("etcd: ignored key", "err", err)
 			continue
 		}
-		var inst sd.Instance
-		keep := !ev.Delete
-		if keep {
-			inst, keep = s.instance(svc, id, ev.Value)
-		}
-		i, found := slices.BinarySearchFunc(next, inst, func(a, _ sd.Instance) int { return compareInstance(a, svc, id) })
-		switch {
-		case keep && found && equalInstance(next[i], inst):
-		case keep && found:
-			if !owned {
-				next, owned = slices.Clone(next), true
-			}
-			next[i] = inst
-		case keep:
-			if owned {
-				next = slices.Insert(next, i, inst)
-			} else {
-				grown := make([]sd.Instance, len(next)+1)
-				copy(grown, next[:i])
-				grown[i] = inst
-				copy(grown[i+1:], next[i:])
-				next, owned = grown, true
-			}
-		case found:
-			if owned {
-				next = slices.Delete(next, i, i+1)
-			} else {
-				shrunk := make([]sd.Instance, len(next)-1)
-				copy(shrunk, next[:i])
-				copy(shrunk[i:], next[i+1:])
-				next, owned = shrunk, true
+		if !ev.Delete {
+			if inst, ok := s.instance(svc, id, ev.Value); ok {
+				s.out.Put(inst)
+				continue
 			}
 		}
+		s.out.Delete(svc, id)
 	}
-	if owned {
-		s.cur = next
-		s.out.Publish(sd.Event{Instances: next})
-	}
+	s.out.Commit()
 }
 
 // instance decodes the value of svc/id, or says to leave it out: not an

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,19 +18,50 @@ import (
 	"github.com/kitbench/kitbench/kit/sd/etcd"
 )
 
-// next waits up to within for an event that satisfies ok, and returns it.
-func next(t *testing.T, ch <-chan sd.Event, within time.Duration, what string, ok func(sd.Event) bool) sd.Event {
+// follower observes an Instancer as the sd.Event contract asks: it applies
+// every event to the set it holds.
+type follower struct {
+	t   *testing.T
+	ch  chan sd.Event
+	set []sd.Instance
+	n   int // events received
+}
+
+func follow(t *testing.T, s sd.Instancer) *follower {
+	f := &follower{t: t, ch: make(chan sd.Event, 4)}
+	s.Register(f.ch)
+	return f
+}
+
+// take applies ev and returns the view: Instances is the whole set after
+// ev, sorted by ID; Err, Stale, Delta and Removed are ev's.
+func (f *follower) take(ev sd.Event) sd.Event {
+	f.t.Helper()
+	if f.n == 0 && ev.Delta {
+		f.t.Fatalf("first event is a delta (%+v); the contract says a whole set", ev)
+	}
+	f.n++
+	f.set = ev.Apply(f.set)
+	view := ev
+	view.Instances = slices.SortedFunc(slices.Values(f.set), func(a, b sd.Instance) int { return strings.Compare(a.ID, b.ID) })
+	return view
+}
+
+// next waits up to within for an event whose view (see take) satisfies
+// ok, and returns the view and the event.
+func next(t *testing.T, f *follower, within time.Duration, what string, ok func(sd.Event) bool) (view, ev sd.Event) {
 	t.Helper()
 	timeout := time.NewTimer(within)
 	defer timeout.Stop()
 	var last sd.Event
 	for {
 		select {
-		case ev := <-ch:
-			if ok(ev) {
-				return ev
+		case ev := <-f.ch:
+			view := f.take(ev)
+			if ok(view) {
+				return view, ev
 			}
-			last = ev
+			last = view
 		case <-timeout.C:
 			t.Fatalf("no event with %s within %v (last: %v stale %v err %v)", what, within, ids(last), last.Stale, last.Err)
 		}
@@ -48,10 +80,11 @@ func fresh(want ...string) func(sd.Event) bool {
 	return func(ev sd.Event) bool { return ev.Err == nil && !ev.Stale && slices.Equal(ids(ev), want) }
 }
 
-func drain(ch <-chan sd.Event) {
+func (f *follower) drain() {
 	for {
 		select {
-		case <-ch:
+		case ev := <-f.ch:
+			f.take(ev)
 		default:
 			return
 		}
@@ -82,8 +115,7 @@ func TestIntegrationRegisterWatchDeregister(t *testing.T) {
 	conn := srv.client()
 	raw := srv.Client()
 	inst := etcd.NewInstancer(conn, "book", etcd.InstancerOptions{})
-	events := make(chan sd.Event, 4)
-	inst.Register(events)
+	events := follow(t, inst)
 	next(t, events, 5*time.Second, "the empty first list", fresh())
 
 	// Each registration is seen within a second (through the watch, not a
@@ -117,7 +149,10 @@ func TestIntegrationRegisterWatchDeregister(t *testing.T) {
 	if err := regs["b"].Deregister(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	last := next(t, events, time.Second, "b deregistered", fresh("a"))
+	last, ev := next(t, events, time.Second, "b deregistered", fresh("a"))
+	if !ev.Delta || len(ev.Instances) != 0 || len(ev.Removed) != 1 || ev.Removed[0].ID != "b" {
+		t.Fatalf("b's deregistration as %+v, want a delta removing b", ev)
+	}
 	if a := last.Instances[0]; a.Address != "127.0.0.1:9000" || a.Meta[sd.MetaAdmin] != "http://127.0.0.1:9001" || a.Health != sd.HealthPassing {
 		t.Fatalf("instance a as watched: %+v", a)
 	}
@@ -192,15 +227,16 @@ func TestIntegrationCompactionPastTheWatch(t *testing.T) {
 	reg := register(t, conn, instance("a", 9000), 10*time.Second)
 	c := &compacting{WatchClient: conn, raw: raw, fired: make(chan struct{}), release: make(chan struct{})}
 	inst := etcd.NewInstancer(c, "book", etcd.InstancerOptions{Timeout: 30 * time.Second})
-	events := make(chan sd.Event, 4)
-	inst.Register(events)
+	events := follow(t, inst)
 
 	next(t, events, 5*time.Second, "a listed", fresh("a"))
 	next(t, events, 5*time.Second, "the compaction's error event", func(ev sd.Event) bool {
 		return ev.Stale && errors.Is(ev.Err, etcd.ErrCompacted) && slices.Equal(ids(ev), []string{"a"})
 	})
 	close(c.release)
-	next(t, events, 5*time.Second, "the re-list", fresh("a", "c", "d"))
+	if _, ev := next(t, events, 5*time.Second, "the re-list", fresh("a", "c", "d")); ev.Delta {
+		t.Fatalf("the re-list after a compaction as a delta %+v, want a whole set", ev)
+	}
 	c.mu.Lock()
 	revs, compactedAt := slices.Clone(c.revs), c.compactedAt
 	c.mu.Unlock()
@@ -210,7 +246,9 @@ func TestIntegrationCompactionPastTheWatch(t *testing.T) {
 
 	// The new watch works: a later registration is seen within a second.
 	later := register(t, conn, instance("e", 9200), 10*time.Second)
-	next(t, events, time.Second, "e after the compaction", fresh("a", "c", "d", "e"))
+	if _, ev := next(t, events, time.Second, "e after the compaction", fresh("a", "c", "d", "e")); !ev.Delta || len(ev.Removed) != 0 || len(ev.Instances) != 1 {
+		t.Fatalf("e's registration as %+v, want a delta adding e", ev)
+	}
 
 	inst.Stop()
 	_ = reg.Deregister(t.Context())
@@ -226,14 +264,13 @@ func TestIntegrationRevokedLeaseIsGrantedAgain(t *testing.T) {
 	conn := srv.client()
 	raw := srv.Client()
 	inst := etcd.NewInstancer(conn, "book", etcd.InstancerOptions{})
-	events := make(chan sd.Event, 4)
-	inst.Register(events)
+	events := follow(t, inst)
 	const ttl = 3 * time.Second
 	reg := register(t, conn, instance("a", 9000), ttl)
 	next(t, events, time.Second, "a registered", fresh("a"))
 
 	old := reg.Status().Lease
-	drain(events)
+	events.drain()
 	revoked := time.Now()
 	if _, err := raw.Revoke(t.Context(), clientv3.LeaseID(old)); err != nil {
 		t.Fatal(err)
@@ -276,8 +313,7 @@ func TestIntegrationRestartKeepsInstancesStale(t *testing.T) {
 		ProbeEvery: 100 * time.Millisecond, Timeout: 300 * time.Millisecond,
 		BackoffMin: 100 * time.Millisecond, BackoffMax: 500 * time.Millisecond,
 	})
-	events := make(chan sd.Event, 4)
-	inst.Register(events)
+	events := follow(t, inst)
 	reg := register(t, conn, instance("a", 9000), 10*time.Second)
 	next(t, events, time.Second, "a registered", fresh("a"))
 
@@ -326,8 +362,7 @@ func TestIntegrationDownBeforeTheWatchIsAcknowledged(t *testing.T) {
 	reg := register(t, conn, instance("a", 9000), time.Minute)
 	h := &hooked{WatchClient: conn, before: srv.Stop}
 	inst := etcd.NewInstancer(h, "book", etcd.InstancerOptions{ProbeEvery: 100 * time.Millisecond, Timeout: 300 * time.Millisecond})
-	events := make(chan sd.Event, 4)
-	inst.Register(events)
+	events := follow(t, inst)
 	next(t, events, 5*time.Second, "a listed", fresh("a"))
 	next(t, events, 5*time.Second, "a kept, stale, with etcd gone before the watch began", func(ev sd.Event) bool {
 		return ev.Stale && errors.Is(ev.Err, etcd.ErrUnreachable) && slices.Equal(ids(ev), []string{"a"})

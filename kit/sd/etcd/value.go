@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -125,19 +124,9 @@ func decode(svc, id string, value []byte) (sd.Instance, error) {
 	return inst, nil
 }
 
-// compareInstance orders instances by service, then ID.
-func compareInstance(a sd.Instance, svc, id string) int {
-	if c := cmp.Compare(a.Service, svc); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, id)
-}
-
+// sortInstances orders instances by service, then ID.
 func sortInstances(s []sd.Instance) {
-	slices.SortFunc(s, func(a, b sd.Instance) int { return compareInstance(a, b.Service, b.ID) })
-}
-
-func equalInstance(a, b sd.Instance) bool {
-	return a.ID == b.ID && a.Service == b.Service && a.Address == b.Address && a.Health == b.Health &&
-		slices.Equal(a.Tags, b.Tags) && maps.Equal(a.Meta, b.Meta)
+	slices.SortFunc(s, func(a, b sd.Instance) int {
+		return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.ID, b.ID))
+	})
 }
