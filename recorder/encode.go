@@ -16,11 +16,18 @@ import (
 // With hr set, header and trailer values are redacted as they are written
 // (see headerRedactor), so redaction copies no map.
 //
+// id, when ex.ID is empty, is the ID to write (safe JSON string content).
 // fields, when not nil, replaces the request's and the response's header
 // maps (which are then nil) with field lists.
-func appendExchange(b []byte, ex *Exchange, hr *headerRedactor, fields *headerFields) ([]byte, error) {
+func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, fields *headerFields) ([]byte, error) {
 	b = append(b, `{"id":`...)
-	b = appendString(b, ex.ID)
+	if ex.ID == "" {
+		b = append(b, '"')
+		b = append(b, id...)
+		b = append(b, '"')
+	} else {
+		b = appendString(b, ex.ID)
+	}
 	if !ex.Time.IsZero() {
 		b = append(b, `,"time":`...)
 		b = appendTime(b, ex.Time)

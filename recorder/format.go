@@ -199,7 +199,7 @@ func (ex *Exchange) Name() string {
 // capture and replay encode gRPC messages (proto field names, unset
 // fields omitted).
 func MessageBody(m proto.Message) (*Body, error) {
-	b, err := protoJSON.Marshal(m)
+	b, err := appendMessageJSON(nil, m)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: body: %w", err)
 	}

@@ -90,7 +90,7 @@ func (t *grpcTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 		resp.GRPCCode, resp.GRPCMessage = int(st.Code()), st.Message()
 		return resp, nil
 	}
-	body, err := protoJSON.Marshal(reply)
+	body, err := appendMessageJSON(nil, reply)
 	if err != nil {
 		return nil, fmt.Errorf("%s: response to JSON: %w", ex.Request.GRPCMethod, err)
 	}
@@ -118,7 +118,7 @@ func (t *grpcTarget) expected(ctx context.Context, ex *Exchange) *Response {
 	if protojson.Unmarshal(b.JSON, m) != nil {
 		return &want
 	}
-	if norm, err := protoJSON.Marshal(m); err == nil {
+	if norm, err := appendMessageJSON(nil, m); err == nil {
 		nb := *b
 		nb.JSON = norm
 		want.Body = &nb

@@ -185,21 +185,22 @@ func putLineBuf(bp *[]byte) {
 // when not nil, caches which header names are secret (see Batch); fields,
 // when not nil, stand for ex's request and response header maps.
 func (w *Writer) encode(b []byte, ex *Exchange, names map[string]bool, fields *headerFields) ([]byte, error) {
+	var idBuf [32]byte
+	var id []byte // the ID assigned, written without making a string of it
 	if ex.ID == "" {
-		var id [32]byte
-		ex.ID = string(strconv.AppendUint(append(id[:0], w.prefix...), w.seq.Add(1), 10))
+		id = strconv.AppendUint(append(idBuf[:0], w.prefix...), w.seq.Add(1), 10)
 	}
 	if ex.Time.IsZero() {
 		ex.Time = w.now()
 	}
 	w.rd.content(ex)
 	start := len(b)
-	b, err := appendExchange(b, ex, &headerRedactor{rd: w.rd, names: names}, fields)
+	b, err := appendExchange(b, ex, id, &headerRedactor{rd: w.rd, names: names}, fields)
 	if err != nil {
-		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID, err)
+		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID+string(id), err)
 	}
 	if len(b)-start > DefaultMaxLine {
-		return b[:start], fmt.Errorf("%w: exchange %s is %d bytes, more than %d", ErrLineTooLong, ex.ID, len(b)-start, DefaultMaxLine)
+		return b[:start], fmt.Errorf("%w: exchange %s is %d bytes, more than %d", ErrLineTooLong, ex.ID+string(id), len(b)-start, DefaultMaxLine)
 	}
 	return append(b, '\n'), nil
 }

@@ -219,7 +219,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		{Transport: TransportHTTP, Request: Request{Body: &Body{}}, Response: Response{Body: &Body{Truncated: true}}},
 	}
 	for i, ex := range exs {
-		mine, err := appendExchange(nil, &ex, nil, nil)
+		mine, err := appendExchange(nil, &ex, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +242,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	bad := Exchange{Transport: TransportHTTP, Response: Response{Body: &Body{JSON: json.RawMessage(`{"a":`)}}}
-	if _, err := appendExchange(nil, &bad, nil, nil); !errors.Is(err, ErrFormat) {
+	if _, err := appendExchange(nil, &bad, nil, nil, nil); !errors.Is(err, ErrFormat) {
 		t.Errorf("invalid JSON body: %v", err)
 	}
 }

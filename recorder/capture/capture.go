@@ -46,7 +46,8 @@ type Capture struct {
 	once    sync.Once
 	dropped atomic.Int64
 
-	reported int64 // owned by the writing goroutine
+	reported int64   // owned by the writing goroutine
+	scratch  scratch // owned by the writing goroutine
 	errMu    sync.Mutex
 	err      error
 }
@@ -148,18 +149,19 @@ func (c *Capture) drain() {
 func (c *Capture) handle(rec *record) {
 	if c.batch != nil {
 		var ex recorder.Exchange
-		rec.exchange(&ex, &c.opts, c.max, !rec.grpc)
+		rec.exchange(&ex, &c.opts, c.max, !rec.grpc, &c.scratch)
 		if rec.grpc {
 			c.fail(c.batch.Add(ex))
 		} else {
 			c.fail(c.batch.AddFields(ex, rec.reqHdr, rec.respHdr))
 		}
+		c.scratch.reset()
 		if c.batch.Len() >= maxBatch {
 			c.flush()
 		}
 	} else {
 		var ex recorder.Exchange
-		rec.exchange(&ex, &c.opts, c.max, false)
+		rec.exchange(&ex, &c.opts, c.max, false, nil)
 		c.fail(c.to.Append(ex))
 	}
 	putRecord(rec)

@@ -22,7 +22,7 @@ func UnaryServerInterceptor(to recorder.Appender, opts Options) grpc.UnaryServer
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		rec, resp, err := intercept(ctx, req, info, handler)
 		var ex recorder.Exchange
-		rec.exchange(&ex, &opts, max, false)
+		rec.exchange(&ex, &opts, max, false, nil)
 		putRecord(rec)
 		opts.failed(to.Append(ex))
 		return resp, err
@@ -47,22 +47,22 @@ func (c *Capture) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo
 // intercept calls handler and keeps what the call leaves behind.
 func intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (*record, any, error) {
 	rec := getRecord()
-	rec.grpc, rec.fullMethod, rec.req = true, info.FullMethod, req
+	rec.grpc, rec.g.fullMethod, rec.g.req = true, info.FullMethod, req
 	rec.start = time.Now()
-	rec.md, _ = metadata.FromIncomingContext(ctx) // a copy of its own
+	rec.g.md, _ = metadata.FromIncomingContext(ctx) // a copy of its own
 	if st := grpc.ServerTransportStreamFromContext(ctx); st != nil {
-		rec.tap.ServerTransportStream = st
-		ctx = grpc.NewContextWithServerTransportStream(ctx, &rec.tap)
+		rec.g.tap.ServerTransportStream = st
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &rec.g.tap)
 	}
 	resp, err := handler(ctx, req)
 	rec.dur = time.Since(rec.start)
 	if p, ok := peer.FromContext(ctx); ok {
-		rec.local = p.LocalAddr
+		rec.g.local = p.LocalAddr
 	}
-	rec.resp, rec.err = resp, err
-	rec.tap.mu.Lock()
-	rec.header, rec.trailer = rec.tap.header, rec.tap.trailer
-	rec.tap.mu.Unlock()
+	rec.g.resp, rec.g.err = resp, err
+	rec.g.tap.mu.Lock()
+	rec.g.header, rec.g.trailer = rec.g.tap.header, rec.g.tap.trailer
+	rec.g.tap.mu.Unlock()
 	return rec, resp, err
 }
 

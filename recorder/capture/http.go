@@ -142,7 +142,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.reqMap, rec.respMap = r.Header, rec.cw.hdr
 	var ex recorder.Exchange
-	rec.exchange(&ex, &h.opts, h.max, false)
+	rec.exchange(&ex, &h.opts, h.max, false, nil)
 	putRecord(rec)
 	h.opts.failed(h.to.Append(ex))
 }

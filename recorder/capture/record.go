@@ -31,8 +31,12 @@ type record struct {
 	cw              captureWriter
 	tee             teeBody
 
-	// gRPC
-	grpc                bool
+	grpc bool     // a gRPC call: g is set, the HTTP fields are not
+	g    grpcCall // gRPC
+}
+
+// grpcCall is what a gRPC call leaves behind.
+type grpcCall struct {
 	fullMethod          string
 	local               net.Addr
 	md, header, trailer metadata.MD
@@ -48,6 +52,11 @@ func getRecord() *record { return records.Get().(*record) }
 // putRecord returns rec to the pool, keeping its buffers but nothing they
 // point to.
 func putRecord(rec *record) {
+	if rec.grpc { // only the gRPC part was used: clearing it is cheaper
+		rec.grpc, rec.g = false, grpcCall{}
+		records.Put(rec)
+		return
+	}
 	if cap(rec.cw.body) > 256<<10 || cap(rec.tee.buf) > 256<<10 {
 		return // a rare big body: let it go rather than pin it
 	}
@@ -82,15 +91,35 @@ func get(fs []recorder.Field, m http.Header, key string) string {
 	return ""
 }
 
+// scratch is memory a Capture's goroutine reuses from one exchange to the
+// next: the JSON of gRPC messages and their Body values, and the last
+// local address, rendered.
+type scratch struct {
+	buf       []byte
+	req, resp recorder.Body
+	local     *net.TCPAddr
+	target    string
+}
+
+// reset readies s for the next exchange, once the last one is encoded.
+func (s *scratch) reset() {
+	if cap(s.buf) > 256<<10 {
+		s.buf = nil // a rare big message: let it go rather than pin it
+	}
+	s.buf = s.buf[:0]
+	s.req, s.resp = recorder.Body{}, recorder.Body{}
+}
+
 // exchange fills ex from rec. With fields set, ex's HTTP header maps are
-// left nil (rec's snapshots stand for them) and ex shares rec's buffers,
-// so it must be encoded before rec goes back to the pool; without,
-// everything in ex is ex's own.
-func (rec *record) exchange(ex *recorder.Exchange, opts *Options, max int, fields bool) {
+// left nil (rec's snapshots stand for them) and ex shares rec's buffers;
+// with s set, ex's gRPC bodies live in s; either way ex must be encoded
+// before rec goes back to the pool (and before s is used again). Without
+// them, everything in ex is ex's own.
+func (rec *record) exchange(ex *recorder.Exchange, opts *Options, max int, fields bool, s *scratch) {
 	ex.Time, ex.Duration = rec.start, rec.dur
 	ex.Service, ex.Instance, ex.Endpoint = opts.Service, opts.Instance, rec.endpoint
 	if rec.grpc {
-		rec.grpcExchange(ex, max)
+		rec.grpcExchange(ex, max, s)
 		return
 	}
 	ex.Transport, ex.Target = recorder.TransportHTTP, rec.host
@@ -137,37 +166,67 @@ func body(ct string, kept []byte, size int64, max int, own bool) *recorder.Body 
 	return recorder.NewBody(ct, kept)
 }
 
-func (rec *record) grpcExchange(ex *recorder.Exchange, max int) {
+func (rec *record) grpcExchange(ex *recorder.Exchange, max int, s *scratch) {
 	ex.Transport = recorder.TransportGRPC
-	ex.Endpoint = rec.fullMethod[strings.LastIndexByte(rec.fullMethod, '/')+1:]
-	if rec.local != nil {
-		ex.Target = rec.local.String()
-	}
-	ex.Request.GRPCMethod, ex.Request.Headers = rec.fullMethod, mdOrNil(rec.md)
-	if tp := rec.md["traceparent"]; len(tp) > 0 {
+	ex.Endpoint = rec.g.fullMethod[strings.LastIndexByte(rec.g.fullMethod, '/')+1:]
+	ex.Target = s.targetOf(rec.g.local)
+	ex.Request.GRPCMethod, ex.Request.Headers = rec.g.fullMethod, mdOrNil(rec.g.md)
+	if tp := rec.g.md["traceparent"]; len(tp) > 0 {
 		ex.TraceID = traceID(tp[0])
 	}
-	ex.Request.Body = messageBody(rec.req, max)
-	ex.Response.Headers, ex.Response.Trailers = mdOrNil(rec.header), mdOrNil(rec.trailer)
-	if rec.err != nil {
-		st := status.Convert(rec.err)
+	var req, resp *recorder.Body
+	if s != nil {
+		req, resp = &s.req, &s.resp
+	}
+	ex.Request.Body = s.messageBody(req, rec.g.req, max)
+	ex.Response.Headers, ex.Response.Trailers = mdOrNil(rec.g.header), mdOrNil(rec.g.trailer)
+	if rec.g.err != nil {
+		st := status.Convert(rec.g.err)
 		ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
 	} else {
-		ex.Response.Body = messageBody(rec.resp, max)
+		ex.Response.Body = s.messageBody(resp, rec.g.resp, max)
 	}
 }
 
-func messageBody(m any, max int) *recorder.Body {
+// targetOf renders a server's local address, once per connection when s
+// is set (grpc-go hands every call on a connection the same address).
+func (s *scratch) targetOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	tcp, ok := a.(*net.TCPAddr)
+	if s == nil || !ok {
+		return a.String()
+	}
+	if tcp != s.local {
+		s.local, s.target = tcp, tcp.String()
+	}
+	return s.target
+}
+
+// messageBody encodes m as a JSON body, into dst and s's buffer when s is
+// set, a Body of its own otherwise. A body longer than max is kept as its
+// first max bytes, marked truncated.
+func (s *scratch) messageBody(dst *recorder.Body, m any, max int) *recorder.Body {
 	pm, ok := m.(proto.Message)
 	if !ok || max == 0 {
 		return nil
 	}
-	b, err := recorder.MessageBody(pm)
-	if err != nil {
-		return nil
+	var b *recorder.Body
+	if s == nil {
+		var err error
+		if b, err = recorder.MessageBody(pm); err != nil {
+			return nil
+		}
+	} else {
+		var err error
+		if s.buf, err = recorder.AppendMessageBody(dst, s.buf, pm); err != nil {
+			return nil
+		}
+		b = dst
 	}
-	if len(b.JSON) > max {
-		return &recorder.Body{Bytes: b.JSON[:max], Truncated: true, Size: int64(len(b.JSON))}
+	if n := len(b.JSON); n > max {
+		*b = recorder.Body{Bytes: b.JSON[:max], Truncated: true, Size: int64(n)}
 	}
 	return b
 }
