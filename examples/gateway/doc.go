@@ -44,8 +44,10 @@
 // each time), at most 10 % of the fleet (at least one); ejections are
 // logged, recorded on the call's span ("lb.eject"), published as breaker
 // transitions of a per-instance breaker named "outlier/bookstore/ID"
-// (listed at /debug/kit/v1/breakers) and counted in kit_lb_ejections_total
-// and kit_lb_ejected. When every instance fails, the per-method breaker
+// (listed at /debug/kit/v1/breakers) that carry the failed calls which led
+// to the ejection — error, time, trace id — so the workbench's "why did it
+// trip?" explains ejections as it does breakers, and counted in
+// kit_lb_ejections_total and kit_lb_ejected. When every instance fails, the per-method breaker
 // opens and calls fail fast with 503 until it half-opens. A registry that
 // blinks never empties the set: the last known instances keep being served.
 // Errors from instances keep their status; a 5xx never carries the

@@ -27,6 +27,9 @@ const (
 // logged, published, traced and counted).
 const maxEjectionBreakers = 64
 
+// maxFailuresShown bounds the failures an ejection's transition carries.
+const maxFailuresShown = 20
+
 // ejections makes outlier ejections observable. An ejected instance is
 // shown as a circuit breaker of its own, "outlier/SERVICE/ID": open while
 // ejected, closed once back in service. That is what an ejection is — a
@@ -40,6 +43,7 @@ type ejections struct {
 	log         *slog.Logger
 	outlier     atomic.Pointer[lb.Outlier] // set once the upstream exists
 	total       atomic.Uint64
+	recent      *recentFailures // why each ejection happened
 
 	mu       sync.Mutex
 	breakers map[string]*ejectedBreaker // by instance ID
@@ -58,6 +62,7 @@ func newEjections(service string, oc lb.OutlierConfig, reg *introspect.Registry,
 	}
 	return &ejections{
 		service: service, consecutive: consecutive, now: now, reg: reg, log: log,
+		recent:   newRecentFailures(min(consecutive, maxFailuresShown), now),
 		breakers: map[string]*ejectedBreaker{}, timers: map[string]*time.Timer{},
 	}
 }
@@ -84,7 +89,7 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 	if b != nil {
 		b.set(e, now)
 	}
-	x.publish(name, introspect.StateClosed, introspect.StateOpen, now)
+	x.publish(name, introspect.StateClosed, introspect.StateOpen, now, x.recent.of(e.ID, e.Address))
 	if t := x.timers[e.ID]; t != nil {
 		t.Stop()
 	}
@@ -95,17 +100,19 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 			return
 		}
 		delete(x.timers, e.ID)
-		x.publish(name, introspect.StateOpen, introspect.StateClosed, e.Until)
+		x.publish(name, introspect.StateOpen, introspect.StateClosed, e.Until, nil)
 	})
 }
 
-func (x *ejections) publish(name, from, to string, at time.Time) {
+// publish announces a transition of an ejection breaker; an ejection
+// carries the failures that led to it.
+func (x *ejections) publish(name, from, to string, at time.Time, failures []introspect.BreakerFailure) {
 	counts := introspect.BreakerCounts{}
 	if to == introspect.StateOpen {
 		counts.ConsecutiveFailures = uint64(x.consecutive)
 	}
 	x.reg.Publish(introspect.Event{Type: introspect.EventBreaker, Breaker: &introspect.BreakerTransition{
-		Name: name, From: from, To: to, Time: at.UTC(), Counts: counts,
+		Name: name, From: from, To: to, Time: at.UTC(), Counts: counts, Failures: failures,
 	}})
 }
 

@@ -173,15 +173,25 @@ func TestFailingInstanceIsEjected(t *testing.T) {
 	if b, ok := f.breaker(t, bookstore.ServiceName+"."+bookstore.MethodListBooks); !ok || b.State != introspect.StateClosed {
 		t.Fatalf("the method's breaker: %+v (found %v)", b, ok)
 	}
-	transition := false
+	var ejection *introspect.BreakerTransition
 	for len(events) > 0 {
 		ev := <-events
 		if ev.Type == introspect.EventBreaker && ev.Breaker.Name == name && ev.Breaker.To == introspect.StateOpen {
-			transition = true
+			ejection = ev.Breaker
 		}
 	}
-	if !transition {
-		t.Error("no breaker transition event for the ejection")
+	if ejection == nil {
+		t.Fatal("no breaker transition event for the ejection")
+	}
+	// The transition says why, as a kit breaker's does: the instance's
+	// failed calls before it, each with the trace it belongs to.
+	if len(ejection.Failures) != 5 {
+		t.Fatalf("the ejection carries %d failures, want the 5 that caused it: %+v", len(ejection.Failures), ejection.Failures)
+	}
+	for _, bf := range ejection.Failures {
+		if bf.Error == "" || len(bf.TraceID) != 32 || bf.Time.IsZero() || bf.Time.After(ejection.Time) {
+			t.Errorf("failure %+v of an ejection at %v", bf, ejection.Time)
+		}
 	}
 	m := f.getText(t, "http://"+f.gw.AdminAddr+"/metrics")
 	for _, want := range []string{

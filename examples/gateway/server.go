@@ -107,7 +107,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	closers = append(closers, func() { _ = g.tracer.Shutdown(context.Background()) })
 
-	if g.upstream, err = newUpstream(cfg, g.tracer, g.ejections.onEject); err != nil {
+	if g.upstream, err = newUpstream(cfg, g.tracer, g.ejections); err != nil {
 		return nil, err
 	}
 	closers = append(closers, func() { _ = g.upstream.close() })

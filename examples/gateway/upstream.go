@@ -35,12 +35,13 @@ type upstream struct {
 	endpoints *sd.Endpointer
 	outlier   *lb.Outlier
 	http      *http.Client // for UpstreamHTTP; nil otherwise
+	failures  *recentFailures
 }
 
 // newUpstream starts following the fleet and waits (boundedly) for the
 // first instance set, so that the first calls do not fail for want of it.
-func newUpstream(cfg Config, tp trace.TracerProvider, onEject func(context.Context, lb.Ejection)) (*upstream, error) {
-	u := &upstream{cfg: cfg, tp: tp}
+func newUpstream(cfg Config, tp trace.TracerProvider, x *ejections) (*upstream, error) {
+	u := &upstream{cfg: cfg, tp: tp, failures: x.recent}
 	if cfg.Upstream == UpstreamHTTP {
 		u.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 	}
@@ -63,7 +64,7 @@ func newUpstream(cfg Config, tp trace.TracerProvider, onEject func(context.Conte
 	oc := cfg.Outlier
 	user := oc.OnEject
 	oc.OnEject = func(ctx context.Context, e lb.Ejection) {
-		onEject(ctx, e)
+		x.onEject(ctx, e)
 		if user != nil {
 			user(ctx, e)
 		}
@@ -133,7 +134,8 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	eps = eps.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return tracing.Middleware(u.tp, u.cfg.Service+"."+method, tracing.WithSpanKind(trace.SpanKindClient), attrs)(next)
 	})
-	return dispatch(eps), closer, nil
+	record, closer := u.failures.track(inst.ID, inst.Address, closer)
+	return record(dispatch(eps)), closer, nil
 }
 
 // dispatch routes a request to the endpoint of its type.
