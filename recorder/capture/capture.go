@@ -147,22 +147,21 @@ func (c *Capture) drain() {
 }
 
 func (c *Capture) handle(rec *record) {
-	if c.batch != nil {
-		var ex recorder.Exchange
-		rec.exchange(&ex, &c.opts, c.max, !rec.grpc, &c.scratch)
-		if rec.grpc {
-			c.fail(c.batch.Add(ex))
-		} else {
-			c.fail(c.batch.AddFields(ex, rec.reqHdr, rec.respHdr))
-		}
+	var ex recorder.Exchange
+	switch {
+	case c.batch != nil && rec.grpc:
+		rec.exchange(&ex, &c.opts, c.max, false, &c.scratch)
+		c.fail(c.batch.Add(ex))
 		c.scratch.reset()
-		if c.batch.Len() >= maxBatch {
-			c.flush()
-		}
-	} else {
-		var ex recorder.Exchange
+	case c.batch != nil:
+		rec.exchange(&ex, &c.opts, c.max, true, nil)
+		c.fail(c.batch.AddFields(ex, rec.reqHdr, rec.respHdr))
+	default:
 		rec.exchange(&ex, &c.opts, c.max, false, nil)
 		c.fail(c.to.Append(ex))
+	}
+	if c.batch != nil && c.batch.Len() >= maxBatch {
+		c.flush()
 	}
 	putRecord(rec)
 }

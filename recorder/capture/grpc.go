@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -50,9 +51,12 @@ func intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler
 	rec.grpc, rec.g.fullMethod, rec.g.req = true, info.FullMethod, req
 	rec.start = time.Now()
 	rec.g.md, _ = metadata.FromIncomingContext(ctx) // a copy of its own
+	// The tap is the call's own, not rec's: a goroutine the handler left
+	// behind may still hold it when rec is recycled.
+	var tap *streamTap
 	if st := grpc.ServerTransportStreamFromContext(ctx); st != nil {
-		rec.g.tap.ServerTransportStream = st
-		ctx = grpc.NewContextWithServerTransportStream(ctx, &rec.g.tap)
+		tap = &streamTap{st: st, method: st.Method()}
+		ctx = grpc.NewContextWithServerTransportStream(ctx, tap)
 	}
 	resp, err := handler(ctx, req)
 	rec.dur = time.Since(rec.start)
@@ -60,36 +64,50 @@ func intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler
 		rec.g.local = p.LocalAddr
 	}
 	rec.g.resp, rec.g.err = resp, err
-	rec.g.tap.mu.Lock()
-	rec.g.header, rec.g.trailer = rec.g.tap.header, rec.g.tap.trailer
-	rec.g.tap.mu.Unlock()
+	if tap != nil {
+		tap.mu.Lock()
+		rec.g.header, rec.g.trailer = tap.header, tap.trailer
+		tap.st = nil // the call is over: later metadata is refused, and the stream not kept
+		tap.mu.Unlock()
+	}
 	return rec, resp, err
 }
 
-// streamTap passes header and trailer calls through and keeps copies.
+// errCallOver: a handler's goroutine set metadata after the call returned.
+var errCallOver = errors.New("capture: metadata set after the call returned")
+
+// streamTap passes header and trailer calls through to the call's stream
+// and keeps copies, until the call returns.
 type streamTap struct {
-	grpc.ServerTransportStream
 	mu              sync.Mutex
+	st              grpc.ServerTransportStream // nil once the call is over
+	method          string
 	header, trailer metadata.MD
 }
 
+func (s *streamTap) Method() string { return s.method }
+
 func (s *streamTap) SetHeader(md metadata.MD) error {
-	s.keep(&s.header, md)
-	return s.ServerTransportStream.SetHeader(md)
+	return s.pass(&s.header, md, grpc.ServerTransportStream.SetHeader)
 }
 
 func (s *streamTap) SendHeader(md metadata.MD) error {
-	s.keep(&s.header, md)
-	return s.ServerTransportStream.SendHeader(md)
+	return s.pass(&s.header, md, grpc.ServerTransportStream.SendHeader)
 }
 
 func (s *streamTap) SetTrailer(md metadata.MD) error {
-	s.keep(&s.trailer, md)
-	return s.ServerTransportStream.SetTrailer(md)
+	return s.pass(&s.trailer, md, grpc.ServerTransportStream.SetTrailer)
 }
 
-func (s *streamTap) keep(dst *metadata.MD, md metadata.MD) {
+func (s *streamTap) pass(dst *metadata.MD, md metadata.MD, f func(grpc.ServerTransportStream, metadata.MD) error) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st == nil {
+		return errCallOver
+	}
+	if err := f(s.st, md); err != nil {
+		return err
+	}
 	*dst = metadata.Join(*dst, md)
-	s.mu.Unlock()
+	return nil
 }

@@ -42,7 +42,6 @@ type grpcCall struct {
 	md, header, trailer metadata.MD
 	req, resp           any
 	err                 error
-	tap                 streamTap
 }
 
 var records = sync.Pool{New: func() any { return new(record) }}
@@ -52,13 +51,13 @@ func getRecord() *record { return records.Get().(*record) }
 // putRecord returns rec to the pool, keeping its buffers but nothing they
 // point to.
 func putRecord(rec *record) {
+	if cap(rec.cw.body) > 256<<10 || cap(rec.tee.buf) > 256<<10 {
+		return // a rare big body: let it go rather than pin it
+	}
 	if rec.grpc { // only the gRPC part was used: clearing it is cheaper
 		rec.grpc, rec.g = false, grpcCall{}
 		records.Put(rec)
 		return
-	}
-	if cap(rec.cw.body) > 256<<10 || cap(rec.tee.buf) > 256<<10 {
-		return // a rare big body: let it go rather than pin it
 	}
 	clear(rec.reqHdr)
 	clear(rec.respHdr)
