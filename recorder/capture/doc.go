@@ -27,10 +27,13 @@
 // On the call's goroutine a Capture takes the start time, a snapshot of the
 // header maps, and copies of at most MaxBody bytes of each body into pooled
 // buffers, and queues them; naming the endpoint is one map lookup when a
-// ServeMux set the request's Pattern. Its own goroutine redacts (judging
-// each header name once), encodes and writes — one write(2) per batch of
-// up to 256 exchanges, about every 10 ms. The figures are in
-// docs/performance.md.
+// ServeMux set the request's Pattern. A gRPC call queues its request and
+// response messages as they are, and a copy of its metadata
+// (metadata.FromIncomingContext: the largest part of its cost on the
+// call's goroutine). Its own goroutine renders messages as JSON into
+// buffers it reuses, redacts (judging each header name once), encodes and
+// writes — one write(2) per batch of up to 256 exchanges, about every
+// 10 ms. The figures are in docs/performance.md.
 //
 // # Concurrency
 //
