@@ -119,7 +119,7 @@ func bookHandler() *kithttp.Router {
 // loopback HTTP, b.N requests over 4 keep-alive connections.
 func BenchmarkCaptureServerCPU(b *testing.B) {
 	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
-		b.Run("impl="+impl, func(b *testing.B) { benchHTTP(b, "router-"+impl) })
+		b.Run("impl="+impl, func(b *testing.B) { measure(b, "router-", impl, httpCaller) })
 	}
 }
 
@@ -127,7 +127,7 @@ func BenchmarkCaptureServerCPU(b *testing.B) {
 // whole Book service (bookstore.Start).
 func BenchmarkCaptureFullServerCPU(b *testing.B) {
 	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
-		b.Run("impl="+impl, func(b *testing.B) { benchHTTP(b, "full-"+impl) })
+		b.Run("impl="+impl, func(b *testing.B) { measure(b, "full-", impl, httpCaller) })
 	}
 }
 
@@ -135,31 +135,32 @@ func BenchmarkCaptureFullServerCPU(b *testing.B) {
 // GetBook over gRPC, b.N calls over 4 goroutines sharing one connection.
 func BenchmarkCaptureGRPCServerCPU(b *testing.B) {
 	for _, impl := range []string{"kit", "kit-capture", "kit-capture-sync"} {
-		b.Run("impl="+impl, func(b *testing.B) {
-			child := benchutil.StartChild(b, "grpc-"+impl)
-			cc, err := grpc.NewClient(child.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer cc.Close()
-			client := bookpb.NewBookServiceClient(cc)
-			get := func(int) error {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_, err := client.GetBook(ctx, &bookpb.GetBookRequest{Id: "0000000000000001"})
-				return err
-			}
-			run(b, child, get)
-		})
+		b.Run("impl="+impl, func(b *testing.B) { measure(b, "grpc-", impl, grpcCaller) })
 	}
 }
 
-func benchHTTP(b *testing.B, name string) {
-	child := benchutil.StartChild(b, name)
+// grpcCaller returns a function making one GetBook call to the child.
+func grpcCaller(b *testing.B, child *benchutil.Child) func(int) error {
+	cc, err := grpc.NewClient(child.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cc.Close() })
+	client := bookpb.NewBookServiceClient(cc)
+	return func(int) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := client.GetBook(ctx, &bookpb.GetBookRequest{Id: "0000000000000001"})
+		return err
+	}
+}
+
+// httpCaller returns a function making one GetBook request to the child.
+func httpCaller(b *testing.B, child *benchutil.Child) func(int) error {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	defer client.CloseIdleConnections()
+	b.Cleanup(client.CloseIdleConnections)
 	url := "http://" + child.Addr + "/v1/books/0000000000000001"
-	get := func(int) error {
+	return func(int) error {
 		resp, err := client.Get(url)
 		if err != nil {
 			return err
@@ -171,29 +172,45 @@ func benchHTTP(b *testing.B, name string) {
 		}
 		return nil
 	}
-	run(b, child, get)
 }
 
-// run waits for the child to serve, warms both processes up and measures
-// b.N calls.
-func run(b *testing.B, child *benchutil.Child, call func(int) error) {
-	var err error
-	for range 100 {
-		if err = call(0); err == nil {
-			break
+// measure starts the child serving prefix+impl, waits for it to serve,
+// warms it up and measures b.N calls. Every impl but kit is measured in
+// turns with a kit child (benchutil.ReportPairedServerCPU), which also
+// reports server-cpu-ratio: the capture's cost as a ratio that does not
+// drift with the machine.
+func measure(b *testing.B, prefix, impl string, caller func(*testing.B, *benchutil.Child) func(int) error) {
+	start := func(name string) (*benchutil.Child, func(int) error) {
+		child := benchutil.StartChild(b, name)
+		call := caller(b, child)
+		var err error
+		for range 100 {
+			if err = call(0); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := benchutil.Spread(1000, 4, call); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	benchutil.ReportServerCPU(b, child, func() {
-		if err := benchutil.Spread(b.N, 4, call); err != nil {
+		if err != nil {
 			b.Fatal(err)
 		}
+		if err := benchutil.Spread(1000, 4, call); err != nil {
+			b.Fatal(err)
+		}
+		return child, call
+	}
+	child, call := start(prefix + impl)
+	b.ReportAllocs()
+	if impl == "kit" {
+		benchutil.ReportServerCPU(b, child, func() {
+			if err := benchutil.Spread(b.N, 4, call); err != nil {
+				b.Fatal(err)
+			}
+		})
+		return
+	}
+	base, baseCall := start(prefix + "kit")
+	calls := map[*benchutil.Child]func(int) error{child: call, base: baseCall}
+	benchutil.ReportPairedServerCPU(b, child, base, func(to *benchutil.Child, n int) error {
+		return benchutil.Spread(n, 4, calls[to])
 	})
 }
