@@ -30,6 +30,17 @@
 //
 // In tests, recorder/rectest.Replay runs one subtest per exchange.
 //
+// # gRPC messages
+//
+// A gRPC message is recorded as its protojson form (MessageBody). The
+// package renders the common case itself — scalars, enums, bytes, maps,
+// repeated and nested messages, Timestamp and Duration — because
+// protojson's general encoder costs about four times as much and
+// allocates per call, and a service recording every call pays that on
+// each; the output is byte for byte what protojson writes (compacted), and
+// anything else (other well-known types, extensions, invalid UTF-8) is
+// handed to protojson. AppendMessageBody encodes into a caller's buffer.
+//
 // # Concurrency
 //
 // A Writer is safe for concurrent use; each Append is one write(2) of one
