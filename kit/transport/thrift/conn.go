@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
@@ -82,7 +83,8 @@ type frameConn struct {
 	wbuf         []byte // 4 bytes reserved for the length, then the payload
 	lazy         bool   // client: Read loads the next frame when one is used up
 	writeTimeout time.Duration
-	closed       bool
+	closed       atomic.Bool
+	serving      atomic.Bool // server: a handler is running, so IsOpen looks at the socket
 }
 
 var _ thrift.TRichTransport = (*frameConn)(nil)
@@ -141,11 +143,25 @@ func (f *frameConn) protocol() (Protocol, error) {
 	return 0, fmt.Errorf("%w: message starts with byte %#x, neither the binary (0x80) nor the compact (0x82) protocol", ErrMalformed, f.rbuf[0])
 }
 
-func (f *frameConn) Open() error  { return nil }
-func (f *frameConn) IsOpen() bool { return !f.closed }
+func (f *frameConn) Open() error { return nil }
+
+// IsOpen reports whether the connection can still carry an answer. While a
+// server's handler runs, the generated processor asks it every
+// thrift.ServerConnectivityCheckInterval (5 ms by default) from a goroutine
+// of its own, and cancels the handler's context when it says no: so it
+// looks at the socket then, and a client that hangs up cancels its call.
+func (f *frameConn) IsOpen() bool {
+	if f.closed.Load() {
+		return false
+	}
+	if f.serving.Load() && peerGone(f.conn) {
+		return false
+	}
+	return true
+}
 
 func (f *frameConn) Close() error {
-	f.closed = true
+	f.closed.Store(true)
 	return f.conn.Close()
 }
 

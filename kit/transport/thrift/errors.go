@@ -39,7 +39,7 @@ type ErrorEncoder func(ctx context.Context, err error) error
 // status was; to let callers tell "not found" or "unavailable" apart,
 // declare exceptions in the IDL and map errors to them in an ErrorEncoder
 // of your own that falls back to this one.
-func DefaultErrorEncoder(_ context.Context, err error) error {
+func DefaultErrorEncoder(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -48,6 +48,11 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 		return te
 	}
 	if errors.Is(err, thrift.ErrAbandonRequest) {
+		return thrift.ErrAbandonRequest
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The call's context ended: its client hung up (see SocketServer)
+		// or the server is closing. Nobody is there to read an answer.
 		return thrift.ErrAbandonRequest
 	}
 	return thrift.NewTApplicationException(thrift.INTERNAL_ERROR, ClientMessage(err))

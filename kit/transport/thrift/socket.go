@@ -49,7 +49,14 @@ type SocketConfig struct {
 //
 // Each connection is served by one goroutine, one request at a time. A
 // connection that sends malformed input is closed and reported; the others
-// are unaffected. Handlers get a context that Close cancels.
+// are unaffected. Handlers get a context that Close cancels, and that is
+// cancelled too when the client hangs up while its call runs: the
+// generated processor checks the connection every
+// thrift.ServerConnectivityCheckInterval (5 ms by default), and the
+// connection looks at the socket, without reading from it, to answer. A
+// call cancelled that way is not answered (DefaultErrorEncoder turns its
+// context.Canceled into thrift.ErrAbandonRequest) and is not reported as
+// an error.
 type SocketServer struct {
 	processor thrift.TProcessor
 	cfg       SocketConfig
@@ -175,7 +182,9 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 			pf := proto.factory(s.conf)
 			in, out = pf.GetProtocol(fc), pf.GetProtocol(fc)
 		}
+		fc.serving.Store(true)
 		ok, err := s.processor.Process(s.ctx, in, out)
+		fc.serving.Store(false)
 		if !ok {
 			var app thrift.TApplicationException
 			if errors.As(err, &app) && app.TypeId() == thrift.UNKNOWN_METHOD {

@@ -224,3 +224,46 @@ func TestShutdownFinishesInFlightCalls(t *testing.T) {
 	}
 	s.done = nil
 }
+
+// A client that hangs up while its call runs cancels the handler's
+// context: the generated processor's connectivity check asks the
+// connection, which looks at the socket. Nothing is answered, and nothing
+// is reported as an error of the server.
+func TestClientHangingUpCancelsTheHandler(t *testing.T) {
+	for _, p := range protocols {
+		t.Run(p.String(), func(t *testing.T) {
+			checkGoroutines(t)
+			sh := newShelf()
+			handled := make(chan error, 1)
+			h := newHandler(sh, kitthrift.ServerFinalizer(func(_ context.Context, err error) {
+				handled <- err
+			}))
+			log := newErrorLog()
+			s := serve(t, h, "", kitthrift.SocketConfig{ErrorHandler: log.handle})
+			get, _ := clients(pool(t, s.addr, p))
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() {
+				_, err := get(ctx, getRequest{ID: "slow"})
+				errc <- err
+			}()
+			<-sh.entered
+			cancel() // the client closes its connection
+			<-errc
+			select {
+			case err := <-handled:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("the handler ended with %v, want its context cancelled", err)
+				}
+			case <-time.After(10 * time.Second): // bounded: without the check it never ends
+				close(sh.release)
+				t.Fatal("the handler still runs after its client hung up")
+			}
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			if len(log.errs) != 0 {
+				t.Errorf("the server reported %v", log.errs)
+			}
+		})
+	}
+}
