@@ -2,7 +2,6 @@ package discovery
 
 import (
 	"context"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/hashicorp/consul/api"
 	"golang.org/x/time/rate"
 
+	"github.com/kitbench/kitbench/internal/backoff"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 )
@@ -54,7 +54,7 @@ func (c *catalogWatch) run(ctx context.Context) {
 		if err != nil {
 			failures++
 			c.w.update(func(s *Snapshot) { s.Err, s.Stale = err, true })
-			if !sleep(ctx, backoff(c.opts.BackoffMin, c.opts.BackoffMax, failures)) {
+			if !backoff.Sleep(ctx, backoff.Delay(c.opts.BackoffMin, c.opts.BackoffMax, failures)) {
 				return
 			}
 			continue
@@ -152,27 +152,5 @@ func (c *catalogWatch) stop(name string) {
 func (c *catalogWatch) stopAll() {
 	for name := range c.services {
 		c.stop(name)
-	}
-}
-
-// backoff returns the jittered delay after the n-th consecutive failure.
-func backoff(lo, hi time.Duration, n int) time.Duration {
-	d := hi
-	if n-1 < 32 {
-		if e := lo << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/backoff"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 )
@@ -161,7 +161,7 @@ func (s *Instancer) loop(ctx context.Context) {
 		}
 		compacted = again
 		failures++
-		if !sleep(ctx, s.backoff(failures)) {
+		if !backoff.Sleep(ctx, backoff.Delay(s.opts.BackoffMin, s.opts.BackoffMax, failures)) {
 			return
 		}
 	}
@@ -269,30 +269,4 @@ func (s *Instancer) instance(svc, id string, value []byte) (sd.Instance, bool) {
 		return sd.Instance{}, false
 	}
 	return inst, s.opts.IncludeUnhealthy || inst.Health == sd.HealthPassing
-}
-
-// backoff returns the jittered delay after the n-th consecutive failure.
-func (s *Instancer) backoff(n int) time.Duration {
-	return backoff(s.opts.BackoffMin, s.opts.BackoffMax, n)
-}
-
-func backoff(lo, hi time.Duration, n int) time.Duration {
-	d := hi
-	if n-1 < 32 {
-		if e := lo << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kitbench/kitbench/internal/backoff"
 	"github.com/kitbench/kitbench/kit/sd"
 )
 
@@ -200,7 +201,7 @@ func (r *Registrar) keep(ctx context.Context, alive <-chan struct{}, done chan s
 			}
 			r.setStatus(func(s *RegistrarStatus) { s.Err = err })
 			r.log.Warn("etcd: cannot register again", "key", r.key, "err", err)
-			if !sleep(ctx, backoff(r.opts.BackoffMin, r.opts.BackoffMax, n)) {
+			if !backoff.Sleep(ctx, backoff.Delay(r.opts.BackoffMin, r.opts.BackoffMax, n)) {
 				return
 			}
 		}
