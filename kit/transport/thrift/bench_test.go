@@ -86,7 +86,7 @@ func (po *processOnce) run(tb testing.TB) {
 // and a ticker per call whose allocations vary with scheduling (14 or 15
 // per call for the same code), the same for both impls, and that noise
 // would hide the difference measured. TestServerAddsAtMostTwoAllocations
-// checks the budget with the check on.
+// checks the budget the same way.
 func BenchmarkServer(b *testing.B) {
 	saved := thrift.ServerConnectivityCheckInterval
 	thrift.ServerConnectivityCheckInterval = 0
