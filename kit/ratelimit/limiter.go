@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/internal/monotime"
 	"github.com/kitbench/kitbench/kit/introspect"
 )
 
@@ -106,9 +107,9 @@ func (l *Limiter) Middleware(next endpoint.Endpoint) endpoint.Endpoint {
 		}
 	}
 	return func(ctx context.Context, request any) (any, error) {
-		now := time.Now()
+		now := monotime.Time() // the bucket only measures intervals
 		if !l.lim.AllowN(now, 1) {
-			return nil, l.deny(ctx, now, l.retryAfter(now), false)
+			return nil, l.deny(ctx, l.retryAfter(now), false)
 		}
 		l.allowed.Add(1)
 		return next(ctx, request)
@@ -117,7 +118,7 @@ func (l *Limiter) Middleware(next endpoint.Endpoint) endpoint.Endpoint {
 
 // wait takes a token for a delaying limiter, waiting for it if needed.
 func (l *Limiter) wait(ctx context.Context) error {
-	now := time.Now()
+	now := monotime.Time()
 	if l.lim.AllowN(now, 1) {
 		l.allowed.Add(1)
 		return nil
@@ -126,7 +127,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 	d := r.DelayFrom(now)
 	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < d {
 		r.CancelAt(now)
-		return l.deny(ctx, now, d, true)
+		return l.deny(ctx, d, true)
 	}
 	span := trace.SpanFromContext(ctx)
 	if span.IsRecording() {
@@ -159,7 +160,7 @@ func (l *Limiter) retryAfter(now time.Time) time.Duration {
 }
 
 // deny counts a refused call and returns its error.
-func (l *Limiter) deny(ctx context.Context, now time.Time, retry time.Duration, deadline bool) error {
+func (l *Limiter) deny(ctx context.Context, retry time.Duration, deadline bool) error {
 	l.rejected.Add(1)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent("ratelimit", trace.WithAttributes(
@@ -168,7 +169,7 @@ func (l *Limiter) deny(ctx context.Context, now time.Time, retry time.Duration, 
 			attribute.String("ratelimit.retry_after", retry.String())))
 	}
 	if l.reg != nil {
-		l.co.rejected(now)
+		l.co.rejected(time.Now()) // an event's time is read by people: the wall clock
 	}
 	return &limitedError{retry: retry, deadline: deadline}
 }
