@@ -22,6 +22,13 @@
 // HTTP and UnaryServerInterceptor record on the calls' goroutines instead,
 // one Append per call: simpler, for proxies (Proxy), tests and low traffic.
 //
+// A service that was not built with capture is recorded from outside, by
+// putting a proxy in front of it: Proxy for HTTP, GRPCProxy for gRPC
+// (kitbench record does this). GRPCProxy forwards any call, streams
+// included, as bytes, and records the unary ones, reading their messages
+// with descriptors from a MethodLookup (typically the backend's server
+// reflection) or keeping their bytes when it has none.
+//
 // # Cost
 //
 // On the call's goroutine a Capture takes the start time, a snapshot of the

@@ -12,8 +12,8 @@ import (
 // Proxy returns a reverse proxy to the HTTP service at target
 // ("http://host:port" or "host:port") that records every exchange passing
 // through it to to — a way to record a service that was not built with
-// capture. Only HTTP is proxied; a target that does not answer gives the
-// client a 502, and that is recorded too.
+// capture. It proxies HTTP (GRPCProxy proxies gRPC); a target that does
+// not answer gives the client a 502, and that is recorded too.
 func Proxy(target string, to recorder.Appender, opts Options) (http.Handler, error) {
 	if !hasScheme(target) {
 		target = "http://" + target

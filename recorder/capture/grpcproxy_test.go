@@ -1,0 +1,382 @@
+package capture_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/recorder"
+	"github.com/kitbench/kitbench/recorder/capture"
+	"github.com/kitbench/kitbench/recorder/internal/booktest"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// linked looks methods up among the generated packages linked into the
+// test, as server reflection would on the backend.
+func linked(_ context.Context, full string) (protoreflect.MethodDescriptor, bool) {
+	name := strings.ReplaceAll(strings.TrimPrefix(full, "/"), "/", ".")
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+	if err != nil {
+		return nil, false
+	}
+	md, ok := d.(protoreflect.MethodDescriptor)
+	return md, ok
+}
+
+// lockedSink keeps what it is given.
+type lockedSink struct {
+	mu  sync.Mutex
+	exs []recorder.Exchange
+}
+
+func (m *lockedSink) Append(ex recorder.Exchange) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.exs = append(m.exs, ex)
+	return nil
+}
+
+func (m *lockedSink) all() []recorder.Exchange {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]recorder.Exchange(nil), m.exs...)
+}
+
+// startProxy serves a GRPCProxy for backend on loopback and returns it
+// with a client connection to it; everything stops when the test ends.
+func startProxy(t *testing.T, backend string, to recorder.Appender, lookup capture.MethodLookup) (*capture.GRPCProxy, *grpc.ClientConn) {
+	t.Helper()
+	bc, err := grpc.NewClient(backend, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := capture.NewGRPCProxy(bc, to, capture.Options{Service: "bookstore"}, lookup)
+	srv := p.NewServer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ln); close(done) }()
+	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cc.Close()
+		srv.Stop()
+		<-done
+		_ = bc.Close()
+	})
+	return p, cc
+}
+
+const proxySecret = "Bearer secret-token"
+
+// bookCalls creates a book, gets it and misses one through cc.
+func bookCalls(t *testing.T, cc *grpc.ClientConn) (*bookpb.Book, *bookpb.Book) {
+	t.Helper()
+	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", proxySecret)
+	c := bookpb.NewBookServiceClient(cc)
+	created, err := c.CreateBook(ctx, &bookpb.CreateBookRequest{Book: &bookpb.Book{Title: "Dune", Author: "Frank Herbert", Year: 1965}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBook(ctx, &bookpb.GetBookRequest{Id: created.Id})
+	if err != nil || !proto.Equal(got, created) {
+		t.Fatalf("GetBook through the proxy: %v, %v", got, err)
+	}
+	_, err = c.GetBook(ctx, &bookpb.GetBookRequest{Id: "nope"})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("missing book through the proxy: %v", err)
+	}
+	return created, got
+}
+
+// TestGRPCProxyRecordsUnary records Book calls through the proxy and
+// checks the session against a server-side capture of the same calls,
+// then replays it against a fresh Book service.
+func TestGRPCProxyRecordsUnary(t *testing.T) {
+	checkGoroutines(t, runtime.NumGoroutine())
+	server := new(lockedSink)
+	book := booktest.Start(t, server, capture.Options{}, nil, booktest.Sync)
+	path := filepath.Join(t.TempDir(), "proxied.kitrec")
+	w, err := recorder.Create(path, recorder.Header{Service: "bookstore", Ignore: booktest.Ignore}, recorder.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, cc := startProxy(t, book.GRPCAddr, w, linked)
+	bookCalls(t, cc)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("secret-token")) {
+		t.Errorf("the authorization metadata reached the file:\n%s", raw)
+	}
+	s, err := recorder.ReadFile(path, recorder.ReadOptions{})
+	if err != nil || len(s.Errors) > 0 {
+		t.Fatalf("%v %v", err, s.Errors)
+	}
+	want := server.all()
+	if len(s.Exchanges) != 3 || len(want) != 3 || p.Streams() != 0 {
+		t.Fatalf("proxy recorded %d exchanges, the server %d, streams %d", len(s.Exchanges), len(want), p.Streams())
+	}
+	for i, ex := range s.Exchanges {
+		w := want[i]
+		if ex.Transport != recorder.TransportGRPC || ex.Request.GRPCMethod != w.Request.GRPCMethod ||
+			ex.Endpoint != w.Endpoint || ex.Target != book.GRPCAddr || ex.Service != "bookstore" || ex.Duration <= 0 {
+			t.Errorf("exchange %d: %+v", i, ex)
+		}
+		if !bytes.Equal(ex.Request.Body.Raw(), w.Request.Body.Raw()) || !bytes.Equal(ex.Response.Body.Raw(), w.Response.Body.Raw()) {
+			t.Errorf("exchange %d bodies:\nproxy  %s → %s\nserver %s → %s", i,
+				ex.Request.Body.Raw(), ex.Response.Body.Raw(), w.Request.Body.Raw(), w.Response.Body.Raw())
+		}
+		if ex.Response.GRPCCode != w.Response.GRPCCode || ex.Response.GRPCMessage != w.Response.GRPCMessage {
+			t.Errorf("exchange %d status: %d %q, server %d %q", i, ex.Response.GRPCCode, ex.Response.GRPCMessage,
+				w.Response.GRPCCode, w.Response.GRPCMessage)
+		}
+		if a := ex.Request.Headers["authorization"]; len(a) != 1 || a[0] == proxySecret {
+			t.Errorf("exchange %d authorization %q", i, a)
+		}
+	}
+	if miss := s.Exchanges[2].Response; miss.GRPCCode != int(codes.NotFound) || miss.Body != nil {
+		t.Errorf("the miss was recorded as %+v", miss)
+	}
+	if len(s.Exchanges[1].Response.Body.JSON) == 0 {
+		t.Errorf("GetBook's response is not JSON: %+v", s.Exchanges[1].Response.Body)
+	}
+
+	fresh := booktest.Start(t, nil, capture.Options{}, nil)
+	rp, err := recorder.NewReplayer(recorder.GRPCTarget(fresh.Conn), recorder.ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := rp.Replay(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if !r.OK() {
+			t.Errorf("%s", r.Explain())
+		}
+	}
+	if rep.Passed != 3 {
+		t.Errorf("replay: %d passed, %d failed", rep.Passed, rep.Failed)
+	}
+}
+
+// TestGRPCProxyWithoutDescriptors keeps messages as their bytes.
+func TestGRPCProxyWithoutDescriptors(t *testing.T) {
+	book := booktest.Start(t, nil, capture.Options{}, nil)
+	sink := new(lockedSink)
+	_, cc := startProxy(t, book.GRPCAddr, sink, nil)
+	created, _ := bookCalls(t, cc)
+	exs := sink.all()
+	if len(exs) != 3 {
+		t.Fatalf("recorded %d exchanges", len(exs))
+	}
+	wantReq, _ := proto.Marshal(&bookpb.GetBookRequest{Id: created.Id})
+	wantResp, _ := proto.Marshal(created)
+	get := exs[1]
+	if get.Request.Body == nil || !bytes.Equal(get.Request.Body.Bytes, wantReq) || get.Request.Body.JSON != nil {
+		t.Errorf("request body %+v, want bytes %x", get.Request.Body, wantReq)
+	}
+	var back bookpb.Book
+	if get.Response.Body == nil || proto.Unmarshal(get.Response.Body.Bytes, &back) != nil || !proto.Equal(&back, created) {
+		t.Errorf("response body %+v, want the bytes of %v (%x)", get.Response.Body, created, wantResp)
+	}
+	if exs[2].Response.GRPCCode != int(codes.NotFound) {
+		t.Errorf("miss: %+v", exs[2].Response)
+	}
+}
+
+// TestGRPCProxyBackendDown gives the client Unavailable and records it.
+func TestGRPCProxyBackendDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	sink := new(lockedSink)
+	_, cc := startProxy(t, dead, sink, linked)
+	_, err = bookpb.NewBookServiceClient(cc).GetBook(t.Context(), &bookpb.GetBookRequest{Id: "1"})
+	if status.Code(err) != codes.Unavailable {
+		t.Fatalf("call to a dead backend: %v", err)
+	}
+	exs := sink.all()
+	if len(exs) != 1 {
+		t.Fatalf("recorded %d exchanges", len(exs))
+	}
+	ex := exs[0]
+	if ex.Response.GRPCCode != int(codes.Unavailable) || ex.Response.GRPCMessage != status.Convert(err).Message() ||
+		ex.Target != dead || string(ex.Request.Body.Raw()) != `{"id":"1"}` {
+		t.Errorf("recorded %+v, request %s", ex.Response, ex.Request.Body.Raw())
+	}
+}
+
+// metaHealthServer is a health service whose Check sets a header and a
+// trailer, and whose Watch reports when its caller is gone.
+type metaHealthServer struct {
+	*health.Server
+	watchEnded chan struct{}
+}
+
+func (m *metaHealthServer) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	if err := grpc.SetHeader(ctx, metadata.Pairs("x-header", "h")); err != nil {
+		return nil, err
+	}
+	if err := grpc.SetTrailer(ctx, metadata.Pairs("x-trailer", "t")); err != nil {
+		return nil, err
+	}
+	if md, _ := metadata.FromIncomingContext(ctx); len(md["x-req"]) == 0 {
+		return nil, status.Error(codes.InvalidArgument, "no x-req metadata")
+	}
+	return m.Server.Check(ctx, req)
+}
+
+func (m *metaHealthServer) Watch(req *healthpb.HealthCheckRequest, stream healthpb.Health_WatchServer) error {
+	err := m.Server.Watch(req, stream)
+	close(m.watchEnded)
+	return err
+}
+
+// TestGRPCProxyStreams forwards a server stream, with and without
+// descriptors, and records only the unary call beside it; metadata goes
+// both ways and the client's cancellation reaches the backend.
+func TestGRPCProxyStreams(t *testing.T) {
+	for _, mode := range []string{"descriptors", "bytes"} {
+		t.Run(mode, func(t *testing.T) {
+			hs := &metaHealthServer{Server: health.NewServer(), watchEnded: make(chan struct{})}
+			srv := grpc.NewServer()
+			healthpb.RegisterHealthServer(srv, hs)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() { _ = srv.Serve(ln); close(done) }()
+			defer func() { srv.Stop(); <-done }()
+			lookup := capture.MethodLookup(linked)
+			if mode == "bytes" {
+				lookup = nil
+			}
+			sink := new(lockedSink)
+			p, cc := startProxy(t, ln.Addr().String(), sink, lookup)
+			client := healthpb.NewHealthClient(cc)
+
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			watch, err := client.Watch(ctx, &healthpb.HealthCheckRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := watch.Recv()
+			if err != nil || first.Status != healthpb.HealthCheckResponse_SERVING {
+				t.Fatalf("first update: %v %v", first, err)
+			}
+			hs.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+			second, err := watch.Recv()
+			if err != nil || second.Status != healthpb.HealthCheckResponse_NOT_SERVING {
+				t.Fatalf("second update: %v %v", second, err)
+			}
+			cancel()
+			select {
+			case <-hs.watchEnded:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the backend's Watch went on after the client cancelled")
+			}
+			if _, err := watch.Recv(); status.Code(err) != codes.Canceled {
+				t.Errorf("after cancel: %v", err)
+			}
+
+			var hdr, trl metadata.MD
+			mctx := metadata.AppendToOutgoingContext(t.Context(), "x-req", "r")
+			resp, err := client.Check(mctx, &healthpb.HealthCheckRequest{}, grpc.Header(&hdr), grpc.Trailer(&trl))
+			if err != nil || resp.Status != healthpb.HealthCheckResponse_NOT_SERVING {
+				t.Fatalf("Check: %v %v", resp, err)
+			}
+			if len(hdr["x-header"]) != 1 || len(trl["x-trailer"]) != 1 {
+				t.Errorf("header %v, trailer %v", hdr, trl)
+			}
+			// The Watch handler may still be returning: wait for its count.
+			for deadline := time.Now().Add(10 * time.Second); p.Streams() == 0 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			exs := sink.all()
+			if p.Streams() != 1 || len(exs) != 1 || exs[0].Endpoint != "Check" {
+				t.Fatalf("streams %d, recorded %+v", p.Streams(), exs)
+			}
+			r := exs[0].Response
+			if r.Headers["x-header"][0] != "h" || r.Trailers["x-trailer"][0] != "t" || r.Headers["content-type"] != nil {
+				t.Errorf("recorded metadata %v %v", r.Headers, r.Trailers)
+			}
+		})
+	}
+}
+
+// TestGRPCProxyBadMessage relays a backend's refusal of a message it
+// cannot decode, and records the bytes that were sent.
+func TestGRPCProxyBadMessage(t *testing.T) {
+	book := booktest.Start(t, nil, capture.Options{}, nil)
+	sink := new(lockedSink)
+	_, cc := startProxy(t, book.GRPCAddr, sink, linked)
+	garbage := []byte{0xff, 0xff, 0xff}
+	err := cc.Invoke(t.Context(), "/bookstore.v1.BookService/GetBook", &rawMsg{garbage}, &rawMsg{}, grpc.ForceCodecV2(rawTestCodec{}))
+	if status.Code(err) != codes.Internal {
+		t.Fatalf("garbage through the proxy: %v", err)
+	}
+	exs := sink.all()
+	if len(exs) != 1 || !bytes.Equal(exs[0].Request.Body.Bytes, garbage) || exs[0].Response.GRPCCode != int(codes.Internal) {
+		t.Fatalf("recorded %+v", exs)
+	}
+}
+
+var errNotRaw = errors.New("not a rawMsg")
+
+type rawMsg struct{ b []byte }
+
+type rawTestCodec struct{}
+
+func (rawTestCodec) Marshal(v any) (mem.BufferSlice, error) {
+	m, ok := v.(*rawMsg)
+	if !ok {
+		return nil, errNotRaw
+	}
+	return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
+}
+
+func (rawTestCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	m, ok := v.(*rawMsg)
+	if !ok {
+		return errNotRaw
+	}
+	m.b = data.Materialize()
+	return nil
+}
+
+func (rawTestCodec) Name() string { return "proto" }
