@@ -209,3 +209,40 @@ func TestGRPCDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestGRPCMethodDescriptor(t *testing.T) {
+	inst := startBook(t, bookstore.Config{})
+	for name, opts := range sources(t) {
+		g, err := invoke.DialGRPC(t.Context(), inst.GRPCAddr, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, err := g.MethodDescriptor("/bookstore.v1.BookService/GetBook")
+		if err != nil || md.Input().FullName() != "bookstore.v1.GetBookRequest" || md.Output().FullName() != "bookstore.v1.Book" {
+			t.Errorf("%s: GetBook: %v %v", name, md, err)
+		}
+		for _, c := range []struct {
+			full string
+			want error
+		}{
+			{"/bookstore.v1.BookService/Nope", invoke.ErrNoMethod},
+			{"/bookstore.v1.Nope/GetBook", invoke.ErrNoService},
+			{"GetBook", invoke.ErrNoMethod},
+		} {
+			if _, err := g.MethodDescriptor(c.full); !errors.Is(err, c.want) {
+				t.Errorf("%s: %s: %v, want %v", name, c.full, err, c.want)
+			}
+		}
+		g.Close()
+	}
+	// Streaming methods are described too (server reflection's own).
+	g, err := invoke.DialGRPC(t.Context(), inst.GRPCAddr, invoke.GRPCOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	md, err := g.MethodDescriptor("/grpc.health.v1.Health/Watch")
+	if err != nil || !md.IsStreamingServer() {
+		t.Errorf("Watch: %v %v", md, err)
+	}
+}

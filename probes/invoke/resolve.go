@@ -80,6 +80,36 @@ func (g *GRPCClient) resolve(ctx context.Context, name string) (*method, error) 
 	return m, nil
 }
 
+// MethodDescriptor returns the descriptor of the method whose exact full
+// name is fullMethod ("/pkg.Service/Method", as a server sees it),
+// streaming or not, from the client's descriptor source (server
+// reflection unless files were given). It is what a proxy needs to read
+// the messages it forwards; people's names go through Resolve. An unknown
+// service or method wraps ErrNoService or ErrNoMethod; a server without
+// reflection is ErrNoReflection.
+func (g *GRPCClient) MethodDescriptor(fullMethod string) (protoreflect.MethodDescriptor, error) {
+	svc, meth, ok := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
+	if !ok || svc == "" || meth == "" {
+		return nil, fmt.Errorf("%w: %q: want /pkg.Service/Method", ErrNoMethod, fullMethod)
+	}
+	d, err := g.src.FindSymbol(svc)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("%w: %s", ErrNoService, svc)
+		}
+		return nil, g.sourceError(err)
+	}
+	sd, ok := d.(*desc.ServiceDescriptor)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is not a service", ErrNoService, svc)
+	}
+	md := sd.FindMethodByName(meth)
+	if md == nil {
+		return nil, fmt.Errorf("%w: %s has no method %s", ErrNoMethod, svc, meth)
+	}
+	return md.UnwrapMethod(), nil
+}
+
 // splitMethod splits "a.b.Svc/M", "a.b.Svc.M" or "M".
 func splitMethod(name string) (svc, meth string) {
 	name = strings.TrimPrefix(strings.TrimSpace(name), "/")
