@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
+	"github.com/kitbench/kitbench/probes/invoke"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
 )
@@ -22,26 +28,39 @@ func newRecordCmd() *cobra.Command {
 	var (
 		target, out, listen, service string
 		duration                     time.Duration
+		grpcMode                     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "record --target ADDR --out FILE",
-		Short: "Record the HTTP traffic to a service through a proxy",
-		Long: `Record starts a reverse proxy on --listen in front of the HTTP service at
---target and writes every request that passes through it, with its response,
-to --out (a .kitrec session, created with mode 0600, appended to if it exists).
+		Short: "Record the HTTP or gRPC traffic to a service through a proxy",
+		Long: `Record starts a proxy on --listen in front of the service at --target and
+writes every request that passes through it, with its response, to --out
+(a .kitrec session, created with mode 0600, appended to if it exists).
 Point your client at the proxy's address. Recording stops after --duration,
 or on Ctrl-C.
 
+By default the proxy is an HTTP reverse proxy. With --grpc it is a gRPC
+proxy (plaintext) that forwards every call, streams included, and records
+the unary ones; their messages are written as JSON with descriptors read
+through the target's server reflection, or kept as bytes when the target
+has none. Streaming calls are forwarded but not recorded (an exchange
+holds one request and one response), and counted.
+
 Secrets are redacted before they reach the file (Authorization, cookies,
-API-key and token headers, token query parameters, JWTs in bodies).
-Only HTTP is proxied; record gRPC with the capture interceptor
-(github.com/kitbench/kitbench/recorder/capture) in the service itself.`,
+API-key and token headers, token query parameters, JWTs in bodies; gRPC
+authorization metadata).`,
 		Example: `  kitbench record --target 127.0.0.1:8080 --out session.kitrec
-  kitbench record --target 127.0.0.1:8080 --listen 127.0.0.1:9999 --duration 1m --out session.kitrec`,
+  kitbench record --target 127.0.0.1:8080 --listen 127.0.0.1:9999 --duration 1m --out session.kitrec
+  kitbench record --grpc --target 127.0.0.1:9090 --listen 127.0.0.1:9999 --out session.kitrec`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if target == "" || out == "" {
 				return errors.New("--target and --out are required")
+			}
+			if grpcMode {
+				if _, _, err := net.SplitHostPort(target); err != nil || strings.Contains(target, "/") {
+					return fmt.Errorf("--target %q: with --grpc, give host:port", target)
+				}
 			}
 			ctx := cmd.Context()
 			if duration > 0 {
@@ -49,15 +68,19 @@ Only HTTP is proxied; record gRPC with the capture interceptor
 				ctx, cancel = context.WithTimeout(ctx, duration)
 				defer cancel()
 			}
+			if grpcMode {
+				return runRecordGRPC(ctx, cmd, target, out, listen, service)
+			}
 			return runRecord(ctx, cmd, target, out, listen, service)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&target, "target", "", "HTTP service to record: host:port or http://host:port")
+	f.StringVar(&target, "target", "", "service to record: host:port, or http://host:port for HTTP")
 	f.StringVar(&out, "out", "", "session file to write (.kitrec)")
 	f.StringVar(&listen, "listen", "127.0.0.1:0", "address the proxy listens on (default: a free loopback port)")
 	f.StringVar(&service, "service", "", "service name written in the session")
 	f.DurationVar(&duration, "duration", 0, "stop after this long (default: until Ctrl-C)")
+	f.BoolVar(&grpcMode, "grpc", false, "proxy gRPC instead of HTTP: record unary calls, forward streams")
 	return cmd
 }
 
@@ -121,4 +144,87 @@ func runRecord(ctx context.Context, cmd *cobra.Command, target, out, listen, ser
 	}
 	fmt.Fprintf(stdout, "recorded %d exchanges in %s\n", sink.n.Load(), out)
 	return nil
+}
+
+// runRecordGRPC records through a capture.GRPCProxy, reading message
+// descriptors through the target's server reflection.
+func runRecordGRPC(ctx context.Context, cmd *cobra.Command, target, out, listen, service string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	w, err := recorder.OpenFile(out, recorder.Header{Service: service, Tool: "kitbench record"}, recorder.WriteOptions{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		_ = w.Close()
+		return fmt.Errorf("cannot listen on %q: %w (choose another --listen)", listen, err)
+	}
+	backend, err := grpc.NewClient("passthrough:///"+target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		_ = ln.Close()
+		_ = w.Close()
+		return fmt.Errorf("--target %q: %w", target, err)
+	}
+	lookup, closeLookup := reflectionLookup(ctx, target, stderr)
+	sink := &counting{next: w}
+	p := capture.NewGRPCProxy(backend, sink, capture.Options{Service: service}, lookup)
+	srv := p.NewServer()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "recording gRPC on %s → %s into %s\n  point your gRPC client at the proxy; press Ctrl-C to stop\n", ln.Addr(), target, out)
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		stopped := make(chan struct{})
+		go func() { srv.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(5 * time.Second): // streams still open: end them
+			srv.Stop()
+			<-stopped
+		}
+		err = <-served
+	}
+	closeLookup()
+	_ = backend.Close()
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if p := sink.err.Load(); p != nil && err == nil {
+		err = fmt.Errorf("writing %s: %w", out, *p)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "recorded %d exchanges in %s\nstreaming calls proxied, not recorded: %d\n", sink.n.Load(), out, p.Streams())
+	return nil
+}
+
+// reflectionLookup finds methods through target's server reflection. A
+// target without reflection, or that cannot be reached, gets one warning
+// line and no lookup: messages are then kept as bytes.
+func reflectionLookup(ctx context.Context, target string, stderr io.Writer) (capture.MethodLookup, func()) {
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	g, err := invoke.DialGRPC(dctx, target, invoke.GRPCOptions{})
+	if err == nil {
+		if _, err = g.Methods(dctx); err != nil {
+			_ = g.Close()
+		}
+	}
+	switch {
+	case errors.Is(err, invoke.ErrNoReflection):
+		fmt.Fprintf(stderr, "warning: %s has no server reflection; message bodies are kept as bytes\n", target)
+	case err != nil:
+		fmt.Fprintf(stderr, "warning: no descriptors from %s (%v); message bodies are kept as bytes\n", target, err)
+	}
+	if err != nil {
+		return nil, func() {}
+	}
+	lookup := func(_ context.Context, full string) (protoreflect.MethodDescriptor, bool) {
+		md, err := g.MethodDescriptor(full)
+		return md, err == nil
+	}
+	return lookup, func() { _ = g.Close() }
 }
