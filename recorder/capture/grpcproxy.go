@@ -51,7 +51,11 @@ type MethodLookup func(ctx context.Context, fullMethod string) (protoreflect.Met
 // more than one message went either way.
 //
 // A backend that cannot be reached gives the caller grpc-go's
-// Unavailable status, and that call is recorded with its code.
+// Unavailable status, and that call is recorded with its code. Messages
+// over grpc-go's default size limit (4 MiB) are refused with
+// ResourceExhausted; to pass bigger ones, give NewServer
+// grpc.MaxRecvMsgSize and the backend connection
+// grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(n)).
 //
 // A GRPCProxy is safe for concurrent use. Its Appender is called on the
 // calls' goroutines, once per unary call.
