@@ -44,7 +44,8 @@ proxy (plaintext) that forwards every call, streams included, and records
 the unary ones; their messages are written as JSON with descriptors read
 through the target's server reflection, or kept as bytes when the target
 has none. Streaming calls are forwarded but not recorded (an exchange
-holds one request and one response), and counted.
+holds one request and one response), and counted; server reflection,
+which kitbench call and grpcurl use on their own, is neither.
 
 Secrets are redacted before they reach the file (Authorization, cookies,
 API-key and token headers, token query parameters, JWTs in bodies; gRPC

@@ -48,7 +48,10 @@ type MethodLookup func(ctx context.Context, fullMethod string) (protoreflect.Met
 // Streaming calls are forwarded but not recorded — a kitrec exchange holds
 // one request and one response — and counted (Streams). A call is taken
 // as streaming when its descriptor says so or, with no descriptor, when
-// more than one message went either way.
+// more than one message went either way. Server reflection calls
+// (grpc.reflection.*), which tools such as grpcurl and kitbench call make
+// on their own to learn the API, are forwarded and neither recorded nor
+// counted.
 //
 // A backend that cannot be reached gives the caller grpc-go's
 // Unavailable status, and that call is recorded with its code. Messages
@@ -208,6 +211,9 @@ func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, du
 	c.mu.Lock()
 	nreq, req := c.nreq, c.req
 	c.mu.Unlock()
+	if strings.HasPrefix(full, reflectionPrefix) {
+		return // the client's tooling, not its traffic
+	}
 	md, known := p.method(ctx, full)
 	if known && streams(md) || !known && (nreq > 1 || c.nresp > 1) {
 		p.streams.Add(1)
@@ -240,6 +246,10 @@ func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, du
 	}
 	p.opts.failed(p.to.Append(ex))
 }
+
+// reflectionPrefix starts the full method names of gRPC server reflection
+// (v1 and v1alpha).
+const reflectionPrefix = "/grpc.reflection."
 
 // method looks fullMethod up, remembering what it found (and only that:
 // a name a client made up costs a lookup, never memory).

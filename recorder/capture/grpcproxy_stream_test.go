@@ -2,6 +2,7 @@ package capture_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 )
 
@@ -50,6 +53,7 @@ func TestGRPCProxyStreams(t *testing.T) {
 			hs := &metaHealthServer{Server: health.NewServer(), watchEnded: make(chan struct{})}
 			srv := grpc.NewServer()
 			healthpb.RegisterHealthServer(srv, hs)
+			reflection.Register(srv)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -99,12 +103,13 @@ func TestGRPCProxyStreams(t *testing.T) {
 			if len(hdr["x-header"]) != 1 || len(trl["x-trailer"]) != 1 {
 				t.Errorf("header %v, trailer %v", hdr, trl)
 			}
+			listServices(t, cc) // tooling: neither recorded nor counted
 			// The Watch handler may still be returning: wait for its count.
 			for deadline := time.Now().Add(10 * time.Second); p.Streams() == 0 && time.Now().Before(deadline); {
 				time.Sleep(time.Millisecond)
 			}
 			exs := sink.all()
-			if p.Streams() != 1 || len(exs) != 1 || exs[0].Endpoint != "Check" {
+			if p.Streams() != 1 || len(exs) != 1 || exs[0].Endpoint != "Check" { // not the reflection stream
 				t.Fatalf("streams %d, recorded %+v", p.Streams(), exs)
 			}
 			r := exs[0].Response
@@ -112,5 +117,29 @@ func TestGRPCProxyStreams(t *testing.T) {
 				t.Errorf("recorded metadata %v %v", r.Headers, r.Trailers)
 			}
 		})
+	}
+}
+
+// listServices asks the backend's server reflection, through cc, for its
+// services, as grpcurl and kitbench call do before a call.
+func listServices(t *testing.T, cc *grpc.ClientConn) {
+	t.Helper()
+	stream, err := reflectionpb.NewServerReflectionClient(cc).ServerReflectionInfo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}
+	if err := stream.Send(req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := stream.Recv()
+	if err != nil || len(resp.GetListServicesResponse().GetService()) == 0 {
+		t.Fatalf("reflection through the proxy: %v %v", resp, err)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != io.EOF {
+		t.Fatalf("reflection stream end: %v", err)
 	}
 }
