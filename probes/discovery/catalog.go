@@ -28,10 +28,20 @@ type catalogWatch struct {
 	client   *api.Client
 	opts     Options
 	services map[string]*serviceWatch
+	// newInstancer, when set, replaces the consul Instancer of a service
+	// (tests).
+	newInstancer func(name string) instancer
+}
+
+// instancer is what a serviceWatch uses of kit/sd/consul's Instancer.
+type instancer interface {
+	Register(ch chan<- sd.Event)
+	Deregister(ch chan<- sd.Event)
+	Stop()
 }
 
 type serviceWatch struct {
-	inst *consul.Instancer
+	inst instancer
 	ch   chan sd.Event
 	quit chan struct{}
 	done chan struct{}
@@ -71,16 +81,15 @@ func (c *catalogWatch) run(ctx context.Context) {
 	}
 }
 
-// sync starts watches for new services and stops those that left.
+// sync starts watches for new services and stops those that left. The
+// snapshot lists a new service before its watch starts: the watch's first
+// event, which can come at once, finds the service's entry to fill in
+// (were it dropped, the service would stay unknown until its next change,
+// and List would time out).
 func (c *catalogWatch) sync(ctx context.Context, names map[string][]string) {
 	for name := range c.services {
 		if _, ok := names[name]; !ok {
 			c.stop(name)
-		}
-	}
-	for name := range names {
-		if _, ok := c.services[name]; !ok {
-			c.start(ctx, name)
 		}
 	}
 	c.w.mu.Lock()
@@ -99,24 +108,34 @@ func (c *catalogWatch) sync(ctx context.Context, names map[string][]string) {
 		slices.SortFunc(out, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
 		s.Services = out
 	})
+	for name := range names {
+		if _, ok := c.services[name]; !ok {
+			c.start(ctx, name)
+		}
+	}
 }
 
 func (c *catalogWatch) start(ctx context.Context, name string) {
-	sw := &serviceWatch{
-		inst: consul.NewInstancer(consul.Wrap(c.client), name, consul.InstancerOptions{
+	var inst instancer
+	if c.newInstancer != nil {
+		inst = c.newInstancer(name)
+	} else {
+		inst = consul.NewInstancer(consul.Wrap(c.client), name, consul.InstancerOptions{
 			IncludeUnhealthy: true,
 			Wait:             c.opts.Wait,
 			RateEvery:        queryEvery,
 			RateBurst:        queryBurst,
 			BackoffMin:       c.opts.BackoffMin,
 			BackoffMax:       c.opts.BackoffMax,
-		}),
+		})
+	}
+	sw := &serviceWatch{
+		inst: inst,
 		ch:   make(chan sd.Event, 1),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}
 	c.services[name] = sw
-	sw.inst.Register(sw.ch)
 	go func() {
 		defer close(sw.done)
 		var set []sd.Instance // the service's instances, after every event
@@ -138,6 +157,7 @@ func (c *catalogWatch) start(ctx context.Context, name string) {
 			}
 		}
 	}()
+	sw.inst.Register(sw.ch) // its first event may come at once
 }
 
 func (c *catalogWatch) stop(name string) {
