@@ -102,6 +102,19 @@ func (c *counting) Append(ex recorder.Exchange) error {
 	return err
 }
 
+// finish closes w, the file at out that c wrote to, once serving ended
+// with err, and returns the first error of the three: serving, closing,
+// or an Append that failed on the way.
+func (c *counting) finish(w *recorder.Writer, out string, err error) error {
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if p := c.err.Load(); p != nil && err == nil {
+		err = fmt.Errorf("writing %s: %w", out, *p)
+	}
+	return err
+}
+
 func runRecord(ctx context.Context, cmd *cobra.Command, target, out, listen, service string) error {
 	stdout := cmd.OutOrStdout()
 	w, err := recorder.OpenFile(out, recorder.Header{Service: service, Tool: "kitbench record"}, recorder.WriteOptions{})
@@ -134,13 +147,7 @@ func runRecord(ctx context.Context, cmd *cobra.Command, target, out, listen, ser
 			err = serr
 		}
 	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if p := sink.err.Load(); p != nil && err == nil {
-		err = fmt.Errorf("writing %s: %w", out, *p)
-	}
-	if err != nil {
+	if err := sink.finish(w, out, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "recorded %d exchanges in %s\n", sink.n.Load(), out)
@@ -189,13 +196,7 @@ func runRecordGRPC(ctx context.Context, cmd *cobra.Command, target, out, listen,
 	}
 	closeLookup()
 	_ = backend.Close()
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if p := sink.err.Load(); p != nil && err == nil {
-		err = fmt.Errorf("writing %s: %w", out, *p)
-	}
-	if err != nil {
+	if err := sink.finish(w, out, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "recorded %d exchanges in %s\nstreaming calls proxied, not recorded: %d\n", sink.n.Load(), out, p.Streams())
