@@ -54,7 +54,11 @@ var plainByte = func() (t [utf8.RuneSelf]bool) {
 }()
 
 // appendProtoString writes s as protojson does; a string that is not
-// UTF-8 is left to protojson, which refuses it.
+// UTF-8 is left to protojson, which refuses it. It is not appendString,
+// which follows encoding/json: protojson writes \b and \f where
+// encoding/json writes \u0008 and \u000c, leaves U+2028 and U+2029 as
+// they are, and refuses invalid UTF-8 rather than replacing it, and a
+// recorded message must be byte for byte what protojson would write.
 func appendProtoString(b []byte, s string) ([]byte, error) {
 	b = append(b, '"')
 	start := 0
