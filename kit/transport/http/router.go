@@ -50,7 +50,7 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 			err = fmt.Errorf("%w: %s %s: %v", ErrBadRoute, method, pattern, p)
 		}
 	}()
-	rt.mux.Handle(method+" "+pattern, h)
+	rt.mux.Handle(method+" "+pattern, routed{h})
 	rt.docs = append(rt.docs, introspect.EndpointDoc{
 		Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern,
 	})
@@ -64,20 +64,23 @@ func (rt *Router) Endpoints() []introspect.EndpointDoc {
 	return slices.Clone(rt.docs)
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The request is looked up once, by
+// ServeMux.ServeHTTP (which also sets r.Pattern and the path values). It
+// sees a missWriter, which a route's handler unwraps at once, so handlers
+// get w itself; only ServeMux's own answers (a redirect, a 404, a 405) are
+// written through it, and the 404s and 405s are replaced by JSON errors.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
-	if pattern != "" { // a route, or ServeMux's own redirect to one
-		rt.mux.ServeHTTP(w, r)
+	mw := missWriters.Get().(*missWriter)
+	mw.w = w
+	rt.mux.ServeHTTP(mw, r)
+	status, allow := mw.status, mw.h.Get("Allow")
+	*mw = missWriter{}
+	missWriters.Put(mw)
+	if status == 0 { // routed, or a redirect ServeMux wrote through
 		return
 	}
-	// Learn from ServeMux whether this is a 404 or a 405, and the Allow list.
-	var probe probeWriter
-	probe.h = make(http.Header)
-	h.ServeHTTP(&probe, r)
 	err := &routeError{status: http.StatusNotFound, msg: "no route for " + r.Method + " " + r.URL.Path}
-	if probe.code == http.StatusMethodNotAllowed {
-		allow := probe.h.Get("Allow")
+	if status == http.StatusMethodNotAllowed {
 		err = &routeError{
 			status: http.StatusMethodNotAllowed,
 			msg:    "method " + r.Method + " not allowed for " + r.URL.Path + "; allowed: " + allow,
@@ -88,6 +91,64 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.hdr[hdrRequestID] = st.requestID(r)
 	w.Header().Set(RequestIDHeader, st.hdr[hdrRequestID])
 	DefaultErrorEncoder(st, err, w)
+}
+
+// routed is a route's handler as the Router registers it: it hands the
+// handler the ResponseWriter the Router was given, unwrapped, so that
+// http.ResponseController and interface checks see the server's own.
+type routed struct{ h http.Handler }
+
+func (rh routed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if mw, ok := w.(*missWriter); ok {
+		w = mw.w
+	}
+	rh.h.ServeHTTP(w, r)
+}
+
+// missWriters recycles missWriters: one per request would be the Router's
+// only allocation.
+var missWriters = sync.Pool{New: func() any { return new(missWriter) }}
+
+// missWriter is what ServeMux writes to when no route's handler takes the
+// request. A 404 or 405 is kept (status, with the Allow header in h) for
+// ServeHTTP to answer in JSON; any other answer (a redirect, a 400) is
+// passed on to w with the headers set for it.
+type missWriter struct {
+	w      http.ResponseWriter
+	h      http.Header
+	status int  // 404 or 405, kept
+	passed bool // another status, written to w
+}
+
+func (m *missWriter) Header() http.Header {
+	if m.h == nil {
+		m.h = make(http.Header)
+	}
+	return m.h
+}
+
+func (m *missWriter) WriteHeader(code int) {
+	switch {
+	case m.passed || m.status != 0:
+		return
+	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
+		m.status = code
+		return
+	}
+	m.passed = true
+	dst := m.w.Header()
+	for k, v := range m.h {
+		dst[k] = v
+	}
+	m.w.WriteHeader(code)
+}
+
+func (m *missWriter) Write(b []byte) (int, error) {
+	m.WriteHeader(http.StatusOK)
+	if !m.passed {
+		return len(b), nil // the body of a kept 404 or 405
+	}
+	return m.w.Write(b)
 }
 
 // routeError is a Router's 404 or 405.
@@ -110,23 +171,6 @@ var _ interface {
 	transport.StatusCoder
 	transport.Headerer
 } = (*routeError)(nil)
-
-// probeWriter records what a handler would answer, discarding the body.
-type probeWriter struct {
-	h    http.Header
-	code int
-}
-
-func (p *probeWriter) Header() http.Header { return p.h }
-func (p *probeWriter) WriteHeader(code int) {
-	if p.code == 0 {
-		p.code = code
-	}
-}
-func (p *probeWriter) Write(b []byte) (int, error) {
-	p.WriteHeader(http.StatusOK)
-	return len(b), nil
-}
 
 // isToken reports whether s is a non-empty RFC 9110 token.
 func isToken(s string) bool {

@@ -125,3 +125,88 @@ func TestRouterHandleErrors(t *testing.T) {
 		t.Errorf("%d endpoints after failed registrations, want 4", n)
 	}
 }
+
+// TestRouterPassesThrough checks what the Router must leave alone: a
+// route's own 404 keeps its body, a route's handler gets the server's
+// ResponseWriter (so ResponseController can flush it), and ServeMux's
+// redirect to a cleaned path reaches the client with its Location.
+func TestRouterPassesThrough(t *testing.T) {
+	noLeaks(t)
+	rt := kithttp.NewRouter()
+	handle := func(name, pattern string, h http.HandlerFunc) {
+		t.Helper()
+		if err := rt.Handle(name, "GET", pattern, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handle("Missing", "/shelf/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Shelf", r.PathValue("id"))
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("no such shelf"))
+	})
+	handle("Stream", "/stream", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("first"))
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			_, _ = w.Write([]byte(" flush failed: " + err.Error()))
+		}
+	})
+	base := serve(t, rt)
+	c := newClient(t)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, body := do(t, c, "GET", base+"/shelf/s9", "")
+	if resp.StatusCode != 404 || body != "no such shelf" || resp.Header.Get("X-Shelf") != "s9" {
+		t.Errorf("a route's own 404 was changed: %d %q X-Shelf=%q", resp.StatusCode, body, resp.Header.Get("X-Shelf"))
+	}
+	if resp, body = do(t, c, "GET", base+"/stream", ""); resp.StatusCode != 200 || body != "first" {
+		t.Errorf("a route's handler could not flush: %d %q", resp.StatusCode, body)
+	}
+	resp, _ = do(t, c, "GET", base+"/shelf//s9/../s10", "")
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/shelf/s10" {
+		t.Errorf("cleaned-path redirect: %d Location=%q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestRouterAddsNoAllocation checks that routing through a Router
+// allocates no more than routing through a bare ServeMux.
+func TestRouterAddsNoAllocation(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+	rt := kithttp.NewRouter()
+	if err := rt.Handle("Get", "GET", "/books/{id}", h); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /books/{id}", h)
+	req, err := http.NewRequest("GET", "http://127.0.0.1/books/b7", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &codeWriter{}
+	count := func(h http.Handler) float64 {
+		return testing.AllocsPerRun(200, func() {
+			w.code = 0
+			h.ServeHTTP(w, req)
+			if w.code != 204 {
+				t.Fatalf("status %d, want 204", w.code)
+			}
+		})
+	}
+	if got, want := count(rt), count(mux); got > want {
+		t.Errorf("Router: %.0f allocations per request, ServeMux: %.0f", got, want)
+	}
+}
+
+// codeWriter is a ResponseWriter that keeps only the status.
+type codeWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *codeWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = make(http.Header)
+	}
+	return w.h
+}
+func (w *codeWriter) WriteHeader(code int)        { w.code = code }
+func (w *codeWriter) Write(b []byte) (int, error) { return len(b), nil }
