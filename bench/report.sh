@@ -7,9 +7,10 @@
 #
 # The server-CPU benchmarks (names matching $CPUBENCH, "ServerCPU" by default
 # when BENCH is not set) run apart, with a fixed $CPU_N requests (100000x)
-# instead of the second that -benchtime gives the others: their paired ratios
-# swing by ±4 % over the ~20 000 requests of a second, and by about ±1.5 %
-# over 100 000.
+# per run instead of the second that -benchtime gives the others (about
+# 20 000 requests), so that each paired ratio rests on more requests. The
+# runs still differ with the machine's load: read the spread of a ratio in
+# bench/results/ before trusting its median to a percent.
 #
 # Runs the benchmarks of the main module and of this comparison module with
 # -count, keeps the raw output in bench/results/ (ignored by git), and renders
