@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/report.sh — regenerates docs/performance.md.
 #
-#   bench/report.sh                 # every benchmark, 6 runs each (about 40 minutes)
+#   bench/report.sh                 # every benchmark, 6 runs each (about 50 minutes)
 #   COUNT=3 BENCH=Chain bench/report.sh   # fewer runs, only benchmarks matching a regexp
 #   COUNT=3 BENCH=x CPUBENCH=BookServerCPU bench/report.sh   # one server-CPU benchmark
 #
