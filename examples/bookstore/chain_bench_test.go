@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
-	"time"
 )
 
 // nullWriter is the cheapest http.ResponseWriter: it keeps the header map
@@ -30,16 +29,8 @@ func BenchmarkHTTPHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	inst, err := Start(Config{Service: store, RateLimit: 1e9, Burst: 1e6,
+	inst := startWith(b, Config{Service: store, RateLimit: 1e9, Burst: 1e6,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
 	for _, c := range []struct {
 		name string
 		h    http.Handler

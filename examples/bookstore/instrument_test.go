@@ -200,20 +200,6 @@ func TestRateLimitAnswers429(t *testing.T) {
 	}
 }
 
-func startWith(t *testing.T, cfg Config) *Instance {
-	t.Helper()
-	inst, err := Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
-	return inst
-}
-
 func TestJWTGuardsWrites(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	inst := startWith(t, Config{JWT: &jwt.Config{Methods: []string{"HS256"}, Keys: map[string]any{"": key}}})

@@ -22,7 +22,14 @@ import (
 
 func start(t *testing.T, svc Service) *Instance {
 	t.Helper()
-	inst, err := Start(Config{Service: svc})
+	return startWith(t, Config{Service: svc})
+}
+
+// startWith starts an instance configured by cfg and shuts it down at
+// cleanup.
+func startWith(t testing.TB, cfg Config) *Instance {
+	t.Helper()
+	inst, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
