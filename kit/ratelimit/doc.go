@@ -16,13 +16,33 @@
 // StatusCode() == 429 and RetryAfter(), so kit/transport answers 429 with
 // Retry-After over HTTP and ResourceExhausted over gRPC. For the erroring
 // limiter RetryAfter is the time until the bucket holds a token again.
-// The delaying limiter refuses only a call whose wait would pass its
-// context's deadline, at once rather than after waiting in vain, also with
+// The delaying limiter refuses a call at once, rather than after waiting
+// in vain, when its wait would pass its context's deadline, also with
 // ErrLimited (not context.DeadlineExceeded: the deadline has not passed,
 // the limit is why the call cannot be served) and RetryAfter set to the
-// wait it would have needed. A call whose context ends while it waits
-// returns the context's error, wrapped, and its reserved token goes back
-// to the bucket for later callers.
+// wait it would have needed, counting the callers already waiting ahead of
+// it. It also refuses a call that finds WithMaxWaiters callers (by
+// default DefaultMaxWaiters) already waiting, with an error matching both
+// ErrLimited and ErrTooManyWaiters. Waiting callers are served in the
+// order they came. A call whose context ends while it waits returns the
+// context's error, wrapped, and leaves the bucket exactly as if it had
+// never come; the callers behind it move up.
+//
+// # Why the delaying limiter does not use rate.Limiter.Wait
+//
+// A rate.Limiter keeps its bucket as one number of tokens, which goes
+// below zero as callers reserve future tokens, and gives each reservation
+// a fixed time to act. Cancelling a reservation can give back only the
+// tokens that no later reservation has been promised, so cancelling any
+// but the newest gives back nothing: the bucket stays in debt by one token
+// for each, and later callers, who are refused when the debt puts their
+// token past their deadline, pay it off at the limiter's rate (a thousand
+// cancelled waiters at 10/s made every caller with a deadline under 100 s
+// fail). So the delaying limiter reserves nothing. Waiting callers form a
+// queue; the first of them waits until the bucket holds a whole token and
+// takes it (rate.Limiter.AllowN), then the next one's turn begins. A
+// caller that leaves the queue has taken nothing. Both limiters keep the
+// bucket in a rate.Limiter, so its arithmetic is the same for both.
 //
 // # Observing
 //
@@ -37,7 +57,8 @@
 //
 // A Limiter is safe for concurrent use; every endpoint it wraps shares one
 // bucket. It starts no goroutine of its own except a timer, armed only
-// while rejections wait to be reported, that fires within a second. Time
+// while rejections wait to be reported, that fires within a second; a
+// delaying limiter's callers wait in their own goroutines. Time
 // comes from time.Now, so limiters run on the fake clock of a
 // testing/synctest bubble.
 package ratelimit

@@ -22,10 +22,18 @@ var (
 	// refused: no token now (erroring limiter), or none before the
 	// caller's deadline (delaying limiter).
 	ErrLimited = errors.New("ratelimit: rate limit exceeded")
+	// ErrTooManyWaiters is matched, besides ErrLimited, by the error of a
+	// call a delaying limiter refused because WithMaxWaiters callers
+	// already wait for a token.
+	ErrTooManyWaiters = errors.New("ratelimit: too many callers waiting")
 	// ErrConfig is wrapped by the error a constructor returns for an
 	// invalid rate, burst or option.
 	ErrConfig = errors.New("ratelimit: invalid configuration")
 )
+
+// DefaultMaxWaiters is how many callers a delaying limiter lets wait for a
+// token at once unless WithMaxWaiters says otherwise.
+const DefaultMaxWaiters = 1000
 
 // Modes as reported by LimiterInfo.
 const (
@@ -44,6 +52,15 @@ func WithRegistry(reg *introspect.Registry) Option {
 	return func(l *Limiter) { l.reg = reg }
 }
 
+// WithMaxWaiters bounds how many callers a delaying limiter lets wait for a
+// token at once; the next caller is refused at once with an error matching
+// ErrLimited and ErrTooManyWaiters, its RetryAfter the wait it would have
+// had. n must be at least 1. Without this option the bound is
+// DefaultMaxWaiters. An erroring limiter has no waiters and ignores it.
+func WithMaxWaiters(n int) Option {
+	return func(l *Limiter) { l.q.max = n }
+}
+
 // Limiter is a token-bucket rate limiter (golang.org/x/time/rate) for
 // endpoints. Create one with NewErroring or NewDelaying and wrap endpoints
 // with its Middleware method; every endpoint wrapped by one Limiter draws
@@ -56,6 +73,7 @@ type Limiter struct {
 	allowed  atomic.Uint64
 	rejected atomic.Uint64
 	co       coalescer
+	q        waitQueue // the callers a delaying limiter makes wait
 }
 
 // NewErroring returns a limiter that admits limit calls per second on
@@ -68,9 +86,11 @@ func NewErroring(name string, limit rate.Limit, burst int, opts ...Option) (*Lim
 
 // NewDelaying returns a limiter like NewErroring's that makes a call over
 // the limit wait for its token instead of failing. A call whose wait would
-// pass its context's deadline fails at once with an error matching
-// ErrLimited; a call whose context ends while it waits returns the
-// context's error and gives its token back.
+// pass its context's deadline, counting the callers already waiting ahead
+// of it, or that finds WithMaxWaiters callers waiting, fails at once with
+// an error matching ErrLimited. Waiting callers take tokens in the order
+// they came; one whose context ends while it waits returns the context's
+// error and leaves the bucket as if it had never come.
 func NewDelaying(name string, limit rate.Limit, burst int, opts ...Option) (*Limiter, error) {
 	return newLimiter(name, modeDelay, limit, burst, opts)
 }
@@ -83,10 +103,14 @@ func newLimiter(name, mode string, limit rate.Limit, burst int, opts []Option) (
 		return nil, fmt.Errorf("%w: burst %d is below 1", ErrConfig, burst)
 	}
 	l := &Limiter{name: name, mode: mode, lim: rate.NewLimiter(limit, burst)}
+	l.q.max = DefaultMaxWaiters
 	for _, o := range opts {
 		if o != nil {
 			o(l)
 		}
+	}
+	if l.q.max < 1 {
+		return nil, fmt.Errorf("%w: WithMaxWaiters(%d) is below 1", ErrConfig, l.q.max)
 	}
 	l.co.l = l
 	if l.reg != nil {
@@ -109,47 +133,10 @@ func (l *Limiter) Middleware(next endpoint.Endpoint) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		now := monotime.Time() // the bucket only measures intervals
 		if !l.lim.AllowN(now, 1) {
-			return nil, l.deny(ctx, l.retryAfter(now), false)
+			return nil, l.deny(ctx, l.retryAfter(now), refusedNow)
 		}
 		l.allowed.Add(1)
 		return next(ctx, request)
-	}
-}
-
-// wait takes a token for a delaying limiter, waiting for it if needed.
-func (l *Limiter) wait(ctx context.Context) error {
-	now := monotime.Time()
-	if l.lim.AllowN(now, 1) {
-		l.allowed.Add(1)
-		return nil
-	}
-	r := l.lim.ReserveN(now, 1) // burst >= 1, so always OK
-	d := r.DelayFrom(now)
-	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < d {
-		r.CancelAt(now)
-		return l.deny(ctx, d, true)
-	}
-	span := trace.SpanFromContext(ctx)
-	if span.IsRecording() {
-		span.AddEvent("ratelimit", trace.WithAttributes(
-			attribute.String("ratelimit.name", l.name),
-			attribute.String("ratelimit.decision", "wait"),
-			attribute.String("ratelimit.wait", d.String())))
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		l.allowed.Add(1)
-		return nil
-	case <-ctx.Done():
-		r.Cancel() // give the token back to later callers
-		if span.IsRecording() {
-			span.AddEvent("ratelimit", trace.WithAttributes(
-				attribute.String("ratelimit.name", l.name),
-				attribute.String("ratelimit.decision", "cancelled")))
-		}
-		return fmt.Errorf("ratelimit: waiting for a token: %w", ctx.Err())
 	}
 }
 
@@ -160,7 +147,7 @@ func (l *Limiter) retryAfter(now time.Time) time.Duration {
 }
 
 // deny counts a refused call and returns its error.
-func (l *Limiter) deny(ctx context.Context, retry time.Duration, deadline bool) error {
+func (l *Limiter) deny(ctx context.Context, retry time.Duration, why refusal) error {
 	l.rejected.Add(1)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent("ratelimit", trace.WithAttributes(
@@ -171,13 +158,13 @@ func (l *Limiter) deny(ctx context.Context, retry time.Duration, deadline bool) 
 	if l.reg != nil {
 		l.co.rejected(time.Now()) // an event's time is read by people: the wall clock
 	}
-	return &limitedError{retry: retry, deadline: deadline}
+	return &limitedError{retry: retry, why: why}
 }
 
 // LimiterInfo returns a snapshot of the limiter: mode, rate, burst, whole
-// and fractional tokens available now (0 while callers wait for reserved
-// tokens), and the calls allowed and refused since it was created.
-// Cancelled waits count as neither.
+// and fractional tokens in the bucket now (below 1 while callers wait: a
+// waiter takes its token when there is a whole one), and the calls allowed
+// and refused since it was created. Cancelled waits count as neither.
 func (l *Limiter) LimiterInfo() introspect.Limiter {
 	return introspect.Limiter{
 		Name:     l.name,
@@ -190,21 +177,39 @@ func (l *Limiter) LimiterInfo() introspect.Limiter {
 	}
 }
 
+// refusal is why a call was refused.
+type refusal uint8
+
+const (
+	refusedNow      refusal = iota // erroring limiter: no token now
+	refusedDeadline                // delaying limiter: none before the deadline
+	refusedQueue                   // delaying limiter: WithMaxWaiters callers wait
+)
+
 // limitedError is the error of a refused call.
 type limitedError struct {
-	retry    time.Duration
-	deadline bool
+	retry time.Duration
+	why   refusal
 }
 
 func (e *limitedError) Error() string {
-	if e.deadline {
+	switch e.why {
+	case refusedDeadline:
 		return fmt.Sprintf("ratelimit: rate limit exceeded: a token is %v away, past the deadline", e.retry)
+	case refusedQueue:
+		return fmt.Sprintf("ratelimit: rate limit exceeded: too many calls already waiting, retry after %v", e.retry)
 	}
 	return fmt.Sprintf("ratelimit: rate limit exceeded, retry after %v", e.retry)
 }
 
 // Unwrap makes errors.Is(err, ErrLimited) true.
 func (e *limitedError) Unwrap() error { return ErrLimited }
+
+// Is makes errors.Is(err, ErrTooManyWaiters) true for a refusal by a full
+// queue of waiters.
+func (e *limitedError) Is(target error) bool {
+	return target == ErrTooManyWaiters && e.why == refusedQueue
+}
 
 // StatusCode is 429 Too Many Requests (gRPC ResourceExhausted).
 func (e *limitedError) StatusCode() int { return 429 }
