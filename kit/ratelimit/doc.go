@@ -36,9 +36,9 @@
 // tokens that no later reservation has been promised, so cancelling any
 // but the newest gives back nothing: the bucket stays in debt by one token
 // for each, and later callers, who are refused when the debt puts their
-// token past their deadline, pay it off at the limiter's rate (a thousand
-// cancelled waiters at 10/s made every caller with a deadline under 100 s
-// fail). So the delaying limiter reserves nothing. Waiting callers form a
+// token past their deadline, pay it off at the limiter's rate (after a
+// thousand waiters at 10/s gave up oldest first, the next caller's token
+// was 100 s away). So the delaying limiter reserves nothing. Waiting callers form a
 // queue; the first of them waits until the bucket holds a whole token and
 // takes it (rate.Limiter.AllowN), then the next one's turn begins. A
 // caller that leaves the queue has taken nothing. Both limiters keep the
