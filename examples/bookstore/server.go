@@ -24,7 +24,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
@@ -99,7 +98,7 @@ type Instance struct {
 	http      *http.Server
 	grpc      *grpc.Server
 	thrift    *kitthrift.SocketServer // nil without a Thrift listener
-	health    *health.Server
+	health    *kitgrpc.Health
 	admin     *introspect.AdminServer
 	adminH    *introspect.Handler
 	tracer    *tracing.Provider

@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
@@ -43,7 +42,7 @@ type Instance struct {
 	ejections *ejections
 	http      *http.Server
 	grpc      *grpc.Server
-	health    *health.Server
+	health    *kitgrpc.Health
 	admin     *introspect.AdminServer
 	adminH    *introspect.Handler
 	tracer    *tracing.Provider

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // ScopeName is the instrumentation scope of the tracers this package
@@ -55,7 +56,9 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 // named name, a child of the span context found in the call's context (one
 // extracted by a server hook such as HTTPServerBefore, or the caller's own
 // span). The span's status is an error when the endpoint returns an error
-// or a response whose Failed method (endpoint.Failer) reports one.
+// or a response whose Failed method (endpoint.Failer) reports one. A panic
+// ends the span with a "panic" event and status (transport.MarkSpanPanicked),
+// without the panic value, and goes on to the transport, which recovers it.
 //
 // A nil tp, or a no-op provider, yields a middleware that only calls next.
 // With a *Provider, calls that its sampler would certainly drop (sampling
@@ -93,7 +96,17 @@ func Middleware(tp trace.TracerProvider, name string, opts ...Option) endpoint.M
 				}
 			}
 			ctx, span := tracer.Start(ctx, name, startOpts...)
-			defer span.End()
+			defer func() {
+				// Not defer span.End(): the SDK's End, deferred directly,
+				// records a panic's value on the span. Mark it without
+				// the value and let the panic go on to the transport.
+				if v := recover(); v != nil {
+					transport.MarkSpanPanicked(span)
+					span.End()
+					panic(v)
+				}
+				span.End()
+			}()
 			response, err := next(ctx, request)
 			failure := err
 			if failure == nil {

@@ -15,4 +15,16 @@
 // err.Error() to the client. An error whose status is below 500 is a client
 // error and its message is sent as is, so such messages must not carry
 // secrets or internals.
+//
+// A panic in a handler does not end the process. Every kit server
+// (kithttp, kitgrpc and kitthrift Servers, and kitthrift's SocketServer)
+// recovers it, answers the call as an internal error with no text of the
+// panic's, and hands it to a PanicPolicy: one Error log record with the
+// stack (without the panic value unless PanicPolicy.LogValues is set),
+// kit_panics_total{endpoint,transport} when the service gave it a
+// PanicCounter registered with its own Prometheus registry, and a "panic"
+// event with an error status on the span in the call's context. Recovery
+// is always on; the policy only chooses what is recorded. A panic with
+// http.ErrAbortHandler keeps its meaning: the HTTP transport lets it
+// through to net/http, which aborts the response without logging.
 package transport

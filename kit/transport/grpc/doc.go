@@ -55,6 +55,19 @@
 // Canceled, Internal). Only client errors send their message; Internal and
 // other server-side codes send a generic text, never err.Error().
 //
+// A panic in a hook, decoder, endpoint or encoder is recovered by the
+// Server and answered with Internal and a generic message, through the
+// error encoder, with an error wrapping transport.ErrPanic; the process
+// and the connection go on. ServerPanicPolicy chooses where it is logged
+// and counted (see transport.PanicPolicy: the stack, never the panic value
+// unless asked). Handlers written against grpc-go directly, streams
+// included, get the same with the RecoverUnary and RecoverStream
+// interceptors.
+//
+// Health.Shutdown, on the Health that RegisterStandardServices returns,
+// sets every service NOT_SERVING and then ends the open Watch streams
+// (with Unavailable), so that GracefulStop waits only for calls in flight.
+//
 // The Client returns *Error for a non-OK status. It implements
 // transport.StatusCoder, transport.RetryAfterer and GRPCStatus, and matches
 // context.DeadlineExceeded and context.Canceled with errors.Is, so a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/transport"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 )
@@ -47,6 +48,7 @@ type Server struct {
 	finalizer    []ServerFinalizerFunc
 	errorHandler func(context.Context, error)
 	errorEncoder ErrorEncoder
+	panics       *transport.PanicPolicy
 }
 
 // ServerOption configures a Server.
@@ -126,7 +128,12 @@ func (s *Server) finish(ctx context.Context, err error) error {
 	return out
 }
 
-func (s *Server) serve(ctx context.Context, req any) (any, context.Context, error) {
+func (s *Server) serve(ctx context.Context, req any) (resp any, rctx context.Context, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, rctx, err = nil, ctx, s.panics.Recovered(ctx, "grpc", methodOf(ctx), v)
+		}
+	}()
 	if len(s.before) > 0 {
 		md, ok := metadata.FromIncomingContext(ctx)
 		if !ok {
@@ -136,7 +143,6 @@ func (s *Server) serve(ctx context.Context, req any) (any, context.Context, erro
 			ctx = f(ctx, md)
 		}
 	}
-	var err error
 	if s.dec != nil {
 		if req, err = s.dec(ctx, req); err != nil {
 			return nil, ctx, err
@@ -145,7 +151,7 @@ func (s *Server) serve(ctx context.Context, req any) (any, context.Context, erro
 	if s.e == nil {
 		return nil, ctx, errNoEndpoint
 	}
-	resp, err := s.e(ctx, req)
+	resp, err = s.e(ctx, req)
 	if err != nil {
 		return nil, ctx, err
 	}

@@ -9,14 +9,13 @@ import (
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionv1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	reflectionv1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 )
 
-func serveStandard(t *testing.T) (*grpc.ClientConn, *health.Server) {
-	var hs *health.Server
+func serveStandard(t *testing.T) (*grpc.ClientConn, *kitgrpc.Health) {
+	var hs *kitgrpc.Health
 	cc := serve(t, func(g *grpc.Server) {
 		bookpb.RegisterBookServiceServer(g, newBookService(newShelf()))
 		hs = kitgrpc.RegisterStandardServices(g)

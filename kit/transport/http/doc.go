@@ -45,6 +45,16 @@
 // adds its headers. A response implementing endpoint.Failer with a non-nil
 // Failed() is encoded as that error.
 //
+// A panic in a Server's hooks, decoder, endpoint or encoder is recovered:
+// the client gets a 500 with the standard status text, and the panic is
+// logged (the stack, not the panic value unless asked), counted and traced
+// by the Server's transport.PanicPolicy (ServerPanicPolicy). A Router
+// records a panic of any other handler with its own policy
+// (RouterPanicPolicy) and aborts that response, as it does for a Server
+// whose encoder had already written: net/http closes the connection
+// without logging. A panic with http.ErrAbortHandler passes through
+// untouched, with net/http's meaning.
+//
 // The Client maps the other direction: a non-2xx answer becomes a
 // *ResponseError carrying the status, the server's message and its request
 // id, so a gateway that returns it answers with the same status; a transport

@@ -17,13 +17,20 @@ import (
 // the wrong method — and remembers its routes by endpoint name for the
 // introspection protocol. The zero Router is not usable; call NewRouter.
 type Router struct {
-	mux  *http.ServeMux
-	mu   sync.Mutex
-	docs []introspect.EndpointDoc
+	mux    *http.ServeMux
+	panics *transport.PanicPolicy
+	mu     sync.Mutex
+	docs   []introspect.EndpointDoc
 }
 
 // NewRouter returns an empty Router.
-func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
+func NewRouter(opts ...RouterOption) *Router {
+	rt := &Router{mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(rt)
+	}
+	return rt
+}
 
 // Handle routes method requests for pattern (a ServeMux path pattern such
 // as "/books/{id}", without method or host) to h, under the endpoint name
@@ -50,7 +57,7 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 			err = fmt.Errorf("%w: %s %s: %v", ErrBadRoute, method, pattern, p)
 		}
 	}()
-	rt.mux.Handle(method+" "+pattern, routed{h})
+	rt.mux.Handle(method+" "+pattern, routed{h, rt})
 	rt.docs = append(rt.docs, introspect.EndpointDoc{
 		Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern,
 	})
@@ -95,13 +102,18 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // routed is a route's handler as the Router registers it: it hands the
 // handler the ResponseWriter the Router was given, unwrapped, so that
-// http.ResponseController and interface checks see the server's own.
-type routed struct{ h http.Handler }
+// http.ResponseController and interface checks see the server's own, and
+// records a panic the handler did not recover.
+type routed struct {
+	h  http.Handler
+	rt *Router
+}
 
 func (rh routed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if mw, ok := w.(*missWriter); ok {
 		w = mw.w
 	}
+	defer rh.rt.recoverRouted(r)
 	rh.h.ServeHTTP(w, r)
 }
 

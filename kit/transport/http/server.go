@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // DecodeRequestFunc extracts a user-domain request object from an HTTP
@@ -54,6 +55,7 @@ type Server struct {
 	errorEnc  ErrorEncoder
 	maxBody   int64
 	timeout   time.Duration
+	panics    *transport.PanicPolicy
 	bufs      sync.Pool // *encodeBuffer, used by EncodeJSONResponse
 }
 
@@ -138,6 +140,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 	}
+	encoding := false // the encoder runs, and may have written
+	defer func() {
+		if v := recover(); v != nil {
+			s.recovered(ctx, w, r, v, encoding)
+		}
+	}()
 	for _, f := range s.before {
 		ctx = f(ctx, r)
 	}
@@ -174,6 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, f := range s.after {
 		ctx = f(ctx, w)
 	}
+	encoding = true
 	if err := s.enc(ctx, w, response); err != nil {
 		s.errorEnc(ctx, err, w)
 	}

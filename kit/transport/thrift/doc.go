@@ -70,6 +70,16 @@
 // not affected. An unknown method is answered with UNKNOWN_METHOD and the
 // connection stays open.
 //
+// A panic in a Server's hooks, decoder, endpoint or encoder is recovered
+// and answered like any internal error (DefaultErrorEncoder: INTERNAL_ERROR
+// with a generic message); the connection stays open. A panic in a handler
+// with no kit Server is recovered by the SocketServer, which closes that
+// connection (its reply may be half written), so the client sees an
+// unavailable server. Either way the process goes on, and the panic is
+// logged, counted and traced by a transport.PanicPolicy (ServerPanicPolicy,
+// SocketConfig.Panics): the stack and the method, never the panic value
+// unless asked.
+//
 // On the client, every failure becomes an *Error with a status: declared
 // exceptions keep theirs, a connection refused or broken is 503, the
 // caller's deadline is 504 and matches context.DeadlineExceeded, so

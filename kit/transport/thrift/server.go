@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // DecodeRequestFunc turns the Thrift request struct a handler method
@@ -48,6 +49,7 @@ type Server struct {
 	finalizer    []ServerFinalizerFunc
 	errorHandler func(context.Context, error)
 	errorEncoder ErrorEncoder
+	panics       *transport.PanicPolicy
 }
 
 // ServerOption configures a Server.
@@ -150,11 +152,15 @@ func (s *Server) finish(ctx context.Context, err error) error {
 	return out
 }
 
-func (s *Server) serve(ctx context.Context, req any) (any, context.Context, error) {
+func (s *Server) serve(ctx context.Context, req any) (resp any, rctx context.Context, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, rctx, err = nil, ctx, s.panics.Recovered(ctx, "thrift", methodOf(ctx), v)
+		}
+	}()
 	for _, f := range s.before {
 		ctx = f(ctx, req)
 	}
-	var err error
 	if s.dec != nil {
 		if req, err = s.dec(ctx, req); err != nil {
 			return nil, ctx, err
@@ -163,7 +169,7 @@ func (s *Server) serve(ctx context.Context, req any) (any, context.Context, erro
 	if s.e == nil {
 		return nil, ctx, errNoEndpoint
 	}
-	resp, err := s.e(ctx, req)
+	resp, err = s.e(ctx, req)
 	if err != nil {
 		return nil, ctx, err
 	}

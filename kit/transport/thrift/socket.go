@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // ErrServerClosed is returned by SocketServer.Serve after Shutdown or Close.
@@ -38,8 +39,14 @@ type SocketConfig struct {
 	WriteTimeout time.Duration
 	// ErrorHandler sees what goes wrong with connections: malformed input
 	// (wrapped in ErrMalformed, naming the peer) and accept failures. Peers
-	// that close, reset or idle out are not errors. Nil discards them.
+	// that close, reset or idle out are not errors, nor is a handler's
+	// panic, which Panics records. Nil discards them.
 	ErrorHandler func(err error)
+	// Panics records a panic in a handler that no kit Server runs (a kit
+	// Server recovers its own, with its ServerPanicPolicy); the connection
+	// it happened on is closed and the others go on. Nil means the default
+	// policy of transport.PanicPolicy.
+	Panics *transport.PanicPolicy
 }
 
 // SocketServer serves a Thrift processor (a generated
@@ -71,7 +78,9 @@ type SocketServer struct {
 	wg        sync.WaitGroup
 }
 
-// NewSocketServer returns a server for p; start it with Serve.
+// NewSocketServer returns a server for p; start it with Serve. It wraps
+// each function of p's processor map (thrift.WrapProcessor) so that kit
+// Servers and the panic policy learn which method a call is for.
 func NewSocketServer(p thrift.TProcessor, cfg SocketConfig) *SocketServer {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -81,6 +90,9 @@ func NewSocketServer(p thrift.TProcessor, cfg SocketConfig) *SocketServer {
 	}
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = DefaultMaxFrameSize
+	}
+	if p != nil {
+		p = thrift.WrapProcessor(p, nameCalls)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &SocketServer{
@@ -162,6 +174,8 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 		conn.Close()
 	}()
 	fc := newFrameConn(conn, s.cfg.MaxFrameSize, false, s.cfg.WriteTimeout)
+	c := new(call)
+	ctx := context.WithValue(s.ctx, callKey{}, c)
 	var in, out thrift.TProtocol
 	for first := true; ; first = false {
 		if !s.arm(conn) {
@@ -183,14 +197,14 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 			in, out = pf.GetProtocol(fc), pf.GetProtocol(fc)
 		}
 		fc.serving.Store(true)
-		ok, err := s.processor.Process(s.ctx, in, out)
+		ok, err := s.process(ctx, c, in, out)
 		fc.serving.Store(false)
 		if !ok {
 			var app thrift.TApplicationException
 			if errors.As(err, &app) && app.TypeId() == thrift.UNKNOWN_METHOD {
 				continue // answered with an exception; the stream is in step
 			}
-			if err != nil && !quiet(err) && s.ctx.Err() == nil {
+			if err != nil && !quiet(err) && !errors.Is(err, transport.ErrPanic) && s.ctx.Err() == nil {
 				var bad error = err
 				if !errors.Is(err, ErrMalformed) {
 					bad = fmt.Errorf("%w: %w", ErrMalformed, err)
