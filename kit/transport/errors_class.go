@@ -81,16 +81,29 @@ func Classify(ctx context.Context, err error) Class {
 		return Success
 	}
 	if ctx != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			if errors.Is(cerr, context.Canceled) {
-				return Canceled
-			}
-			if !errors.Is(context.Cause(ctx), errImposedTimeout) {
-				return CallerDeadline
-			}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return Canceled
+		}
+		// A deadline that has passed is checked by the clock as well as by
+		// ctx.Err: a client (grpc-go's, for one) may report the deadline
+		// before the context's own timer has fired.
+		if dl, ok := ctx.Deadline(); ok && (ctx.Err() != nil || !time.Now().Before(dl)) && !imposed(ctx, dl) {
+			return CallerDeadline
 		}
 	}
 	return ClassOfStatus(StatusOf(err))
+}
+
+// imposedKey is the context key under which WithTimeout records the
+// deadline it set.
+type imposedKey struct{}
+
+// imposed reports whether dl, ctx's deadline, is one WithTimeout set
+// rather than the caller's: a caller's earlier deadline, or one set inside
+// the imposed timeout, differs from the recorded one.
+func imposed(ctx context.Context, dl time.Time) bool {
+	v, ok := ctx.Value(imposedKey{}).(time.Time)
+	return ok && v.Equal(dl)
 }
 
 // ClassOfStatus classifies an HTTP status, as StatusOf gives it or as a
@@ -121,8 +134,12 @@ var errImposedTimeout = fmt.Errorf("transport: a timeout imposed on the call exp
 // Failure; when the caller's own, earlier deadline expires first, the call
 // is still CallerDeadline. A server-wide request deadline (kithttp's
 // ServerTimeout) stands in for the caller and uses context.WithTimeout.
+//
+// The context's cause (context.Cause) after it expires wraps
+// context.DeadlineExceeded.
 func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(parent, d, errImposedTimeout)
+	dl := time.Now().Add(d)
+	return context.WithDeadlineCause(context.WithValue(parent, imposedKey{}, dl), dl, errImposedTimeout)
 }
 
 // ClientMessager is implemented by errors that carry text written for the
