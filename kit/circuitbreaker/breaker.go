@@ -12,6 +12,7 @@ import (
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 type state uint8
@@ -200,7 +201,10 @@ func (b *Breaker) trial(ctx context.Context, r *record, next endpoint.Endpoint, 
 }
 
 // classify reports whether a call counts and, if so, whether it failed
-// and with which error.
+// and with which error. transport.Classify decides: the caller's own
+// cancellation or deadline counts as nothing; otherwise IsFailure, when
+// set, has the last word, and by default only a Failure (the downstream's
+// fault) fails the call while a client error counts as a success.
 func (b *Breaker) classify(ctx context.Context, resp any, err error) (failed bool, ferr error, counted bool) {
 	if err == nil {
 		f, ok := resp.(endpoint.Failer)
@@ -210,10 +214,16 @@ func (b *Breaker) classify(ctx context.Context, resp any, err error) (failed boo
 		if err = f.Failed(); err == nil {
 			return false, nil, true
 		}
-	} else if errors.Is(ctx.Err(), context.Canceled) {
-		return false, nil, false // the caller gave up; says nothing of the downstream
 	}
-	if b.cfg.isFailure != nil && !b.cfg.isFailure(err) {
+	class := transport.Classify(ctx, err)
+	switch {
+	case class == transport.Canceled, class == transport.CallerDeadline:
+		return false, nil, false // the caller gave up; says nothing of the downstream
+	case b.cfg.isFailure != nil:
+		if !b.cfg.isFailure(err) {
+			return false, nil, true
+		}
+	case class != transport.Failure:
 		return false, nil, true
 	}
 	return true, err, true

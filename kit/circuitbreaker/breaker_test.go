@@ -368,12 +368,15 @@ func TestErrorTextTruncated(t *testing.T) {
 		reg := introspect.NewRegistry(introspect.Info{Service: "svc"})
 		events, stop := reg.Subscribe(4)
 		defer stop()
-		b := mustNew(t, circuitbreaker.ConsecutiveFailures(1), circuitbreaker.WithRegistry(reg))
+		b := mustNew(t, circuitbreaker.ConsecutiveFailures(1), circuitbreaker.WithRegistry(reg),
+			circuitbreaker.IsFailure(func(error) bool { return true }))
 		long := strings.Repeat("é", 1000)
-		b.Middleware(func(context.Context, any) (any, error) { return nil, errors.New(long) })(context.Background(), nil)
+		b.Middleware(func(context.Context, any) (any, error) { return nil, transport.NewError(400, long) })(context.Background(), nil)
 		ev := <-events
 		msg := ev.Breaker.Failures[0].Error
-		if len(msg) > 256 || !strings.HasSuffix(msg, "…") || !strings.HasPrefix(long, strings.TrimSuffix(msg, "…")) {
+		const head = "400 Bad Request: "
+		if len(msg) > 256 || !strings.HasSuffix(msg, "…") || !strings.HasPrefix(msg, head) ||
+			!strings.HasPrefix(long, strings.TrimSuffix(strings.TrimPrefix(msg, head), "…")) {
 			t.Fatalf("error text of %d bytes not truncated cleanly: %q…", len(msg), msg[:20])
 		}
 	})

@@ -38,19 +38,29 @@
 // calls and rejects the rest; when all trial calls succeed it closes, with
 // fresh counts, and the first failed trial opens it again.
 //
-// What counts: a nil error is a success, unless the response implements
-// endpoint.Failer and carries an error. The caller's own cancellation
-// (its context reports context.Canceled) counts as nothing. Any other
-// error, including context.DeadlineExceeded from a slow downstream, is a
-// failure unless the IsFailure predicate says otherwise.
+// What counts is decided by transport.Classify, kit's one definition of a
+// failure: a nil error is a success, unless the response implements
+// endpoint.Failer and carries an error. The caller's own cancellation and
+// the caller's own deadline (its context ended with a deadline that was
+// not imposed with transport.WithTimeout) count as nothing: a breaker
+// shared by every caller must not open because some callers are
+// impatient. A client error (a status below 500, gRPC's InvalidArgument,
+// NotFound, PermissionDenied, ResourceExhausted and the like, raw
+// google.golang.org/grpc/status errors included) counts as a success: the
+// downstream answered. Every other error is a failure: a 5xx, an error
+// with no status, and a deadline error while the caller's context is
+// still live (a downstream's timeout, or one imposed inside the breaker,
+// such as a balancer's per-attempt timeout). The IsFailure predicate, when
+// set, replaces the last two rules.
 //
 // # Observing
 //
 // BreakerInfo makes a Breaker an introspect.BreakerSource; WithRegistry
 // registers it and publishes every transition as an introspect.Event,
 // carrying the counts at the moment and, when the breaker opens, the
-// recent failures that opened it (time, error text cut to 256 bytes, trace
-// id). Subscribe gives a channel of transitions and OnTransition a
+// recent failures that opened it (time, trace id and transport.Summary of
+// the error, cut to 256 bytes: its status and client-safe text, never the
+// wrapped chain, which stays in the service's own logs). Subscribe gives a channel of transitions and OnTransition a
 // callback. When the context carries a recording span, each call adds a
 // "circuitbreaker" event with the breaker's name and state (and
 // rejected=true when it refused the call).

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // BreakerInfo returns a snapshot of the breaker: state, counts of the
@@ -155,8 +156,11 @@ const (
 	maxErrorLen = 256
 )
 
+// add remembers a failure. Its text is transport.Summary(err), the status
+// and client-safe text only: failures are served on the introspection API,
+// and the wrapped chain may hold queries, hosts or credentials.
 func (f *failureRing) add(ctx context.Context, now time.Time, err error) {
-	bf := &introspect.BreakerFailure{Time: now, Error: truncate(err.Error(), maxErrorLen)}
+	bf := &introspect.BreakerFailure{Time: now, Error: truncate(transport.Summary(err), maxErrorLen)}
 	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
 		bf.TraceID = sc.TraceID().String()
 	}

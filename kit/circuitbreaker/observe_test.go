@@ -119,7 +119,7 @@ func TestTransitionEventsAndInfo(t *testing.T) {
 			t.Fatalf("failures = %+v, want the 3 that tripped it", tr.Failures)
 		}
 		for i, f := range tr.Failures {
-			if f.Error != "boom" || f.TraceID != traceID.String() || !f.Time.Equal(start.Add(time.Duration(i+1)*time.Second)) {
+			if f.Error != "500 Internal Server Error" || f.TraceID != traceID.String() || !f.Time.Equal(start.Add(time.Duration(i+1)*time.Second)) {
 				t.Fatalf("failure %d = %+v", i, f)
 			}
 		}

@@ -124,11 +124,14 @@ func HalfOpenCalls(n uint64) Option {
 // the endpoint, or carried by a response implementing endpoint.Failer,
 // counts as a failure; when it returns false the call counts as a
 // success (the downstream answered; the error is the caller's business).
-// It is not consulted for the caller's own cancellation, which never
-// counts. A nil predicate (the default) counts every error as a failure.
-// A common choice keeps client errors out:
+// It is not consulted for the caller's own cancellation or deadline, or
+// a cancellation error, which never count (see transport.Classify). A nil
+// predicate (the default) counts an error as a failure when
+// transport.Classify says transport.Failure: 5xx and errors without a
+// status do, client errors (4xx, 429 included) do not. A predicate that
+// also counts 429 as a failure:
 //
-//	circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 })
+//	circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 429 })
 func IsFailure(f func(error) bool) Option {
 	return func(c *config) { c.isFailure = f }
 }

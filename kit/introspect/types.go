@@ -94,7 +94,7 @@ type BreakerTransition struct {
 // BreakerFailure is one failed call remembered by a breaker.
 type BreakerFailure struct {
 	Time    time.Time `json:"time"`
-	Error   string    `json:"error"`
+	Error   string    `json:"error"` // status and client-safe text (transport.Summary), never the error's own text
 	TraceID string    `json:"trace_id,omitempty"`
 }
 
@@ -129,8 +129,8 @@ type Span struct {
 	Kind         string            `json:"kind,omitempty"` // "server", "client", "internal", …
 	Start        time.Time         `json:"start"`
 	DurationNS   int64             `json:"duration_ns"`
-	Status       string            `json:"status"` // "ok", "error" or "unset"
-	StatusMsg    string            `json:"status_message,omitempty"`
+	Status       string            `json:"status"`                   // "ok", "error" or "unset"
+	StatusMsg    string            `json:"status_message,omitempty"` // status and client-safe text, never an error's own text
 	Attributes   map[string]string `json:"attributes,omitempty"`
 	Events       []SpanEvent       `json:"events,omitempty"`
 }

@@ -68,4 +68,8 @@
 // time, after which callers get ErrNoEndpoints). A registry that blinks
 // never empties the set. A Factory that fails for an instance is asked
 // again at every later event, whole or delta.
+//
+// An Entry's Stats count a call against its instance only when
+// transport.Classify calls it a failure: the caller's cancellation or own
+// deadline counts as neither, a client error as a success.
 package sd

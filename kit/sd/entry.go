@@ -68,10 +68,14 @@ func (e *Entry) Stats() Stats {
 
 // Stats counts the calls made through an Entry's Endpoint. Balancers read it:
 // in-flight requests for least-loaded choices, consecutive failures for
-// outlier ejection. A call fails when transport.StatusOf(err) is 500 or
-// above (a 504 from an expired deadline included); a call the caller
-// cancelled (499) counts as neither; any other answer, client errors
-// included, is a success because the instance answered.
+// outlier ejection. What counts is transport.Classify of the call's
+// context and error: a transport.Failure (a 5xx, an error without a
+// status, or a timeout while the call's context is live or ended by a
+// transport.WithTimeout such as a balancer's per-attempt timeout) is a
+// failure; the caller's cancellation or own deadline counts as neither,
+// since it says nothing of the instance; a success or a client error (4xx,
+// 429 included, raw gRPC statuses read by their code) is a success,
+// because the instance answered.
 type Stats struct {
 	InFlight  int    // calls under way
 	Failures  int    // consecutive failures since the last success
@@ -89,20 +93,15 @@ func (c *counters) wrap(next endpoint.Endpoint) endpoint.Endpoint {
 		c.inFlight.Add(1)
 		defer c.inFlight.Add(-1)
 		resp, err := next(ctx, req)
-		c.record(err)
+		c.record(ctx, err)
 		return resp, err
 	}
 }
 
-func (c *counters) record(err error) {
-	if err == nil {
-		c.failures.Store(0)
-		c.successes.Add(1)
-		return
-	}
-	switch code := transport.StatusOf(err); {
-	case code == transport.StatusClientClosedRequest:
-	case code >= 500:
+func (c *counters) record(ctx context.Context, err error) {
+	switch transport.Classify(ctx, err) {
+	case transport.Canceled, transport.CallerDeadline:
+	case transport.Failure:
 		c.failures.Add(1)
 	default:
 		c.failures.Store(0)

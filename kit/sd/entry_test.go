@@ -6,10 +6,13 @@ import (
 	"io"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/transport"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 func TestEntryStats(t *testing.T) {
@@ -24,24 +27,36 @@ func TestEntryStats(t *testing.T) {
 			t.Fatal(err)
 		}
 		en := entryFor(t, e, "a:1")
-		call := func(err error) sd.Stats {
+		call := func(ctx context.Context, err error) sd.Stats {
 			next = err
-			_, _ = en.Endpoint(context.Background(), nil)
+			_, _ = en.Endpoint(ctx, nil)
 			return en.Stats()
 		}
+		live := context.Background()
+		// The caller's own deadline, already past.
+		callerDeadline, cancel := context.WithDeadline(live, time.Unix(0, 0))
+		defer cancel()
+		// A per-attempt timeout a balancer imposed, already past.
+		imposed, cancel2 := transport.WithTimeout(live, -1)
+		defer cancel2()
 		steps := []struct {
+			ctx  context.Context
 			err  error
 			want sd.Stats
 		}{
-			{transport.NewError(503, "down"), sd.Stats{Failures: 1}},
-			{context.DeadlineExceeded, sd.Stats{Failures: 2}},
-			{context.Canceled, sd.Stats{Failures: 2}},
-			{transport.NewError(404, "no such book"), sd.Stats{Successes: 1}},
-			{errors.New("eof"), sd.Stats{Failures: 1, Successes: 1}},
-			{nil, sd.Stats{Successes: 2}},
+			{live, transport.NewError(503, "down"), sd.Stats{Failures: 1}},
+			{live, context.DeadlineExceeded, sd.Stats{Failures: 2}},
+			{live, context.Canceled, sd.Stats{Failures: 2}},
+			{callerDeadline, status.Error(codes.DeadlineExceeded, "too slow for the caller"), sd.Stats{Failures: 2}},
+			{imposed, status.Error(codes.DeadlineExceeded, "attempt timed out"), sd.Stats{Failures: 3}},
+			{live, transport.NewError(404, "no such book"), sd.Stats{Successes: 1}},
+			{live, errors.New("eof"), sd.Stats{Failures: 1, Successes: 1}},
+			{live, status.Error(codes.NotFound, "raw gRPC not found"), sd.Stats{Successes: 2}},
+			{live, status.Error(codes.Internal, "raw gRPC internal"), sd.Stats{Failures: 1, Successes: 2}},
+			{live, nil, sd.Stats{Successes: 3}},
 		}
 		for i, s := range steps {
-			if got := call(s.err); got != s.want {
+			if got := call(s.ctx, s.err); got != s.want {
 				t.Fatalf("step %d (%v): stats = %+v, want %+v", i, s.err, got, s.want)
 			}
 		}

@@ -42,6 +42,12 @@
 // dropped count). What a span carries into the ring is bounded — at most 32
 // attributes and 32 events, keys of 128 bytes, values, names and status
 // messages of 256 bytes — because attribute values can be remote input.
+// No error text leaves the process through a span: Middleware describes a
+// failed call with transport.Summary (its status and client-safe text,
+// such as "404 Not Found: no such book" or "500 Internal Server Error"),
+// and the ring, which /debug/kit/v1/spans serves, drops other scopes'
+// status messages and RecordError's exception.message and stacktrace. Log
+// the error for its full text.
 // An OTLP collector that is down loses spans in the exporter's batch
 // queue, never blocks a call. Exporting stops when the caller shuts the
 // Provider down; the ring keeps what it holds.

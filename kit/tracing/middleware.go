@@ -56,9 +56,12 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 // named name, a child of the span context found in the call's context (one
 // extracted by a server hook such as HTTPServerBefore, or the caller's own
 // span). The span's status is an error when the endpoint returns an error
-// or a response whose Failed method (endpoint.Failer) reports one. A panic
-// ends the span with a "panic" event and status (transport.MarkSpanPanicked),
-// without the panic value, and goes on to the transport, which recovers it.
+// or a response whose Failed method (endpoint.Failer) reports one; its
+// description is transport.Summary of the error ("404 Not Found: no such
+// book", "500 Internal Server Error"), never the error's own text, which
+// stays in the service's logs. A panic ends the span with a "panic" event
+// and status (transport.MarkSpanPanicked), without the panic value, and
+// goes on to the transport, which recovers it.
 //
 // A nil tp, or a no-op provider, yields a middleware that only calls next.
 // With a *Provider, calls that its sampler would certainly drop (sampling
@@ -115,7 +118,10 @@ func Middleware(tp trace.TracerProvider, name string, opts ...Option) endpoint.M
 				}
 			}
 			if failure != nil && span.IsRecording() {
-				span.SetStatus(codes.Error, failure.Error())
+				// The status and client-safe text only: spans leave the
+				// process (the introspection API, an exporter), and the
+				// error's chain may hold queries, hosts or credentials.
+				span.SetStatus(codes.Error, transport.Summary(failure))
 			}
 			return response, err
 		}

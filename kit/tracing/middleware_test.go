@@ -45,8 +45,8 @@ func TestMiddlewareSpan(t *testing.T) {
 		wantMsg    string
 	}{
 		{"ok", func(context.Context, any) (any, error) { return "fine", nil }, trace.SpanKindServer, "unset", ""},
-		{"err", func(context.Context, any) (any, error) { return nil, boom }, trace.SpanKindClient, "error", "boom"},
-		{"failer", func(context.Context, any) (any, error) { return failed{boom}, nil }, trace.SpanKindServer, "error", "boom"},
+		{"err", func(context.Context, any) (any, error) { return nil, boom }, trace.SpanKindClient, "error", "500 Internal Server Error"},
+		{"failer", func(context.Context, any) (any, error) { return failed{boom}, nil }, trace.SpanKindServer, "error", "500 Internal Server Error"},
 		{"failer-ok", func(context.Context, any) (any, error) { return failed{}, nil }, trace.SpanKindServer, "unset", ""},
 	}
 	for i, tc := range cases {

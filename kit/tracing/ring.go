@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -33,6 +34,12 @@ const (
 // /spans resource. When full it overwrites its oldest span. Each stored
 // span gets a cursor one greater than the previous one, so readers page
 // with Spans(after, limit) and learn how many spans they missed.
+//
+// What it serves leaves the process, so it carries no error text: a
+// span's status message is kept only when Middleware set it (to
+// transport.Summary: status and client-safe text) and dropped for spans of
+// other instrumentation scopes, and an event's exception.message and
+// exception.stacktrace attributes (span.RecordError's) are dropped.
 //
 // A Ring is safe for concurrent use. The zero value is not usable; create
 // one with NewRing.
@@ -144,7 +151,12 @@ func (r *Ring) convert(s sdktrace.ReadOnlySpan) introspect.Span {
 		out.Status = "ok"
 	case codes.Error:
 		out.Status = "error"
-		out.StatusMsg = truncate(st.Description, maxValueLen)
+		if s.InstrumentationScope().Name == ScopeName {
+			// Middleware set it to transport.Summary; any other
+			// instrumentation's description is free text that may hold
+			// internals, so it is not served.
+			out.StatusMsg = truncate(st.Description, maxValueLen)
+		}
 	default:
 		out.Status = "unset"
 	}
@@ -158,7 +170,7 @@ func (r *Ring) convert(s sdktrace.ReadOnlySpan) introspect.Span {
 			out.Events[i] = introspect.SpanEvent{
 				Name:       truncate(e.Name, maxValueLen),
 				Time:       e.Time,
-				Attributes: attrMap(e.Attributes),
+				Attributes: attrMap(withoutErrorText(e.Attributes)),
 			}
 		}
 	}
@@ -175,6 +187,28 @@ func (r *Ring) service(s sdktrace.ReadOnlySpan) string {
 		r.svcRes, r.svc = res, truncate(v.String(), maxValueLen)
 	}
 	return r.svc
+}
+
+// errorTextKeys are the attributes span.RecordError adds to its
+// "exception" event that carry an error's text (OpenTelemetry's semantic
+// conventions); the ring does not serve them.
+var errorTextKeys = [...]attribute.Key{"exception.message", "exception.stacktrace"}
+
+// withoutErrorText returns attrs without errorTextKeys, copying only when
+// one is present.
+func withoutErrorText(attrs []attribute.KeyValue) []attribute.KeyValue {
+	for i, kv := range attrs {
+		if slices.Contains(errorTextKeys[:], kv.Key) {
+			out := slices.Clone(attrs[:i])
+			for _, kv := range attrs[i+1:] {
+				if !slices.Contains(errorTextKeys[:], kv.Key) {
+					out = append(out, kv)
+				}
+			}
+			return out
+		}
+	}
+	return attrs
 }
 
 // attrMap stringifies at most maxAttributes attributes, bounding keys and

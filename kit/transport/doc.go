@@ -8,13 +8,30 @@
 // where a client should wait before retrying, RetryAfterer. A transport looks
 // for these with errors.As, so wrapping with %w keeps them visible.
 //
+// # Failure classes
+//
+// Classify is kit's one definition of a failure, used by the circuit
+// breaker, sd.Stats, outlier ejection and the workbench's metrics views: a
+// Failure is the callee's fault (5xx, an error without a status, a timeout
+// further down or one imposed with WithTimeout); a ClientError (4xx and
+// their gRPC codes, 429 / ResourceExhausted included, so one client over its
+// quota cannot open a breaker that all callers share), the caller's
+// cancellation (Canceled) and the caller's own deadline (CallerDeadline)
+// are not. A raw gRPC status (status.Error(codes.NotFound, …)) is read by
+// its code through its GRPCStatus method, without importing grpc's status
+// package, so it keeps its meaning on every transport.
+//
 // # Failure behaviour
 //
 // An error that implements none of these interfaces is an internal error:
 // transports answer 500 / Internal with a generic message and never send
-// err.Error() to the client. An error whose status is below 500 is a client
-// error and its message is sent as is, so such messages must not carry
-// secrets or internals.
+// err.Error() to the client. An error whose status is below 500 is a
+// client error and the client gets ClientMessage(err): the text of the
+// error that chose the status (a ClientMessager's, a StatusCoder's own
+// message, a gRPC status's message), never the chain wrapped around it, so
+// those messages must not carry secrets or internals. Text that leaves the
+// process by other ways (spans, breaker failures on the introspection API)
+// is Summary(err): the status and the client-safe text only.
 //
 // A panic in a handler does not end the process. Every kit server
 // (kithttp, kitgrpc and kitthrift Servers, and kitthrift's SocketServer)

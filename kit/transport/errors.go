@@ -29,19 +29,19 @@ type Headerer interface {
 	Headers() http.Header
 }
 
-// StatusOf returns the HTTP status for err: the StatusCoder's choice if err
-// wraps one, 504 for context.DeadlineExceeded, 499 (client closed request)
-// for context.Canceled, and 500 otherwise. StatusOf(nil) is 200.
+// StatusOf returns the HTTP status for err. The first error in err's chain
+// that chooses a status decides: a StatusCoder (a code outside 400–599
+// means 500), or an error carrying a gRPC status (a GRPCStatus method, as
+// the errors of google.golang.org/grpc/status have), translated with
+// HTTPStatus, so status.Error(codes.NotFound, …) is 404. Without one,
+// context.DeadlineExceeded is 504, context.Canceled is 499 (client closed
+// request), and anything else 500. StatusOf(nil) is 200.
 func StatusOf(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	var sc StatusCoder
-	if errors.As(err, &sc) {
-		if code := sc.StatusCode(); code >= 400 && code <= 599 {
-			return code
-		}
-		return http.StatusInternalServerError
+	if n := statusNodeOf(err); n.status != 0 {
+		return n.status
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -136,19 +136,24 @@ func HTTPStatus(code codes.Code) int {
 
 // Error is a client-facing error with a status: the simplest StatusCoder.
 // Services return it (or wrap it) for outcomes such as "not found" whose
-// message is meant for the caller.
+// message is meant for the caller. Msg is what the client sees; Err, the
+// cause, is for the service's own logs and never reaches the client.
 type Error struct {
 	// Status is the HTTP status; the zero value means 500.
 	Status int
-	// Msg is sent to the client when Status is below 500.
+	// Msg is sent to the client when Status is below 500. Empty means the
+	// status text ("Not Found"), never Err's text.
 	Msg string
 	// Err, if set, is the underlying cause, reachable with errors.Is/As.
+	// It is never sent to the client.
 	Err error
 }
 
 // NewError returns an *Error with the given status and message.
 func NewError(status int, msg string) *Error { return &Error{Status: status, Msg: msg} }
 
+// Error is Msg, or the cause's text when Msg is empty: it is for logs.
+// Transports send ClientMessage instead.
 func (e *Error) Error() string {
 	if e.Msg == "" && e.Err != nil {
 		return e.Err.Error()
@@ -162,6 +167,15 @@ func (e *Error) StatusCode() int {
 		return http.StatusInternalServerError
 	}
 	return e.Status
+}
+
+// ClientMessage implements ClientMessager: Msg, or the status text when Msg
+// is empty.
+func (e *Error) ClientMessage() string {
+	if e.Msg != "" {
+		return e.Msg
+	}
+	return statusText(e.StatusCode())
 }
 
 // Unwrap returns the cause.

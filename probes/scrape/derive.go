@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // Stats is what two successive snapshots of one kit instance say about
@@ -40,13 +41,24 @@ type Stats struct {
 type EndpointStats struct {
 	Endpoint  string // the endpoint label; empty in Stats.Instance
 	Transport string // the transport label; empty in Stats.Instance
-	// Requests and Errors are the calls, and failed calls (IsErrorCode),
-	// that finished in the window.
+	// Requests and Errors are the calls, and calls that did not succeed
+	// (IsErrorCode: client errors and cancellations included), that
+	// finished in the window.
 	Requests, Errors float64
+	// Failures and ClientErrors split Errors by ClassOfCode: the calls
+	// that failed through the service's fault (5xx), and the calls it
+	// refused as the client's (4xx, 429 included). Cancellations (499) are
+	// in neither.
+	Failures, ClientErrors float64
 	// Rate is Requests per second; zero without an interval.
 	Rate float64
 	// ErrorRatio is Errors/Requests, from 0 to 1; zero without requests.
 	ErrorRatio float64
+	// FailureRatio is Failures/Requests and ClientErrorShare
+	// ClientErrors/Requests, from 0 to 1; zero without requests. A view
+	// of a service's health shows FailureRatio: client errors are not the
+	// service's fault, and breakers and ejection ignore them too.
+	FailureRatio, ClientErrorShare float64
 	// P50, P90 and P99 are latency quantiles of the calls in the window,
 	// interpolated linearly inside histogram buckets as Prometheus's
 	// histogram_quantile does; a quantile in the +Inf bucket is the
@@ -68,7 +80,7 @@ type LimiterStats struct {
 // "1xx" to "3xx" are successes; every other value, including "4xx",
 // "5xx" and names kit does not use, is a failure. Client errors count:
 // the error ratio is the share of calls that did not succeed, whoever is
-// to blame.
+// to blame; ClassOfCode tells who is.
 func IsErrorCode(code string) bool {
 	if strings.EqualFold(code, "ok") {
 		return false
@@ -81,6 +93,29 @@ func IsErrorCode(code string) bool {
 		return false
 	}
 	return true
+}
+
+// ClassOfCode classifies a code label of kit_requests_total as
+// transport.ClassOfStatus does an HTTP status: "ok" (any case), a status
+// below 400 and the classes "1xx" to "3xx" are transport.Success, "499"
+// transport.Canceled, another 4xx status or "4xx" transport.ClientError,
+// and anything else ("5xx", a 5xx status, a name kit does not use)
+// transport.Failure. A label cannot tell a caller's deadline from a
+// service's timeout: both are 504, a Failure.
+func ClassOfCode(code string) transport.Class {
+	if strings.EqualFold(code, "ok") {
+		return transport.Success
+	}
+	if n, err := strconv.Atoi(code); err == nil {
+		return transport.ClassOfStatus(n)
+	}
+	switch strings.ToLower(code) {
+	case "1xx", "2xx", "3xx":
+		return transport.Success
+	case "4xx":
+		return transport.ClientError
+	}
+	return transport.Failure
 }
 
 // Derive computes the Stats of cur, with prev as the start of the
@@ -147,8 +182,15 @@ func Derive(prev, cur *Snapshot) Stats {
 			if IsErrorCode(ct.code) {
 				e.Errors += n
 			}
+			switch ClassOfCode(ct.code) {
+			case transport.Failure:
+				e.Failures += n
+			case transport.ClientError:
+				e.ClientErrors += n
+			}
 		}
 		e.Rate, e.ErrorRatio = perSec(e.Requests), ratio(e.Errors, e.Requests)
+		e.FailureRatio, e.ClientErrorShare = ratio(e.Failures, e.Requests), ratio(e.ClientErrors, e.Requests)
 		if h, ok := c.durations[k]; ok {
 			if p != nil {
 				h = delta(p.durations[k], h)
@@ -160,10 +202,14 @@ func Derive(prev, cur *Snapshot) Stats {
 		}
 		st.Instance.Requests += e.Requests
 		st.Instance.Errors += e.Errors
+		st.Instance.Failures += e.Failures
+		st.Instance.ClientErrors += e.ClientErrors
 		st.Endpoints = append(st.Endpoints, e)
 	}
 	st.Instance.Rate = perSec(st.Instance.Requests)
 	st.Instance.ErrorRatio = ratio(st.Instance.Errors, st.Instance.Requests)
+	st.Instance.FailureRatio = ratio(st.Instance.Failures, st.Instance.Requests)
+	st.Instance.ClientErrorShare = ratio(st.Instance.ClientErrors, st.Instance.Requests)
 	st.Instance.P50, st.Instance.P90, st.Instance.P99 = quantiles(merge(hists))
 
 	for name, v := range c.breakers {

@@ -1,7 +1,11 @@
 // Package scrape reads Prometheus metrics pages and turns two successive
 // pages of a kit service into the figures an operator looks at: request
 // rate, error ratio and latency quantiles per endpoint and per instance,
-// circuit-breaker states and rate-limiter rejections.
+// circuit-breaker states and rate-limiter rejections. Calls that did not
+// succeed are split as kit/transport classifies them (ClassOfCode): the
+// failure ratio counts the service's own failures (5xx), the client-error
+// share the requests it refused as the client's (4xx); a health view shows
+// the first, as breakers and outlier ejection count only those.
 //
 // It reads the exposition of any Prometheus client, not only kit's: a
 // Snapshot holds every decoded family (client_model's dto types, as

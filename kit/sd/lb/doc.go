@@ -33,6 +33,13 @@
 // retries cannot multiply the load on a failing backend. Its error lists
 // every attempt and keeps the last error's status code.
 //
+// A failure is what transport.Classify calls one (see sd.Stats): a 5xx or
+// an error without a status, and a per-attempt timeout, which Retry sets
+// with transport.WithTimeout so that it counts against the instance. The
+// caller's own cancellation or deadline and client errors (4xx, 429 and
+// raw gRPC client codes included) never count, so callers with short
+// deadlines cannot eject a healthy instance.
+//
 // Outlier ejects an instance after 5 consecutive failures for 30 s times the
 // number of its ejections (at most 300 s), and never more than 10 % of the
 // instances (at least one): when the whole fleet fails, the fleet is still

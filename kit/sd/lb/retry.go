@@ -117,7 +117,7 @@ func call(ctx context.Context, e *sd.Entry, timeout time.Duration, req any) (any
 	if timeout <= 0 {
 		return e.Endpoint(ctx, req)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := transport.WithTimeout(ctx, timeout) // imposed: its expiry is the instance's failure
 	defer cancel()
 	return e.Endpoint(ctx, req)
 }

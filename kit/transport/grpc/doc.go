@@ -52,8 +52,10 @@
 // by the error is kept; otherwise kit/transport's StatusOf and GRPCCode
 // pick the code (NotFound, InvalidArgument, Unauthenticated,
 // ResourceExhausted with a RetryInfo detail, Unavailable, DeadlineExceeded,
-// Canceled, Internal). Only client errors send their message; Internal and
-// other server-side codes send a generic text, never err.Error().
+// Canceled, Internal). Only client errors send a message, their
+// client-safe one (the carried status's, or transport.ClientMessage: never
+// the text of the chain wrapping the error); Internal and other
+// server-side codes send a generic text, never err.Error().
 //
 // A panic in a hook, decoder, endpoint or encoder is recovered by the
 // Server and answered with Internal and a generic message, through the

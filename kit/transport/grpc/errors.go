@@ -32,10 +32,13 @@ type grpcStatuser interface {
 // transport.GRPCCode, and a google.rpc.RetryInfo detail when it implements
 // transport.RetryAfterer.
 //
-// The message is the error's own (err.Error(), or the carried status's
-// message) only for client errors, whose HTTP status is below 500. For
-// server errors (Internal, Unavailable, DeadlineExceeded, …) it is a generic
-// text for the code, so no internal detail reaches the caller.
+// The message is the client-safe text only for client errors, whose HTTP
+// status is below 500: the carried status's own message, or
+// transport.ClientMessage(err) (the text of the error that chose the
+// status, never that of the chain wrapping it). For server errors
+// (Internal, Unavailable, DeadlineExceeded, …) it is a generic text for
+// the code, so no internal detail reaches the caller; err.Error() is never
+// sent.
 func DefaultErrorEncoder(_ context.Context, err error) error {
 	if err == nil {
 		return nil
@@ -54,8 +57,8 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 	httpStatus := transport.StatusOf(err)
 	code := transport.GRPCCode(httpStatus)
 	msg := genericMessage(code)
-	if httpStatus < http.StatusInternalServerError {
-		msg = err.Error()
+	if httpStatus < http.StatusInternalServerError && httpStatus != transport.StatusClientClosedRequest {
+		msg = transport.ClientMessage(err)
 	}
 	st := status.New(code, msg)
 	if d, ok := transport.RetryAfterOf(err); ok {

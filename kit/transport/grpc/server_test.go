@@ -105,12 +105,13 @@ func TestServerErrorMapping(t *testing.T) {
 	}{
 		{"bad", codes.InvalidArgument, "id must be numeric", 0},
 		{"missing", codes.NotFound, "no book missing", 0},
-		{"unauth", codes.Unauthenticated, "check token: token expired", 0},
+		{"unauth", codes.Unauthenticated, "token expired", 0}, // the wrapping text stays in the server
+
 		{"limited", codes.ResourceExhausted, "rate limit exceeded", 2 * time.Second},
 		{"down", codes.Unavailable, "service unavailable", 0},
 		{"internal", codes.Internal, "internal error", 0},
 		{"timeout", codes.DeadlineExceeded, "deadline exceeded", 0},
-		{"canceled", codes.Canceled, "context canceled", 0},
+		{"canceled", codes.Canceled, "request canceled", 0},
 		{"status", codes.FailedPrecondition, "shelf is locked", 0},
 		{"wrapped", codes.AlreadyExists, "book exists", 0},
 		{"stInternal", codes.Internal, "internal error", 0},

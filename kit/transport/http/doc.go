@@ -33,8 +33,11 @@
 // Every error becomes a JSON body {"error": msg, "status": code,
 // "request_id": id} written by the ErrorEncoder (DefaultErrorEncoder unless
 // replaced). The status comes from transport.StatusOf: errors implementing
-// transport.StatusCoder choose it, deadline exceeded is 504, the caller's
-// own cancellation 499 (client closed request), anything else is 500. Below 500 the message is err.Error(), meant for the caller; at 500
+// transport.StatusCoder choose it, a raw gRPC status maps its code (NotFound
+// is 404), deadline exceeded is 504, the caller's own cancellation 499
+// (client closed request), anything else is 500. Below 500 the message is
+// transport.ClientMessage(err), the client-safe text of the error that
+// chose the status and never the chain wrapping it; at 500
 // and above it is only the standard status text, so internals (SQL, paths,
 // addresses) never leak — the request id in the body and in the
 // X-Request-Id header is what ties a report to the server's logs.

@@ -49,9 +49,11 @@ type errorBody struct {
 }
 
 // DefaultErrorEncoder writes err as {"error": msg, "status": code,
-// "request_id": id}. The status is transport.StatusOf(err). Below 500 msg
-// is err.Error(); at 500 and above it is the standard status text, never
-// err.Error(). Headers from a transport.Headerer are copied, a
+// "request_id": id}. The status is transport.StatusOf(err), so a raw gRPC
+// status keeps its meaning (NotFound is 404). Below 500 msg is
+// transport.ClientMessage(err), the client-safe text of the error that
+// chose the status, never the text of the chain wrapping it; at 500 and
+// above it is the standard status text. err.Error() is never sent. Headers from a transport.Headerer are copied, a
 // transport.RetryAfterer sets Retry-After (whole seconds, rounded up), and a
 // 413 asks the client to close the connection, since the rest of its body
 // will not be read.
@@ -60,7 +62,7 @@ func DefaultErrorEncoder(ctx context.Context, err error, w http.ResponseWriter) 
 	msg := http.StatusText(status)
 	switch {
 	case status < 500 && status != transport.StatusClientClosedRequest:
-		msg = err.Error()
+		msg = transport.ClientMessage(err)
 	case status == transport.StatusClientClosedRequest:
 		msg = "client closed request"
 	case msg == "":

@@ -57,8 +57,10 @@
 //
 // On the server, errors pass through an ErrorEncoder. DefaultErrorEncoder
 // sends an exception declared in the IDL as itself and anything else as a
-// TApplicationException with a generic message for server errors (status
-// 500 and above), never err.Error(). Generated processors send every
+// TApplicationException whose message is ClientMessage: the client-safe
+// text for a client error (transport.ClientMessage, never the chain
+// wrapping it), a generic message for server errors (status 500 and
+// above), never err.Error(). Generated processors send every
 // undeclared error as INTERNAL_ERROR, so a service whose callers must tell
 // "not found" from "unavailable" declares exceptions for them and maps its
 // errors in its own ErrorEncoder (the bookstore example does).

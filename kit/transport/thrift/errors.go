@@ -58,13 +58,14 @@ func DefaultErrorEncoder(ctx context.Context, err error) error {
 	return thrift.NewTApplicationException(thrift.INTERNAL_ERROR, ClientMessage(err))
 }
 
-// ClientMessage is the text a caller may see for err: err.Error() when
-// transport.StatusOf(err) is below 500 (a client error, whose message is
-// meant for the caller), and a generic text for the status otherwise.
+// ClientMessage is the text a caller may see for err: for a client error
+// (transport.StatusOf below 500) transport.ClientMessage(err), the
+// client-safe text of the error that chose the status and never that of
+// the chain wrapping it; a generic text for the status otherwise.
 func ClientMessage(err error) string {
 	status := transport.StatusOf(err)
-	if status < http.StatusInternalServerError {
-		return err.Error()
+	if status < http.StatusInternalServerError && status != transport.StatusClientClosedRequest {
+		return transport.ClientMessage(err)
 	}
 	return genericMessage(status)
 }

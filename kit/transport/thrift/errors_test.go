@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 func TestDefaultErrorEncoder(t *testing.T) {
@@ -183,5 +186,44 @@ func TestServerMisuse(t *testing.T) {
 	}), decodeGet, encodeBook), &bookthrift.GetBookRequest{ID: "b1"})
 	if err != nil || resp.GetID() != "b1" {
 		t.Errorf("Serve = %v, %v", resp, err)
+	}
+}
+
+// Over a real loopback server: a raw gRPC status from a handler keeps its
+// meaning (NotFound maps to the declared NotFound, so the client sees 404),
+// and a wrapped client error sends only its own client-safe text, never the
+// chain around it, whether an encoder maps it to a declared exception or
+// DefaultErrorEncoder sends a TApplicationException.
+func TestErrorStatusAndClientText(t *testing.T) {
+	const internal = "SELECT title FROM books WHERE id=7 on db-3.internal:5432 (password=hunter2)"
+	sh := newShelf()
+	sh.errs["raw"] = status.Error(codes.NotFound, "no book 7")
+	sh.errs["wrapped"] = fmt.Errorf("%s: %w", internal, transport.NewError(http.StatusNotFound, "no book 7"))
+	sh.errs["conflict"] = fmt.Errorf("%s: %w", internal, transport.NewError(http.StatusConflict, "book exists"))
+	mapped := serve(t, newHandler(sh), "", kitthrift.SocketConfig{})
+	plain := serve(t, newHandler(sh, kitthrift.ServerErrorEncoder(kitthrift.DefaultErrorEncoder)), "", kitthrift.SocketConfig{})
+	getMapped, _ := clients(pool(t, mapped.addr, kitthrift.Binary))
+	getPlain, _ := clients(pool(t, plain.addr, kitthrift.Binary))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		get    endpoint.Endpoint
+		id     string
+		status int
+		msg    string
+	}{
+		{"raw NotFound, declared", getMapped, "raw", http.StatusNotFound, "no book 7"},
+		{"wrapped 404, declared", getMapped, "wrapped", http.StatusNotFound, "no book 7"},
+		{"raw NotFound, default encoder", getPlain, "raw", http.StatusInternalServerError, "Internal error processing GetBook: no book 7"},
+		{"wrapped 404, default encoder", getPlain, "wrapped", http.StatusInternalServerError, "Internal error processing GetBook: no book 7"},
+		{"wrapped 409, default encoder", getPlain, "conflict", http.StatusInternalServerError, "Internal error processing GetBook: book exists"},
+	} {
+		_, err := tc.get(ctx, getRequest{ID: tc.id})
+		if got := transport.StatusOf(err); got != tc.status || err.Error() != tc.msg {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, got, err, tc.status, tc.msg)
+		}
+		if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "db-3") {
+			t.Errorf("%s: internal text reached the client: %q", tc.name, err)
+		}
 	}
 }

@@ -93,9 +93,9 @@ func encodeError(ctx context.Context, err error) error {
 	var sc transport.StatusCoder
 	switch status := transport.StatusOf(err); {
 	case status == http.StatusNotFound:
-		return &bookthrift.NotFound{Message: err.Error()}
+		return &bookthrift.NotFound{Message: kitthrift.ClientMessage(err)}
 	case status == http.StatusBadRequest:
-		return &bookthrift.InvalidArgument{Message: err.Error()}
+		return &bookthrift.InvalidArgument{Message: kitthrift.ClientMessage(err)}
 	case errors.As(err, &sc) || errors.Is(err, context.DeadlineExceeded):
 		d, _ := transport.RetryAfterOf(err)
 		return &bookthrift.ServiceError{Status: int32(status), Message: kitthrift.ClientMessage(err), RetryAfterMs: d.Milliseconds()}
