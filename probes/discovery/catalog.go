@@ -2,6 +2,8 @@ package discovery
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -56,8 +58,7 @@ func (c *catalogWatch) run(ctx context.Context) {
 		if lim.Wait(ctx) != nil {
 			return
 		}
-		q := (&api.QueryOptions{WaitIndex: index, WaitTime: c.opts.Wait}).WithContext(ctx)
-		names, meta, err := c.client.Catalog().Services(q)
+		names, meta, err := c.query(ctx, index)
 		if ctx.Err() != nil {
 			return
 		}
@@ -79,6 +80,20 @@ func (c *catalogWatch) run(ctx context.Context) {
 		index = max(index, 1)
 		c.sync(ctx, names)
 	}
+}
+
+// query runs one catalog query, bounded by the Timeout option: a registry
+// that never answers is an error wrapping consul.ErrUnresponsive.
+func (c *catalogWatch) query(ctx context.Context, index uint64) (map[string][]string, *api.QueryMeta, error) {
+	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	q := (&api.QueryOptions{WaitIndex: index, WaitTime: c.opts.Wait}).WithContext(qctx)
+	names, meta, err := c.client.Catalog().Services(q)
+	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: catalog query: no answer within %v (a hung registry, or a network dropping packets): %w",
+			consul.ErrUnresponsive, c.opts.Timeout, err)
+	}
+	return names, meta, err
 }
 
 // sync starts watches for new services and stops those that left. The
@@ -123,6 +138,7 @@ func (c *catalogWatch) start(ctx context.Context, name string) {
 		inst = consul.NewInstancer(consul.Wrap(c.client), name, consul.InstancerOptions{
 			IncludeUnhealthy: true,
 			Wait:             c.opts.Wait,
+			Timeout:          c.opts.Timeout,
 			RateEvery:        queryEvery,
 			RateBurst:        queryBurst,
 			BackoffMin:       c.opts.BackoffMin,

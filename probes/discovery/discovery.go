@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/consul"
 )
 
 // ErrNoSource is returned by New for options that name no usable source
@@ -44,6 +45,12 @@ type Options struct {
 	Targets []string
 	// Wait is the blocking-query wait time. Zero means 30 seconds.
 	Wait time.Duration
+	// Timeout bounds each registry query, so that a registry that accepts
+	// connections and never answers is reported (Stale, with an Err
+	// wrapping consul.ErrUnresponsive) instead of freezing the watch. Zero
+	// means consul.QueryTimeout(Wait): Wait + Wait/16 + 5 s. A value below
+	// Wait + Wait/16 is raised to that.
+	Timeout time.Duration
 	// BackoffMin and BackoffMax bound the jittered retry delay after a
 	// registry error. Zero means 250 ms and 5 s.
 	BackoffMin, BackoffMax time.Duration
@@ -126,6 +133,10 @@ func New(opts Options) (*Watcher, error) {
 	if opts.Wait <= 0 {
 		opts.Wait = 30 * time.Second
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = consul.QueryTimeout(opts.Wait)
+	}
+	opts.Timeout = max(opts.Timeout, opts.Wait+opts.Wait/16)
 	if opts.BackoffMin <= 0 {
 		opts.BackoffMin = 250 * time.Millisecond
 	}

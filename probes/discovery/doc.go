@@ -31,10 +31,15 @@
 // Services appear when the catalog lists them and disappear when it stops
 // listing them, at the speed of Consul's blocking queries (a change is seen
 // at once; a churning registry costs at most ten queries a second per
-// watch). When the registry fails, the Snapshot keeps the last known set,
-// marked Stale with the error in Err, and the watch retries with jittered
+// watch). Every registry query is bounded (Options.Timeout; by default the
+// wait, Consul's jitter of up to wait/16, and 5 s), so a registry that
+// accepts connections and never answers fails like one that is down, with
+// an Err wrapping consul.ErrUnresponsive, instead of freezing the watch.
+// When the registry fails, the Snapshot keeps the last known set, marked
+// Stale with the error in Err, and the watch retries with jittered
 // exponential backoff (250 ms doubling to 5 s); the first good answer
-// clears the mark. A service whose own query fails is marked Stale in the
+// clears the mark. List against a silent registry returns that error
+// after one bound. A service whose own query fails is marked Stale in the
 // same way. With etcd, an outage or a compaction marks the whole set (and
 // each service) Stale in the same way, found by kit/sd/etcd's probe within
 // about 7 seconds. Static targets never change and never fail.

@@ -59,6 +59,11 @@ type Options struct {
 	// Timeout bounds each JSON request and the wait for the headers of the
 	// event stream. Zero means DefaultTimeout (1 s).
 	Timeout time.Duration
+	// StreamIdle is how long the event stream may stay silent (no event,
+	// not even the server's heartbeat comment) before Follow counts it as
+	// dead (ErrStreamIdle) and falls back to polling. Zero means
+	// DefaultStreamIdle (45 s: three of the server's default heartbeats).
+	StreamIdle time.Duration
 	// MaxBody caps a JSON response body in bytes. Zero means DefaultMaxBody.
 	MaxBody int64
 	// MaxEvent caps one server-sent event (and one line of the stream) in

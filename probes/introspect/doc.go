@@ -30,14 +30,19 @@
 // Errors wrap the package sentinels: ErrNoAdmin (the instance publishes no
 // admin listener: a state to show, not a failure), ErrProtocol (another
 // protocol version, named when it can be found), ErrBadResponse (garbage),
-// ErrTooLarge, ErrTruncated, ErrUnauthorized, ErrNoStream.
+// ErrTooLarge, ErrTruncated, ErrUnauthorized, ErrNoStream, ErrStreamIdle.
 //
 // Follow never gives up: when the instance stops answering it reports
 // ModeDown with the error at once and reconnects with jittered exponential
 // backoff (BackoffMin doubling to BackoffMax). When /events is missing or
 // not an event stream, or a stream breaks while the instance still
 // answers, it polls every Interval and tries the stream again every 20
-// intervals. A malformed or oversized event is reported as a KindProblem
+// intervals. Every read has a bound: each JSON request and the wait for the
+// stream's headers take at most Timeout, and the stream, long-lived by
+// design, may stay silent at most StreamIdle (45 s: three of the server's
+// 15 s heartbeats) before it counts as broken (ErrStreamIdle). While
+// streaming, the refresh every Interval is a health probe, so a hung
+// instance is reported ModeDown within Interval + Timeout. A malformed or oversized event is reported as a KindProblem
 // update and skipped; the stream goes on. Memory is bounded by MaxBody per
 // response and MaxEvent per event.
 package introspect

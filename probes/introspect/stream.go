@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
@@ -18,6 +19,16 @@ import (
 // server-sent event stream (a 404, or another content type); Follow polls
 // instead.
 var ErrNoStream = errors.New("introspect: no event stream")
+
+// ErrStreamIdle reports an event stream that sent nothing, not even a
+// heartbeat, for Options.StreamIdle: the server hung, or the network
+// between went silent.
+var ErrStreamIdle = errors.New("introspect: event stream went silent")
+
+// DefaultStreamIdle is Options.StreamIdle's zero value: three missed
+// heartbeats of a kit admin listener's default (15 s), as the protocol
+// suggests.
+const DefaultStreamIdle = 45 * time.Second
 
 // streamItem is one decoded event, or the error that ended or upset the
 // stream.
@@ -44,17 +55,22 @@ func (s *stream) close() {
 // listener answered but offers no stream; any other error means it did not
 // answer usefully.
 func (c *Client) openStream(ctx context.Context) (*stream, error) {
+	// sctx is the stream's life, ended by close; rctx is the request's,
+	// also ended by the wait for headers and, once reading, by silence.
 	sctx, cancel := context.WithCancel(ctx)
+	rctx, abort := context.WithCancel(sctx)
 	u := c.base + wire.PathPrefix + "/events"
-	req, err := http.NewRequestWithContext(sctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
 	if err != nil {
+		abort()
 		cancel()
 		return nil, fmt.Errorf("%w %q: %v", ErrBadURL, u, err)
 	}
 	c.authorize(req)
 	req.Header.Set("Accept", "text/event-stream")
-	// The timeout covers the wait for headers only; the body is a stream.
-	headers := time.AfterFunc(c.opts.Timeout, cancel)
+	// The timeout covers the wait for headers only; the body is a stream,
+	// bounded by its idle time instead.
+	headers := time.AfterFunc(c.opts.Timeout, abort)
 	resp, err := c.hc.Do(req)
 	if !headers.Stop() {
 		cancel()
@@ -77,16 +93,29 @@ func (c *Client) openStream(ctx context.Context) (*stream, error) {
 		}
 		return nil, fmt.Errorf("%w at %s: HTTP %d, content type %q", ErrNoStream, u, resp.StatusCode, mt)
 	}
+	idle := c.opts.StreamIdle
+	if idle <= 0 {
+		idle = DefaultStreamIdle
+	}
 	s := &stream{items: make(chan streamItem, 64), cancel: cancel}
 	s.wg.Add(1)
-	go s.read(sctx, resp.Body, c.opts.MaxEvent)
+	go s.read(sctx, resp.Body, c.opts.MaxEvent, idle, abort)
 	return s, nil
 }
 
-// read decodes events until the stream ends, then sends a final item.
-func (s *stream) read(ctx context.Context, body io.ReadCloser, maxEvent int) {
+// read decodes events until the stream ends, then sends a final item. When
+// nothing arrives for idle it calls abort, which must make body's Read
+// return, and ends the stream with ErrStreamIdle.
+func (s *stream) read(ctx context.Context, body io.ReadCloser, maxEvent int, idle time.Duration, abort func()) {
 	defer s.wg.Done()
 	defer body.Close()
+	var silent atomic.Bool
+	timer := time.AfterFunc(idle, func() {
+		silent.Store(true)
+		abort()
+	})
+	defer timer.Stop()
+	body = idleReader{body, timer, idle}
 	send := func(it streamItem) bool {
 		select {
 		case s.items <- it:
@@ -105,10 +134,13 @@ func (s *stream) read(ctx context.Context, body io.ReadCloser, maxEvent int) {
 				}
 				continue
 			}
-			if errors.Is(err, io.EOF) {
+			switch {
+			case errors.Is(err, io.EOF):
 				err = nil
-			} else if ctx.Err() != nil {
+			case ctx.Err() != nil:
 				return
+			case silent.Load():
+				err = fmt.Errorf("%w: nothing, not even a heartbeat, for %v", ErrStreamIdle, idle)
 			}
 			send(streamItem{err: err, final: true})
 			return
@@ -127,4 +159,19 @@ func (s *stream) read(ctx context.Context, body io.ReadCloser, maxEvent int) {
 			return
 		}
 	}
+}
+
+// idleReader re-arms the idle timer whenever bytes arrive.
+type idleReader struct {
+	io.ReadCloser
+	t *time.Timer
+	d time.Duration
+}
+
+func (r idleReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if n > 0 {
+		r.t.Reset(r.d)
+	}
+	return n, err
 }

@@ -40,13 +40,24 @@
 //
 // # Failure behaviour
 //
-// When a query fails the Instancer publishes the last known instances with
-// Stale set and the error attached (never an empty set because Consul
-// blinked; empty only if nothing was ever known) and retries with
+// Every request has a bound, whatever context it is given, because an agent
+// that accepts connections and never answers (a hung agent, a network that
+// drops packets) would otherwise freeze its caller silently: a blocking
+// query may take QueryTimeout(Wait) — the wait, Consul's jitter of up to
+// wait/16, and 5 seconds of margin — and a Registrar request
+// RegistrarOptions.Timeout (5 s). A request that reaches its bound fails
+// with an error wrapping ErrUnresponsive.
+//
+// When a query fails — refused, answered with an error, or unanswered
+// within its bound — the Instancer publishes the last known instances
+// with Stale set and the error attached (never an empty set because
+// Consul blinked; empty only if nothing was ever known) and retries with
 // exponential backoff and jitter (1s doubling to 30s by default). The first
 // good answer after an outage clears Stale.
 //
 // The Registrar's heartbeat logs failures and keeps trying; when the agent
 // answers that it does not know the check (it restarted and lost its
-// state), the Registrar registers the instance again.
+// state), the Registrar registers the instance again. Register and
+// Deregister return an error wrapping ErrUnresponsive from a silent agent
+// rather than wait on it.
 package consul

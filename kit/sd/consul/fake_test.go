@@ -32,6 +32,27 @@ type fakeClient struct {
 	ttls    []time.Time
 	ttlErr  func(n int) error
 	ttlArgs []string
+	// silent makes Register, Deregister and UpdateTTL wait for ctx to end,
+	// like an agent that never answers.
+	silent bool
+}
+
+// hang waits for ctx when the fake is silent, and says whether it did.
+func (f *fakeClient) hang(ctx context.Context) (bool, error) {
+	f.mu.Lock()
+	silent := f.silent
+	f.mu.Unlock()
+	if !silent {
+		return false, nil
+	}
+	<-ctx.Done()
+	return true, ctx.Err()
+}
+
+func (f *fakeClient) setSilent(v bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.silent = v
 }
 
 func (f *fakeClient) Service(ctx context.Context, service string, tags []string, passing bool, index uint64, wait time.Duration) ([]*api.ServiceEntry, uint64, error) {
@@ -48,21 +69,30 @@ func (f *fakeClient) Service(ctx context.Context, service string, tags []string,
 	return answer(ctx, n, c)
 }
 
-func (f *fakeClient) Register(_ context.Context, r *api.AgentServiceRegistration) error {
+func (f *fakeClient) Register(ctx context.Context, r *api.AgentServiceRegistration) error {
+	if hung, err := f.hang(ctx); hung {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.regs = append(f.regs, r)
 	return f.regErr
 }
 
-func (f *fakeClient) Deregister(_ context.Context, id string) error {
+func (f *fakeClient) Deregister(ctx context.Context, id string) error {
+	if hung, err := f.hang(ctx); hung {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.deregs = append(f.deregs, id)
 	return nil
 }
 
-func (f *fakeClient) UpdateTTL(_ context.Context, checkID, output, status string) error {
+func (f *fakeClient) UpdateTTL(ctx context.Context, checkID, output, status string) error {
+	if hung, err := f.hang(ctx); hung {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := len(f.ttls)

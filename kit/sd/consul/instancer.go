@@ -2,6 +2,7 @@ package consul
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"slices"
 	"strconv"
@@ -28,6 +29,13 @@ type InstancerOptions struct {
 	// Wait is the blocking-query wait time sent with every query. Zero
 	// means one minute; Consul caps it at ten.
 	Wait time.Duration
+	// Timeout bounds each query, so that an agent that accepts the
+	// connection and never answers (a hung agent, a network dropping
+	// packets) counts as down (ErrUnresponsive) instead of freezing the
+	// watch. Zero means QueryTimeout(Wait): Wait + Wait/16 + 5 s. A value
+	// below Wait + Wait/16 is raised to that, or a quiet service would
+	// time out every query.
+	Timeout time.Duration
 	// RateEvery is the spacing between queries once RateBurst queries have
 	// been spent, so a churning index cannot spin the loop. Zero means 15
 	// seconds; negative disables the limit (tests only).
@@ -63,6 +71,10 @@ func NewInstancer(c Client, service string, opts InstancerOptions) *Instancer {
 	if opts.Wait <= 0 {
 		opts.Wait = time.Minute
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = QueryTimeout(opts.Wait)
+	}
+	opts.Timeout = max(opts.Timeout, opts.Wait+opts.Wait/16)
 	if opts.RateEvery == 0 {
 		opts.RateEvery = 15 * time.Second
 	}
@@ -123,7 +135,7 @@ func (s *Instancer) loop(ctx context.Context) {
 		if s.limiter.Wait(ctx) != nil {
 			return
 		}
-		entries, got, err := s.client.Service(ctx, s.service, s.opts.Tags, !s.opts.IncludeUnhealthy, index, s.opts.Wait)
+		entries, got, err := s.query(ctx, index)
 		if ctx.Err() != nil {
 			return
 		}
@@ -144,6 +156,14 @@ func (s *Instancer) loop(ctx context.Context) {
 			s.out.Publish(sd.Event{Instances: inst})
 		}
 	}
+}
+
+// query runs one health query, bounded by the Timeout option.
+func (s *Instancer) query(ctx context.Context, index uint64) ([]*api.ServiceEntry, uint64, error) {
+	qctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	entries, got, err := s.client.Service(qctx, s.service, s.opts.Tags, !s.opts.IncludeUnhealthy, index, s.opts.Wait)
+	return entries, got, unresponsive(ctx, qctx, err, fmt.Sprintf("health query for %q", s.service), s.opts.Timeout)
 }
 
 // nextIndex applies Consul's rules for blocking queries to the index an

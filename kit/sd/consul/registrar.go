@@ -38,6 +38,12 @@ type RegistrarOptions struct {
 	// agent removes the instance, so a crashed process does not linger.
 	// Zero means one minute; negative means never.
 	DeregisterAfter time.Duration
+	// Timeout bounds each request to the agent (register, deregister,
+	// every heartbeat), whatever the context given, so that an agent that
+	// accepts the connection and never answers yields an error wrapping
+	// ErrUnresponsive instead of a hang. A heartbeat is also bounded by
+	// its period, TTL/3. Zero means 5 seconds.
+	Timeout time.Duration
 	// Logger receives heartbeat failures and re-registrations. Nil means
 	// no logging.
 	Logger *slog.Logger
@@ -50,6 +56,7 @@ type Registrar struct {
 	reg      *api.AgentServiceRegistration
 	checkID  string
 	interval time.Duration // heartbeat period; 0 for HTTP checks
+	timeout  time.Duration // bound of each request
 	log      *slog.Logger
 
 	mu     sync.Mutex
@@ -79,6 +86,9 @@ func NewRegistrar(c Client, inst sd.Instance, opts RegistrarOptions) (*Registrar
 	if opts.CheckInterval <= 0 {
 		opts.CheckInterval = 10 * time.Second
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = requestTimeout
+	}
 	if opts.DeregisterAfter == 0 {
 		opts.DeregisterAfter = time.Minute
 	}
@@ -86,7 +96,7 @@ func NewRegistrar(c Client, inst sd.Instance, opts RegistrarOptions) (*Registrar
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Registrar{client: c, checkID: "service:" + inst.ID, log: log}
+	r := &Registrar{client: c, checkID: "service:" + inst.ID, timeout: opts.Timeout, log: log}
 	check := &api.AgentServiceCheck{CheckID: r.checkID, Name: "kit " + inst.Service}
 	if opts.HTTPCheck != "" {
 		check.HTTP = opts.HTTPCheck
@@ -109,9 +119,10 @@ func NewRegistrar(c Client, inst sd.Instance, opts RegistrarOptions) (*Registrar
 
 // Register registers the instance and starts the heartbeat. Calling it
 // again re-registers (Consul registration is idempotent) and keeps the one
-// heartbeat.
+// heartbeat. It returns within the Timeout option even if ctx has no
+// deadline.
 func (r *Registrar) Register(ctx context.Context) error {
-	if err := r.client.Register(ctx, r.reg); err != nil {
+	if err := r.register(ctx, r.timeout); err != nil {
 		return fmt.Errorf("consul: register %s: %w", r.reg.ID, err)
 	}
 	r.mu.Lock()
@@ -125,6 +136,7 @@ func (r *Registrar) Register(ctx context.Context) error {
 }
 
 // Deregister stops the heartbeat, waits for it, and removes the instance.
+// It returns within the Timeout option even if ctx has no deadline.
 func (r *Registrar) Deregister(ctx context.Context) error {
 	r.mu.Lock()
 	cancel, done := r.cancel, r.done
@@ -134,10 +146,35 @@ func (r *Registrar) Deregister(ctx context.Context) error {
 		cancel()
 		<-done
 	}
-	if err := r.client.Deregister(ctx, r.reg.ID); err != nil {
+	dctx, cancelReq := context.WithTimeout(ctx, r.timeout)
+	defer cancelReq()
+	err := unresponsive(ctx, dctx, r.client.Deregister(dctx, r.reg.ID), "deregistration", r.timeout)
+	if err != nil {
 		return fmt.Errorf("consul: deregister %s: %w", r.reg.ID, err)
 	}
 	return nil
+}
+
+// register sends the registration, bounded by d.
+func (r *Registrar) register(ctx context.Context, d time.Duration) error {
+	rctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return unresponsive(ctx, rctx, r.client.Register(rctx, r.reg), "registration", d)
+}
+
+// beat sends one heartbeat, bounded by d, and registers again when the
+// agent has forgotten the check.
+func (r *Registrar) beat(ctx context.Context, d time.Duration) error {
+	bctx, cancel := context.WithTimeout(ctx, d)
+	err := unresponsive(ctx, bctx, r.client.UpdateTTL(bctx, r.checkID, "", api.HealthPassing), "heartbeat", d)
+	cancel()
+	if !errors.Is(err, ErrUnknownCheck) {
+		return err
+	}
+	if err = r.register(ctx, d); err == nil {
+		r.log.Info("consul: re-registered after the agent forgot the instance", "id", r.reg.ID)
+	}
+	return err
 }
 
 // heartbeat keeps the TTL check passing. When the agent has forgotten the
@@ -152,14 +189,7 @@ func (r *Registrar) heartbeat(ctx context.Context, done chan struct{}) {
 			return
 		case <-t.C:
 		}
-		cctx, cancel := context.WithTimeout(ctx, r.interval)
-		err := r.client.UpdateTTL(cctx, r.checkID, "", api.HealthPassing)
-		if errors.Is(err, ErrUnknownCheck) {
-			if err = r.client.Register(cctx, r.reg); err == nil {
-				r.log.Info("consul: re-registered after the agent forgot the instance", "id", r.reg.ID)
-			}
-		}
-		cancel()
+		err := r.beat(ctx, min(r.timeout, r.interval))
 		if err != nil && ctx.Err() == nil {
 			r.log.Warn("consul: heartbeat failed", "id", r.reg.ID, "err", err)
 		}
