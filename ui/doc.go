@@ -1,7 +1,7 @@
 // Package ui is the kitbench workbench: a terminal application built with
 // Bubble Tea v2 as a tree of small models. This package holds the contract
 // every view implements ([View]) and the messages that travel between the
-// root model, the views and the data sources ([Addressed], [Push],
+// root model, the views and the data sources ([Push],
 // [FilterMsg], [StatusMsg], [NoticeMsg], [TickMsg], [OpenTraceMsg],
 // [WaitFor]).
 //

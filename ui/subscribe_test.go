@@ -53,9 +53,6 @@ func TestWaitForEndsWithContext(t *testing.T) {
 }
 
 func TestCommandsCarryTheirMessage(t *testing.T) {
-	if m := ui.Send("breakers", 42)(); m != (ui.Addressed{To: "breakers", Msg: 42}) {
-		t.Errorf("Send: %#v", m)
-	}
 	if m := ui.Notify(ui.Warn, "hi")(); m != (ui.NoticeMsg{Text: "hi", Level: ui.Warn}) {
 		t.Errorf("Notify: %#v", m)
 	}

@@ -22,7 +22,6 @@ import (
 //   - key presses, only while it is focused and no global mode (command,
 //     filter, help) has the keyboard; the global keys never reach it.
 //   - [FilterMsg] when the user edits the filter while it is focused.
-//   - [Addressed] messages, unwrapped, when they are addressed to its tab.
 //   - every other message (data updates from [WaitFor], ticks, results of
 //     commands without an address): broadcast to all views, focused or not.
 //     A view ignores what it does not know.
@@ -49,21 +48,6 @@ type View interface {
 // ViewID names a tab of the root model: the name given when the tab is
 // registered, also the word typed after ':' to switch to it ("breakers").
 type ViewID string
-
-// Addressed is a message for one tab only. The root unwraps it and delivers
-// Msg to every view in that tab's stack (the tab's view and any view pushed
-// on top of it), focused or not; other tabs never see it. An address that
-// names no tab is dropped. This is how the result of a command started by
-// one of many similar views finds its way back.
-type Addressed struct {
-	To  ViewID
-	Msg tea.Msg
-}
-
-// Send returns a command that delivers msg to the tab to only.
-func Send(to ViewID, msg tea.Msg) tea.Cmd {
-	return func() tea.Msg { return Addressed{To: to, Msg: msg} }
-}
 
 // PushMsg asks the root to push View on top of the focused tab (drill down).
 // The root sizes it and focuses it; esc pops it and returns to the view

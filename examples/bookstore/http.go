@@ -2,6 +2,7 @@ package bookstore
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -39,6 +40,26 @@ func NewHTTPHandler(e Endpoints, opts ...kithttp.ServerOption) *kithttp.Router {
 	_ = r.Handle(MethodDeleteBook, http.MethodDelete, RouteDeleteBook,
 		kithttp.NewServer(e.DeleteBook, kithttp.JSONDecoder[DeleteBookRequest](), enc, opts...))
 	return r
+}
+
+// LogHTTPErrors returns a kithttp.ServerErrorHandler function that logs
+// every error answered with a 5xx, with the request id the client was sent:
+// the client sees only a generic message and the id, and this line holds
+// the cause. Client errors (4xx) are the client's business and are not
+// logged. A nil log discards.
+func LogHTTPErrors(log *slog.Logger) func(context.Context, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return func(ctx context.Context, err error) {
+		status := transport.StatusOf(err)
+		if status < 500 {
+			return
+		}
+		log.LogAttrs(ctx, slog.LevelError, "http request failed",
+			slog.String("request_id", kithttp.RequestIDFromContext(ctx)),
+			slog.Int("status", status), slog.String("err", err.Error()))
+	}
 }
 
 func decodeListBooksRequest(_ context.Context, r *http.Request) (any, error) {

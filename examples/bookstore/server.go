@@ -184,7 +184,8 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
 	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
-		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext))
+		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext),
+		kithttp.ServerErrorHandler(LogHTTPErrors(inst.log)))
 	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
 	var h http.Handler = router
 	if cfg.HTTPMiddleware != nil {

@@ -117,7 +117,8 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	router := bookstore.NewHTTPHandler(observed(core, "http", g.tracer, m, cfg.Logger),
-		kithttp.ServerBefore(tracing.HTTPServerBefore(nil)))
+		kithttp.ServerBefore(tracing.HTTPServerBefore(nil)),
+		kithttp.ServerErrorHandler(bookstore.LogHTTPErrors(cfg.Logger)))
 	reg.AddEndpoints(bookstore.EndpointDocs(router.Endpoints())...)
 	g.http = kithttp.NewHTTPServer(g.HTTPAddr, router)
 	g.grpc = grpc.NewServer()

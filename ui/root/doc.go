@@ -32,7 +32,6 @@
 //     or help mode the root keeps the keyboard; otherwise the key goes to
 //     the focused view only (the top of the focused tab's stack). A focused
 //     view that edits text (ui.KeyCapturer) gets every key but ctrl+c.
-//   - ui.Addressed: unwrapped and delivered to the named tab's stack only.
 //   - ui.PushMsg: pushes a view on the focused tab; esc pops it.
 //   - ui.StatusMsg, ui.NoticeMsg: the status line.
 //   - anything else (data, ticks): broadcast to every view. A ui.Rearmer

@@ -150,8 +150,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateFocused(msg)
 	case tea.MouseMsg:
 		return m, m.updateFocused(msg)
-	case ui.Addressed:
-		return m, m.deliver(msg.To, msg.Msg)
 	case ui.PushMsg:
 		m.push(msg.View)
 		return m, nil

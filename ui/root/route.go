@@ -195,15 +195,6 @@ func (m *Model) updateEntry(e *entry, msg tea.Msg) tea.Cmd {
 func (m *Model) updateFocused(msg tea.Msg) tea.Cmd { return m.updateEntry(m.top(), msg) }
 
 // deliver gives msg to every view of the tab named to; unknown tabs drop it.
-func (m *Model) deliver(to ui.ViewID, msg tea.Msg) tea.Cmd {
-	for i := range m.tabs {
-		if m.tabs[i].id == to {
-			return m.updateStack(&m.tabs[i], msg)
-		}
-	}
-	return nil
-}
-
 func (m *Model) updateStack(t *tab, msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
 	for j := range t.stack {

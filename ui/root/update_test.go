@@ -239,7 +239,7 @@ func TestKeysGoOnlyToTheFocusedView(t *testing.T) {
 	}
 }
 
-func TestBroadcastAndAddressedRouting(t *testing.T) {
+func TestBroadcastRouting(t *testing.T) {
 	f := newFixture(t, colorprofile.NoTTY, 80, 24, root.Options{})
 	type ping struct{ n int }
 	f.send(ping{1})
@@ -247,20 +247,6 @@ func TestBroadcastAndAddressedRouting(t *testing.T) {
 		if v.count(func(m tea.Msg) bool { return m == ping{1} }) != 1 {
 			t.Errorf("%s missed the broadcast", v.title)
 		}
-	}
-	f.send(ui.Addressed{To: "traces", Msg: ping{2}})
-	for _, v := range []*tableView{f.instances, f.breakers, f.traces} {
-		want := 0
-		if v == f.traces {
-			want = 1
-		}
-		if got := v.count(func(m tea.Msg) bool { return m == ping{2} }); got != want {
-			t.Errorf("%s got the addressed message %d times, want %d", v.title, got, want)
-		}
-	}
-	f.send(ui.Addressed{To: "nobody", Msg: ping{3}})
-	if f.instances.count(func(m tea.Msg) bool { return m == ping{3} }) != 0 {
-		t.Error("a message for an unknown tab was delivered")
 	}
 }
 

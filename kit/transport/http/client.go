@@ -67,7 +67,9 @@ func SetClient(hc *http.Client) ClientOption {
 }
 
 // ClientBefore adds functions run on each request after it is encoded and
-// before it is sent, in order.
+// before it is sent, in order. The context the last one returns is the
+// request's: a deadline or an httptrace.ClientTrace a hook adds governs the
+// call, and the decoder and ClientAfter functions see it.
 func ClientBefore(before ...RequestFunc) ClientOption {
 	return func(c *Client) { c.before = append(c.before, before...) }
 }
@@ -101,6 +103,11 @@ func (c *Client) Endpoint() endpoint.Endpoint {
 		}
 		for _, f := range c.before {
 			ctx = f(ctx, req)
+		}
+		if ctx != req.Context() {
+			// A hook's context (an httptrace.ClientTrace, a deadline)
+			// governs the request it was made for.
+			req = req.WithContext(ctx)
 		}
 		resp, err := c.client.Do(req)
 		if err != nil {

@@ -40,9 +40,12 @@
 // chose the status and never the chain wrapping it; at 500
 // and above it is only the standard status text, so internals (SQL, paths,
 // addresses) never leak — the request id in the body and in the
-// X-Request-Id header is what ties a report to the server's logs.
+// X-Request-Id header is what ties a report to the server's logs, and
+// ServerErrorHandler is where a service logs the cause with that id.
 // Malformed JSON, a value of the wrong type and an unknown field are 400
-// with a message naming the field or byte offset; a body over the limit
+// with a message naming the field (by its path, found by walking the body
+// against the type, not by reading encoding/json's error text) or the byte
+// offset; a body over the limit
 // (ServerMaxBodyBytes, 4 MiB by default) is 413. Errors implementing
 // transport.RetryAfterer add a Retry-After header and transport.Headerer
 // adds its headers. A response implementing endpoint.Failer with a non-nil
@@ -58,7 +61,9 @@
 // without logging. A panic with http.ErrAbortHandler passes through
 // untouched, with net/http's meaning.
 //
-// The Client maps the other direction: a non-2xx answer becomes a
+// The Client maps the other direction (its before-hooks' context is the
+// request's, so a deadline or an httptrace.ClientTrace they add applies):
+// a non-2xx answer becomes a
 // *ResponseError carrying the status, the server's message and its request
 // id, so a gateway that returns it answers with the same status; a transport
 // failure is 502, and the caller's deadline is honoured (504).

@@ -169,16 +169,27 @@ func decodeJSON(body io.Reader, v any, allowEmpty bool) error {
 		}
 		return badJSON("request body is empty; want a JSON value", nil)
 	}
+	// Keep the bytes the decoder reads, to name an unknown field (see
+	// unknown.go). A Server's body keeps them without an allocation.
+	kept := keptBodies.Get().(*bytes.Buffer)
+	defer putKeptBody(kept)
+	lb, _ := body.(*limitedBody)
+	if lb != nil {
+		lb.keep = kept
+		defer func() { lb.keep = nil }()
+	} else {
+		body = io.TeeReader(body, kept)
+	}
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if err == io.EOF && allowEmpty {
 			return nil
 		}
-		return jsonError(err, dec.InputOffset())
+		return jsonError(err, dec.InputOffset(), kept.Bytes(), v)
 	}
 	end := dec.InputOffset()
-	if lb, ok := body.(*limitedBody); ok && lb.consumed(end) {
+	if lb != nil && lb.consumed(end) {
 		return nil // the value ended the body: no trailing data to look for
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -199,7 +210,8 @@ func badJSON(msg string, cause error) error {
 	return &transport.Error{Status: http.StatusBadRequest, Msg: msg, Err: err}
 }
 
-func jsonError(err error, offset int64) error {
+// jsonError maps a failed strict decode of data into v to a client error.
+func jsonError(err error, offset int64, data []byte, v any) error {
 	var (
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
@@ -223,8 +235,9 @@ func jsonError(err error, offset int64) error {
 		return badJSON("request body is empty; want a JSON value", err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badJSON("truncated JSON: the body ends inside a value", err)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return badJSON(fmt.Sprintf("unknown field %s (before byte %d)", strings.TrimPrefix(err.Error(), "json: unknown field "), offset), err)
+	}
+	if path := unknownField(data, v); path != "" {
+		return badJSON(fmt.Sprintf("unknown field %q (before byte %d)", path, offset), err)
 	}
 	// A read error (timeout, reset) or an UnmarshalJSON method's error:
 	// either way the body is unusable, and its text may name internals.

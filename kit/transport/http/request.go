@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"math/rand/v2"
@@ -113,7 +114,8 @@ type limitedBody struct {
 	rc    io.ReadCloser
 	left  int64 // bytes still allowed; negative once the limit was passed
 	limit int64
-	eof   bool // the body has ended
+	eof   bool          // the body has ended
+	keep  *bytes.Buffer // when set, receives a copy of what is read
 }
 
 // consumed reports whether all of the body was read and it held exactly n
@@ -134,6 +136,9 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if int64(n) <= b.left {
 		b.left -= int64(n)
+		if b.keep != nil {
+			b.keep.Write(p[:n])
+		}
 		b.eof = err == io.EOF
 		return n, err
 	}

@@ -53,6 +53,7 @@ type Server struct {
 	after     []ServerResponseFunc
 	finalizer []ServerFinalizerFunc
 	errorEnc  ErrorEncoder
+	errorFn   func(context.Context, error)
 	maxBody   int64
 	timeout   time.Duration
 	panics    *transport.PanicPolicy
@@ -93,6 +94,17 @@ func ServerErrorEncoder(ee ErrorEncoder) ServerOption {
 			s.errorEnc = ee
 		}
 	}
+}
+
+// ServerErrorHandler sets a function that sees every error the Server
+// answers with — the body limit, a decoder's, the endpoint's (returned or
+// through endpoint.Failer) and an encoder's — before it is encoded, with the
+// request's context, so RequestIDFromContext ties a log line to the
+// request id the client was sent. It is the place to log the cause of a
+// 5xx, whose text never reaches the client. Nil (the default) reports
+// nothing.
+func ServerErrorHandler(h func(ctx context.Context, err error)) ServerOption {
+	return func(s *Server) { s.errorFn = h }
 }
 
 // ServerFinalizer adds functions run at the end of every request, in order,
@@ -151,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if r.ContentLength > s.maxBody {
-		s.errorEnc(ctx, bodyTooLarge(s.maxBody), w)
+		s.fail(ctx, bodyTooLarge(s.maxBody), w)
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -160,22 +172,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if s.dec == nil || s.e == nil || s.enc == nil {
-		s.errorEnc(ctx, errNotConfigured, w)
+		s.fail(ctx, errNotConfigured, w)
 		return
 	}
 	request, err := s.dec(ctx, r)
 	if err != nil {
-		s.errorEnc(ctx, err, w)
+		s.fail(ctx, err, w)
 		return
 	}
 	response, err := s.e(ctx, request)
 	if err != nil {
-		s.errorEnc(ctx, err, w)
+		s.fail(ctx, err, w)
 		return
 	}
 	if f, ok := response.(endpoint.Failer); ok {
 		if err := f.Failed(); err != nil {
-			s.errorEnc(ctx, err, w)
+			s.fail(ctx, err, w)
 			return
 		}
 	}
@@ -184,8 +196,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	encoding = true
 	if err := s.enc(ctx, w, response); err != nil {
-		s.errorEnc(ctx, err, w)
+		s.fail(ctx, err, w)
 	}
+}
+
+// fail reports err to the error handler, if any, and encodes it.
+func (s *Server) fail(ctx context.Context, err error, w http.ResponseWriter) {
+	if s.errorFn != nil {
+		s.errorFn(ctx, err)
+	}
+	s.errorEnc(ctx, err, w)
 }
 
 // encodeBuffer is the reusable scratch space of EncodeJSONResponse.
