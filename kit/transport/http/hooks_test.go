@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
 
@@ -108,5 +110,23 @@ func TestServerErrorHandlerSeesDecodeFailureWithRequestID(t *testing.T) {
 	}
 	if want := resp2.Header.Get(kithttp.RequestIDHeader); got[1].id != want {
 		t.Errorf("handler saw request id %q for the endpoint failure, the client was sent %q", got[1].id, want)
+	}
+}
+
+// A recovered panic reaches the error handler too, as ErrPanic.
+func TestServerErrorHandlerSeesPanic(t *testing.T) {
+	noLeaks(t)
+	var got atomic.Value
+	e := func(context.Context, any) (any, error) { panic("boom") }
+	srv := kithttp.NewServer(e, kithttp.DecodeJSONRequest[createBook], kithttp.EncodeJSONResponse,
+		kithttp.ServerPanicPolicy(&transport.PanicPolicy{Logger: slog.New(slog.DiscardHandler)}),
+		kithttp.ServerErrorHandler(func(_ context.Context, err error) { got.Store(err) }))
+	base := serve(t, srv)
+	resp, _ := do(t, newClient(t), "POST", base+"/books", `{"title":"Dune"}`)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", resp.StatusCode)
+	}
+	if err, _ := got.Load().(error); !errors.Is(err, transport.ErrPanic) {
+		t.Errorf("error handler saw %v, want an error wrapping transport.ErrPanic", err)
 	}
 }

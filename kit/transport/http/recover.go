@@ -35,7 +35,7 @@ func (s *Server) recovered(ctx context.Context, w http.ResponseWriter, r *http.R
 			panic(http.ErrAbortHandler)
 		}
 	}
-	s.errorEnc(ctx, err, w)
+	s.fail(ctx, err, w)
 }
 
 // RouterPanicPolicy sets what a Router does with a panic in a handler that

@@ -98,7 +98,8 @@ func ServerErrorEncoder(ee ErrorEncoder) ServerOption {
 
 // ServerErrorHandler sets a function that sees every error the Server
 // answers with — the body limit, a decoder's, the endpoint's (returned or
-// through endpoint.Failer) and an encoder's — before it is encoded, with the
+// through endpoint.Failer), an encoder's, and a recovered panic's (wrapping
+// transport.ErrPanic) — before it is encoded, with the
 // request's context, so RequestIDFromContext ties a log line to the
 // request id the client was sent. It is the place to log the cause of a
 // 5xx, whose text never reaches the client. Nil (the default) reports
