@@ -118,7 +118,7 @@ func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 	insts = waitRates(ctx, h, service, f.timeout)
 	stop()
 	if f.output == "json" {
-		return fleetJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
+		return printJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
 	}
 	printDescribe(cmd.OutOrStdout(), service, insts)
 	return nil
@@ -176,7 +176,7 @@ func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {
 			note = strings.TrimSuffix("stale: "+note, ": ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleetText(in.InstanceID), fleetText(in.Address), fleetText(in.Health),
-			in.State, fleetDash(string(in.Intro)), fleetText(version), fleetDash(fleetText(in.Admin)), fleetText(note))
+			in.State, fleetDash(fleetText(string(in.Intro))), fleetText(version), fleetDash(fleetText(in.Admin)), fleetText(note))
 	}
 
 	fmt.Fprintln(tw, "\nENDPOINT\tTRANSPORT\tROUTE\tRATE\tERRORS\tP50\tP99")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
 )
@@ -93,7 +91,7 @@ func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hu
 		if why == "" {
 			why = "no answer within " + f.timeout.String()
 		}
-		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), fleetLine(why))}
+		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), fleetText(why))}
 	}
 	return h, nil
 }
@@ -181,7 +179,7 @@ func listOf(s hub.Snapshot) listJSON {
 func printList(w io.Writer, format string, s hub.Snapshot) error {
 	l := listOf(s)
 	if format == "json" {
-		return fleetJSON(w, l)
+		return printJSON(w, l)
 	}
 	fmt.Fprintf(w, "source: %s", fleetText(s.Source.Source))
 	if s.Source.Stale {
@@ -222,33 +220,14 @@ func (e *fleetError) Unwrap() error { return e.err }
 // ExitCode implements exitCoder.
 func (e *fleetError) ExitCode() int { return e.code }
 
-func fleetJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// fleetMaxField bounds one field of text output, in runes.
+// fleetMaxField bounds one field of text output, in terminal cells.
 const fleetMaxField = 120
 
-// fleetText makes remote text safe for a terminal: escape sequences are
-// stripped, other control characters dropped, and the rest cut to
-// fleetMaxField runes.
-func fleetText(s string) string {
-	s = ansi.Strip(s)
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return -1
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > fleetMaxField {
-		s = string(r[:fleetMaxField-1]) + "…"
-	}
-	return s
-}
-
-func fleetLine(s string) string { return fleetText(strings.ReplaceAll(s, "\n", " ")) }
+// fleetText makes remote text safe for one cell of a table (see
+// internal/sanitize): escape sequences stripped, controls, bidi and
+// zero-width characters shown as U+FFFD, line breaks as "␤", and the rest
+// cut to fleetMaxField cells.
+func fleetText(s string) string { return sanitize.Line(s, fleetMaxField) }
 
 func fleetDash(s string) string {
 	if s == "" {
