@@ -91,7 +91,7 @@ func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hu
 		if why == "" {
 			why = "no answer within " + f.timeout.String()
 		}
-		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), fleetText(why))}
+		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), cell(why))}
 	}
 	return h, nil
 }
@@ -181,9 +181,9 @@ func printList(w io.Writer, format string, s hub.Snapshot) error {
 	if format == "json" {
 		return printJSON(w, l)
 	}
-	fmt.Fprintf(w, "source: %s", fleetText(s.Source.Source))
+	fmt.Fprintf(w, "source: %s", cell(s.Source.Source))
 	if s.Source.Stale {
-		fmt.Fprintf(w, "  (stale: %s)", fleetText(s.Source.Err))
+		fmt.Fprintf(w, "  (stale: %s)", cell(s.Source.Err))
 	}
 	fmt.Fprintln(w)
 	if len(l.Services) == 0 {
@@ -201,8 +201,8 @@ func printList(w io.Writer, format string, s hub.Snapshot) error {
 			if in.Error != "" {
 				note = append(note, in.Error)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleetText(svc.Name), fleetText(in.ID), fleetText(in.Address),
-				fleetText(in.Health), in.State, fleetDash(fleetText(string(in.Introspection))), fleetText(strings.Join(note, ": ")))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(svc.Name), cell(in.ID), cell(in.Address),
+				cell(in.Health), in.State, fleetDash(cell(string(in.Introspection))), cell(strings.Join(note, ": ")))
 		}
 	}
 	return tw.Flush()
@@ -223,11 +223,9 @@ func (e *fleetError) ExitCode() int { return e.code }
 // fleetMaxField bounds one field of text output, in terminal cells.
 const fleetMaxField = 120
 
-// fleetText makes remote text safe for one cell of a table (see
-// internal/sanitize): escape sequences stripped, controls, bidi and
-// zero-width characters shown as U+FFFD, line breaks as "␤", and the rest
-// cut to fleetMaxField cells.
-func fleetText(s string) string { return sanitize.Line(s, fleetMaxField) }
+// cell is remote text as one field of list's or describe's output:
+// sanitize.Line at fleetMaxField cells.
+func cell(s string) string { return sanitize.Line(s, fleetMaxField) }
 
 func fleetDash(s string) string {
 	if s == "" {
