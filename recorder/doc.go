@@ -55,7 +55,10 @@
 // A damaged file loses only its damaged lines: Read returns every
 // readable exchange and a *LineError (with the line number) for each
 // other line — truncated, not JSON, invalid UTF-8, nested deeper than
-// MaxDepth, longer than the line limit (read in bounded memory). A file of
+// MaxDepth, longer than the line limit (read in bounded memory). Input
+// with no line break in 256 MiB (/dev/zero) ends the read with
+// ErrLineTooLong, keeping the exchanges before it; ReadFileContext also
+// stops when its context ends. A file of
 // another major version is refused with ErrVersion. Replay reports a
 // target that cannot be reached with ErrUnreachable, an exchange that
 // cannot be sent with ErrReplay, and every other mismatch as Diffs.

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+
+	"github.com/kitbench/kitbench/internal/sanitize"
 )
 
 // MaxDepth is how deeply JSON may nest in a body or a line (objects and
@@ -238,12 +240,13 @@ func checkDepth(b []byte, limit int) error {
 	return nil
 }
 
-// diffText renders diffs one per line, indented, for test and CLI output.
+// diffText renders diffs one per line, indented and sanitized, for test
+// and CLI output.
 func diffText(diffs []Diff) string {
 	var b strings.Builder
 	for _, d := range diffs {
 		b.WriteString("    ")
-		b.WriteString(d.String())
+		b.WriteString(sanitize.Line(d.String(), 0))
 		b.WriteByte('\n')
 	}
 	return b.String()

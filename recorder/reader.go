@@ -3,11 +3,13 @@ package recorder
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 	"unicode/utf8"
 )
 
@@ -15,10 +17,17 @@ import (
 // otherwise, and the longest a Writer writes.
 const DefaultMaxLine = 16 << 20
 
+// maxSkip is how far past its start the reader looks for the end of a
+// line longer than MaxLine (or MaxLine, if that is larger). A line that goes on further (/dev/zero, a disk
+// image) ends the read: the input is not a session, or not from there on.
+const maxSkip = 256 << 20
+
 // ReadOptions configure a Reader. The zero value uses DefaultMaxLine.
 type ReadOptions struct {
 	// MaxLine bounds one line in bytes; longer lines are skipped with a
-	// LineError wrapping ErrLineTooLong. Zero means DefaultMaxLine.
+	// LineError wrapping ErrLineTooLong, and a line with no line break in
+	// its first 256 MiB (or MaxLine bytes, if more) ends the read with an
+	// error wrapping ErrLineTooLong. Zero means DefaultMaxLine.
 	MaxLine int
 }
 
@@ -48,6 +57,7 @@ type Session struct {
 type Reader struct {
 	br      *bufio.Reader
 	max     int
+	skip    int // how far to look for the end of a long line
 	line    int
 	header  Header
 	pending *LineError // a bad header, reported by the first Next
@@ -57,11 +67,11 @@ type Reader struct {
 // a kitrec session at all (ErrFormat) or is of another major version
 // (ErrVersion); a damaged header line is reported by the first Next.
 func NewReader(r io.Reader, opts ReadOptions) (*Reader, error) {
-	max := opts.MaxLine
-	if max <= 0 {
-		max = DefaultMaxLine
+	limit := opts.MaxLine
+	if limit <= 0 {
+		limit = DefaultMaxLine
 	}
-	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), max: limit, skip: 1 + max(maxSkip, limit)}
 	return rd, rd.readHeader()
 }
 
@@ -102,7 +112,8 @@ func (r *Reader) Header() Header { return r.header }
 
 // Next returns the next exchange. At the end it returns io.EOF. A line
 // that cannot be read gives a *LineError, and the following call goes on
-// with the next line; any other error is from the underlying reader.
+// with the next line; any other error ends the session: the underlying
+// reader's, or ErrLineTooLong for a line with no end in sight.
 func (r *Reader) Next() (Exchange, error) {
 	if le := r.pending; le != nil {
 		r.pending = nil
@@ -132,12 +143,18 @@ func (r *Reader) next() ([]byte, error) {
 	}
 }
 
-// readLine reads one line, holding at most r.max bytes of it.
+// readLine reads one line, holding at most r.max bytes of it and reading
+// at most r.skip bytes of it.
 func (r *Reader) readLine() ([]byte, error) {
 	var acc []byte
 	tooLong := false
+	read := 0
 	for {
 		chunk, err := r.br.ReadSlice('\n')
+		if read += len(chunk); read > r.skip && err == bufio.ErrBufferFull {
+			return nil, fmt.Errorf("%w: line %d has no line break in its first %d MiB: this is not a kitrec session, or it is damaged from there on",
+				ErrLineTooLong, r.line+1, r.skip>>20)
+		}
 		if !tooLong {
 			if len(acc)+len(chunk) > r.max+1 { // +1: the newline
 				tooLong, acc = true, nil
@@ -217,14 +234,41 @@ func Read(r io.Reader, opts ReadOptions) (*Session, error) {
 
 // ReadFile reads the session file at path (see Read); errors name the file.
 func ReadFile(path string, opts ReadOptions) (*Session, error) {
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile that stops when ctx ends, even while a read
+// waits on a pipe or FIFO; the error then wraps ctx's error.
+func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (*Session, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: %w", err)
 	}
 	defer f.Close()
-	s, err := Read(f, opts)
+	// A read blocked on a pipe or FIFO ends at its deadline; a regular
+	// file has none (and its reads do not block), so the error is ignored.
+	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	s, err := Read(ctxReader{ctx, f}, opts)
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// ctxReader reads from r until ctx ends, then fails with ctx's error.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if err != nil && c.ctx.Err() != nil {
+		return n, c.ctx.Err()
+	}
+	return n, err
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/sanitize"
 )
 
 // Target answers replayed requests. HTTPTarget, HandlerTarget, GRPCTarget,
@@ -60,10 +62,11 @@ func (r *Result) OK() bool { return r.Err == nil && len(r.Diffs) == 0 }
 
 // Explain describes a failed result for people: which exchange, then each
 // difference (path, expected, got) on its own line.
+// Recorded and replayed text is sanitized as in WriteText.
 func (r *Result) Explain() string {
-	head := fmt.Sprintf("exchange %d (id %s) %s", r.Index+1, r.ID, r.Name)
+	head := fmt.Sprintf("exchange %d (id %s) %s", r.Index+1, sanitize.Line(r.ID, 0), sanitize.Line(r.Name, 0))
 	if r.Err != nil {
-		return head + ": " + r.Err.Error()
+		return head + ": " + sanitize.Line(r.Err.Error(), 0)
 	}
 	if len(r.Diffs) == 0 {
 		return head + ": ok"

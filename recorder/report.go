@@ -1,17 +1,23 @@
 package recorder
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/sanitize"
 )
 
 // WriteText writes the report for people: one row per exchange (number,
 // pass or FAIL, the exchange, time), each failure's differences indented
-// under it, and a summary line.
+// under it, and a summary line. Recorded and replayed text is sanitized
+// (internal/sanitize): no escape sequence, control, bidi or zero-width
+// character from a session or a target is written, and a line break in
+// one shows as "␤" instead of starting a row.
 func (rep *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tRESULT\tEXCHANGE\tTIME")
@@ -21,12 +27,12 @@ func (rep *Report) WriteText(w io.Writer) error {
 		if !r.OK() {
 			verdict = "FAIL"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Index+1, verdict, r.Name, r.Duration.Round(10*time.Microsecond))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Index+1, verdict, sanitize.Line(r.Name, 0), r.Duration.Round(10*time.Microsecond))
 		if r.Err != nil {
-			fmt.Fprintf(tw, "\t\t    %s\n", r.Err)
+			fmt.Fprintf(tw, "\t\t    %s\n", sanitize.Line(r.Err.Error(), 0))
 		}
 		for _, d := range r.Diffs {
-			fmt.Fprintf(tw, "\t\t    %s\n", d)
+			fmt.Fprintf(tw, "\t\t    %s\n", sanitize.Line(d.String(), 0))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -37,7 +43,9 @@ func (rep *Report) WriteText(w io.Writer) error {
 }
 
 // WriteJSON writes the report for scripts: {"passed", "failed",
-// "results": [{index, id, name, ok, duration_ns, diffs, error}]}.
+// "results": [{index, id, name, ok, duration_ns, diffs, error}]}. Strings
+// keep their text, with controls, bidi and zero-width characters written
+// as \u escapes (internal/sanitize.JSON).
 func (rep *Report) WriteJSON(w io.Writer) error {
 	type result struct {
 		Index    int           `json:"index"`
@@ -60,9 +68,14 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 			out.Results[i].Error = r.Err.Error()
 		}
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(sanitize.JSON(buf.Bytes()))
+	return err
 }
 
 // DialSession returns Targets for replaying s. Each spec is

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
 
@@ -93,15 +94,18 @@ func callFlagsFrom(fs *pflag.FlagSet) *callFlags {
 	return f
 }
 
+// printSchema prints a method's schema for people; every name in it comes
+// from the instance, so each goes through sanitize.
 func printSchema(w io.Writer, instance string, s *invoke.Schema) error {
-	fmt.Fprintf(w, "%s  (%s, from %s)\n", s.Method, s.Transport, instance)
+	line := func(s string) string { return sanitize.Line(s, 0) }
+	fmt.Fprintf(w, "%s  (%s, from %s)\n", line(s.Method), line(s.Transport), line(instance))
 	if len(s.PathParams) > 0 {
-		fmt.Fprintf(w, "path parameters: %s (from -p NAME=VALUE or the body)\n", strings.Join(s.PathParams, ", "))
+		fmt.Fprintf(w, "path parameters: %s (from -p NAME=VALUE or the body)\n", line(strings.Join(s.PathParams, ", ")))
 	}
-	fmt.Fprintf(w, "\nrequest %s\n", s.Request.Name)
+	fmt.Fprintf(w, "\nrequest %s\n", line(s.Request.Name))
 	printFields(w, s.Request.Fields, "  ")
 	if s.Response != nil {
-		fmt.Fprintf(w, "\nresponse %s\n", s.Response.Name)
+		fmt.Fprintf(w, "\nresponse %s\n", line(s.Response.Name))
 		printFields(w, s.Response.Fields, "  ")
 	} else {
 		fmt.Fprintln(w, "\nresponse: not published (HTTP routes carry no schema; the fields above come from the endpoint's example)")
@@ -110,9 +114,9 @@ func printSchema(w io.Writer, instance string, s *invoke.Schema) error {
 	if err := json.Indent(&tmpl, s.Template, "", "  "); err != nil {
 		tmpl.Write(s.Template)
 	}
-	fmt.Fprintf(w, "\ntemplate (kitbench call ... -d @file):\n%s\n", tmpl.String())
+	fmt.Fprintf(w, "\ntemplate (kitbench call ... -d @file):\n%s\n", sanitize.Text(string(sanitize.JSON(tmpl.Bytes()))))
 	if s.Text != "" {
-		fmt.Fprintf(w, "\nproto:\n%s\n", s.Text)
+		fmt.Fprintf(w, "\nproto:\n%s\n", sanitize.Text(s.Text))
 	}
 	return nil
 }
@@ -124,10 +128,10 @@ func printFields(w io.Writer, fields []invoke.Field, indent string) {
 	}
 	width := 0
 	for _, f := range fields {
-		width = max(width, len(f.Name))
+		width = max(width, len(sanitize.Line(f.Name, 0)))
 	}
 	for _, f := range fields {
-		fmt.Fprintf(w, "%s%-*s  %s\n", indent, width, f.Name, f.Type)
+		fmt.Fprintf(w, "%s%-*s  %s\n", indent, width, sanitize.Line(f.Name, 0), sanitize.Line(f.Type, 0))
 		if len(f.Fields) > 0 {
 			printFields(w, f.Fields, indent+"  ")
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
@@ -80,10 +81,12 @@ func terminal(w io.Writer) bool {
 
 func (o callOutput) note(format string, args ...any) {
 	if o.f.verbose {
-		fmt.Fprintf(o.stderr, "kitbench: "+format+"\n", args...)
+		fmt.Fprintf(o.stderr, "kitbench: %s\n", sanitize.Line(fmt.Sprintf(format, args...), 0))
 	}
 }
 
+// json prints b, indented on a terminal, with every character a terminal
+// could obey escaped (sanitize.JSON).
 func (o callOutput) json(b []byte) error {
 	if terminal(o.stdout) {
 		var buf bytes.Buffer
@@ -91,7 +94,7 @@ func (o callOutput) json(b []byte) error {
 			b = buf.Bytes()
 		}
 	}
-	_, err := fmt.Fprintf(o.stdout, "%s\n", b)
+	_, err := fmt.Fprintf(o.stdout, "%s\n", sanitize.JSON(b))
 	return err
 }
 
@@ -109,7 +112,7 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 	if !r.OK() {
 		msg := r.Status
 		if r.Message != "" {
-			msg += ": " + printable(r.Message)
+			msg += ": " + sanitize.Line(r.Message, 0)
 		}
 		failed = callExit(resultExitCode(r), fmt.Errorf("%s on %s: %s", strings.TrimPrefix(r.Method, "/"), inst.ID, msg))
 	}
@@ -140,14 +143,14 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 
 func (o callOutput) verbose(inst sd.Instance, r *invoke.Result) {
 	w := o.stderr
-	fmt.Fprintf(w, "instance  %s (%s, %s)\n", inst.ID, r.Target, r.Transport)
-	fmt.Fprintf(w, "method    %s\n", r.Method)
-	fmt.Fprintf(w, "status    %s\n", r.Status)
+	fmt.Fprintf(w, "instance  %s (%s, %s)\n", sanitize.Line(inst.ID, 0), sanitize.Line(r.Target, 0), r.Transport)
+	fmt.Fprintf(w, "method    %s\n", sanitize.Line(r.Method, 0))
+	fmt.Fprintf(w, "status    %s\n", sanitize.Line(r.Status, 0))
 	if r.Message != "" {
-		fmt.Fprintf(w, "message   %s\n", printable(r.Message))
+		fmt.Fprintf(w, "message   %s\n", sanitize.Line(r.Message, 0))
 	}
 	fmt.Fprintf(w, "duration  %s\n", r.Duration.Round(time.Microsecond))
-	fmt.Fprintf(w, "trace id  %s\n", r.TraceID)
+	fmt.Fprintf(w, "trace id  %s\n", sanitize.Line(r.TraceID, 0))
 	headers(w, "> ", r.RequestHeader)
 	headers(w, "< ", r.Header)
 	if len(r.Trailer) > 0 {
@@ -167,7 +170,7 @@ func headers(w io.Writer, prefix string, h map[string][]string) {
 			if secretHeader(k) {
 				v = "REDACTED"
 			}
-			fmt.Fprintf(w, "%s%s: %s\n", prefix, printable(k), printable(v))
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, sanitize.Line(k, 0), sanitize.Line(v, 0))
 		}
 	}
 }
@@ -233,16 +236,16 @@ func (o callOutput) comparison(service string, outs []invoke.Outcome, ref int) e
 	for i, oc := range outs {
 		status, latency := "-", "-"
 		if oc.Result != nil {
-			status, latency = oc.Result.Status, oc.Result.Duration.Round(10*time.Microsecond).String()
+			status, latency = sanitize.Line(oc.Result.Status, 0), oc.Result.Duration.Round(10*time.Microsecond).String()
 		}
 		answer := "same"
 		switch {
 		case i == ref:
 			answer = "reference"
 		case !oc.Same:
-			answer = "differs: " + printable(strings.Join(oc.Diff, "; "))
+			answer = "differs: " + sanitize.Line(strings.Join(oc.Diff, "; "), 0)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", oc.Instance, status, latency, answer)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sanitize.Line(oc.Instance, 0), status, latency, answer)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -251,15 +254,4 @@ func (o callOutput) comparison(service string, outs []invoke.Outcome, ref int) e
 		return o.json(r.Body)
 	}
 	return nil
-}
-
-// printable replaces control characters in text from a service, so that no
-// escape sequence it sends reaches the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
 }

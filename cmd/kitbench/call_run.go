@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/discovery"
@@ -242,7 +243,7 @@ func printCommand(ctx context.Context, out callOutput, inv invoke.Invoker, req i
 	if err != nil {
 		return callClassify(err)
 	}
-	_, err = fmt.Fprintln(out.stdout, line)
+	_, err = fmt.Fprintln(out.stdout, sanitize.Text(line))
 	return err
 }
 

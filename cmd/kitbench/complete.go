@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
@@ -38,7 +39,7 @@ func completeServiceMethod(methods bool) func(*cobra.Command, []string, string) 
 		if !dotted || !methods {
 			var out []string
 			for _, s := range snap.Services {
-				if strings.HasPrefix(s.Name, service) {
+				if strings.HasPrefix(s.Name, service) && plainName(s.Name) {
 					if methods {
 						out = append(out, s.Name+".")
 					} else {
@@ -74,7 +75,7 @@ func completeMethods(ctx context.Context, snap discovery.Snapshot, service, pref
 			continue
 		}
 		for _, e := range info.Endpoints {
-			if strings.HasPrefix(e.Name, prefix) {
+			if strings.HasPrefix(e.Name, prefix) && plainName(e.Name) {
 				seen[service+"."+e.Name] = true
 			}
 		}
@@ -87,3 +88,9 @@ func completeMethods(ctx context.Context, snap discovery.Snapshot, service, pref
 	sort.Strings(out)
 	return out
 }
+
+// plainName reports whether a name from the registry or an instance can be
+// offered to the shell as it is: one the sanitizer would change (escape
+// sequences, controls, bidi or zero-width characters, line breaks) is not
+// offered, since shown cleaned it would not name the service.
+func plainName(s string) bool { return s != "" && sanitize.Line(s, 0) == s }

@@ -88,7 +88,7 @@ type describeJSON struct {
 
 func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 	ctx := cmd.Context()
-	stop := progress(cmd.ErrOrStderr(), "reading the fleet and measuring "+fleetText(service)+"'s rates…")
+	stop := progress(cmd.ErrOrStderr(), "reading the fleet and measuring "+cell(service)+"'s rates…")
 	defer stop()
 	h, err := f.observe(ctx, describeScrape)
 	if err != nil {
@@ -100,7 +100,7 @@ func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 	if len(insts) == 0 {
 		names := map[string]bool{}
 		for _, in := range snap.Instances {
-			names[fleetText(in.Name())] = true
+			names[cell(in.Name())] = true
 		}
 		known := slices.Sorted(func(yield func(string) bool) {
 			for n := range names {
@@ -113,12 +113,12 @@ func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
 		if len(known) > 0 {
 			msg = "known services: " + strings.Join(known, ", ")
 		}
-		return &fleetError{2, fmt.Errorf("no service %q at %s; %s", fleetText(service), fleetText(snap.Source.Source), msg)}
+		return &fleetError{2, fmt.Errorf("no service %q at %s; %s", cell(service), cell(snap.Source.Source), msg)}
 	}
 	insts = waitRates(ctx, h, service, f.timeout)
 	stop()
 	if f.output == "json" {
-		return fleetJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
+		return printJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
 	}
 	printDescribe(cmd.OutOrStdout(), service, insts)
 	return nil
@@ -163,7 +163,7 @@ func waitRates(ctx context.Context, h *hub.Hub, service string, limit time.Durat
 func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintf(tw, "SERVICE %s  (%d instances)\n\n", fleetText(service), len(insts))
+	fmt.Fprintf(tw, "SERVICE %s  (%d instances)\n\n", cell(service), len(insts))
 
 	fmt.Fprintln(tw, "INSTANCE\tADDRESS\tHEALTH\tSTATE\tINTROSPECTION\tVERSION\tADMIN\tNOTE")
 	for _, in := range insts {
@@ -175,13 +175,13 @@ func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {
 		if in.Stale {
 			note = strings.TrimSuffix("stale: "+note, ": ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleetText(in.InstanceID), fleetText(in.Address), fleetText(in.Health),
-			in.State, fleetDash(string(in.Intro)), fleetText(version), fleetDash(fleetText(in.Admin)), fleetText(note))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(in.InstanceID), cell(in.Address), cell(in.Health),
+			in.State, fleetDash(cell(string(in.Intro))), cell(version), fleetDash(cell(in.Admin)), cell(note))
 	}
 
 	fmt.Fprintln(tw, "\nENDPOINT\tTRANSPORT\tROUTE\tRATE\tERRORS\tP50\tP99")
 	for _, e := range endpoints(insts) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleetText(e.name), fleetText(e.transport), fleetText(e.route),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(e.name), cell(e.transport), cell(e.route),
 			e.rate, e.errors, e.p50, e.p99)
 	}
 
@@ -192,7 +192,7 @@ func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {
 			if !b.LastTransition.IsZero() {
 				since = b.LastTransition.Local().Format(time.TimeOnly)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.1f%%\t%s\n", fleetText(b.Name), fleetText(in.InstanceID), fleetText(b.State),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.1f%%\t%s\n", cell(b.Name), cell(in.InstanceID), cell(b.State),
 				b.Counts.Requests, b.Counts.Failures, 100*b.ErrorRatio, since)
 		}
 	}
@@ -200,7 +200,7 @@ func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {
 	fmt.Fprintln(tw, "\nLIMITER\tINSTANCE\tMODE\tRATE/S\tBURST\tTOKENS\tALLOWED\tREJECTED")
 	for _, in := range insts {
 		for _, l := range in.Limiters {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%g\t%d\t%.1f\t%d\t%d\n", fleetText(l.Name), fleetText(in.InstanceID), fleetText(l.Mode),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%g\t%d\t%.1f\t%d\t%d\n", cell(l.Name), cell(in.InstanceID), cell(l.Mode),
 				l.Rate, l.Burst, l.Tokens, l.Allowed, l.Rejected)
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
 )
@@ -93,7 +91,7 @@ func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hu
 		if why == "" {
 			why = "no answer within " + f.timeout.String()
 		}
-		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), fleetLine(why))}
+		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), cell(why))}
 	}
 	return h, nil
 }
@@ -181,11 +179,11 @@ func listOf(s hub.Snapshot) listJSON {
 func printList(w io.Writer, format string, s hub.Snapshot) error {
 	l := listOf(s)
 	if format == "json" {
-		return fleetJSON(w, l)
+		return printJSON(w, l)
 	}
-	fmt.Fprintf(w, "source: %s", fleetText(s.Source.Source))
+	fmt.Fprintf(w, "source: %s", cell(s.Source.Source))
 	if s.Source.Stale {
-		fmt.Fprintf(w, "  (stale: %s)", fleetText(s.Source.Err))
+		fmt.Fprintf(w, "  (stale: %s)", cell(s.Source.Err))
 	}
 	fmt.Fprintln(w)
 	if len(l.Services) == 0 {
@@ -203,8 +201,8 @@ func printList(w io.Writer, format string, s hub.Snapshot) error {
 			if in.Error != "" {
 				note = append(note, in.Error)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fleetText(svc.Name), fleetText(in.ID), fleetText(in.Address),
-				fleetText(in.Health), in.State, fleetDash(fleetText(string(in.Introspection))), fleetText(strings.Join(note, ": ")))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(svc.Name), cell(in.ID), cell(in.Address),
+				cell(in.Health), in.State, fleetDash(cell(string(in.Introspection))), cell(strings.Join(note, ": ")))
 		}
 	}
 	return tw.Flush()
@@ -222,33 +220,12 @@ func (e *fleetError) Unwrap() error { return e.err }
 // ExitCode implements exitCoder.
 func (e *fleetError) ExitCode() int { return e.code }
 
-func fleetJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// fleetMaxField bounds one field of text output, in runes.
+// fleetMaxField bounds one field of text output, in terminal cells.
 const fleetMaxField = 120
 
-// fleetText makes remote text safe for a terminal: escape sequences are
-// stripped, other control characters dropped, and the rest cut to
-// fleetMaxField runes.
-func fleetText(s string) string {
-	s = ansi.Strip(s)
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return -1
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > fleetMaxField {
-		s = string(r[:fleetMaxField-1]) + "…"
-	}
-	return s
-}
-
-func fleetLine(s string) string { return fleetText(strings.ReplaceAll(s, "\n", " ")) }
+// cell is remote text as one field of list's or describe's output:
+// sanitize.Line at fleetMaxField cells.
+func cell(s string) string { return sanitize.Line(s, fleetMaxField) }
 
 func fleetDash(s string) string {
 	if s == "" {

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	"github.com/kitbench/kitbench/probes/invoke"
 	"github.com/kitbench/kitbench/recorder"
@@ -219,7 +220,7 @@ func reflectionLookup(ctx context.Context, target string, stderr io.Writer) (cap
 	case errors.Is(err, invoke.ErrNoReflection):
 		fmt.Fprintf(stderr, "warning: %s has no server reflection; message bodies are kept as bytes\n", target)
 	case err != nil:
-		fmt.Fprintf(stderr, "warning: no descriptors from %s (%v); message bodies are kept as bytes\n", target, err)
+		fmt.Fprintf(stderr, "warning: no descriptors from %s (%s); message bodies are kept as bytes\n", target, sanitize.Line(err.Error(), 0))
 	}
 	if err != nil {
 		return nil, func() {}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/recorder"
 )
 
@@ -44,8 +46,13 @@ Paths listed in the file's header, in FILE.ignore (one JSON path a line) and in
 Without --target, each transport goes to the address it was recorded from.
 Redacted values ("[REDACTED]") are not sent; supply real ones with --header.
 
+Text from the file and the target is printed sanitized: escape sequences,
+control, bidi and zero-width characters never reach the terminal, and a line
+break in a recorded path shows as ␤. A file with no line break in 256 MiB
+(/dev/zero) is refused. Ctrl-C (SIGINT) or SIGTERM stops reading and sending.
+
 Exit status: 0 when every exchange matches, 1 on any mismatch or unreadable
-line, 2 when the target cannot be reached.`,
+line, 2 when the target cannot be reached, 130 when interrupted.`,
 		Example: `  kitbench replay session.kitrec
   kitbench replay session.kitrec --target 127.0.0.1:8080 --target grpc://127.0.0.1:9090
   kitbench replay session.kitrec --ignore '$.create_time' -o json
@@ -75,14 +82,25 @@ line, 2 when the target cannot be reached.`,
 	return cmd
 }
 
+// interrupted is replay's error when ctx ended (SIGINT, SIGTERM): exit
+// status 130, as a shell reports a command Ctrl-C stopped.
+func interrupted(ctx context.Context) error {
+	why := context.Cause(ctx).Error() // "interrupt signal received"
+	return &exitError{130, fmt.Errorf("interrupted (%s): the replay stopped before it finished", why)}
+}
+
 func runReplay(cmd *cobra.Command, path string, specs []string, opts recorder.ReplayOptions, output string) error {
+	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	s, err := recorder.ReadFile(path, recorder.ReadOptions{})
+	s, err := recorder.ReadFileContext(ctx, path, recorder.ReadOptions{})
+	if err != nil && ctx.Err() != nil {
+		return interrupted(ctx)
+	}
 	if err != nil {
 		return err
 	}
 	for _, le := range s.Errors {
-		fmt.Fprintf(stderr, "kitbench: %s: %v (skipped)\n", path, le)
+		fmt.Fprintf(stderr, "kitbench: %s (skipped)\n", sanitize.Line(fmt.Sprintf("%s: %v", path, le), 0))
 	}
 	side, err := recorder.Sidecar(path)
 	if err != nil {
@@ -108,7 +126,7 @@ func runReplay(cmd *cobra.Command, path string, specs []string, opts recorder.Re
 	if err != nil {
 		return err
 	}
-	rep, err := rp.Replay(cmd.Context(), s)
+	rep, err := rp.Replay(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -121,6 +139,8 @@ func runReplay(cmd *cobra.Command, path string, specs []string, opts recorder.Re
 		return err
 	}
 	switch {
+	case ctx.Err() != nil:
+		return interrupted(ctx)
 	case rep.Unreachable():
 		return &exitError{2, errors.New("the target could not be reached: is the service running? check --target")}
 	case rep.Failed > 0:

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kitbench/kitbench/internal/sanitize"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -70,7 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if strings.HasPrefix(msg, "unknown command") {
 		msg += " (see 'kitbench --help')"
 	}
-	fmt.Fprintf(stderr, "kitbench: %s\n", msg)
+	// An error may quote a service, a registry or a file: one line, no
+	// escape sequence, control, bidi or zero-width character.
+	fmt.Fprintf(stderr, "kitbench: %s\n", sanitize.Line(msg, 0))
 	var ec exitCoder
 	if errors.As(err, &ec) {
 		return ec.ExitCode()

@@ -145,8 +145,12 @@ func (in *Input) key(k tea.KeyPressMsg) InputEvent {
 	return InputChanged
 }
 
+// pasteLines turns the line breaks of pasted text into spaces.
+var pasteLines = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
 func (in *Input) insert(s string) {
 	var rs []rune
+	s = pasteLines.Replace(s) // a pasted line break is a space in a one-line field
 	for _, r := range sanitize.Line(s, 0) {
 		if unicode.IsPrint(r) || unicode.In(r, unicode.Mn, unicode.Me) {
 			rs = append(rs, r)
