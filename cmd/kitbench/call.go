@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
 
@@ -218,9 +219,9 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	service, method, err := splitCallArg(arg, f.target != "")
+	service, method, err := workbench.SplitMethod(arg, f.target != "")
 	if err != nil {
-		return err
+		return callExit(1, err)
 	}
 	req, err := f.request(method, cmd.InOrStdin())
 	if err != nil {
@@ -232,7 +233,7 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	}
 	defer rec.Close()
 	ctx := cmd.Context()
-	cands, err := resolveInstances(ctx, f, service)
+	cands, err := candidates(ctx, f, service)
 	if err != nil {
 		return err
 	}
@@ -241,27 +242,4 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 		return callAll(ctx, f, out, rec, service, cands, req)
 	}
 	return callOne(ctx, f, out, rec, service, cands, req)
-}
-
-// splitCallArg splits SERVICE.METHOD. With a registry, SERVICE is the
-// discovery name before the first dot and the rest names the method; with
-// --target, the whole argument is the method (a gRPC name) and SERVICE its
-// service part.
-func splitCallArg(arg string, target bool) (service, method string, err error) {
-	arg = strings.TrimSpace(arg)
-	if target {
-		i := strings.LastIndexAny(arg, "./")
-		if i <= 0 || i == len(arg)-1 {
-			return "", "", callUsage("%q: want SERVICE.METHOD (with --target, the gRPC service: helloworld.Greeter.SayHello)", arg)
-		}
-		return arg[:i], arg, nil
-	}
-	service, rest, ok := strings.Cut(arg, ".")
-	if !ok || service == "" || rest == "" {
-		return "", "", callUsage("%q: want SERVICE.METHOD, e.g. bookstore.GetBook (see 'kitbench list')", arg)
-	}
-	if strings.ContainsAny(rest, "./") {
-		return service, rest, nil // a full gRPC name after the discovery name
-	}
-	return service, arg, nil // the discovery name doubles as a hint to the gRPC service
 }
