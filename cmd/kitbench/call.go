@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -172,49 +169,6 @@ func (f *callFlags) check() error {
 	return nil
 }
 
-// body reads -d.
-func (f *callFlags) body(stdin io.Reader) ([]byte, error) {
-	switch {
-	case f.data == "@-":
-		b, err := io.ReadAll(io.LimitReader(stdin, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("-d @-: reading stdin: %w", err)
-		}
-		return b, nil
-	case strings.HasPrefix(f.data, "@"):
-		b, err := os.ReadFile(f.data[1:])
-		if err != nil {
-			return nil, fmt.Errorf("-d %s: %w", f.data, err)
-		}
-		return b, nil
-	}
-	return []byte(f.data), nil
-}
-
-// request builds the invoke.Request from the flags.
-func (f *callFlags) request(method string, stdin io.Reader) (invoke.Request, error) {
-	body, err := f.body(stdin)
-	if err != nil {
-		return invoke.Request{}, err
-	}
-	hdr, err := invoke.ParseHeaders(f.headers, os.LookupEnv)
-	if err != nil {
-		return invoke.Request{}, fmt.Errorf("-H: %w", err)
-	}
-	req := invoke.Request{Method: method, Body: body, Header: hdr, Timeout: f.timeout}
-	for _, p := range f.pathParams {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			return invoke.Request{}, callUsage("-p %q: want name=value", p)
-		}
-		if req.PathParams == nil {
-			req.PathParams = map[string]string{}
-		}
-		req.PathParams[k] = v
-	}
-	return req, nil
-}
-
 func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	if err := f.check(); err != nil {
 		return err
@@ -223,9 +177,10 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	if err != nil {
 		return callExit(1, err)
 	}
-	req, err := f.request(method, cmd.InOrStdin())
+	in := workbench.Input{Data: f.data, Headers: f.headers, PathParams: f.pathParams, Timeout: f.timeout}
+	req, err := in.Request(method, cmd.InOrStdin(), os.LookupEnv)
 	if err != nil {
-		return err
+		return callExit(1, err)
 	}
 	rec, err := openCallRecorder(f.record)
 	if err != nil {
