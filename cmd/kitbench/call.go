@@ -1,15 +1,13 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
 
@@ -171,60 +169,18 @@ func (f *callFlags) check() error {
 	return nil
 }
 
-// body reads -d.
-func (f *callFlags) body(stdin io.Reader) ([]byte, error) {
-	switch {
-	case f.data == "@-":
-		b, err := io.ReadAll(io.LimitReader(stdin, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("-d @-: reading stdin: %w", err)
-		}
-		return b, nil
-	case strings.HasPrefix(f.data, "@"):
-		b, err := os.ReadFile(f.data[1:])
-		if err != nil {
-			return nil, fmt.Errorf("-d %s: %w", f.data, err)
-		}
-		return b, nil
-	}
-	return []byte(f.data), nil
-}
-
-// request builds the invoke.Request from the flags.
-func (f *callFlags) request(method string, stdin io.Reader) (invoke.Request, error) {
-	body, err := f.body(stdin)
-	if err != nil {
-		return invoke.Request{}, err
-	}
-	hdr, err := invoke.ParseHeaders(f.headers, os.LookupEnv)
-	if err != nil {
-		return invoke.Request{}, fmt.Errorf("-H: %w", err)
-	}
-	req := invoke.Request{Method: method, Body: body, Header: hdr, Timeout: f.timeout}
-	for _, p := range f.pathParams {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			return invoke.Request{}, callUsage("-p %q: want name=value", p)
-		}
-		if req.PathParams == nil {
-			req.PathParams = map[string]string{}
-		}
-		req.PathParams[k] = v
-	}
-	return req, nil
-}
-
 func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	service, method, err := splitCallArg(arg, f.target != "")
+	service, method, err := workbench.SplitMethod(arg, f.target != "")
 	if err != nil {
-		return err
+		return callExit(1, err)
 	}
-	req, err := f.request(method, cmd.InOrStdin())
+	in := workbench.Input{Data: f.data, Headers: f.headers, PathParams: f.pathParams, Timeout: f.timeout}
+	req, err := in.Request(method, cmd.InOrStdin(), os.LookupEnv)
 	if err != nil {
-		return err
+		return callExit(1, err)
 	}
 	rec, err := openCallRecorder(f.record)
 	if err != nil {
@@ -232,7 +188,7 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	}
 	defer rec.Close()
 	ctx := cmd.Context()
-	cands, err := resolveInstances(ctx, f, service)
+	cands, err := candidates(ctx, f, service)
 	if err != nil {
 		return err
 	}
@@ -241,27 +197,4 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 		return callAll(ctx, f, out, rec, service, cands, req)
 	}
 	return callOne(ctx, f, out, rec, service, cands, req)
-}
-
-// splitCallArg splits SERVICE.METHOD. With a registry, SERVICE is the
-// discovery name before the first dot and the rest names the method; with
-// --target, the whole argument is the method (a gRPC name) and SERVICE its
-// service part.
-func splitCallArg(arg string, target bool) (service, method string, err error) {
-	arg = strings.TrimSpace(arg)
-	if target {
-		i := strings.LastIndexAny(arg, "./")
-		if i <= 0 || i == len(arg)-1 {
-			return "", "", callUsage("%q: want SERVICE.METHOD (with --target, the gRPC service: helloworld.Greeter.SayHello)", arg)
-		}
-		return arg[:i], arg, nil
-	}
-	service, rest, ok := strings.Cut(arg, ".")
-	if !ok || service == "" || rest == "" {
-		return "", "", callUsage("%q: want SERVICE.METHOD, e.g. bookstore.GetBook (see 'kitbench list')", arg)
-	}
-	if strings.ContainsAny(rest, "./") {
-		return service, rest, nil // a full gRPC name after the discovery name
-	}
-	return service, arg, nil // the discovery name doubles as a hint to the gRPC service
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kitbench/kitbench/internal/sanitize"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
 
@@ -25,38 +26,27 @@ func describeMethod(cmd *cobra.Command, service, method string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	arg := service + "." + method
-	svc, name, err := splitCallArg(arg, f.target != "")
+	svc, name, err := workbench.SplitMethod(service+"."+method, f.target != "")
 	if err != nil {
-		return err
+		return callExit(1, err)
 	}
 	ctx := cmd.Context()
-	cands, err := resolveInstances(ctx, f, svc)
+	cands, err := candidates(ctx, f, svc)
 	if err != nil {
 		return err
 	}
-	var failures []string
-	for _, inst := range cands {
-		inv, err := connect(ctx, f, inst)
-		if err != nil {
-			failures = append(failures, err.Error())
-			continue
-		}
-		s, err := inv.Describe(ctx, name)
-		inv.Close()
-		if err != nil {
-			return callClassify(err)
-		}
-		if f.output == "json" {
-			b, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			return callOutput{stdout: cmd.OutOrStdout(), f: f}.json(b)
-		}
-		return printSchema(cmd.OutOrStdout(), inst.ID, s)
+	s, inst, err := f.caller(callOutput{f: f}).Describe(ctx, svc, cands, name)
+	if err != nil {
+		return callClassify(err)
 	}
-	return callExit(2, fmt.Errorf("no instance of %s is reachable: %s", svc, strings.Join(failures, "; ")))
+	if f.output == "json" {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		return callOutput{stdout: cmd.OutOrStdout(), f: f}.json(b)
+	}
+	return printSchema(cmd.OutOrStdout(), inst.ID, s)
 }
 
 // callFlagsFrom reads call's flags by name from fs; absent ones keep

@@ -70,8 +70,10 @@ func TestCallRecordThenReplay(t *testing.T) {
 			t.Errorf("%s: service %q instance %q target %q trace %q", ex.Name(), ex.Service, ex.Instance, ex.Target, ex.TraceID)
 		}
 	}
+	// HTTP exchanges name their endpoint too, so that recorder's
+	// EndpointTarget can replay them in a service's own tests.
 	want := "/bookstore.v1.BookService/GetBook|/bookstore.v1.BookService/GetBook|/bookstore.v1.BookService/ListBooks|" +
-		"GET /v1/books/0000000000000001|GET /v1/books?page_size=5|GET /v1/books/0000000000000009"
+		"GET /v1/books/0000000000000001 (GetBook)|GET /v1/books?page_size=5 (ListBooks)|GET /v1/books/0000000000000009 (GetBook)"
 	if got := strings.Join(names, "|"); got != want || s.Header.Tool != "kitbench call" {
 		t.Fatalf("recorded %s (tool %q)\nwant     %s", got, s.Header.Tool, want)
 	}

@@ -116,14 +116,14 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	if err != nil {
 		return err
 	}
-	acts := newDashCalls(dir)
+	acts := newDashActions(dir)
 	defer acts.Close()
 
 	st := styles.New(colorprofile.TrueColor) // rebuilt for the terminal's profile
 	m, err := dashboard.New(dashboard.Options{
 		Styles: &st, FollowProfile: true, Source: label,
-		Call:     call.Deps{Caller: acts, History: dashHistory{dir: dir}, Recorder: acts},
-		Sessions: dashSessions{dir: dir},
+		Call:     call.Deps{Caller: acts, History: dashHistory{acts.history}, Recorder: acts},
+		Sessions: dashSessions{acts.sessions},
 	}, h, sub)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,8 +13,10 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/invoke"
 	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/sessions"
 )
@@ -24,7 +27,7 @@ func bookInstance(t *testing.T, inst *bookstore.Instance) hub.Instance {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	info, err := adminInfo(ctx, "http://"+inst.AdminAddr)
+	info, err := workbench.AdminInfo(ctx, "http://"+inst.AdminAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +36,8 @@ func bookInstance(t *testing.T, inst *bookstore.Instance) hub.Instance {
 		Meta: map[string]string{sd.MetaGRPC: inst.GRPCAddr, sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}}
 }
 
-func newTestCalls(t *testing.T, dir string) *dashCalls {
-	a := newDashCalls(dir)
+func newTestCalls(t *testing.T, dir string) *dashActions {
+	a := newDashActions(dir)
 	t.Cleanup(func() {
 		if err := a.Close(); err != nil {
 			t.Error(err)
@@ -108,7 +111,7 @@ func TestDashCallsAgainstBook(t *testing.T) {
 	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{book}, Body: []byte(`{"id":`)}); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
 		t.Errorf("bad JSON: %v", err)
 	}
-	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{gone}}); err == nil || !strings.Contains(err.Error(), "no instance of bookstore is reachable") {
+	if _, err := a.Call(ctx, call.Request{Service: "bookstore", Method: "GetBook", Instances: []hub.Instance{gone}}); !errors.Is(err, invoke.ErrUnreachable) {
 		t.Errorf("nothing reachable: %v", err)
 	}
 }
@@ -142,7 +145,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Fatalf("session file: %v %v", info, err)
 	}
 
-	s := dashSessions{dir: dir}
+	s := dashSessions{workbench.Sessions{Dir: dir}}
 	files, err := s.List(ctx)
 	if err != nil || len(files) != 1 || files[0].Path != st.Path {
 		t.Fatalf("list: %+v %v", files, err)
@@ -178,56 +181,5 @@ func TestDashRecordingReplays(t *testing.T) {
 	}
 	if _, err := s.Open(ctx, "../outside.kitrec"); err == nil {
 		t.Error("a path outside the project must be refused")
-	}
-}
-
-func TestDashHistoryRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	h := dashHistory{dir: dir}
-	ctx := context.Background()
-	if es, err := h.List(ctx); err != nil || len(es) != 0 {
-		t.Fatalf("empty history: %v %v", es, err)
-	}
-	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
-	in := []call.HistoryEntry{
-		{Time: t0, Service: "bookstore", Method: "GetBook", Instance: "book-2", Body: []byte(`{ "id": "1" }`), Status: "OK", OK: true, Latency: time.Millisecond, TraceID: "abc"},
-		{Time: t0.Add(time.Second), Service: "bookstore", Method: "ListBooks", Body: []byte("not json {"), Status: "error"},
-		{Time: t0.Add(time.Second), Service: "../../etc", Method: "pass wd", Body: []byte(`{}`), Status: "OK", OK: true},
-	}
-	for _, e := range in {
-		saved, err := h.Save(ctx, e)
-		if err != nil || saved.ID == "" {
-			t.Fatalf("save: %+v %v", saved, err)
-		}
-		if strings.ContainsAny(saved.ID, "/ ") {
-			t.Errorf("unsafe file name %q", saved.ID)
-		}
-		fi, err := os.Stat(filepath.Join(dir, dashHistoryDir, saved.ID))
-		if err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("history file %v %v", fi, err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, dashHistoryDir, "29991231T000000.000000000Z-x.json"), []byte("{broken"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	es, err := h.List(ctx)
-	if err != nil || len(es) != 3 {
-		t.Fatalf("list: %d entries, %v", len(es), err)
-	}
-	if es[2].Method != "GetBook" || string(es[2].Body) != `{"id":"1"}` || es[2].Instance != "book-2" || es[2].Latency != time.Millisecond || !es[2].Time.Equal(t0) {
-		t.Errorf("oldest entry %+v body %s", es[2], es[2].Body)
-	}
-	if b := string(es[0].Body) + string(es[1].Body); !strings.Contains(b, "not json {") {
-		t.Errorf("a non-JSON body should be kept as text: %q", b)
-	}
-}
-
-func TestSnakeKeys(t *testing.T) {
-	got := string(snakeKeys([]byte(`{"nextPageToken":"","books":[{"createTime":"x","id":1.50}],"ok":true}`)))
-	if want := `{"books":[{"create_time":"x","id":1.50}],"next_page_token":"","ok":true}`; got != want {
-		t.Errorf("snakeKeys = %s, want %s", got, want)
-	}
-	if got := string(snakeKeys([]byte("not json"))); got != "not json" {
-		t.Errorf("non-JSON changed: %q", got)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	wire "github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/hub"
 )
 
@@ -212,66 +212,20 @@ type endpointRow struct {
 	rate, errors, p50, p99 string
 }
 
-// endpoints merges the endpoints the instances document with the rates
-// their metrics give: rates and errors add up across instances, the
-// quantiles shown are the highest of any instance.
+// endpoints formats workbench.Endpoints for describe's endpoint table.
 func endpoints(insts []hub.InstanceState) []endpointRow {
-	type agg struct {
-		doc              wire.EndpointDoc
-		rate, req, errs  float64
-		p50, p99         time.Duration
-		measured, hasDoc bool
-	}
-	byKey := map[[2]string]*agg{}
-	get := func(name, transport string) *agg {
-		k := [2]string{name, transport}
-		if byKey[k] == nil {
-			byKey[k] = &agg{doc: wire.EndpointDoc{Name: name, Transport: transport}}
-		}
-		return byKey[k]
-	}
-	for _, in := range insts {
-		if in.Info != nil {
-			for _, d := range in.Info.Endpoints {
-				a := get(d.Name, d.Transport)
-				a.doc, a.hasDoc = d, true
-			}
-		}
-		if in.Metrics == nil || in.Metrics.Stats.Interval == 0 {
-			continue
-		}
-		for _, e := range in.Metrics.Stats.Endpoints {
-			a := get(e.Endpoint, e.Transport)
-			a.measured = true
-			a.rate += e.Rate
-			a.req += e.Requests
-			a.errs += e.Errors
-			a.p50, a.p99 = max(a.p50, e.P50), max(a.p99, e.P99)
-		}
-	}
-	rows := make([]endpointRow, 0, len(byKey))
-	for _, a := range byKey {
-		r := endpointRow{name: a.doc.Name, transport: a.doc.Transport, route: "-", rate: "-", errors: "-", p50: "-", p99: "-"}
-		switch {
-		case a.doc.HTTPPath != "":
-			r.route = strings.TrimSpace(a.doc.HTTPMethod + " " + a.doc.HTTPPath)
-		case a.doc.GRPCMethod != "":
-			r.route = a.doc.GRPCMethod
-		}
-		if a.measured {
-			r.rate = fmt.Sprintf("%.1f/s", a.rate)
-			r.errors = "0.0%"
-			if a.req > 0 {
-				r.errors = fmt.Sprintf("%.1f%%", 100*a.errs/a.req)
-			}
-			if a.req > 0 {
-				r.p50, r.p99 = a.p50.Round(time.Microsecond).String(), a.p99.Round(time.Microsecond).String()
+	stats := workbench.Endpoints(insts)
+	rows := make([]endpointRow, 0, len(stats))
+	for _, s := range stats {
+		r := endpointRow{name: s.Name, transport: s.Transport, route: cmp.Or(s.Route, "-"), rate: "-", errors: "-", p50: "-", p99: "-"}
+		if s.Measured {
+			r.rate = fmt.Sprintf("%.1f/s", s.Rate)
+			r.errors = fmt.Sprintf("%.1f%%", 100*s.ErrorRatio())
+			if s.Requests > 0 {
+				r.p50, r.p99 = s.P50.Round(time.Microsecond).String(), s.P99.Round(time.Microsecond).String()
 			}
 		}
 		rows = append(rows, r)
 	}
-	slices.SortFunc(rows, func(a, b endpointRow) int {
-		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.transport, b.transport))
-	})
 	return rows
 }

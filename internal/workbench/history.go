@@ -1,90 +1,48 @@
-package main
+package workbench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-
-	"github.com/kitbench/kitbench/ui/call"
 )
 
-// snakeKeys renames the object keys of a JSON document from lowerCamelCase
-// to snake_case ("nextPageToken" → "next_page_token"), leaving values as
-// they are; input that is not JSON is returned unchanged. Keys of proto
-// map fields are renamed too: a known limit of working without the
-// descriptors.
-func snakeKeys(b []byte) []byte {
-	if len(b) == 0 {
-		return b
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return b
-	}
-	out, err := json.Marshal(snakeValue(v))
-	if err != nil {
-		return b
-	}
-	return out
+// HistoryEntry is one call in a project's history.
+type HistoryEntry struct {
+	// ID names the entry in its store (a file name); set by Save.
+	ID                        string
+	Time                      time.Time
+	Service, Method, Instance string // Instance empty: balanced
+	Body                      []byte
+	// What came back, for the list.
+	Status  string
+	OK      bool
+	Latency time.Duration
+	TraceID string
 }
 
-func snakeValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			m[snake(k)] = snakeValue(x)
-		}
-		return m
-	case []any:
-		for i := range v {
-			v[i] = snakeValue(v[i])
-		}
-	}
-	return v
-}
-
-func snake(k string) string {
-	if !strings.ContainsFunc(k, unicode.IsUpper) {
-		return k
-	}
-	var b strings.Builder
-	for i, r := range k {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// dashHistory keeps the calls made in the dashboard as one JSON file per
-// call in .kitbench/history of the project directory (mode 0600: request
-// bodies may hold secrets). It implements call.History.
-type dashHistory struct {
-	dir string // the project directory
+// History keeps the calls made in a project as one JSON file per call in
+// HistoryDir (mode 0600: request bodies may hold secrets).
+type History struct {
+	// Dir is the project directory.
+	Dir string
 	// Max is how many entries List reads, newest first; zero means 200.
-	max int
+	Max int
 }
 
 // maxHistoryFile bounds one history file read back.
 const maxHistoryFile = 4 << 20
 
-// historyFile is the on-disk form of a call.HistoryEntry.
+// historyFile is the on-disk form of a HistoryEntry.
 type historyFile struct {
 	Time      time.Time       `json:"time"`
 	Service   string          `json:"service"`
@@ -98,9 +56,9 @@ type historyFile struct {
 	TraceID   string          `json:"trace_id,omitempty"`
 }
 
-// List implements call.History.
-func (h dashHistory) List(ctx context.Context) ([]call.HistoryEntry, error) {
-	dir := filepath.Join(h.dir, dashHistoryDir)
+// List returns the entries, newest first. A damaged entry is skipped.
+func (h History) List(ctx context.Context) ([]HistoryEntry, error) {
+	dir := filepath.Join(h.Dir, HistoryDir)
 	des, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -116,11 +74,8 @@ func (h dashHistory) List(ctx context.Context) ([]call.HistoryEntry, error) {
 	}
 	slices.Sort(names)
 	slices.Reverse(names) // names start with the time: newest first
-	limit := h.max
-	if limit <= 0 {
-		limit = 200
-	}
-	var out []call.HistoryEntry
+	limit := cmp.Or(h.Max, 200)
+	var out []HistoryEntry
 	for _, n := range names {
 		if len(out) == limit || ctx.Err() != nil {
 			break
@@ -135,35 +90,42 @@ func (h dashHistory) List(ctx context.Context) ([]call.HistoryEntry, error) {
 	return out, ctx.Err()
 }
 
-func readHistoryFile(path string) (call.HistoryEntry, error) {
+func readHistoryFile(path string) (HistoryEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return call.HistoryEntry{}, err
+		return HistoryEntry{}, err
 	}
 	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxHistoryFile+1))
+	if err != nil {
+		return HistoryEntry{}, err
+	}
+	if len(b) > maxHistoryFile {
+		return HistoryEntry{}, fmt.Errorf("%s: over %d bytes", path, maxHistoryFile)
+	}
 	var hf historyFile
-	d := json.NewDecoder(&limitedReader{r: f, n: maxHistoryFile})
-	if err := d.Decode(&hf); err != nil {
-		return call.HistoryEntry{}, err
+	if err := json.Unmarshal(b, &hf); err != nil {
+		return HistoryEntry{}, err
 	}
 	var body []byte
 	if len(hf.Body) > 0 {
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, hf.Body); err != nil {
-			return call.HistoryEntry{}, err
+			return HistoryEntry{}, err
 		}
 		body = buf.Bytes()
 	}
 	if hf.BodyText != "" {
 		body = []byte(hf.BodyText)
 	}
-	return call.HistoryEntry{Time: hf.Time, Service: hf.Service, Method: hf.Method, Instance: hf.Instance, Body: body,
+	return HistoryEntry{Time: hf.Time, Service: hf.Service, Method: hf.Method, Instance: hf.Instance, Body: body,
 		Status: hf.Status, OK: hf.OK, Latency: time.Duration(hf.LatencyNS), TraceID: hf.TraceID}, nil
 }
 
-// Save implements call.History.
-func (h dashHistory) Save(_ context.Context, e call.HistoryEntry) (call.HistoryEntry, error) {
-	dir := filepath.Join(h.dir, dashHistoryDir)
+// Save stores e and returns it with its ID: a new file named after its
+// time and method, never overwriting another.
+func (h History) Save(_ context.Context, e HistoryEntry) (HistoryEntry, error) {
+	dir := filepath.Join(h.Dir, HistoryDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return e, err
 	}
@@ -216,22 +178,4 @@ func fileWord(s string) string {
 		s = s[:80]
 	}
 	return s
-}
-
-// limitedReader fails, instead of stopping quietly, past n bytes.
-type limitedReader struct {
-	r interface{ Read([]byte) (int, error) }
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errors.New("file too large")
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }

@@ -1,0 +1,34 @@
+// Package workbench is what kitbench's command line and its dashboard both
+// do with a fleet: choose the instances to call and call the first one
+// that answers, record the call to a session file, keep the history of the
+// calls made, list, open and replay the project's sessions, run a
+// recording proxy, and sum an endpoint's statistics over its instances.
+//
+// cmd/kitbench parses flags, calls this package and formats what it
+// returns; the dashboard's adapters turn its values into the ui packages'
+// types field for field. Every decision lives here, so it is tested here.
+//
+// # One converter
+//
+// Exchange is the only conversion from a call's invoke.Result to a
+// recorder.Exchange. `kitbench call --record` and the dashboard's
+// recording both write through a Recording, so the same call gives the
+// same line in either file.
+//
+// # Layering
+//
+// workbench may import kit/, probes/ and recorder/; it never imports ui/
+// or cmd/ (internal/deptest checks this). It does I/O: the network and
+// the project's .kitbench directory.
+//
+// # Failure behaviour
+//
+// A Caller moves on to the next candidate when one cannot be reached
+// (invoke.ErrUnreachable), and reports every failure when none can; any
+// other error (a bad request body, an unknown method) is returned at
+// once, since the next instance would refuse it too. Errors that mean
+// there is nothing to call wrap ErrNoCandidates. A damaged history entry
+// is skipped; a damaged session file gives its readable exchanges and the
+// unreadable lines. Nothing here panics or keeps a goroutine after the
+// call that started it returns (Caller.Close ends kept connections).
+package workbench

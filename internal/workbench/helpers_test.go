@@ -1,0 +1,72 @@
+package workbench
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/kit/sd/devregistry"
+)
+
+// registry runs a dev registry on a free loopback port for the test.
+func registry(t *testing.T) string {
+	t.Helper()
+	reg := devregistry.New(devregistry.Options{})
+	ln, err := devregistry.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = reg.Serve(ln) }()
+	t.Cleanup(func() { reg.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// book runs a Book instance for the test.
+func book(t *testing.T, cfg bookstore.Config) *bookstore.Instance {
+	t.Helper()
+	inst, err := bookstore.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = inst.Shutdown(ctx)
+	})
+	return inst
+}
+
+// registered is inst as the registry lists it: gRPC, HTTP and admin
+// addresses in its metadata.
+func registered(inst *bookstore.Instance) sd.Instance {
+	return sd.Instance{ID: inst.InstanceID, Service: "bookstore", Address: inst.HTTPAddr, Health: sd.HealthPassing,
+		Meta: map[string]string{sd.MetaGRPC: inst.GRPCAddr, sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}}
+}
+
+// httpOnly is inst publishing no gRPC address.
+func httpOnly(inst *bookstore.Instance) sd.Instance {
+	in := registered(inst)
+	in.Meta = map[string]string{sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}
+	return in
+}
+
+// closedAddr is a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// gone is an instance that cannot be reached.
+func gone(t *testing.T, id string) sd.Instance {
+	return sd.Instance{ID: id, Service: "bookstore", Health: sd.HealthPassing, Meta: map[string]string{sd.MetaGRPC: closedAddr(t)}}
+}

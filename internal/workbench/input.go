@@ -1,0 +1,66 @@
+package workbench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kitbench/kitbench/probes/invoke"
+)
+
+// maxInput bounds a request body read from a file or standard input.
+const maxInput = 64 << 20
+
+// Input is a request as `kitbench call` takes it from its flags.
+type Input struct {
+	// Data is the body: inline JSON, @file, or @- for standard input;
+	// empty means {}.
+	Data string
+	// Headers are "name: value" lines; ${VAR} in a value is read with
+	// the lookup given to Request (invoke.ParseHeaders).
+	Headers []string
+	// PathParams are "name=value" HTTP path parameters; nil takes them
+	// all from the body.
+	PathParams []string
+	// Timeout bounds the call; zero means only the context's deadline.
+	Timeout time.Duration
+}
+
+// Request builds the invoke.Request for method, reading the body from
+// stdin or a file when Data says so and header variables with lookup.
+// Errors name the flag at fault (-d, -H or -p).
+func (in Input) Request(method string, stdin io.Reader, lookup func(string) (string, bool)) (invoke.Request, error) {
+	var body []byte
+	var err error
+	switch {
+	case in.Data == "@-":
+		body, err = io.ReadAll(io.LimitReader(stdin, maxInput))
+		if err != nil {
+			return invoke.Request{}, fmt.Errorf("-d @-: reading stdin: %w", err)
+		}
+	case strings.HasPrefix(in.Data, "@"):
+		if body, err = os.ReadFile(in.Data[1:]); err != nil {
+			return invoke.Request{}, fmt.Errorf("-d %s: %w", in.Data, err)
+		}
+	default:
+		body = []byte(in.Data)
+	}
+	hdr, err := invoke.ParseHeaders(in.Headers, lookup)
+	if err != nil {
+		return invoke.Request{}, fmt.Errorf("-H: %w", err)
+	}
+	req := invoke.Request{Method: method, Body: body, Header: hdr, Timeout: in.Timeout}
+	for _, p := range in.PathParams {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return invoke.Request{}, fmt.Errorf("-p %q: want name=value", p)
+		}
+		if req.PathParams == nil {
+			req.PathParams = map[string]string{}
+		}
+		req.PathParams[k] = v
+	}
+	return req, nil
+}

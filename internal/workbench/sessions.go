@@ -1,0 +1,221 @@
+package workbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/kitbench/kitbench/recorder"
+)
+
+// MaxBodyLines bounds the lines of one body in a SessionExchange.
+const MaxBodyLines = 200
+
+// Sessions lists, opens and replays the session files of a project:
+// *.kitrec in the project directory and in its SessionsDir.
+type Sessions struct {
+	// Dir is the project directory.
+	Dir string
+}
+
+// SessionFile is one session file.
+type SessionFile struct {
+	Path     string // relative to the project directory, with forward slashes
+	Size     int64
+	Modified time.Time
+}
+
+// SessionExchange is one recorded exchange, summed up for people.
+type SessionExchange struct {
+	ID        string
+	Name      string // "GetBook", or the method and path when the endpoint is unknown
+	Service   string
+	Instance  string
+	Transport string // "http" or "grpc"
+	Target    string // host:port it was recorded against
+	Time      time.Time
+	Duration  time.Duration
+	Status    string // "200", "OK", "NOT_FOUND", …
+	OK        bool
+	TraceID   string
+	Error     string // the call failed without a response
+	// Request and Response are the bodies as PrettyJSON shows them, at
+	// most MaxBodyLines each (and a line saying how many more), or one
+	// line giving the size of a body that is not JSON.
+	Request, Response []string
+}
+
+// Session is an opened session file.
+type Session struct {
+	Path      string
+	Service   string
+	Created   time.Time
+	Ignore    []string // JSON paths replay does not compare
+	Exchanges []SessionExchange
+	// Unreadable lists the lines that could not be read ("line 7: …").
+	Unreadable []string
+}
+
+// ReplayResult is the outcome of replaying one exchange.
+type ReplayResult struct {
+	Index    int // the exchange's position in the session
+	OK       bool
+	Status   string   // what came back
+	Diffs    []string // "$.title: want \"Dune\", got \"Emma\"", …
+	Err      string   // why there is no response
+	Duration time.Duration
+}
+
+// ReplayReport is a whole replay.
+type ReplayReport struct {
+	Results        []ReplayResult
+	Passed, Failed int
+}
+
+// List returns the session files, newest first.
+func (s Sessions) List(context.Context) ([]SessionFile, error) {
+	var out []SessionFile
+	for _, sub := range []string{".", SessionsDir} {
+		des, err := os.ReadDir(filepath.Join(s.Dir, sub))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, de := range des {
+			if !de.Type().IsRegular() || !strings.HasSuffix(de.Name(), ".kitrec") {
+				continue
+			}
+			info, err := de.Info()
+			if err != nil {
+				continue // removed meanwhile
+			}
+			out = append(out, SessionFile{Path: filepath.ToSlash(filepath.Join(sub, de.Name())), Size: info.Size(), Modified: info.ModTime()})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b SessionFile) int { return b.Modified.Compare(a.Modified) })
+	return out, nil
+}
+
+// path resolves a listed path inside the project directory; any other
+// path is refused.
+func (s Sessions) path(p string) (string, error) {
+	p = filepath.FromSlash(p)
+	if !filepath.IsLocal(p) {
+		return "", fmt.Errorf("%s: not a session file of this project", p)
+	}
+	return filepath.Join(s.Dir, p), nil
+}
+
+// Open reads one session; a damaged file gives its readable exchanges.
+func (s Sessions) Open(_ context.Context, p string) (*Session, error) {
+	full, err := s.path(p)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := recorder.ReadFile(full, recorder.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	out := &Session{Path: p, Service: rs.Header.Service, Created: rs.Header.Created, Ignore: rs.Header.Ignore}
+	for _, le := range rs.Errors {
+		out.Unreadable = append(out.Unreadable, le.Error())
+	}
+	for i := range rs.Exchanges {
+		out.Exchanges = append(out.Exchanges, summary(&rs.Exchanges[i]))
+	}
+	return out, nil
+}
+
+func summary(ex *recorder.Exchange) SessionExchange {
+	e := SessionExchange{ID: ex.ID, Name: ex.Endpoint, Service: ex.Service, Instance: ex.Instance, Transport: ex.Transport,
+		Target: ex.Target, Time: ex.Time, Duration: ex.Duration, TraceID: ex.TraceID, Error: ex.Error,
+		Request: bodyLines(ex.Request.Body), Response: bodyLines(ex.Response.Body)}
+	if e.Name == "" {
+		e.Name = ex.Name()
+	}
+	e.Status, e.OK = responseStatus(ex.Transport, &ex.Response)
+	return e
+}
+
+func responseStatus(transport string, r *recorder.Response) (string, bool) {
+	if transport == recorder.TransportGRPC {
+		return codes.Code(r.GRPCCode).String(), r.GRPCCode == 0
+	}
+	return strconv.Itoa(r.Status), r.Status >= 200 && r.Status < 300
+}
+
+func bodyLines(b *recorder.Body) []string {
+	switch {
+	case b == nil:
+		return nil
+	case len(b.JSON) > 0:
+		lines := strings.Split(PrettyJSON(b.JSON), "\n")
+		if len(lines) > MaxBodyLines {
+			lines = append(lines[:MaxBodyLines], fmt.Sprintf("… %d more lines", len(lines)-MaxBodyLines))
+		}
+		return lines
+	}
+	size := int64(len(b.Bytes))
+	if b.Size > 0 {
+		size = b.Size
+	}
+	return []string{fmt.Sprintf("(%d bytes, not JSON)", size)}
+}
+
+// Replay sends the session's requests to specs ("http://host:port",
+// "grpc://host:port"; nil sends each transport where it was recorded)
+// with recorder's replay engine, comparing with the file's and its
+// sidecar's ignore rules.
+func (s Sessions) Replay(ctx context.Context, p string, specs []string) (*ReplayReport, error) {
+	full, err := s.path(p)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := recorder.ReadFile(full, recorder.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	ignore, err := recorder.Sidecar(full)
+	if err != nil {
+		return nil, err
+	}
+	t, err := recorder.DialSession(rs, specs)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	rp, err := recorder.NewReplayer(t, recorder.ReplayOptions{Ignore: ignore})
+	if err != nil {
+		return nil, err
+	}
+	rep, err := rp.Replay(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReplayReport{Passed: rep.Passed, Failed: rep.Failed}
+	for _, r := range rep.Results {
+		res := ReplayResult{Index: r.Index, OK: r.OK(), Duration: r.Duration}
+		if r.Got != nil {
+			res.Status, _ = responseStatus(rs.Exchanges[r.Index].Transport, r.Got)
+		}
+		for _, d := range r.Diffs {
+			res.Diffs = append(res.Diffs, d.String())
+		}
+		if r.Err != nil {
+			res.Err = r.Err.Error()
+		}
+		out.Results = append(out.Results, res)
+	}
+	return out, nil
+}
