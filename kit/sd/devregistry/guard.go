@@ -62,10 +62,15 @@ func checkPath(p string) error {
 	return nil
 }
 
-// checkID validates a service or check ID: what checkName requires, and no
-// empty, "." or ".." segment between slashes.
+// checkID validates a service or check ID: not empty, at most maxNameLen
+// bytes of UTF-8 without NUL, and no empty, "." or ".." segment between
+// slashes. Other control characters pass, as in Consul: the workbench has
+// to show a hostile ID safely anyway.
 func checkID(what, id string) error {
-	if err := checkName(what, id); err != nil {
+	if id == "" {
+		return fmt.Errorf("%w: missing %s", ErrBadRequest, what)
+	}
+	if err := checkText(what, id, false); err != nil {
 		return err
 	}
 	for seg := range strings.SplitSeq(id, "/") {
@@ -76,17 +81,19 @@ func checkID(what, id string) error {
 	return nil
 }
 
-// checkName validates a service name or ID: not empty, at most maxNameLen
-// bytes of UTF-8, and no control character (NUL included).
+// checkName validates a service name, which ends up in URLs and DNS
+// names: not empty, at most maxNameLen bytes of UTF-8, and no control
+// character (NUL included).
 func checkName(what, s string) error {
 	if s == "" {
 		return fmt.Errorf("%w: missing %s", ErrBadRequest, what)
 	}
-	return checkText(what, s)
+	return checkText(what, s, true)
 }
 
-// checkText is checkName for text that may be empty (tags).
-func checkText(what, s string) error {
+// checkText refuses text over maxNameLen bytes, invalid UTF-8 and NUL, and
+// with controls set any other control character too.
+func checkText(what, s string, controls bool) error {
 	if len(s) > maxNameLen {
 		return fmt.Errorf("%w: %s is %d bytes long, over the limit of %d", ErrBadRequest, what, len(s), maxNameLen)
 	}
@@ -94,7 +101,7 @@ func checkText(what, s string) error {
 		return fmt.Errorf("%w: %s %q is not valid UTF-8", ErrBadRequest, what, clip(s))
 	}
 	for _, c := range s {
-		if c < 0x20 || (c >= 0x7f && c < 0xa0) {
+		if c == 0 || controls && (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
 			return fmt.Errorf("%w: %s %q contains the control character %U", ErrBadRequest, what, clip(s), c)
 		}
 	}
@@ -112,7 +119,7 @@ func checkRegistration(name, id string, tags []string, checkIDs []string) error 
 		}
 	}
 	for _, t := range tags {
-		if err := checkText("tag", t); err != nil {
+		if err := checkText("tag", t, false); err != nil {
 			return err
 		}
 	}
