@@ -137,7 +137,7 @@ func httpInvoker(f *callFlags, inst sd.Instance, info wire.Info) (invoke.Invoker
 func adminInfo(ctx context.Context, admin string) (wire.Info, error) {
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	c, err := introspect.New(admin, introspect.Options{HTTPClient: &http.Client{Transport: tr}})
+	c, err := introspect.New(admin, introspect.Options{Token: adminToken(ctx), HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		return wire.Info{}, err
 	}

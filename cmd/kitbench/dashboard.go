@@ -14,6 +14,7 @@ import (
 
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/introspect"
 	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/dashboard"
 	"github.com/kitbench/kitbench/ui/styles"
@@ -102,7 +103,7 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return errNoTerminal
 	}
-	h, err := hub.New(hub.Options{Discovery: src})
+	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: adminToken(ctx)}})
 	if err != nil {
 		return &fleetError{1, err}
 	}

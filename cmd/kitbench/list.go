@@ -17,6 +17,7 @@ import (
 
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/introspect"
 )
 
 func init() { subcommands = append(subcommands, newListCmd) }
@@ -78,6 +79,7 @@ func (f *fleetFlags) where() string {
 func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hub, error) {
 	h, err := hub.New(hub.Options{
 		Discovery:      discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets},
+		Introspect:     introspect.Options{Token: adminToken(ctx)},
 		ScrapeInterval: scrape,
 	})
 	if err != nil {
