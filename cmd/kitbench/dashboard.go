@@ -12,8 +12,10 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/introspect"
 	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/dashboard"
 	"github.com/kitbench/kitbench/ui/styles"
@@ -102,7 +104,7 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return errNoTerminal
 	}
-	h, err := hub.New(hub.Options{Discovery: src})
+	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: workbench.AdminToken(ctx)}})
 	if err != nil {
 		return &fleetError{1, err}
 	}

@@ -13,8 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kitbench/kitbench/internal/sanitize"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/introspect"
 )
 
 func init() { subcommands = append(subcommands, newListCmd) }
@@ -76,6 +78,7 @@ func (f *fleetFlags) where() string {
 func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hub, error) {
 	h, err := hub.New(hub.Options{
 		Discovery:      discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets},
+		Introspect:     introspect.Options{Token: workbench.AdminToken(ctx)},
 		ScrapeInterval: scrape,
 	})
 	if err != nil {

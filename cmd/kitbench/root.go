@@ -53,6 +53,7 @@ Start here:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
+	addAdminToken(root)
 	for _, newCmd := range subcommands {
 		root.AddCommand(newCmd())
 	}

@@ -43,11 +43,10 @@ func Complete(ctx context.Context, src discovery.Options, toComplete string, met
 	}
 	var out []string
 	for _, inst := range svc.Instances {
-		admin := inst.Meta[sd.MetaAdmin]
-		if admin == "" {
+		if inst.Meta[sd.MetaAdmin] == "" {
 			continue
 		}
-		info, err := AdminInfo(ctx, admin)
+		info, err := instanceInfo(ctx, inst)
 		if err != nil {
 			continue
 		}

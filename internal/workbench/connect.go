@@ -5,13 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
-	"github.com/kitbench/kitbench/probes/introspect"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
 
@@ -77,7 +75,7 @@ func Connect(ctx context.Context, inst sd.Instance, o ConnectOptions) (invoke.In
 	if admin == "" {
 		return nil, fmt.Errorf("instance %s publishes no admin listener (%s), so its HTTP routes are unknown: call it over gRPC", inst.ID, sd.MetaAdmin)
 	}
-	info, err := AdminInfo(ctx, admin)
+	info, err := instanceInfo(ctx, inst)
 	if err != nil {
 		if o.Direct {
 			return nil, fmt.Errorf("%w: --http with --target needs a kit admin listener there: %w", invoke.ErrUnreachable, err)
@@ -93,18 +91,6 @@ func httpInvoker(o ConnectOptions, inst sd.Instance, info wire.Info) (invoke.Inv
 		return nil, fmt.Errorf("instance %s serves no HTTP transport", inst.ID)
 	}
 	return invoke.NewHTTP(addr, info.Endpoints, invoke.HTTPOptions{TLS: o.TLS})
-}
-
-// AdminInfo reads /debug/kit/v1/info from the admin listener at base
-// ("http://host:port"), with a connection of its own that it closes.
-func AdminInfo(ctx context.Context, base string) (wire.Info, error) {
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	c, err := introspect.New(base, introspect.Options{HTTPClient: &http.Client{Transport: tr}})
-	if err != nil {
-		return wire.Info{}, err
-	}
-	return c.Info(ctx)
 }
 
 func transportAddr(info wire.Info, name string) string {
@@ -125,7 +111,7 @@ func thriftOnly(ctx context.Context, inst sd.Instance, method string, err error)
 	if !errors.Is(err, invoke.ErrNoMethod) || admin == "" {
 		return err
 	}
-	info, ierr := AdminInfo(ctx, admin)
+	info, ierr := instanceInfo(ctx, inst)
 	if ierr != nil {
 		return err
 	}

@@ -32,7 +32,9 @@
 //
 // # Failure behaviour
 //
-// Errors are JSON ErrorBody values: 400 for a bad query parameter (naming
+// Errors are JSON ErrorBody values: 403 for a Host header that names
+// neither loopback nor the listener (a guard against DNS rebinding, checked
+// first; see WithAllowedHosts), 400 for a bad query parameter (naming
 // it), 401 with WWW-Authenticate when a bearer token is required and
 // missing or wrong, 404 for an unknown path, 405 with Allow for a wrong
 // method, 503 for /events after Close. An /events stream ends when the

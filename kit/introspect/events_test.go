@@ -159,7 +159,7 @@ func rawStream(t *testing.T, srv *httptest.Server) (net.Conn, *bufio.Reader) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(conn, "GET %s/events HTTP/1.1\r\nHost: test\r\n\r\n", PathPrefix)
+	fmt.Fprintf(conn, "GET %s/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", PathPrefix)
 	r := bufio.NewReaderSize(conn, 1024)
 	for {
 		line, err := r.ReadString('\n')

@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kitbench/kitbench/kit/internal/hostcheck"
 )
 
 // Defaults of the handler's options.
@@ -84,6 +86,7 @@ func WithEventBuffer(n int) HandlerOption {
 // Handler serves protocol v1 for one Registry; see NewHandler.
 type Handler struct {
 	reg       *Registry
+	hosts     hostcheck.Policy
 	token     []byte // sha256 of the bearer token; nil: no auth
 	metrics   http.Handler
 	heartbeat time.Duration
@@ -130,6 +133,9 @@ func (h *Handler) Close() error {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.hostAllowed(w, r) {
+		return
+	}
 	if h.token != nil && !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kit-introspect"`)
 		writeError(w, http.StatusUnauthorized, "missing or invalid bearer token", "")

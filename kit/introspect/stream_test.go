@@ -68,6 +68,7 @@ func (r *recorder) frames(t *testing.T) []sseFrame {
 func startStream(h *Handler, rec *recorder) (disconnect func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequestWithContext(ctx, "GET", PathPrefix+"/events", nil)
+	req.Host = "127.0.0.1" // not a connection: only loopback names pass the Host check
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

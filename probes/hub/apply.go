@@ -138,7 +138,7 @@ func (h *Hub) startProbe(key Key, inst Instance) *probe {
 		}()
 		return p
 	}
-	c, err := introspect.New(inst.Admin, h.opts.Introspect)
+	c, err := introspect.NewForInstance(sd.Instance{ID: key.InstanceID, Meta: inst.Meta}, h.opts.Introspect)
 	if err != nil {
 		p.wg.Add(1)
 		go func() { // report outside the caller's lock
@@ -156,7 +156,7 @@ func (h *Hub) startProbe(key Key, inst Instance) *probe {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			scrapeLoop(ctx, h.scr, adminPath(c.Base(), wire.MetricsPath), h.opts.ScrapeInterval, func(st scrape.Stats, err error) {
+			scrapeLoop(ctx, h.scr, adminPath(c.Base(), wire.MetricsPath), c.Token(), h.opts.ScrapeInterval, func(st scrape.Stats, err error) {
 				h.onMetrics(key, p, st, err)
 			})
 		}()

@@ -23,7 +23,7 @@ func (m MetricsUpdate) About() Key { return m.Key }
 
 // scraper is the part of probes/scrape the hub uses.
 type scraper interface {
-	scrape(ctx context.Context, url string) (*scrape.Snapshot, error)
+	scrape(ctx context.Context, url, token string) (*scrape.Snapshot, error)
 	close()
 }
 
@@ -31,21 +31,21 @@ type promScraper struct{ s *scrape.Scraper }
 
 func newScraper() scraper { return promScraper{scrape.New()} }
 
-func (p promScraper) scrape(ctx context.Context, url string) (*scrape.Snapshot, error) {
-	return p.s.Scrape(ctx, url)
+func (p promScraper) scrape(ctx context.Context, url, token string) (*scrape.Snapshot, error) {
+	return p.s.Scrape(ctx, url, scrape.BearerToken(token))
 }
 
 func (p promScraper) close() { p.s.Close() }
 
-// scrapeLoop scrapes url every interval until ctx ends, reporting derived
-// figures through report.
-func scrapeLoop(ctx context.Context, s scraper, url string, every time.Duration, report func(scrape.Stats, error)) {
+// scrapeLoop scrapes url (with the admin listener's bearer token, if any)
+// every interval until ctx ends, reporting derived figures through report.
+func scrapeLoop(ctx context.Context, s scraper, url, token string, every time.Duration, report func(scrape.Stats, error)) {
 	var prev *scrape.Snapshot
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		sctx, cancel := context.WithTimeout(ctx, every)
-		cur, err := s.scrape(sctx, url)
+		cur, err := s.scrape(sctx, url, token)
 		cancel()
 		if ctx.Err() != nil {
 			return

@@ -33,7 +33,7 @@ var (
 	// than the configured cap.
 	ErrTooLarge = errors.New("introspect: response too large")
 	// ErrUnauthorized reports a 401: a bearer token is required or wrong.
-	ErrUnauthorized = errors.New("introspect: unauthorized (bearer token missing or wrong)")
+	ErrUnauthorized = errors.New("introspect: unauthorized")
 	// ErrBadURL reports an admin address that is neither host:port nor an
 	// http(s) URL.
 	ErrBadURL = errors.New("introspect: bad admin address")
@@ -55,7 +55,12 @@ const (
 // defaults documented on each field.
 type Options struct {
 	// Token is sent as "Authorization: Bearer <Token>". Empty sends none.
+	// NewForInstance replaces it for an instance that names its own token
+	// (wire.MetaTokenRef).
 	Token string
+	// LookupEnv reads the environment variables that instances name in
+	// wire.MetaTokenRef (NewForInstance). Nil means os.LookupEnv.
+	LookupEnv func(name string) (string, bool)
 	// Timeout bounds each JSON request and the wait for the headers of the
 	// event stream. Zero means DefaultTimeout (1 s).
 	Timeout time.Duration
@@ -239,7 +244,7 @@ func (c *Client) get(ctx context.Context, u string, w io.Writer) (int, error) {
 		return 0, fmt.Errorf("introspect: GET %s: %w", u, err)
 	}
 	defer resp.Body.Close()
-	if err := statusError(u, resp); err != nil {
+	if err := c.statusError(u, resp); err != nil {
 		// Drain a little so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		return resp.StatusCode, err
@@ -259,18 +264,27 @@ func (c *Client) get(ctx context.Context, u string, w io.Writer) (int, error) {
 	return resp.StatusCode, nil
 }
 
+// unauthorized is the error for a 401 from u, saying whether a token was
+// sent at all.
+func (c *Client) unauthorized(u string) error {
+	if c.opts.Token == "" {
+		return fmt.Errorf("%w: %s requires a bearer token and none was given", ErrUnauthorized, u)
+	}
+	return fmt.Errorf("%w: %s refused the bearer token given", ErrUnauthorized, u)
+}
+
 func (c *Client) authorize(req *http.Request) {
 	if c.opts.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
 	}
 }
 
-func statusError(u string, resp *http.Response) error {
+func (c *Client) statusError(u string, resp *http.Response) error {
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		return nil
 	case resp.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("%w: %s", ErrUnauthorized, u)
+		return c.unauthorized(u)
 	default:
 		return fmt.Errorf("%w: %s: HTTP %d", ErrBadResponse, u, resp.StatusCode)
 	}

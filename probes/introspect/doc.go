@@ -30,7 +30,10 @@
 // Errors wrap the package sentinels: ErrNoAdmin (the instance publishes no
 // admin listener: a state to show, not a failure), ErrProtocol (another
 // protocol version, named when it can be found), ErrBadResponse (garbage),
-// ErrTooLarge, ErrTruncated, ErrUnauthorized, ErrNoStream, ErrStreamIdle.
+// ErrTooLarge, ErrTruncated, ErrUnauthorized (saying whether a token was
+// sent), ErrNoStream, ErrStreamIdle, ErrTokenRef (NewForInstance: an
+// instance's kit_admin_token_ref that cannot be followed; only
+// env:KITBENCH_ADMIN_TOKEN_* is).
 //
 // Follow never gives up: when the instance stops answering it reports
 // ModeDown with the error at once and reconnects with jittered exponential

@@ -89,7 +89,7 @@ func (c *Client) openStream(ctx context.Context) (*stream, error) {
 		resp.Body.Close()
 		cancel()
 		if resp.StatusCode == http.StatusUnauthorized {
-			return nil, fmt.Errorf("%w: %s", ErrUnauthorized, u)
+			return nil, c.unauthorized(u)
 		}
 		return nil, fmt.Errorf("%w at %s: HTTP %d, content type %q", ErrNoStream, u, resp.StatusCode, mt)
 	}

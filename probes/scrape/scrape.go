@@ -148,11 +148,26 @@ func (s *Scraper) Close() {
 	}
 }
 
+// RequestOption adjusts one scrape's request; see BearerToken.
+type RequestOption func(*http.Request)
+
+// BearerToken sends "Authorization: Bearer <token>" with the scrape, as a
+// kit admin listener with a token requires for /metrics. The empty token
+// sends none.
+func BearerToken(token string) RequestOption {
+	return func(r *http.Request) {
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+	}
+}
+
 // Scrape fetches the page at target (the full URL, usually ending in
 // /metrics), decodes it in the format its Content-Type names and returns
 // it as a Snapshot. Errors name the URL and wrap one of the package's
-// sentinels, a context error, or the network error.
-func (s *Scraper) Scrape(ctx context.Context, target string) (*Snapshot, error) {
+// sentinels, a context error, or the network error; a 401 says whether a
+// token was sent.
+func (s *Scraper) Scrape(ctx context.Context, target string, opts ...RequestOption) (*Snapshot, error) {
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
@@ -163,6 +178,9 @@ func (s *Scraper) Scrape(ctx context.Context, target string) (*Snapshot, error) 
 		return nil, fmt.Errorf("scrape %q: %w", target, err)
 	}
 	req.Header.Set("Accept", acceptHeader)
+	for _, o := range opts {
+		o(req)
+	}
 	at := s.now()
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -173,6 +191,13 @@ func (s *Scraper) Scrape(ctx context.Context, target string) (*Snapshot, error) 
 		return nil, fmt.Errorf("scrape %s: %w", target, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		why := "no bearer token was sent"
+		if req.Header.Get("Authorization") != "" {
+			why = "the bearer token was refused"
+		}
+		return nil, fmt.Errorf("scrape %s: %w %q: %s", target, ErrStatus, resp.Status, why)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("scrape %s: %w %q", target, ErrStatus, resp.Status)
 	}

@@ -22,7 +22,9 @@ func BenchmarkBlockingWakeups(b *testing.B) {
 		h := reg.Handler()
 		benchWakeups(b, reg, watchers, func(target string) string {
 			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+			req := httptest.NewRequest("GET", target, nil)
+			req.Host = DefaultAddr
+			h.ServeHTTP(rec, req)
 			return rec.Header().Get("X-Consul-Index")
 		})
 	})

@@ -20,7 +20,9 @@ func start(reg *Registry, target string) *pending {
 	p := &pending{rec: httptest.NewRecorder(), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		reg.Handler().ServeHTTP(p.rec, httptest.NewRequest("GET", target, nil))
+		req := httptest.NewRequest("GET", target, nil)
+		req.Host = DefaultAddr
+		reg.Handler().ServeHTTP(p.rec, req)
 	}()
 	return p
 }

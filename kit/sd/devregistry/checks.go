@@ -70,3 +70,50 @@ func parseCheck(d *api.AgentServiceCheck, serviceID, serviceName string, i, n in
 		deregAfter: deregAfter,
 	}, nil
 }
+
+func (r *Registry) armTTLLocked(c *check, now time.Time) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.expires = now.Add(c.ttl)
+	if c.ttlTimer == nil {
+		c.ttlTimer = time.AfterFunc(c.ttl, func() { r.expire(c) })
+		return
+	}
+	c.ttlTimer.Reset(c.ttl)
+}
+
+// expire runs when a TTL timer fires: no update arrived in time.
+func (r *Registry) expire(c *check) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	if r.closed || r.checks[c.hc.CheckID] != c || now.Before(c.expires) {
+		return // removed, or refreshed after the timer fired
+	}
+	r.setStatusLocked(c, api.HealthCritical, "TTL expired", now)
+}
+
+func (r *Registry) armReapLocked(c *check, now time.Time) {
+	if c.deregAfter <= 0 {
+		return
+	}
+	c.criticalAt = now
+	if c.reapTimer == nil {
+		c.reapTimer = time.AfterFunc(c.deregAfter, func() { r.reap(c) })
+		return
+	}
+	c.reapTimer.Reset(c.deregAfter)
+}
+
+// reap deregisters a service whose check stayed critical for deregAfter.
+func (r *Registry) reap(c *check) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.checks[c.hc.CheckID] != c || c.hc.Status != api.HealthCritical ||
+		time.Since(c.criticalAt) < c.deregAfter {
+		return
+	}
+	r.index++
+	r.removeLocked(c.svc, r.index)
+}

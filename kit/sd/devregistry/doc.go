@@ -59,12 +59,39 @@
 // channel that is closed when its index moves, so a thousand waiting
 // queries cost a thousand parked goroutines and no polling. Encoded
 // responses are cached per index, so waking watchers share one encoding.
+// At most Options.MaxBlockingQueries (default 1024) queries wait at once.
+//
+// Memory follows what is registered: a service name with no instance left
+// is forgotten (a later query for it answers an index no lower than its
+// last), and the registry's maps are rebuilt smaller when they fall to a
+// quarter of their peak, so 100 000 services registered and deregistered
+// leave about 2 MiB behind.
+//
+// # Who may talk to it
+//
+// Like Consul's agent, the registry trusts whoever reaches its port, so it
+// guards against the two ways a web page could reach it from the user's
+// browser. A request whose Host header is not localhost, a loopback IP or
+// the address the connection arrived on gets 403 (DNS rebinding);
+// Options.AllowedHosts adds names. A write (any method but GET, HEAD and
+// OPTIONS) that a browser marks as coming from another origin
+// (Sec-Fetch-Site, or an Origin whose host is not the Host) gets 403:
+// Consul sends no CORS headers unless configured to, so a browser cannot
+// write to it from another origin, and the registry refuses such a write
+// outright. Clients that are not browsers send no Origin and are served.
 //
 // # Failure behaviour
 //
 // Bad requests get Consul's statuses with a text body (400 for malformed
 // input, 404 for an unknown service or check ID, 405 for a wrong method) and
-// never a panic. Shutdown and Close end every blocking query with the
+// never a panic. Bodies are strict: anything after the JSON value is a 400.
+// Service names must be UTF-8 without control characters (NUL included);
+// IDs and tags must be UTF-8 without NUL (other controls pass, as in
+// Consul, and the workbench shows them safely); all at most 512 bytes. IDs
+// may hold "/" but no empty, "." or ".." segment, and a path with such a
+// segment is a 400 rather than cleaned (so "a/../b" never reaches "b"). A foreign Host or a cross-origin write is a
+// 403 (ErrForbidden); a blocking query past the cap is a 429 with
+// Retry-After (ErrTooManyQueries). Shutdown and Close end every blocking query with the
 // current state and stop every timer. State lives in memory only: a
 // restarted registry is empty, and kit/sd/consul's Registrar registers again
 // on its next heartbeat.

@@ -25,6 +25,7 @@ func do(h http.Handler, method, target string, body any) *httptest.ResponseRecor
 		}
 	}
 	req := httptest.NewRequest(method, target, &buf)
+	req.Host = DefaultAddr // not example.com, which the Host check refuses
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec

@@ -2,12 +2,10 @@ package devregistry
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -24,7 +22,10 @@ const (
 )
 
 // Handler returns the HTTP handler that serves the Consul API subset. It
-// can be mounted on any server; Close ends its blocking queries.
+// can be mounted on any server; Close ends its blocking queries. It
+// answers 403 to a Host that does not name the registry (see
+// Options.AllowedHosts) and to a write from another origin, and 400 to a
+// path with empty, "." or ".." segments.
 func (r *Registry) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /v1/agent/service/register", r.handleRegister)
@@ -42,7 +43,7 @@ func (r *Registry) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/status/leader", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, "127.0.0.1:8300")
 	})
-	return mux
+	return r.guard(mux)
 }
 
 func (r *Registry) handleRegister(w http.ResponseWriter, req *http.Request) {
@@ -72,68 +73,6 @@ func (r *Registry) handleCheckUpdate(w http.ResponseWriter, req *http.Request) {
 	writeErr(w, r.updateCheck(req.PathValue("id"), u.Status, u.Output))
 }
 
-// query holds the parameters common to blocking endpoints.
-type query struct {
-	index uint64
-	wait  time.Duration
-}
-
-func parseQuery(req *http.Request) (query, error) {
-	v := req.URL.Query()
-	if v.Get("filter") != "" {
-		return query{}, fmt.Errorf("%w: the dev registry does not support filter expressions", ErrBadRequest)
-	}
-	if dc := v.Get("dc"); dc != "" && dc != datacenter {
-		return query{}, fmt.Errorf("no path to datacenter %q", dc)
-	}
-	q := query{wait: defaultWait}
-	if s := v.Get("index"); s != "" {
-		i, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return query{}, fmt.Errorf("%w: invalid index %q", ErrBadRequest, s)
-		}
-		q.index = i
-	}
-	if s := v.Get("wait"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return query{}, fmt.Errorf("%w: invalid wait time %q", ErrBadRequest, s)
-		}
-		q.wait = min(d, maxWait)
-	}
-	return q, nil
-}
-
-// await blocks while the watched index is at most q.index, as a Consul
-// blocking query does: until a change, the wait time (plus up to 1/16 of
-// it as jitter), the client going away, or the registry closing. cur runs
-// under r.mu and returns the current index and the channel closed when it
-// moves.
-func (r *Registry) await(ctx context.Context, q query, cur func() (uint64, chan struct{})) {
-	if q.index == 0 {
-		return
-	}
-	timer := time.NewTimer(q.wait + rand.N(q.wait/16+1))
-	defer timer.Stop()
-	for {
-		r.mu.Lock()
-		idx, ch := cur()
-		r.mu.Unlock()
-		if idx > q.index {
-			return
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return
-		case <-ctx.Done():
-			return
-		case <-r.closing:
-			return
-		}
-	}
-}
-
 func (r *Registry) handleHealthService(w http.ResponseWriter, req *http.Request) {
 	q, err := parseQuery(req)
 	if err != nil {
@@ -146,13 +85,21 @@ func (r *Registry) handleHealthService(w http.ResponseWriter, req *http.Request)
 		return
 	}
 	name := req.PathValue("service")
+	if err := checkName("service name", name); err != nil {
+		writeErr(w, err)
+		return
+	}
 	tags := req.URL.Query()["tag"]
-	r.await(req.Context(), q, func() (uint64, chan struct{}) {
+	err = r.await(req.Context(), q, func() (uint64, chan struct{}) {
 		if t := r.names[name]; t != nil {
 			return t.index, t.ch
 		}
 		return r.newNames.index, r.newNames.ch
 	})
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
 
 	slot := 0
 	if passing {
@@ -250,7 +197,10 @@ func (r *Registry) handleCatalogServices(w http.ResponseWriter, req *http.Reques
 		writeErr(w, err)
 		return
 	}
-	r.await(req.Context(), q, func() (uint64, chan struct{}) { return r.catalog.index, r.catalog.ch })
+	if err := r.await(req.Context(), q, func() (uint64, chan struct{}) { return r.catalog.index, r.catalog.ch }); err != nil {
+		writeErr(w, err)
+		return
+	}
 	r.mu.Lock()
 	idx := r.catalog.index
 	out := make(map[string][]string, len(r.names))
@@ -321,6 +271,8 @@ func boolParam(req *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
+// decodeBody decodes one JSON value from the body into v; anything but
+// white space after it is an error, as is a body over maxBody.
 func decodeBody(w http.ResponseWriter, req *http.Request, v any) error {
 	body := http.MaxBytesReader(w, req.Body, maxBody)
 	dec := json.NewDecoder(body)
@@ -330,7 +282,7 @@ func decodeBody(w http.ResponseWriter, req *http.Request, v any) error {
 		}
 		return fmt.Errorf("%w: request decode failed: %w", ErrBadRequest, err)
 	}
-	return nil
+	return strictEnd(io.MultiReader(dec.Buffered(), body))
 }
 
 func encode(v any) ([]byte, error) {
@@ -372,6 +324,11 @@ func writeErr(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &mbe):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrForbidden):
+		code = http.StatusForbidden
+	case errors.Is(err, ErrTooManyQueries):
+		code = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, ErrBadRequest):
 		code = http.StatusBadRequest
 	case errors.Is(err, ErrNotFound):

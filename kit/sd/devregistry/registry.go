@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/consul/api"
+
+	"github.com/kitbench/kitbench/kit/internal/hostcheck"
 )
 
 // Names under which the registry presents its single node, as Consul would.
@@ -34,6 +37,17 @@ type Options struct {
 	// Addr is where ListenAndServe listens. Empty means DefaultAddr,
 	// Consul's own address, so clients find the registry with no flags.
 	Addr string
+	// AllowedHosts are the Host headers answered on top of those always
+	// answered: localhost, loopback IP literals, and the IP and port a
+	// request's connection arrived on. An entry is a host name or IP (any
+	// port), a host:port (that port only), or "*" (any Host). Nil (the
+	// default) answers only the names above; any other Host gets 403, so
+	// a browser page cannot reach the registry through DNS rebinding.
+	AllowedHosts []string
+	// MaxBlockingQueries caps the blocking queries parked at once; one
+	// more gets 429 with Retry-After. Zero means
+	// DefaultMaxBlockingQueries (1024); negative means no cap.
+	MaxBlockingQueries int
 }
 
 // DefaultAddr is the address Consul's agent and clients use by default.
@@ -43,17 +57,22 @@ const DefaultAddr = "127.0.0.1:8500"
 // called, the HTTP server in front of it. A Registry is safe for concurrent
 // use; its zero value is not usable, call New.
 type Registry struct {
-	addr string
+	addr      string
+	hosts     hostcheck.Policy
+	maxParked int64
+	parked    atomic.Int64 // blocking queries waiting now
 
 	mu       sync.Mutex
 	index    uint64 // last write index; starts from a time-based seed
 	services map[string]*service
 	checks   map[string]*check
-	names    map[string]*topic // service name → its instances; kept as a tombstone when empty
-	newNames watch             // bumped when a service name gets its first instance
+	names    map[string]*topic // service name → its instances; removed with its last instance
+	newNames watch             // bumped when a service name gets its first instance or loses its last
 	catalog  watch             // bumped on register and deregister
 	closed   bool
 	closing  chan struct{} // closed by Close/Shutdown: ends blocking queries
+	// High-water marks of services, checks and names, for shrink.
+	servicesHi, checksHi, namesHi int
 
 	srvMu sync.Mutex
 	srv   *http.Server
@@ -75,6 +94,7 @@ func (w *watch) bump(idx uint64) {
 type topic struct {
 	watch
 	ids   map[string]*service
+	idsHi int       // high-water mark of ids, for shrink
 	cache [2][]byte // encoded health responses (all, passing-only) for index
 }
 
@@ -105,23 +125,26 @@ func New(opts Options) *Registry {
 	// instead of blocking for a full wait); clients still handle an index
 	// that goes backwards, as Consul requires.
 	seed := uint64(max(time.Now().UnixMilli(), 1))
+	maxParked := int64(opts.MaxBlockingQueries)
+	if maxParked == 0 {
+		maxParked = DefaultMaxBlockingQueries
+	}
 	return &Registry{
-		addr:     addr,
-		index:    seed,
-		services: make(map[string]*service),
-		checks:   make(map[string]*check),
-		names:    make(map[string]*topic),
-		newNames: watch{index: seed, ch: make(chan struct{})},
-		catalog:  watch{index: seed, ch: make(chan struct{})},
-		closing:  make(chan struct{}),
+		addr:      addr,
+		hosts:     hostcheck.New(opts.AllowedHosts),
+		maxParked: maxParked,
+		index:     seed,
+		services:  make(map[string]*service),
+		checks:    make(map[string]*check),
+		names:     make(map[string]*topic),
+		newNames:  watch{index: seed, ch: make(chan struct{})},
+		catalog:   watch{index: seed, ch: make(chan struct{})},
+		closing:   make(chan struct{}),
 	}
 }
 
 // register adds or replaces a service instance and its checks.
 func (r *Registry) register(reg *api.AgentServiceRegistration, replaceChecks bool) error {
-	if reg.Name == "" {
-		return fmt.Errorf("%w: missing service name", ErrBadRequest)
-	}
 	if reg.Kind != api.ServiceKindTypical {
 		return fmt.Errorf("%w: service kind %q is not supported by the dev registry", ErrBadRequest, reg.Kind)
 	}
@@ -142,12 +165,17 @@ func (r *Registry) register(reg *api.AgentServiceRegistration, replaceChecks boo
 		}
 	}
 	specs := make([]checkSpec, len(defs))
+	checkIDs := make([]string, 0, len(defs))
 	for i, d := range defs {
 		s, err := parseCheck(d, id, reg.Name, i, len(defs))
 		if err != nil {
 			return err
 		}
 		specs[i] = s
+		checkIDs = append(checkIDs, s.hc.CheckID)
+	}
+	if err := checkRegistration(reg.Name, reg.ID, reg.Tags, checkIDs); err != nil {
+		return err
 	}
 
 	r.mu.Lock()
@@ -240,6 +268,9 @@ func specsHave(specs []checkSpec, id string) bool {
 
 // deregister removes the service with the given ID and its checks.
 func (r *Registry) deregister(id string) error {
+	if err := checkID("service ID", id); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.services[id]
@@ -257,9 +288,18 @@ func (r *Registry) removeLocked(s *service, idx uint64) {
 	}
 	s.checks = nil
 	delete(r.services, s.svc.ID)
+	r.services = shrink(r.services, &r.servicesHi)
 	if t := r.names[s.svc.Service]; t != nil {
 		delete(t.ids, s.svc.ID)
-		r.bumpTopicLocked(t, idx)
+		t.ids = shrink(t.ids, &t.idsHi)
+		r.bumpTopicLocked(t, idx) // wakes its watchers
+		if len(t.ids) == 0 {
+			// No tombstone: a query for the name now reads newNames,
+			// whose index is bumped here so that it does not go back.
+			delete(r.names, s.svc.Service)
+			r.names = shrink(r.names, &r.namesHi)
+			r.newNames.bump(idx)
+		}
 	}
 	r.catalog.bump(idx)
 }
@@ -273,6 +313,7 @@ func (r *Registry) dropCheckLocked(c *check) {
 	}
 	if r.checks[c.hc.CheckID] == c {
 		delete(r.checks, c.hc.CheckID)
+		r.checks = shrink(r.checks, &r.checksHi)
 	}
 }
 
@@ -283,6 +324,9 @@ func (r *Registry) bumpTopicLocked(t *topic, idx uint64) {
 
 // updateCheck sets a TTL check's status and output and restarts its TTL.
 func (r *Registry) updateCheck(id, status, output string) error {
+	if err := checkID("check ID", id); err != nil {
+		return err
+	}
 	switch status {
 	case api.HealthPassing, api.HealthWarning, api.HealthCritical:
 	default:
@@ -320,53 +364,6 @@ func (r *Registry) setStatusLocked(c *check, status, output string, now time.Tim
 	if t := r.names[c.svc.svc.Service]; t != nil {
 		r.bumpTopicLocked(t, r.index)
 	}
-}
-
-func (r *Registry) armTTLLocked(c *check, now time.Time) {
-	if c.ttl <= 0 {
-		return
-	}
-	c.expires = now.Add(c.ttl)
-	if c.ttlTimer == nil {
-		c.ttlTimer = time.AfterFunc(c.ttl, func() { r.expire(c) })
-		return
-	}
-	c.ttlTimer.Reset(c.ttl)
-}
-
-// expire runs when a TTL timer fires: no update arrived in time.
-func (r *Registry) expire(c *check) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := time.Now()
-	if r.closed || r.checks[c.hc.CheckID] != c || now.Before(c.expires) {
-		return // removed, or refreshed after the timer fired
-	}
-	r.setStatusLocked(c, api.HealthCritical, "TTL expired", now)
-}
-
-func (r *Registry) armReapLocked(c *check, now time.Time) {
-	if c.deregAfter <= 0 {
-		return
-	}
-	c.criticalAt = now
-	if c.reapTimer == nil {
-		c.reapTimer = time.AfterFunc(c.deregAfter, func() { r.reap(c) })
-		return
-	}
-	c.reapTimer.Reset(c.deregAfter)
-}
-
-// reap deregisters a service whose check stayed critical for deregAfter.
-func (r *Registry) reap(c *check) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed || r.checks[c.hc.CheckID] != c || c.hc.Status != api.HealthCritical ||
-		time.Since(c.criticalAt) < c.deregAfter {
-		return
-	}
-	r.index++
-	r.removeLocked(c.svc, r.index)
 }
 
 // close ends blocking queries and stops every timer.
