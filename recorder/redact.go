@@ -434,6 +434,15 @@ func paramName(raw []byte) string {
 	return s
 }
 
+// JSON returns a JSON document with secret fields (at any depth) and
+// the values the detectors find replaced, every other byte as it was; a
+// document that does not parse is redacted as far as it does and as text
+// after that. b itself is returned when nothing changes.
+func (p *Policy) JSON(b []byte) []byte {
+	out, _ := p.redactJSON(b, false)
+	return out
+}
+
 // Exchange redacts ex in place. Header maps and bodies that change are
 // replaced by new ones, so the caller's maps and bodies are never
 // written.

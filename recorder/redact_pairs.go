@@ -1,6 +1,9 @@
 package recorder
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // userinfoChar: what the userinfo of a URL is made of (RFC 3986, without
 // '&', which in practice ends a query value first).
@@ -111,16 +114,14 @@ func (p *Policy) findPairs(spans []span, b []byte) []span {
 			k := i + j
 			i = k + len(eq)
 			s := k
-			for s > 0 && (pairNameChar(b[s-1]) || eq != "=" && b[s-1] == '%') {
+			for s > 0 && (pairNameChar(b[s-1]) || b[s-1] == '%') {
 				s--
 			}
-			if eq != "=" { // an encoded name starts after the encoded '&' or '?'
-				if q := bytes.LastIndexByte(b[s:k], '%'); q >= 0 {
-					s += q + 3
-				}
+			if s == k {
+				continue
 			}
 			e := pairValueEnd(b, i, eq != "=")
-			if e == i || isPlaceholderAt(b, i) || s >= k || !p.SecretParam(string(b[s:k])) {
+			if e == i || isPlaceholderAt(b, i) || !p.pairSecret(b[s:k]) {
 				continue
 			}
 			spans = append(spans, span{i, e})
@@ -128,6 +129,20 @@ func (p *Policy) findPairs(spans []span, b []byte) []span {
 		}
 	}
 	return spans
+}
+
+// pairSecret judges the name of a name=value pair as found in text: it
+// may be %-encoded ("api%5Fkey") and, in an encoded URL, start with an
+// encoded '?' or '&' ("%3Faccess_token").
+func (p *Policy) pairSecret(raw []byte) bool {
+	if indexByteB(raw, '%') < 0 {
+		return p.SecretParam(string(raw)) // a short name is converted on the stack
+	}
+	name := paramName(raw)
+	if i := strings.LastIndexAny(name, "?&;=/ %"); i >= 0 {
+		name = name[i+1:]
+	}
+	return name != "" && p.SecretParam(name)
 }
 
 func isPlaceholderAt(b []byte, i int) bool {
