@@ -168,7 +168,7 @@ func paramName(raw []byte) string {
 // document that does not parse is redacted as far as it does and as text
 // after that. b itself is returned when nothing changes.
 func (p *Policy) JSON(b []byte) []byte {
-	out, _ := p.redactJSON(b, false)
+	out, _ := p.redactJSON(b)
 	return out
 }
 
@@ -198,7 +198,7 @@ func (p *Policy) body(b *Body) *Body {
 		return nil
 	}
 	if b.JSON != nil {
-		out, changed := p.redactJSON(b.JSON, true)
+		out, changed := p.redactJSON(b.JSON)
 		if !changed {
 			return b
 		}
@@ -220,7 +220,7 @@ func (p *Policy) body(b *Body) *Body {
 func (p *Policy) raw(b []byte) ([]byte, bool) {
 	switch {
 	case startsJSON(b):
-		return p.redactJSON(b, false)
+		return p.redactJSON(b)
 	case looksForm(b):
 		return p.queryBytes(nil, b)
 	}

@@ -22,10 +22,9 @@ type jsonRedactor struct {
 // quotedPlaceholder replaces a secret string or number.
 const quotedPlaceholder = `"` + Placeholder + `"`
 
-// redactJSON redacts a JSON document. With valid unset, src may be
-// truncated or not JSON at all: what cannot be walked is redacted as
-// text.
-func (p *Policy) redactJSON(src []byte, valid bool) ([]byte, bool) {
+// redactJSON redacts a JSON document. src may be truncated or not JSON at
+// all: what cannot be walked is redacted as text.
+func (p *Policy) redactJSON(src []byte) ([]byte, bool) {
 	j := &jsonRedactor{p: p, src: src, mask: p.maskOf(src) &^ maskQuoted}
 	if jsonEscapedQuote(src) {
 		j.mask |= maskQuoted // JSON written inside a JSON string
@@ -35,16 +34,16 @@ func (p *Policy) redactJSON(src []byte, valid bool) ([]byte, bool) {
 		j.space()
 		ok = j.i == len(src)
 	}
-	if !ok && !valid { // not JSON after all, or cut short: the rest as text
-		tail := src[j.last:]
-		if out, changed := p.text(nil, tail, p.maskOf(tail), Placeholder); changed {
-			return append(j.out, out...), true // j.out holds src[:j.last]
+	walked, changed := src, false
+	if j.out != nil {
+		walked, changed = append(j.out, src[j.last:]...), true
+	}
+	if !ok { // not JSON after all, or cut short: all of it as text too
+		if out, found := p.text(nil, walked, p.maskOf(walked), Placeholder); found {
+			return out, true
 		}
 	}
-	if j.out == nil {
-		return src, false
-	}
-	return append(j.out, src[j.last:]...), true
+	return walked, changed
 }
 
 // jsonEscapedQuote reports whether b holds an escaped quote: JSON written

@@ -95,7 +95,7 @@ func TestPolicyJSON(t *testing.T) {
 		`[{"password":"` + Placeholder + `"}]`:                      `[{"password":"` + Placeholder + `"}]`,
 	}
 	for in, want := range cases {
-		got, _ := p.redactJSON([]byte(in), true)
+		got, _ := p.redactJSON([]byte(in))
 		if string(got) != want {
 			t.Errorf("redactJSON(%s)\n got %s\nwant %s", in, got, want)
 		}
@@ -183,7 +183,7 @@ func TestKeepNameAndValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := p.redactJSON([]byte(`{"session":{"token":"t1"},"note":"key sk_live_abc9 here","token":"t2"}`), true)
+	got, _ := p.redactJSON([]byte(`{"session":{"token":"t1"},"note":"key sk_live_abc9 here","token":"t2"}`))
 	want := `{"session":{"token":"t1"},"note":"key ` + Placeholder + ` here","token":"` + Placeholder + `"}`
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
