@@ -14,12 +14,12 @@ type Batch struct {
 	w     *Writer
 	buf   []byte // starts with the newline written only after a partial line
 	n     int
-	names map[string]bool
+	names map[string]uint8
 }
 
 // NewBatch returns an empty Batch that writes to w.
 func (w *Writer) NewBatch() *Batch {
-	return &Batch{w: w, buf: []byte{'\n'}, names: make(map[string]bool)}
+	return &Batch{w: w, buf: []byte{'\n'}, names: make(map[string]uint8)}
 }
 
 // Add redacts and encodes ex at the end of the batch, as Writer.Append

@@ -8,8 +8,23 @@
 // Exchange, Request, Response, Body) are the format.
 //
 // Secrets never reach disk: a Writer redacts every exchange before it
-// writes it (see Redaction for the default rules), replacing values with
-// the fixed Placeholder. Opting out is explicit and per field.
+// writes it, replacing values with the fixed Placeholder. Opting out is
+// explicit and per field.
+//
+// # Redaction
+//
+// Policy is kitbench's one redaction policy (Redaction documents its
+// rules): secret names judged by segment in headers, gRPC metadata,
+// query strings, forms and JSON at any depth ("X-Auth", "client_secret",
+// "apiKey" are secrets; "author", "keyboard", "page_token" are not), and
+// secret values found whatever their name — JWTs in any encoding
+// context, Bearer and Basic credentials, URL passwords. Writers, replay
+// and `kitbench call -v`/-o json use it; anything else that shows or
+// stores exchanges should call DefaultPolicy (or NewPolicy with the
+// user's Redaction) rather than keep its own list. Policy.SecretField
+// fits an option that takes a func(string) bool, such as a logger's.
+// Package recorder/redacttest holds the corpus every one of them is
+// tested against.
 //
 // # Usage
 //
@@ -52,7 +67,10 @@
 //
 // # Failure behaviour
 //
-// A damaged file loses only its damaged lines: Read returns every
+// Redaction never fails an exchange: a body it cannot parse as JSON is
+// redacted as text, and rules that do not compile are refused when the
+// Writer, Replayer or Policy is made (ErrPath, ErrRedaction), never at
+// write time. A damaged file loses only its damaged lines: Read returns every
 // readable exchange and a *LineError (with the line number) for each
 // other line — truncated, not JSON, invalid UTF-8, nested deeper than
 // MaxDepth, longer than the line limit (read in bounded memory). Input

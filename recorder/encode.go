@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -148,17 +147,17 @@ func appendFields(b []byte, name string, fs []Field, hr *headerRedactor) []byte 
 			b = append(b, "null"...)
 			continue
 		}
-		secret := hr != nil && hr.secret(f.Name)
+		var judged uint8
+		if hr != nil {
+			judged = hr.judge(f.Name)
+		}
 		b = append(b, '[')
 		for j, v := range vs {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			switch {
-			case secret:
-				v = Placeholder
-			case hr != nil && strings.Contains(v, "eyJ"):
-				v = string(replaceJWTs([]byte(v)))
+			if hr != nil {
+				v = hr.value(judged, v)
 			}
 			b = appendString(b, v)
 		}

@@ -1,12 +1,12 @@
 package recorder
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"net/url"
+	"path"
+	"regexp"
 	"strings"
+	"sync"
 )
 
 // Placeholder replaces every redacted value. It is one fixed string, not a
@@ -16,375 +16,261 @@ import (
 // response compares equal to its recorded placeholder.
 const Placeholder = "[REDACTED]"
 
-// Redaction says what is replaced by Placeholder before an exchange is
-// written. The zero value is the default: every rule below is on.
+// placeholderQuery is Placeholder in a query string or a form.
+const placeholderQuery = "%5BREDACTED%5D"
+
+// ErrRedaction: a Redaction rule does not compile (a bad name pattern or
+// value pattern).
+var ErrRedaction = errors.New("recorder: bad redaction rule")
+
+// Redaction configures the redaction Policy: what is replaced by
+// Placeholder wherever kitbench writes or prints an exchange. The zero
+// value is the default policy; the fields only add rules or keep fields.
 //
-// Default rules: headers (and gRPC metadata) named Authorization,
-// Proxy-Authorization, Cookie or Set-Cookie, or whose name contains
-// "token", "api-key", "api_key", "apikey", "secret", "password",
-// "session", "cookie" or "credential"; query parameters named "token",
-// "key", "sig" or "code", or whose name contains "access_token",
-// "refresh_token", "id_token", "auth_token", "api_key", "api-key",
-// "apikey", "secret", "password" or "signature" (not "page_token":
-// pagination tokens are not secrets); and anywhere in bodies, headers and
-// query values, strings that look like a JWT (three base64url segments,
-// the first a JSON object: "eyJ…").
+// # Names
+//
+// A header, gRPC metadata key, query or form parameter, or JSON field (at
+// any depth) is secret when its name holds a secret word. A name is split
+// into segments on '-', '_', '.', any other non-alphanumeric, camelCase
+// and letter-digit boundaries ("X-Upstream-Authorization", "apiKey",
+// "client_secret"), and segments are compared whole, so "author",
+// "keyboard", "monkey", "passport" and ":authority" hold none. The
+// secret words are auth, authorization, password(s), passwd, pwd, pass,
+// passphrase, passcode, secret(s), credential(s), cred(s), cookie(s),
+// signature(s), sig, jwt, bearer, otp, cvv, cvc, apikey, sessionid,
+// token(s), key(s) and session; a run of letters ending in a strong one
+// counts too ("accesstoken", "jsessionid", "privatekey", but not
+// "monkey"). The word is not a secret:
+//   - when a descriptor follows it: type, name, url, uri, endpoint,
+//     method, mode, scheme, provider, issuer, count, length, size, ttl,
+//     expires, expiry, timeout, policy, version, format, kind, path, file,
+//     id (but "session_id" is secret), ref, status, algorithm, label,
+//     changed, created, updated, used, remaining, limit, usage and a few
+//     more ("token_type", "auth_url", "key_id", "secret_name");
+//   - for token, after page, next, prev, continuation, cursor, sync,
+//     resume, max, min, num, total, input, output, prompt, completion
+//     ("page_token", "max_tokens");
+//   - for key, after sort, partition, primary, foreign, cache,
+//     idempotency, object, row, map, hash, routing, shard, lookup, group,
+//     public, range, unique, message, label, index ("public_key").
+//
+// A query or form parameter named "code" (an OAuth code) is secret too; a
+// JSON field named "code" is not.
+//
+// A secret header's every value is replaced; a secret parameter's value;
+// a secret JSON field's string and number values, and those of every
+// object and array below it (true, false and null stay).
+//
+// # Values
+//
+// Whatever their name, these are replaced wherever they appear — header
+// values, paths, query values, bodies of any kind, gRPC messages, errors:
+//   - JWTs: base64url segments joined by dots, the first decoding to a JSON
+//     object ("eyJ…"), in any encoding context: raw, after "%20" or
+//     "%22", with "%2E" dots, JSON-escaped;
+//   - the credential after "Bearer " or "Basic " (or "Bearer%20",
+//     "Bearer+");
+//   - the password in a URL's userinfo ("https://user:pw@host", also
+//     %-encoded and JSON-escaped);
+//   - the value of a name=value pair with a secret parameter name inside
+//     other text (a URL in a JSON string, a DSN, a message), and of a
+//     "name": value pair with a secret field name in text that is not
+//     JSON itself (a text body, JSON escaped inside a JSON string).
+//
+// # Bodies
+//
+// JSON bodies are walked at any depth; bodies stored as bytes are walked
+// as JSON when they start like JSON (a truncated one, or JSON sent as
+// text/plain), as a form when they look like one
+// (application/x-www-form-urlencoded, stored base64), and as text
+// otherwise.
 type Redaction struct {
-	// Headers, Query and Paths add rules: header names (any case), query
-	// parameter names, and JSON paths into bodies ("$.user.ssn",
-	// "$.items[*].card") whose values are replaced whole.
+	// Names adds secret names in every place a name is judged (headers,
+	// metadata, query and form parameters, JSON fields at any depth): a
+	// name compared whole in any case ("ssn"), or a pattern in which '*'
+	// stands for any run of characters ("x-*-sig"). Nil adds none.
+	Names []string
+	// Headers adds header and metadata names and Query query and form
+	// parameter names, as Names does, for that place only. Nil adds none.
 	Headers []string
 	Query   []string
-	Paths   []string
-	// Keep opts single fields out of every rule, explicitly: a header
-	// name as "header:X-Api-Key", a query parameter as "query:token", or
-	// a JSON body path as "json:$.id_token". Nil keeps nothing.
+	// Paths adds JSON paths into bodies ("$.user.ssn", "$.items[*].card")
+	// whose values are replaced whole. Nil adds none.
+	Paths []string
+	// Values adds regular expressions (Go syntax) for secret values: every
+	// match, in any value or body, is replaced. Nil adds none.
+	Values []string
+	// Keep marks fields as safe: a kept field is written as it is, and no
+	// rule — not even the value detectors — touches it or, for a JSON
+	// field, anything below it. Entries are "header:NAME" (headers and
+	// metadata), "query:NAME" (query and form parameters), "json:PATH" (a
+	// JSON body path), or "name:NAME" (that name everywhere, JSON fields at
+	// any depth included). Names are compared in any case. Nil keeps
+	// nothing: there is no switch that turns redaction off.
 	Keep []string
 }
 
-// redactor is a compiled Redaction.
-type redactor struct {
-	headers   map[string]bool // extra names, lower-case
-	query     map[string]bool
-	paths     []Path
-	keepHdr   map[string]bool
-	keepQuery map[string]bool
-	keepPaths []Path
+// Policy is kitbench's one redaction policy, compiled from a Redaction:
+// a Writer applies it to every exchange before writing, replay to live
+// responses before comparing, and `kitbench call` to what it prints.
+// Anything else that shows or stores exchanges — logs, an exchange ring —
+// should redact with it too, so that what counts as a secret is decided
+// once. A Policy is immutable and safe for concurrent use.
+type Policy struct {
+	names, headers, params       nameSet
+	keepNames, keepHdr, keepPrm  nameSet
+	paths, keepPaths             []Path
+	values                       []*regexp.Regexp
+	hasUser, hasKeep, trackPaths bool
 }
 
-func compileRedaction(r Redaction) (*redactor, error) {
-	rd := &redactor{headers: lowerSet(r.Headers), query: lowerSet(r.Query)}
-	for _, p := range r.Paths {
-		cp, err := ParsePath(p)
+// nameSet is a set of lower-case names and '*' patterns.
+type nameSet struct {
+	exact    map[string]bool
+	patterns []string
+}
+
+func (s *nameSet) add(n string) error {
+	n = strings.ToLower(strings.TrimSpace(n))
+	if strings.ContainsAny(n, "*?[") {
+		if _, err := path.Match(n, ""); err != nil {
+			return fmt.Errorf("%w: name pattern %q: %w", ErrRedaction, n, err)
+		}
+		s.patterns = append(s.patterns, n)
+		return nil
+	}
+	if s.exact == nil {
+		s.exact = make(map[string]bool)
+	}
+	s.exact[n] = true
+	return nil
+}
+
+func (s *nameSet) empty() bool { return len(s.exact) == 0 && len(s.patterns) == 0 }
+
+// has reports whether lower (a lower-case name) is in the set.
+func (s *nameSet) has(lower string) bool {
+	if s.exact[lower] {
+		return true
+	}
+	for _, p := range s.patterns {
+		if ok, _ := path.Match(p, lower); ok {
+			return true
+		}
+	}
+	return false
+}
+
+var defaultPolicy = sync.OnceValue(func() *Policy { return &Policy{} })
+
+// DefaultPolicy returns the policy of the zero Redaction, shared.
+func DefaultPolicy() *Policy { return defaultPolicy() }
+
+// NewPolicy compiles r. A malformed JSON path or Keep entry is an error
+// wrapping ErrPath, a bad name or value pattern one wrapping ErrRedaction.
+func NewPolicy(r Redaction) (*Policy, error) {
+	p := &Policy{}
+	for _, set := range []struct {
+		dst *nameSet
+		src []string
+	}{{&p.names, r.Names}, {&p.headers, r.Headers}, {&p.params, r.Query}} {
+		for _, n := range set.src {
+			if err := set.dst.add(n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, s := range r.Paths {
+		cp, err := ParsePath(s)
 		if err != nil {
 			return nil, err
 		}
-		rd.paths = append(rd.paths, cp)
+		p.paths = append(p.paths, cp)
+	}
+	for _, v := range r.Values {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: value pattern: %w", ErrRedaction, err)
+		}
+		p.values = append(p.values, re)
 	}
 	for _, k := range r.Keep {
 		kind, name, _ := strings.Cut(k, ":")
+		var err error
 		switch kind {
 		case "header":
-			rd.keepHdr = addLower(rd.keepHdr, name)
+			err = p.keepHdr.add(name)
 		case "query":
-			rd.keepQuery = addLower(rd.keepQuery, name)
+			err = p.keepPrm.add(name)
+		case "name":
+			err = p.keepNames.add(name)
 		case "json":
-			cp, err := ParsePath(name)
-			if err != nil {
-				return nil, err
+			var cp Path
+			if cp, err = ParsePath(name); err == nil {
+				p.keepPaths = append(p.keepPaths, cp)
 			}
-			rd.keepPaths = append(rd.keepPaths, cp)
 		default:
-			return nil, fmt.Errorf("%w: Keep %q: want header:NAME, query:NAME or json:PATH", ErrPath, k)
+			err = fmt.Errorf("%w: Keep %q: want header:NAME, query:NAME, name:NAME or json:PATH", ErrPath, k)
 		}
-	}
-	return rd, nil
-}
-
-func lowerSet(names []string) map[string]bool {
-	var m map[string]bool
-	for _, n := range names {
-		m = addLower(m, n)
-	}
-	return m
-}
-
-func addLower(m map[string]bool, n string) map[string]bool {
-	if m == nil {
-		m = make(map[string]bool)
-	}
-	m[strings.ToLower(n)] = true
-	return m
-}
-
-var secretHeaderParts = []string{"token", "api-key", "api_key", "apikey", "secret", "password", "session", "credential", "cookie"}
-
-// secretHeaderName is secretHeader for a name in any case; it lowers
-// short names on the stack, so the common case allocates nothing.
-func (rd *redactor) secretHeaderName(name string) bool {
-	var buf [64]byte
-	if len(name) > len(buf) {
-		return rd.secretHeader(strings.ToLower(name))
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	return rd.secretHeader(string(buf[:len(name)]))
-}
-
-func (rd *redactor) secretHeader(lower string) bool {
-	if rd.keepHdr[lower] {
-		return false
-	}
-	if lower == "authorization" || lower == "proxy-authorization" || rd.headers[lower] {
-		return true
-	}
-	for _, p := range secretHeaderParts {
-		if strings.Contains(lower, p) {
-			return true
-		}
-	}
-	return false
-}
-
-var secretQueryParts = []string{"access_token", "refresh_token", "id_token", "auth_token", "api_key", "api-key", "apikey", "secret", "password", "signature"}
-
-// secretQuery: query names are matched more narrowly than header names,
-// since pagination ("page_token") and similar tokens are not secrets.
-func (rd *redactor) secretQuery(name string) bool {
-	lower := strings.ToLower(name)
-	if rd.keepQuery[lower] {
-		return false
-	}
-	switch lower {
-	case "key", "sig", "token", "code":
-		return true
-	}
-	if rd.query[lower] {
-		return true
-	}
-	for _, p := range secretQueryParts {
-		if strings.Contains(lower, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// maxCachedNames bounds a headerRedactor's cache: header names come from
-// clients, and a client sending random names must not grow it forever.
-const maxCachedNames = 256
-
-// headerRedactor redacts header values while they are encoded: every value
-// of a secret header becomes Placeholder, JWTs in other values are
-// replaced. With a cache (one goroutine only) each name is judged once.
-type headerRedactor struct {
-	rd    *redactor
-	names map[string]bool // nil: judge every time
-}
-
-func (hr *headerRedactor) secret(name string) bool {
-	if hr.names == nil {
-		return hr.rd.secretHeaderName(name)
-	}
-	v, ok := hr.names[name]
-	if !ok {
-		v = hr.rd.secretHeaderName(name)
-		if len(hr.names) < maxCachedNames {
-			hr.names[name] = v
-		}
-	}
-	return v
-}
-
-// exchange redacts ex in place. Header maps and bodies that change are
-// replaced by new ones, so the caller's maps are never written.
-func (rd *redactor) exchange(ex *Exchange) {
-	ex.Request.Headers = rd.headerMap(ex.Request.Headers)
-	ex.Response.Headers = rd.headerMap(ex.Response.Headers)
-	ex.Response.Trailers = rd.headerMap(ex.Response.Trailers)
-	rd.content(ex)
-}
-
-// content redacts what exchange does but the headers: the query and the
-// bodies.
-func (rd *redactor) content(ex *Exchange) {
-	if i := strings.IndexByte(ex.Request.Path, '?'); i >= 0 {
-		ex.Request.Path = ex.Request.Path[:i+1] + rd.rawQuery(ex.Request.Path[i+1:])
-	}
-	ex.Request.Body = rd.body(ex.Request.Body)
-	ex.Response.Body = rd.body(ex.Response.Body)
-}
-
-func (rd *redactor) headerMap(h map[string][]string) map[string][]string {
-	dirty := false
-	for k, vs := range h {
-		if rd.secretHeaderName(k) {
-			dirty = true
-			break
-		}
-		for _, v := range vs {
-			if hasJWT(v) {
-				dirty = true
-			}
-		}
-	}
-	if !dirty {
-		return h
-	}
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		nv := make([]string, len(vs))
-		secret := rd.secretHeaderName(k)
-		for i, v := range vs {
-			switch {
-			case secret:
-				nv[i] = Placeholder
-			default:
-				nv[i] = string(replaceJWTs([]byte(v)))
-			}
-		}
-		out[k] = nv
-	}
-	return out
-}
-
-// rawQuery redacts a raw query string, keeping its order and encoding.
-func (rd *redactor) rawQuery(q string) string {
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		k, v, hasV := strings.Cut(p, "=")
-		name, err := url.QueryUnescape(k)
 		if err != nil {
-			name = k
-		}
-		if hasV && rd.secretQuery(name) {
-			parts[i] = k + "=" + url.QueryEscape(Placeholder)
-			continue
-		}
-		if val, err := url.QueryUnescape(v); err == nil && hasJWT(val) {
-			parts[i] = k + "=" + url.QueryEscape(string(replaceJWTs([]byte(val))))
+			return nil, err
 		}
 	}
-	return strings.Join(parts, "&")
+	p.hasUser = !p.names.empty() || !p.headers.empty() || !p.params.empty()
+	p.hasKeep = !p.keepNames.empty() || !p.keepHdr.empty() || !p.keepPrm.empty()
+	p.trackPaths = len(p.paths) > 0 || len(p.keepPaths) > 0
+	return p, nil
 }
 
-// body redacts JWTs and the configured paths. The common case, a body with
-// no "eyJ" and no path rules, costs one byte search and no allocation.
-func (rd *redactor) body(b *Body) *Body {
-	if b == nil {
-		return nil
-	}
-	if b.JSON == nil {
-		if !bytes.Contains(b.Bytes, jwtPrefix) {
-			return b
+// judge applies the user's sets around the built-in name rules.
+func (p *Policy) judge(name string, keep, add *nameSet, param bool) bool {
+	if p.hasKeep || p.hasUser {
+		lower := strings.ToLower(name)
+		if p.keepNames.has(lower) || keep != nil && keep.has(lower) {
+			return false
 		}
-		nb := *b
-		nb.Bytes = replaceJWTs(b.Bytes)
-		return &nb
+		if p.names.has(lower) || add != nil && add.has(lower) {
+			return true
+		}
 	}
-	if len(rd.paths) == 0 && !bytes.Contains(b.JSON, jwtPrefix) {
-		return b
-	}
-	v, err := decodeJSON(b.JSON)
-	if err != nil { // cannot walk it: redact JWTs textually, keep the rest
-		nb := *b
-		nb.JSON = replaceJWTs(b.JSON)
-		return &nb
-	}
-	v = rd.walk(v, nil)
-	out, err := json.Marshal(v)
-	if err != nil {
-		return b
-	}
-	nb := *b
-	nb.JSON, nb.valid = out, true
-	return &nb
+	return param && strings.EqualFold(name, "code") || builtinSecret(name)
 }
 
-func (rd *redactor) kept(path []any) bool {
-	for _, p := range rd.keepPaths {
-		if p.Match(path) {
+// kept reports whether name is in keep or kept everywhere.
+func (p *Policy) kept(name string, keep *nameSet) bool {
+	if !p.hasKeep {
+		return false
+	}
+	lower := strings.ToLower(name)
+	return p.keepNames.has(lower) || keep != nil && keep.has(lower)
+}
+
+// SecretHeader reports whether every value of the HTTP header or gRPC
+// metadata key name is replaced.
+func (p *Policy) SecretHeader(name string) bool {
+	return p.judge(name, &p.keepHdr, &p.headers, false)
+}
+
+// SecretParam reports whether the value of the query or form parameter
+// name is replaced.
+func (p *Policy) SecretParam(name string) bool {
+	return p.judge(name, &p.keepPrm, &p.params, true)
+}
+
+// containsFold reports whether s holds the lower-case ASCII word w in any
+// case.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
 			return true
 		}
 	}
 	return false
 }
 
-func (rd *redactor) walk(v any, path []any) any {
-	for _, p := range rd.paths {
-		if p.Match(path) && !rd.kept(path) {
-			return Placeholder
-		}
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = rd.walk(e, append(path, k))
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = rd.walk(e, append(path, i))
-		}
-	case string:
-		if hasJWT(t) && !rd.kept(path) {
-			return string(replaceJWTs([]byte(t)))
-		}
-	}
-	return v
-}
-
-var jwtPrefix = []byte("eyJ")
-
-func hasJWT(s string) bool {
-	return strings.Contains(s, "eyJ") && len(replaceJWTs([]byte(s))) != len(s)
-}
-
-func isB64URL(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-}
-
-// replaceJWTs returns b with every JWT-looking token replaced by
-// Placeholder: "eyJ" starting a base64url segment that decodes to a JSON
-// object, then two more dot-separated base64url segments (the last may be
-// empty, as in alg "none"). b itself is returned when there is none.
-func replaceJWTs(b []byte) []byte {
-	var out []byte
-	last := 0
-	for i := 0; i+3 <= len(b); {
-		j := bytes.Index(b[i:], jwtPrefix)
-		if j < 0 {
-			break
-		}
-		start := i + j
-		if start > 0 && (isB64URL(b[start-1]) || b[start-1] == '.') {
-			i = start + 3
-			continue
-		}
-		end, ok := jwtEnd(b, start)
-		if !ok {
-			i = start + 3
-			continue
-		}
-		out = append(out, b[last:start]...)
-		out = append(out, Placeholder...)
-		last, i = end, end
-	}
-	if out == nil {
-		return b
-	}
-	return append(out, b[last:]...)
-}
-
-// jwtEnd checks for a JWT at b[start:] and returns where it ends.
-func jwtEnd(b []byte, start int) (int, bool) {
-	var dots [2]int
-	n := 0
-	i := start
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == '.' {
-			if n == 2 {
-				break
-			}
-			dots[n] = i
-			n++
-			continue
-		}
-		if !isB64URL(c) {
-			break
-		}
-	}
-	if n != 2 || dots[1] == dots[0]+1 {
-		return 0, false
-	}
-	hdr, err := base64.RawURLEncoding.DecodeString(string(b[start:dots[0]]))
-	if err != nil || len(hdr) == 0 || hdr[0] != '{' || !json.Valid(hdr) {
-		return 0, false
-	}
-	return i, true
+// SecretField reports whether the value of a JSON field (or, elsewhere, a
+// structured field such as a log attribute) named name is replaced, at
+// any depth. It fits where a func(string) bool is wanted.
+func (p *Policy) SecretField(name string) bool {
+	return p.judge(name, nil, nil, false)
 }

@@ -96,7 +96,7 @@ type Replayer struct {
 	target  Target
 	opts    ReplayOptions
 	ignore  []Path
-	rd      *redactor
+	rd      *Policy
 	timeout time.Duration
 }
 
@@ -107,7 +107,7 @@ func NewReplayer(target Target, opts ReplayOptions) (*Replayer, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd, err := compileRedaction(opts.Redact)
+	rd, err := NewPolicy(opts.Redact)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 		return res
 	}
 	tmp := Exchange{Response: *got}
-	rp.rd.exchange(&tmp)
+	rp.rd.Exchange(&tmp)
 	res.Got = &tmp.Response
 	want := &ex.Response
 	if e, ok := rp.target.(expecter); ok {

@@ -36,7 +36,7 @@ type Appender interface {
 // whole line to a single Write call, so lines never interleave and a
 // crash loses at most the exchange being written.
 type Writer struct {
-	rd     *redactor
+	rd     *Policy
 	now    func() time.Time
 	prefix string
 	seq    atomic.Uint64
@@ -102,7 +102,7 @@ func NewWriter(w io.Writer, h Header, opts WriteOptions) (*Writer, error) {
 }
 
 func newWriter(w io.Writer, f *os.File, opts WriteOptions) (*Writer, error) {
-	rd, err := compileRedaction(opts.Redact)
+	rd, err := NewPolicy(opts.Redact)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func putLineBuf(bp *[]byte) {
 // encode fills in ID and Time, redacts, and appends ex's line to b. names,
 // when not nil, caches which header names are secret (see Batch); fields,
 // when not nil, stand for ex's request and response header maps.
-func (w *Writer) encode(b []byte, ex *Exchange, names map[string]bool, fields *headerFields) ([]byte, error) {
+func (w *Writer) encode(b []byte, ex *Exchange, names map[string]uint8, fields *headerFields) ([]byte, error) {
 	var idBuf [32]byte
 	var id []byte // the ID assigned, written without making a string of it
 	if ex.ID == "" {
@@ -195,7 +195,7 @@ func (w *Writer) encode(b []byte, ex *Exchange, names map[string]bool, fields *h
 	}
 	w.rd.content(ex)
 	start := len(b)
-	b, err := appendExchange(b, ex, id, &headerRedactor{rd: w.rd, names: names}, fields)
+	b, err := appendExchange(b, ex, id, &headerRedactor{p: w.rd, names: names}, fields)
 	if err != nil {
 		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID+string(id), err)
 	}

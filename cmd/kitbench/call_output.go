@@ -18,6 +18,7 @@ import (
 	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/invoke"
+	"github.com/kitbench/kitbench/recorder"
 )
 
 // callError is an error with kitbench call's exit status (see callLong).
@@ -108,16 +109,17 @@ type callEnvelope struct {
 
 // result prints one call's result and returns the error its status means.
 func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) error {
+	shown := redacted(r) // what is printed about the call; the answer itself is printed as received
 	var failed error
 	if !r.OK() {
 		msg := r.Status
-		if r.Message != "" {
-			msg += ": " + sanitize.Line(r.Message, 0)
+		if shown.Message != "" {
+			msg += ": " + sanitize.Line(shown.Message, 0)
 		}
-		failed = callExit(resultExitCode(r), fmt.Errorf("%s on %s: %s", strings.TrimPrefix(r.Method, "/"), inst.ID, msg))
+		failed = callExit(resultExitCode(r), fmt.Errorf("%s on %s: %s", strings.TrimPrefix(shown.Method, "/"), inst.ID, msg))
 	}
 	if o.f.output == "json" {
-		env := callEnvelope{Service: service, Instance: inst.ID, Result: redacted(r)}
+		env := callEnvelope{Service: service, Instance: inst.ID, Result: shown}
 		if failed != nil {
 			env.Error = failed.Error()
 		}
@@ -131,7 +133,7 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 		return failed
 	}
 	if o.f.verbose {
-		o.verbose(inst, r)
+		o.verbose(inst, shown)
 	}
 	if r.OK() && r.Body != nil {
 		if err := o.json(r.Body); err != nil {
@@ -159,6 +161,7 @@ func (o callOutput) verbose(inst sd.Instance, r *invoke.Result) {
 	}
 }
 
+// headers prints h, which redacted has already redacted.
 func headers(w io.Writer, prefix string, h map[string][]string) {
 	keys := make([]string, 0, len(h))
 	for k := range h {
@@ -167,39 +170,33 @@ func headers(w io.Writer, prefix string, h map[string][]string) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			if secretHeader(k) {
-				v = "REDACTED"
-			}
 			fmt.Fprintf(w, "%s%s: %s\n", prefix, sanitize.Line(k, 0), sanitize.Line(v, 0))
 		}
 	}
 }
 
-func secretHeader(k string) bool {
-	switch strings.ToLower(k) {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key":
-		return true
-	}
-	return false
-}
-
-// redacted copies r with secret header values replaced, for printing.
+// redacted copies r for printing with the recorder's redaction policy —
+// the one a recording of the call gets — applied to everything but
+// nothing else: the URL and the method's path, the headers and trailers,
+// the request and response bodies and the message.
 func redacted(r *invoke.Result) *invoke.Result {
+	p := recorder.DefaultPolicy()
 	c := *r
-	c.RequestHeader = redactMap(r.RequestHeader)
-	c.Header = redactMap(r.Header)
-	return &c
-}
-
-func redactMap(h map[string][]string) map[string][]string {
-	out := make(map[string][]string, len(h))
-	for k, v := range h {
-		if secretHeader(k) {
-			v = []string{"REDACTED"}
-		}
-		out[k] = v
+	c.URL = p.URL(r.URL)
+	if verb, uri, ok := strings.Cut(r.Method, " "); ok && r.Transport == invoke.HTTP {
+		c.Method = verb + " " + p.URL(uri)
 	}
-	return out
+	c.RequestHeader = p.Headers(r.RequestHeader)
+	c.Header = p.Headers(r.Header)
+	c.Trailer = p.Headers(r.Trailer)
+	if r.RequestBody != nil {
+		c.RequestBody = p.JSON(r.RequestBody)
+	}
+	if r.Body != nil {
+		c.Body = p.JSON(r.Body)
+	}
+	c.Message = p.Text(r.Message)
+	return &c
 }
 
 // comparison prints --all's table (or -o json's list).

@@ -133,7 +133,7 @@ func TestCallGRPCAndHTTP(t *testing.T) {
 		t.Fatalf("-o json: %d %q", code, out)
 	}
 	if env.Service != "bookstore" || !strings.HasPrefix(env.Instance, "bookstore-") || env.Code != 200 || len(env.TraceID) != 32 || env.DurationNS <= 0 || !strings.Contains(string(env.Body), "Dune") ||
-		env.RequestHeaders["authorization"][0] != "REDACTED" || !strings.HasPrefix(env.RequestHeaders["traceparent"][0], "00-"+env.TraceID) {
+		env.RequestHeaders["authorization"][0] != "[REDACTED]" || !strings.HasPrefix(env.RequestHeaders["traceparent"][0], "00-"+env.TraceID) {
 		t.Fatalf("-o json: %s", out)
 	}
 }
