@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
@@ -17,7 +18,8 @@ import (
 type onEtcd struct {
 	conn      *etcd.Conn
 	instancer *etcd.Instancer
-	regs      map[string]*etcd.Registrar // by instance ID
+	mu        sync.Mutex
+	regs      map[string]*etcd.Registrar // by instance ID; mu guards it
 }
 
 // useEtcd connects to etcd at endpoints and checks that it answers.
@@ -47,17 +49,22 @@ func (e *onEtcd) register(ctx context.Context, inst sd.Instance) error {
 	if err := r.Register(ctx); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	e.mu.Lock()
 	e.regs[inst.ID] = r
+	e.mu.Unlock()
 	return nil
 }
 
-// deregister removes the instance id from etcd, if it was registered.
+// deregister removes the instance id from etcd, if it was registered. The
+// fleet deregisters its instances concurrently.
 func (e *onEtcd) deregister(ctx context.Context, id string) error {
+	e.mu.Lock()
 	r := e.regs[id]
+	delete(e.regs, id)
+	e.mu.Unlock()
 	if r == nil {
 		return nil
 	}
-	delete(e.regs, id)
 	return r.Deregister(ctx)
 }
 

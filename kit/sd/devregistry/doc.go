@@ -85,9 +85,9 @@
 // Bad requests get Consul's statuses with a text body (400 for malformed
 // input, 404 for an unknown service or check ID, 405 for a wrong method) and
 // never a panic. Bodies are strict: anything after the JSON value is a 400.
-// Service names must be UTF-8 without control characters (NUL included);
-// IDs and tags must be UTF-8 without NUL (other controls pass, as in
-// Consul, and the workbench shows them safely); all at most 512 bytes. IDs
+// Service names, IDs and tags must be UTF-8 without NUL (other controls
+// pass, as in Consul, and the workbench shows them safely), all at most 512
+// bytes. IDs
 // may hold "/" but no empty, "." or ".." segment, and a path with such a
 // segment is a 400 rather than cleaned (so "a/../b" never reaches "b"). A foreign Host or a cross-origin write is a
 // 403 (ErrForbidden); a blocking query past the cap is a 429 with

@@ -70,7 +70,7 @@ func checkID(what, id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: missing %s", ErrBadRequest, what)
 	}
-	if err := checkText(what, id, false); err != nil {
+	if err := checkText(what, id); err != nil {
 		return err
 	}
 	for seg := range strings.SplitSeq(id, "/") {
@@ -81,19 +81,19 @@ func checkID(what, id string) error {
 	return nil
 }
 
-// checkName validates a service name, which ends up in URLs and DNS
-// names: not empty, at most maxNameLen bytes of UTF-8, and no control
-// character (NUL included).
+// checkName validates a service name: not empty, at most maxNameLen bytes
+// of UTF-8 without NUL. Other control characters pass, as Consul lets them
+// (it only warns about names DNS cannot carry): every reader of a registry,
+// the workbench first, has to show a hostile name safely anyway.
 func checkName(what, s string) error {
 	if s == "" {
 		return fmt.Errorf("%w: missing %s", ErrBadRequest, what)
 	}
-	return checkText(what, s, true)
+	return checkText(what, s)
 }
 
-// checkText refuses text over maxNameLen bytes, invalid UTF-8 and NUL, and
-// with controls set any other control character too.
-func checkText(what, s string, controls bool) error {
+// checkText refuses text over maxNameLen bytes, invalid UTF-8 and NUL.
+func checkText(what, s string) error {
 	if len(s) > maxNameLen {
 		return fmt.Errorf("%w: %s is %d bytes long, over the limit of %d", ErrBadRequest, what, len(s), maxNameLen)
 	}
@@ -101,8 +101,8 @@ func checkText(what, s string, controls bool) error {
 		return fmt.Errorf("%w: %s %q is not valid UTF-8", ErrBadRequest, what, clip(s))
 	}
 	for _, c := range s {
-		if c == 0 || controls && (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
-			return fmt.Errorf("%w: %s %q contains the control character %U", ErrBadRequest, what, clip(s), c)
+		if c == 0 {
+			return fmt.Errorf("%w: %s %q contains %U", ErrBadRequest, what, clip(s), c)
 		}
 	}
 	return nil
@@ -119,7 +119,7 @@ func checkRegistration(name, id string, tags []string, checkIDs []string) error 
 		}
 	}
 	for _, t := range tags {
-		if err := checkText("tag", t, false); err != nil {
+		if err := checkText("tag", t); err != nil {
 			return err
 		}
 	}
