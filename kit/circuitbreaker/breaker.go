@@ -43,13 +43,11 @@ type record struct {
 	until  time.Time // open: when trial calls may begin
 	win    *window   // closed under the ratio policy
 	frozen introspect.BreakerCounts
-	_      [64]byte // keep the counters below off the read-only fields' line
 
-	ok          striped       // closed, consecutive policy: successes
+	ok          atomic.Uint64 // closed, consecutive policy: successes
 	successes   atomic.Uint64 // half-open: successful trials
 	failures    atomic.Uint64
 	admitted    atomic.Uint64 // half-open: trial calls admitted
-	_           [40]byte
 	consecutive atomic.Uint64 // read by every success, written by failures
 }
 
@@ -61,7 +59,6 @@ type Breaker struct {
 	cfg   config
 	start time.Time
 	cur   atomic.Pointer[record]
-	_     [56]byte // cur is read by every call; rejected is written by rejected ones
 
 	rejected atomic.Uint64
 	pubMu    sync.Mutex // orders transitions with their publication
@@ -120,7 +117,7 @@ func (b *Breaker) callClosed(ctx context.Context, r *record, next endpoint.Endpo
 		if r.win != nil {
 			r.win.add(r.win.index(int64(b.since(b.start))), false)
 		} else {
-			r.ok.add()
+			r.ok.Add(1)
 		}
 		if r.consecutive.Load() != 0 {
 			r.consecutive.Store(0)
@@ -296,7 +293,7 @@ func (b *Breaker) counts(r *record, now time.Time) introspect.BreakerCounts {
 		c.Successes, c.Failures = r.win.sum(r.win.index(now.Sub(b.start).Nanoseconds()))
 		c.ConsecutiveFailures = r.consecutive.Load()
 	default:
-		c.Successes, c.Failures = r.ok.load()+r.successes.Load(), r.failures.Load()
+		c.Successes, c.Failures = r.ok.Load()+r.successes.Load(), r.failures.Load()
 		c.ConsecutiveFailures = r.consecutive.Load()
 	}
 	c.Requests = c.Successes + c.Failures

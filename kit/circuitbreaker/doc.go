@@ -12,7 +12,7 @@
 // while holding its mutex, so a callback that reads the breaker deadlocks,
 // its issue #37; hystrix-go keeps its configuration in process globals.)
 // Under the default policy a successful call through a closed breaker
-// costs two atomic loads and one atomic add on a striped counter, with no
+// costs two atomic loads and one atomic add, with no
 // mutex and no allocation; the ratio policy adds a read of the monotonic
 // clock, and takes a mutex once per bucket (a tenth of the window) to
 // recycle old buckets.

@@ -24,8 +24,7 @@ type window struct {
 type bucket struct {
 	epoch     atomic.Int64 // the bucket index this bucket currently holds
 	failures  atomic.Uint64
-	_         [48]byte // written by every success: keep off the line above
-	successes striped
+	successes atomic.Uint64
 }
 
 func newWindow(width int64, n int) *window {
@@ -58,7 +57,7 @@ func (w *window) add(idx int64, failed bool) {
 	if failed {
 		b.failures.Add(1)
 	} else {
-		b.successes.add()
+		b.successes.Add(1)
 	}
 }
 
@@ -74,7 +73,7 @@ func (w *window) rotate(idx int64) {
 	start := max(head+1, idx-n+1)
 	for k := start; k <= idx; k++ {
 		b := &w.b[k%n]
-		b.successes.reset()
+		b.successes.Store(0)
 		b.failures.Store(0)
 		b.epoch.Store(k)
 	}
@@ -87,7 +86,7 @@ func (w *window) sum(idx int64) (successes, failures uint64) {
 	for i := range w.b {
 		b := &w.b[i]
 		if e := b.epoch.Load(); e > idx-n && e <= idx {
-			successes += b.successes.load()
+			successes += b.successes.Load()
 			failures += b.failures.Load()
 		}
 	}

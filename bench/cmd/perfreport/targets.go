@@ -26,6 +26,7 @@ func ptr(v float64) *float64 { return &v }
 var targets = []target{
 	{pkgPart: "kit/transport/http", bench: "BenchmarkServerCPU", impl: "kit", unit: "server-cpu-ratio", maxAbs: ptr(1.03), issue: "#2 HTTP server CPU within 3 % of raw (paired with a raw server)"},
 	{pkgPart: "kit/transport/http", bench: "BenchmarkServeHTTP", impl: "kit", unit: "allocs/op", maxExtra: ptr(0), issue: "#2 HTTP server allocates no more than raw"},
+	{pkgPart: "kit/transport/http", bench: "BenchmarkRequestState", impl: "kit", unit: "allocs/op", against: "plain", maxExtra: ptr(-2), issue: "#18 kept: the request id as unsafe.String and the request state as its own context save the 2 allocations that keep the server at raw's count"},
 	{pkgPart: "kit/transport/grpc", bench: "BenchmarkServer", impl: "kit", unit: "allocs/op", maxExtra: ptr(2), issue: "#2 gRPC server ≤ 2 allocs over raw"},
 	{pkgPart: "kit/transport/grpc", bench: "BenchmarkClient", impl: "kit", unit: "allocs/op", maxExtra: ptr(3), issue: "#2 gRPC client ≤ 3 allocs over generated"},
 	{pkgPart: "kit/circuitbreaker", bench: "BenchmarkClosed", impl: "kit", unit: "sec/op", maxAbs: ptr(30e-9), issue: "#3 breaker closed path ≤ 30 ns"},
