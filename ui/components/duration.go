@@ -33,3 +33,13 @@ func Countdown(now, until time.Time) string {
 	}
 	return (left + time.Second - 1).Truncate(time.Second).String() + " left"
 }
+
+// Quantile formats a latency quantile as a histogram resolves it (as
+// scrape.EndpointStats.Resolved gives it): under means the histogram only
+// knows the quantile is below d, which reads "<500µs".
+func Quantile(d time.Duration, under bool) string {
+	if under && d > 0 {
+		return "<" + Latency(d)
+	}
+	return Latency(d)
+}

@@ -115,6 +115,17 @@ func (l *Latch) Grade(key string, grade int, now time.Time) int {
 	return h.grade
 }
 
+// Waiting reports whether some key's better grade is waiting to settle:
+// the order may change with the clock alone.
+func (l *Latch) Waiting() bool {
+	for _, h := range l.held {
+		if !h.since.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
 // Sweep forgets the keys not graded since the previous Sweep.
 func (l *Latch) Sweep() {
 	for k, h := range l.held {
