@@ -9,7 +9,9 @@ import (
 // their order; a move beyond the tolerance, or a Reset, takes the new one.
 func TestRankHoldsAgainstJitter(t *testing.T) {
 	r := NewRank(0.5, 0.25)
-	a, b := r.Hold("a", 10), r.Hold("b", 9.5)
+	r.Hold("a", 10)
+	r.Hold("b", 9.5)
+	var a, b float64
 	for i, live := range [][2]float64{{9.2, 10.1}, {10.8, 9}, {9.9, 10.4}} {
 		a, b = r.Hold("a", live[0]), r.Hold("b", live[1])
 		if a != 10 || b != 9.5 {
