@@ -136,6 +136,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 		Logger:        quiet,
 		RateLimit:     GatewayRate,
 		Burst:         GatewayBurst,
+		Outlier:       outlierConfig(),
 	}
 	if f.etcd != nil {
 		gcfg.Instancer = f.etcd.instancer

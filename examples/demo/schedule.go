@@ -8,6 +8,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/sd/lb"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
@@ -28,6 +29,27 @@ func (p Phase) String() string {
 
 // SlowDelay is how long the misbehaving instance takes per call while slow.
 const SlowDelay = 300 * time.Millisecond
+
+// How the demo's gateway ejects the misbehaving instance. Each Book method
+// has its own breaker that opens after 5 failures in a row; the gateway
+// ejects an instance only after EjectAfter failures in a row, by which
+// time the traffic's mix has sent each read method at least 5 of them
+// (in more than 95 % of failing phases), so every cycle shows both: the
+// instance's own breakers open, then the gateway ejects it. An ejection
+// lasts EjectFor; the instance then serves through recovery and the next
+// healthy phase, longer than EjectReset, so the next cycle's ejection is
+// again the first and the demo does not settle into the instance being
+// out for good.
+const (
+	EjectAfter = 25
+	EjectFor   = 30 * time.Second
+	EjectReset = 10 * time.Second
+)
+
+// outlierConfig is the gateway's ejection policy in the demo.
+func outlierConfig() lb.OutlierConfig {
+	return lb.OutlierConfig{Consecutive: EjectAfter, BaseEjection: EjectFor, MaxEjection: 2 * EjectFor, ResetAfter: EjectReset}
+}
 
 // Schedule is the misbehaving instance's cycle: each phase lasts its
 // duration, then the cycle starts again. The zero value is always healthy.
@@ -77,16 +99,17 @@ func (s Schedule) String() string {
 // errInjected is what the misbehaving instance answers while failing.
 var errInjected = transport.NewError(503, "demo: this instance is failing on purpose (kitbench demo schedule)")
 
-// misbehave returns the bookstore middleware that follows the schedule on
-// the read methods, which the traffic generator calls most.
+// misbehave returns the bookstore middleware that follows the schedule:
+// while slow it delays the reads, which the traffic generator calls most;
+// while failing it fails every method, so that no successful write resets
+// the run of failures the gateway ejects on before the instance's own
+// breakers have opened (see EjectAfter).
 func misbehave(s Schedule, now func() time.Time) func(string, endpoint.Endpoint) endpoint.Endpoint {
 	return func(method string, next endpoint.Endpoint) endpoint.Endpoint {
-		if method != bookstore.MethodGetBook && method != bookstore.MethodListBooks {
-			return next
-		}
+		read := method == bookstore.MethodGetBook || method == bookstore.MethodListBooks
 		return func(ctx context.Context, req any) (any, error) {
-			switch phase, _ := s.At(now()); phase {
-			case Slow:
+			switch phase, _ := s.At(now()); {
+			case phase == Slow && read:
 				t := time.NewTimer(SlowDelay)
 				defer t.Stop()
 				select {
@@ -94,7 +117,7 @@ func misbehave(s Schedule, now func() time.Time) func(string, endpoint.Endpoint)
 				case <-ctx.Done():
 					return nil, ctx.Err()
 				}
-			case Failing:
+			case phase == Failing:
 				return nil, errInjected
 			}
 			return next(ctx, req)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -72,8 +73,8 @@ func TestMisbehaveFollowsTheSchedule(t *testing.T) {
 		if _, err := get(ctx, nil); !errors.Is(err, errInjected) || transport.StatusOf(err) != 503 {
 			t.Fatalf("failing: %v", err)
 		}
-		if _, err := create(ctx, nil); err != nil {
-			t.Fatalf("writes are not scheduled: %v", err)
+		if _, err := create(ctx, nil); !errors.Is(err, errInjected) {
+			t.Fatalf("failing: a write answered %v; a write's success would reset the gateway's run", err)
 		}
 		time.Sleep(s.Durations[Failing]) // recovering
 		if _, err := get(ctx, nil); err != nil {
@@ -95,4 +96,28 @@ func TestSlowPhaseHonoursCancellation(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// In EjectAfter calls of the traffic's mix, each read method is called at
+// least 5 times (its breaker's threshold) in more than 95 % of runs, so
+// bookstore-3's own breakers open before the gateway ejects it.
+func TestBreakersOpenBeforeTheEjection(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const runs = 2000
+	both := 0
+	for range runs {
+		var n [4]int
+		for range EjectAfter {
+			n[kindOf(r.IntN(100))]++
+		}
+		if n[reqList] >= 5 && n[reqGet]+n[reqMiss] >= 5 {
+			both++
+		}
+	}
+	if share := float64(both) / runs; share < 0.95 {
+		t.Fatalf("both read breakers open before the ejection in %.1f%% of runs, want > 95%%", 100*share)
+	}
+	if c := outlierConfig(); c.ResetAfter >= c.BaseEjection || c.MaxEjection < c.BaseEjection {
+		t.Fatalf("outlier config %+v: the back-off must reset within a cycle and be capped", c)
+	}
 }

@@ -53,16 +53,38 @@ func startTraffic(base string, rps float64, seed int64) (*traffic, error) {
 	return t, nil
 }
 
-// one sends a request: mostly reads, some writes, now and then a miss.
+// Kinds of request the generator sends.
+const (
+	reqList = iota
+	reqGet
+	reqCreate
+	reqMiss
+)
+
+// kindOf maps a roll of a 100-sided die to a request kind: mostly reads,
+// some writes, now and then a miss (a 404).
+func kindOf(dice int) int {
+	switch {
+	case dice < 55:
+		return reqList
+	case dice < 85:
+		return reqGet
+	case dice < 95:
+		return reqCreate
+	}
+	return reqMiss
+}
+
+// one sends a request of the kind dice picks.
 func (t *traffic) one(ctx context.Context, c bookstore.Endpoints, n, dice int) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	switch {
-	case dice < 55:
+	switch kindOf(dice) {
+	case reqList:
 		_, _ = c.ListBooks(ctx, bookstore.ListBooksRequest{PageSize: 10})
-	case dice < 85:
+	case reqGet:
 		_, _ = c.GetBook(ctx, bookstore.GetBookRequest{ID: fmt.Sprintf("%016d", 1+n%5)})
-	case dice < 95:
+	case reqCreate:
 		_, _ = c.CreateBook(ctx, bookstore.CreateBookRequest{Title: fmt.Sprintf("Demo book %d", n), Author: "kitbench demo"})
 	default:
 		_, _ = c.GetBook(ctx, bookstore.GetBookRequest{ID: "no-such-book"})

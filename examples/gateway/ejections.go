@@ -89,7 +89,7 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 	if b != nil {
 		b.set(e, now)
 	}
-	x.publish(name, introspect.StateClosed, introspect.StateOpen, now, x.recent.of(e.ID, e.Address))
+	x.publish(name, introspect.StateClosed, introspect.StateOpen, now, runCounts(e.Failures, x.consecutive), x.recent.of(e.ID, e.Address))
 	if t := x.timers[e.ID]; t != nil {
 		t.Stop()
 	}
@@ -100,20 +100,25 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 			return
 		}
 		delete(x.timers, e.ID)
-		x.publish(name, introspect.StateOpen, introspect.StateClosed, e.Until, nil)
+		x.publish(name, introspect.StateOpen, introspect.StateClosed, e.Until, introspect.BreakerCounts{}, nil)
 	})
 }
 
 // publish announces a transition of an ejection breaker; an ejection
-// carries the failures that led to it.
-func (x *ejections) publish(name, from, to string, at time.Time, failures []introspect.BreakerFailure) {
-	counts := introspect.BreakerCounts{}
-	if to == introspect.StateOpen {
-		counts.ConsecutiveFailures = uint64(x.consecutive)
-	}
+// carries the failures that led to it and the counts of its run.
+func (x *ejections) publish(name, from, to string, at time.Time, counts introspect.BreakerCounts, failures []introspect.BreakerFailure) {
 	x.reg.Publish(introspect.Event{Type: introspect.EventBreaker, Breaker: &introspect.BreakerTransition{
 		Name: name, From: from, To: to, Time: at.UTC(), Counts: counts, Failures: failures,
 	}})
+}
+
+// runCounts are an ejection breaker's window counts: an outlier detector's
+// window is the run of calls since the instance last succeeded, so the
+// calls, the failures and the failures in a row are all the run that
+// ejected it (at least consecutive, for an Ejection that does not say).
+func runCounts(run, consecutive int) introspect.BreakerCounts {
+	n := uint64(max(run, consecutive))
+	return introspect.BreakerCounts{Requests: n, Failures: n, ConsecutiveFailures: n}
 }
 
 // close stops the timers that would publish returns to service.
@@ -136,18 +141,19 @@ type ejectedBreaker struct {
 	mu    sync.Mutex
 	at    time.Time // when the last ejection started
 	until time.Time
+	run   int // the failures in a row that ejected it
 }
 
 func (b *ejectedBreaker) set(e lb.Ejection, at time.Time) {
 	b.mu.Lock()
-	b.at, b.until = at, e.Until
+	b.at, b.until, b.run = at, e.Until, e.Failures
 	b.mu.Unlock()
 }
 
 // BreakerInfo implements introspect.BreakerSource.
 func (b *ejectedBreaker) BreakerInfo() introspect.Breaker {
 	b.mu.Lock()
-	at, until := b.at, b.until
+	at, until, run := b.at, b.until, b.run
 	b.mu.Unlock()
 	info := introspect.Breaker{
 		Name:  b.name,
@@ -162,7 +168,8 @@ func (b *ejectedBreaker) BreakerInfo() introspect.Breaker {
 	if b.now().Before(until) {
 		info.State = introspect.StateOpen
 		info.LastTransition = at.UTC()
-		info.Counts.ConsecutiveFailures = b.consecutive
+		info.Counts = runCounts(run, int(b.consecutive))
+		info.ErrorRatio = 1
 	}
 	return info
 }

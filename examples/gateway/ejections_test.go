@@ -26,14 +26,20 @@ func TestEjectionTimeline(t *testing.T) {
 		defer x.close()
 
 		start := time.Now()
-		x.onEject(context.Background(), lb.Ejection{ID: "b1", Address: "127.0.0.1:1", Until: start.Add(30 * time.Second), Count: 1})
+		x.onEject(context.Background(), lb.Ejection{ID: "b1", Address: "127.0.0.1:1", Until: start.Add(30 * time.Second), Count: 1, Failures: 4})
 		want := "outlier/bookstore/b1 closed→open"
-		if got := transition(<-events); got != want {
+		ev := <-events
+		if got := transition(ev); got != want {
 			t.Fatalf("event %q, want %q", got, want)
+		}
+		// The window is the run that ejected it: 4 calls, 4 failed, 4 in a row.
+		run := introspect.BreakerCounts{Requests: 4, Failures: 4, ConsecutiveFailures: 4}
+		if ev.Breaker.Counts != run {
+			t.Fatalf("transition counts %+v, want %+v", ev.Breaker.Counts, run)
 		}
 		bs := reg.Breakers()
 		if len(bs) != 1 || bs[0].State != introspect.StateOpen || !bs[0].LastTransition.Equal(start) ||
-			bs[0].Settings.OpenTimeoutNS != int64(30*time.Second) || bs[0].Counts.ConsecutiveFailures != 3 {
+			bs[0].Settings.OpenTimeoutNS != int64(30*time.Second) || bs[0].Counts != run || bs[0].ErrorRatio != 1 {
 			t.Fatalf("breakers %+v", bs)
 		}
 

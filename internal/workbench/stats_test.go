@@ -17,7 +17,7 @@ func TestEndpointsAddUpAcrossInstances(t *testing.T) {
 	}}
 	measured := func(rate, req, errs float64, p50, p99 time.Duration) *hub.MetricsUpdate {
 		return &hub.MetricsUpdate{Stats: scrape.Stats{Interval: time.Second, Endpoints: []scrape.EndpointStats{
-			{Endpoint: "GetBook", Transport: "http", Rate: rate, Requests: req, Errors: errs, P50: p50, P99: p99},
+			{Endpoint: "GetBook", Transport: "http", Rate: rate, Requests: req, Errors: errs, Failures: errs, P50: p50, P99: p99},
 		}}}
 	}
 	insts := []hub.InstanceState{
@@ -31,7 +31,7 @@ func TestEndpointsAddUpAcrossInstances(t *testing.T) {
 	got := Endpoints(insts)
 	want := []EndpointStats{
 		{Name: "GetBook", Transport: "grpc", Route: "/bookstore.v1.BookService/GetBook"},
-		{Name: "GetBook", Transport: "http", Route: "GET /v1/books/{id}", Measured: true, Rate: 5, Requests: 50, Errors: 5, P50: 2 * time.Millisecond, P99: 9 * time.Millisecond},
+		{Name: "GetBook", Transport: "http", Route: "GET /v1/books/{id}", Measured: true, Rate: 5, Requests: 50, Errors: 5, Failures: 5, P50: 2 * time.Millisecond, P99: 9 * time.Millisecond},
 		{Name: "Legacy", Transport: "http", Measured: true},
 		{Name: "Ping", Transport: "http"},
 	}
@@ -48,5 +48,30 @@ func TestEndpointsAddUpAcrossInstances(t *testing.T) {
 	}
 	if r := got[2].ErrorRatio(); r != 0 {
 		t.Errorf("error ratio with no requests %v, want 0", r)
+	}
+}
+
+// describe's figures: failures apart from client errors, an exact mean
+// weighted by calls, and quantiles under the histograms' floor shown as
+// such.
+func TestEndpointsFailuresMeanAndFloor(t *testing.T) {
+	one := func(req, fail, client float64, mean, p50, p99, floor time.Duration) hub.InstanceState {
+		return hub.InstanceState{Metrics: &hub.MetricsUpdate{Stats: scrape.Stats{Interval: time.Second, Endpoints: []scrape.EndpointStats{{
+			Endpoint: "GetBook", Transport: "http", Requests: req, Errors: fail + client, Failures: fail, ClientErrors: client,
+			Mean: mean, P50: p50, P99: p99, Floor: floor}}}}}
+	}
+	got := Endpoints([]hub.InstanceState{
+		one(30, 0, 6, 15*time.Microsecond, 250*time.Microsecond, 495*time.Microsecond, 500*time.Microsecond),
+		one(10, 1, 0, 55*time.Microsecond, 250*time.Microsecond, 450*time.Microsecond, 500*time.Microsecond),
+	})[0]
+	if got.ErrorRatio() != 0.025 || got.ClientErrorShare() != 0.15 || got.Mean != 25*time.Microsecond {
+		t.Errorf("error ratio %v (want failures only, 0.025), client share %v (want 0.15), mean %v (want 25µs)",
+			got.ErrorRatio(), got.ClientErrorShare(), got.Mean)
+	}
+	if p50, p99 := got.Quantile(got.P50), got.Quantile(got.P99); p50 != "<500µs" || p99 != "<500µs" {
+		t.Errorf("quantiles under the floor read %q, %q; want <500µs", p50, p99)
+	}
+	if q := got.Quantile(1500 * time.Microsecond); q != "1.5ms" {
+		t.Errorf("a resolved quantile reads %q, want 1.5ms", q)
 	}
 }

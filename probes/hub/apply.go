@@ -98,6 +98,9 @@ func (h *Hub) upsertLocked(key Key, si sd.Instance, stale bool) (old *probe) {
 	}
 	next := in.inst
 	next.Address, next.Tags, next.Meta, next.Health, next.Stale, next.Admin = si.Address, si.Tags, si.Meta, si.Health, stale, admin
+	if key.Service == discovery.StaticService {
+		next.Health = "" // no registry checks a static target
+	}
 	if admin == "" {
 		next.Intro = IntroNoAdmin
 	}

@@ -58,7 +58,8 @@ const (
 type Instance struct {
 	Key
 	// Address, Tags, Meta and Health are the registry's (Health is its
-	// check status: passing, warning or critical).
+	// check status: passing, warning or critical). Health is empty, not
+	// known, when no registry answers for the instance (a static target).
 	Address string            `json:"address"`
 	Tags    []string          `json:"tags,omitempty"`
 	Meta    map[string]string `json:"meta,omitempty"`
@@ -87,6 +88,16 @@ func (i Instance) Name() string {
 		return i.Info.Service
 	}
 	return i.Service
+}
+
+// ID returns the instance ID to show: the registry's, or for a static
+// target (whose Key names its admin address) the ID the instance reports
+// about itself.
+func (i Instance) ID() string {
+	if i.Service == discovery.StaticService && i.Info != nil && i.Info.InstanceID != "" {
+		return i.Info.InstanceID
+	}
+	return i.InstanceID
 }
 
 // SourceStatus reports the discovery source: where it is, whether its

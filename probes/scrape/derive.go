@@ -62,8 +62,30 @@ type EndpointStats struct {
 	// P50, P90 and P99 are latency quantiles of the calls in the window,
 	// interpolated linearly inside histogram buckets as Prometheus's
 	// histogram_quantile does; a quantile in the +Inf bucket is the
-	// largest finite bound. Zero when no call was observed.
+	// largest finite bound. Zero when no call was observed. A quantile at
+	// or below Floor is not resolved: see Resolved.
 	P50, P90, P99 time.Duration
+	// Mean is the calls' average latency in the window (the histogram's
+	// sum over its count), exact whatever the buckets. Zero when no call
+	// was observed.
+	Mean time.Duration
+	// Floor is the histogram's lowest bucket bound (kit's default: 500µs).
+	// Calls faster than that all land in one bucket, so a quantile there
+	// only says "under Floor": interpolating inside it gives a number
+	// (250µs for the median) that no call need have taken. Zero when
+	// there is no histogram.
+	Floor time.Duration
+}
+
+// Resolved reports what the histogram can say of q, one of e's
+// quantiles: q itself and false, or Floor and true when q falls in the
+// lowest bucket and the histogram only knows that it is under Floor.
+// Views show the second as "<500µs", with Mean beside it.
+func (e EndpointStats) Resolved(q time.Duration) (d time.Duration, under bool) {
+	if q > 0 && e.Floor > 0 && q <= e.Floor {
+		return e.Floor, true
+	}
+	return q, false
 }
 
 // LimiterStats are the decisions of one rate limiter in the window.
@@ -197,7 +219,7 @@ func Derive(prev, cur *Snapshot) Stats {
 			} else {
 				h = monotonic(h)
 			}
-			e.P50, e.P90, e.P99 = quantiles(h)
+			e.latency(h)
 			hists = append(hists, h)
 		}
 		st.Instance.Requests += e.Requests
@@ -210,7 +232,7 @@ func Derive(prev, cur *Snapshot) Stats {
 	st.Instance.ErrorRatio = ratio(st.Instance.Errors, st.Instance.Requests)
 	st.Instance.FailureRatio = ratio(st.Instance.Failures, st.Instance.Requests)
 	st.Instance.ClientErrorShare = ratio(st.Instance.ClientErrors, st.Instance.Requests)
-	st.Instance.P50, st.Instance.P90, st.Instance.P99 = quantiles(merge(hists))
+	st.Instance.latency(merge(hists))
 
 	for name, v := range c.breakers {
 		st.Breakers[name] = breakerState(v)

@@ -3,6 +3,7 @@ package scrape
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/kitbench/kitbench/kit/transport"
 )
@@ -50,5 +51,43 @@ func TestDeriveSplitsFailuresFromClientErrors(t *testing.T) {
 			!near(g.FailureRatio, c.fail/c.req) || !near(g.ClientErrorShare, c.client/c.req) || !near(g.ErrorRatio, c.errs/c.req) {
 			t.Errorf("%s: %+v; want requests %v, errors %v, failures %v, client errors %v", c.name, g, c.req, c.errs, c.fail, c.client)
 		}
+	}
+}
+
+// Calls faster than the lowest bucket give quantiles the histogram cannot
+// resolve: Resolved says "under the floor", and Mean gives the real
+// figure. Over a window, the mean counts only the window's calls.
+func TestDeriveLatencyUnderTheFloor(t *testing.T) {
+	k := newKitMetrics(t)
+	clock := newFakeClock()
+	s := clock.scraper()
+	url := serveRegistry(t, k.reg)
+	k.calls("GetBook", "http", "ok", 10, 0.000015)
+	first, err := s.Scrape(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Derive(nil, first).Endpoints[0]
+	if e.Floor != 10*time.Millisecond || !near(e.Mean.Seconds(), 0.000015) {
+		t.Fatalf("floor %v, mean %v; want 10ms (the lowest test bucket) and 15µs", e.Floor, e.Mean)
+	}
+	for _, q := range []time.Duration{e.P50, e.P90, e.P99} {
+		if d, under := e.Resolved(q); !under || d != e.Floor {
+			t.Errorf("Resolved(%v) = %v, %v; want the floor, under", q, d, under)
+		}
+	}
+	// A window of slower calls: resolved, and the mean is theirs alone.
+	k.calls("GetBook", "http", "ok", 10, 0.02)
+	clock.Advance(time.Second)
+	second, err := s.Scrape(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = Derive(first, second).Endpoints[0]
+	if d, under := e.Resolved(e.P50); under || d != e.P50 || e.P50 <= e.Floor {
+		t.Errorf("p50 %v resolved as %v, %v; want itself", e.P50, d, under)
+	}
+	if !near(e.Mean.Seconds(), 0.02) {
+		t.Errorf("window mean %v, want 20ms", e.Mean)
 	}
 }

@@ -13,7 +13,10 @@ func delta(before, now histogram) histogram {
 	if len(before.bounds) == 0 || !slices.Equal(before.bounds, now.bounds) {
 		return monotonic(now)
 	}
-	out := histogram{bounds: now.bounds, counts: make([]float64, len(now.counts))}
+	out := histogram{bounds: now.bounds, counts: make([]float64, len(now.counts)), sum: now.sum - before.sum}
+	if out.sum < 0 {
+		return monotonic(now)
+	}
 	for i := range now.counts {
 		d := now.counts[i] - before.counts[i]
 		if d < 0 {
@@ -36,16 +39,22 @@ func monotonic(h histogram) histogram {
 			for j := i; j < len(c); j++ {
 				c[j] = max(c[j], c[j-1])
 			}
-			return histogram{bounds: h.bounds, counts: c}
+			return histogram{bounds: h.bounds, counts: c, sum: h.sum}
 		}
 	}
 	return h
 }
 
-// quantiles returns p50, p90 and p99 of h, or zeros when h holds no
-// observation or cannot be interpolated.
-func quantiles(h histogram) (p50, p90, p99 time.Duration) {
-	return quantile(0.5, h), quantile(0.9, h), quantile(0.99, h)
+// latency fills e's quantiles, mean and floor from h.
+func (e *EndpointStats) latency(h histogram) {
+	e.P50, e.P90, e.P99 = quantile(0.5, h), quantile(0.9, h), quantile(0.99, h)
+	e.Mean, e.Floor = 0, 0
+	if n := len(h.counts); n > 0 && h.counts[n-1] > 0 {
+		e.Mean = seconds(h.sum / h.counts[n-1])
+	}
+	if len(h.bounds) > 1 {
+		e.Floor = seconds(h.bounds[0])
+	}
 }
 
 // quantile estimates the q-quantile (0 < q < 1) of a monotonic histogram
@@ -112,6 +121,7 @@ func merge(hs []histogram) histogram {
 	}
 	out := histogram{bounds: bounds, counts: make([]float64, len(bounds))}
 	for _, h := range hs {
+		out.sum += h.sum
 		j := -1
 		for i, u := range bounds {
 			for j+1 < len(h.bounds) && h.bounds[j+1] <= u {

@@ -26,7 +26,7 @@ func TestQuantile(t *testing.T) {
 		{"float counts", 0.25, []float64{1, 2, inf}, []float64{0.5, 1, 1}, 500 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := quantile(tc.q, histogram{tc.bounds, tc.counts}); got != tc.want {
+			if got := quantile(tc.q, histogram{tc.bounds, tc.counts, 0}); got != tc.want {
 				t.Fatalf("quantile(%v) = %v, want %v", tc.q, got, tc.want)
 			}
 		})
@@ -34,20 +34,20 @@ func TestQuantile(t *testing.T) {
 }
 
 func TestDeltaAndMonotonic(t *testing.T) {
-	before := histogram{[]float64{1, inf}, []float64{2, 3}}
-	now := histogram{[]float64{1, inf}, []float64{5, 9}}
+	before := histogram{[]float64{1, inf}, []float64{2, 3}, 0}
+	now := histogram{[]float64{1, inf}, []float64{5, 9}, 0}
 	if d := delta(before, now); !slices.Equal(d.counts, []float64{3, 6}) {
 		t.Fatalf("delta %v, want [3 6]", d.counts)
 	}
-	relaid := histogram{[]float64{0.5, 1, inf}, []float64{1, 1, 1}}
+	relaid := histogram{[]float64{0.5, 1, inf}, []float64{1, 1, 1}, 0}
 	if d := delta(before, relaid); !slices.Equal(d.counts, relaid.counts) {
 		t.Fatalf("delta across a layout change %v, want the new histogram", d.counts)
 	}
-	reset := histogram{[]float64{1, inf}, []float64{1, 1}}
+	reset := histogram{[]float64{1, inf}, []float64{1, 1}, 0}
 	if d := delta(now, reset); !slices.Equal(d.counts, []float64{1, 1}) {
 		t.Fatalf("delta across a reset %v, want the new histogram", d.counts)
 	}
-	racy := histogram{[]float64{1, 2, inf}, []float64{5, 4, 6}}
+	racy := histogram{[]float64{1, 2, inf}, []float64{5, 4, 6}, 0}
 	m := monotonic(racy)
 	if !slices.Equal(m.counts, []float64{5, 5, 6}) || racy.counts[1] != 4 {
 		t.Fatalf("monotonic %v (input now %v), want [5 5 6] and the input untouched", m.counts, racy.counts)
@@ -55,8 +55,8 @@ func TestDeltaAndMonotonic(t *testing.T) {
 }
 
 func TestMergeLayouts(t *testing.T) {
-	a := histogram{[]float64{1, inf}, []float64{2, 4}}
-	b := histogram{[]float64{0.5, 2, inf}, []float64{1, 3, 3}}
+	a := histogram{[]float64{1, inf}, []float64{2, 4}, 0}
+	b := histogram{[]float64{0.5, 2, inf}, []float64{1, 3, 3}, 0}
 	m := merge([]histogram{a, b})
 	// Bounds 0.5 1 2 +Inf; a contributes 0 2 2 4, b 1 1 3 3.
 	if !slices.Equal(m.bounds, []float64{0.5, 1, 2, inf}) || !slices.Equal(m.counts, []float64{1, 3, 5, 7}) {

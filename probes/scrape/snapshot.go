@@ -69,10 +69,12 @@ func (s *Snapshot) Compact() *Snapshot {
 // key addresses one endpoint over one transport.
 type key struct{ endpoint, transport string }
 
-// histogram is a classic histogram's cumulative buckets, ending in +Inf.
+// histogram is a classic histogram's cumulative buckets, ending in +Inf,
+// and the sum of its observations.
 type histogram struct {
 	bounds []float64
 	counts []float64
+	sum    float64
 }
 
 // codeTotal is the total of one code of kit_requests_total.
@@ -242,6 +244,9 @@ func classic(h *dto.Histogram, shared []float64) (histogram, bool) {
 	}
 	if slices.Equal(out.bounds, shared) {
 		out.bounds = shared
+	}
+	if v := h.GetSampleSum(); !math.IsNaN(v) && !math.IsInf(v, 0) {
+		out.sum = v
 	}
 	return out, true
 }

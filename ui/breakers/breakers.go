@@ -20,8 +20,12 @@ import (
 	"github.com/kitbench/kitbench/ui/trip"
 )
 
-// sparkWidth is the width of the rate sparkline column.
-const sparkWidth = 10
+// sparkWidth is the width of the rate sparkline column: one cell per
+// sample, so the sparkline shows the last sparkWidth seconds (Window).
+const sparkWidth = History
+
+// Window is the time the rate sparklines span, on one scale for all rows.
+const Window = History * sampleEvery
 
 // View is the breakers view. Build it with New.
 type View struct {
@@ -30,6 +34,7 @@ type View struct {
 	nav keys.Nav
 
 	items   map[id]*entry
+	figs    figures
 	now     time.Time
 	sampled time.Time // last rate sample
 
@@ -41,7 +46,7 @@ type View struct {
 
 // New returns an empty breakers view.
 func New(st *styles.Styles, km keys.Map) *View {
-	v := &View{st: st, km: km, nav: km.Nav.WithEnter("why did it trip?"), items: map[id]*entry{}}
+	v := &View{st: st, km: km, nav: km.Nav.WithEnter("why did it trip?"), items: map[id]*entry{}, figs: newFigures()}
 	byName := func(a, b components.Row) int {
 		x, y := a.Value.(*entry), b.Value.(*entry)
 		return cmp.Or(strings.Compare(x.name, y.name), strings.Compare(x.key.String(), y.key.String()))
@@ -54,14 +59,16 @@ func New(st *styles.Styles, km keys.Map) *View {
 	}
 	right := components.AlignRight
 	v.table = components.NewTable(st, v.nav,
-		components.Column{Title: "INSTANCE", Width: 11, Flex: 1, NoSort: true, KeepEnd: true},
-		components.Column{Title: "BREAKER", Width: 16, Flex: 2, Compare: byName, KeepEnd: true},
+		components.Column{Title: "INSTANCE", Width: 10, Flex: 1, NoSort: true, KeepEnd: true},
+		components.Column{Title: "BREAKER", Width: 12, Flex: 2, Compare: byName, KeepEnd: true},
 		components.Column{Title: "STATE", Width: 9, NoSort: true},
-		components.Column{Title: "ERR%", Width: 6, Align: right, Desc: true, Compare: byErr},
+		components.Column{Title: "ERR%", Width: 5, Align: right, Desc: true, Compare: byErr},
 		components.Column{Title: "VOLUME", Width: 6, Align: right, Desc: true, Compare: byVol},
-		components.Column{Title: "REJECTED", Width: 8, Align: right, NoSort: true},
+		components.Column{Title: "P50", Width: 6, Align: right, NoSort: true},
+		components.Column{Title: "P99", Width: 6, Align: right, NoSort: true},
+		components.Column{Title: "RATE " + components.Duration(Window), Width: sparkWidth, NoSort: true},
+		components.Column{Title: "REJ", Width: 4, Align: right, NoSort: true},
 		components.Column{Title: "SINCE", Width: 5, Align: right, NoSort: true},
-		components.Column{Title: "RATE", Width: sparkWidth, NoSort: true},
 	)
 	v.table.Empty = "no circuit breakers seen yet"
 	v.rebuild()
@@ -77,8 +84,12 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	case hub.BreakerUpdate:
 		v.apply(msg)
 	case hub.InstanceUpdate:
+		v.figs.instance(msg.Instance)
 		v.dim(msg.Instance.Key, msg.Instance.Stale || msg.Instance.State == hub.StateDown)
+	case hub.MetricsUpdate:
+		v.figs.metrics[msg.Key] = &msg
 	case hub.InstanceGone:
+		v.figs.gone(msg.Key)
 		for k := range v.items {
 			if k.key == msg.Key {
 				delete(v.items, k)
@@ -116,7 +127,12 @@ func (v *View) apply(m hub.BreakerUpdate) {
 // those still there.
 func (v *View) reset(s hub.Snapshot) {
 	seen := map[id]bool{}
+	v.figs = newFigures()
 	for _, in := range s.Instances {
+		v.figs.instance(in.Instance)
+		if in.Metrics != nil {
+			v.figs.metrics[in.Key] = in.Metrics
+		}
 		for _, b := range in.Breakers {
 			v.apply(hub.BreakerUpdate{Key: in.Key, Breaker: b})
 			seen[id{in.Key, b.Name}] = true
@@ -174,15 +190,23 @@ func (v *View) rebuild() {
 			strings.Compare(a.key.Service, b.key.Service), strings.Compare(a.key.InstanceID, b.key.InstanceID),
 			strings.Compare(a.name, b.name))
 	})
+	// One scale for every row's sparkline, so bars compare across rows.
+	top := 0.0
+	for _, e := range list {
+		v.scratch = e.rates.Values(v.scratch[:0])
+		for _, r := range v.scratch {
+			top = max(top, r)
+		}
+	}
 	rows := make([]components.Row, len(list))
 	for i, e := range list {
-		rows[i] = v.row(e)
+		rows[i] = v.row(e, top)
 	}
 	v.table.SetRows(rows)
 	v.summary = v.makeSummary()
 }
 
-func (v *View) row(e *entry) components.Row {
+func (v *View) row(e *entry, top float64) components.Row {
 	b := e.b
 	state := b.State
 	if state == "" {
@@ -200,6 +224,10 @@ func (v *View) row(e *entry) components.Row {
 		rejTone = styles.ToneWarn
 	}
 	v.scratch = e.rates.Values(v.scratch[:0])
+	p50, p99 := "-", "-"
+	if st, ok := v.figs.of(e.key, e.name); ok {
+		p50, p99 = components.Quantile(st.Resolved(st.P50)), components.Quantile(st.Resolved(st.P99))
+	}
 	r := components.Row{
 		Key:   e.key.String() + "\x00" + e.name,
 		Value: e,
@@ -209,9 +237,11 @@ func (v *View) row(e *entry) components.Row {
 			{Text: state, Tone: styles.BreakerTone(b.State)},
 			{Text: components.Percent(b.ErrorRatio), Tone: errTone},
 			{Text: components.Count(b.Counts.Requests)},
+			{Text: p50},
+			{Text: p99},
+			{Text: components.SparklineTo(v.scratch, sparkWidth, top), Tone: styles.ToneInfo},
 			{Text: components.Count(b.Counts.Rejected), Tone: rejTone},
 			{Text: components.Age(v.now, b.LastTransition)},
-			{Text: components.Sparkline(v.scratch, sparkWidth), Tone: styles.ToneInfo},
 		},
 	}
 	if e.dim {

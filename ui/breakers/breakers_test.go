@@ -11,6 +11,7 @@ import (
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/scrape"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/breakers"
 	"github.com/kitbench/kitbench/ui/keys"
@@ -112,7 +113,7 @@ func TestRateSparklineFromSuccessiveUpdates(t *testing.T) {
 	if !strings.Contains(line, "▁▂▃▃▄▅▆▇█") && !strings.Contains(line, "█") {
 		t.Errorf("no rising sparkline: %q", line)
 	}
-	if strings.Count(line, "█") != 1 || !strings.HasSuffix(strings.TrimRight(line, " "), "█") {
+	if strings.Count(line, "█") != 1 || !strings.Contains(line, "▇█ ") {
 		t.Errorf("the newest (highest) sample should be the rightmost: %q", line)
 	}
 }
@@ -162,5 +163,55 @@ func TestGoneAndSnapshot(t *testing.T) {
 	send(v, hub.InstanceUpdate{Instance: hub.Instance{Key: bk3, State: hub.StateDown}}, ui.FilterMsg{Query: "zzz"})
 	if !strings.Contains(v.View(), "no rows match /zzz") {
 		t.Errorf("filter not applied:\n%s", v.View())
+	}
+}
+
+// Every row's sparkline is drawn on one scale, over the stated window; each
+// breaker shows the latency of the calls it guards: its endpoint's, or for
+// an ejection breaker the ejected instance's, "<500µs" where the histogram
+// cannot tell.
+func TestSharedScaleAndLatency(t *testing.T) {
+	v := newView(t)
+	var busy, quiet uint64
+	for i := range 4 {
+		busy, quiet = busy+100, quiet+10
+		send(v, hub.BreakerUpdate{Key: gw, Breaker: brk("gateway.GetBook", wire.StateClosed, busy, 0)},
+			hub.BreakerUpdate{Key: bk3, Breaker: brk("GetBook", wire.StateClosed, quiet, 0)},
+			ui.TickMsg{Now: t0.Add(time.Duration(i) * time.Second)})
+	}
+	for _, l := range strings.Split(v.View(), "\n") {
+		switch {
+		case strings.Contains(l, "gateway.GetBook") && !strings.Contains(l, "███"):
+			t.Errorf("the busy breaker should draw full bars: %q", l)
+		case strings.Contains(l, "bookstore-3") && (strings.Contains(l, "█") || !strings.Contains(l, "▁▁▁")):
+			t.Errorf("the quiet breaker should draw low bars on the shared scale: %q", l)
+		}
+	}
+	if !strings.Contains(v.View(), "RATE 10s") {
+		t.Errorf("the window is not stated:\n%s", v.View())
+	}
+
+	fast := scrape.EndpointStats{Endpoint: "GetBook", Transport: "http", P50: 200 * time.Microsecond, P99: 490 * time.Microsecond, Floor: 500 * time.Microsecond}
+	slow := scrape.EndpointStats{Endpoint: "GetBook", Transport: "http", P50: 3 * time.Millisecond, P99: 250 * time.Millisecond, Floor: 500 * time.Microsecond}
+	send(v, hub.InstanceUpdate{Instance: hub.Instance{Key: bk3}},
+		hub.MetricsUpdate{Key: bk3, Stats: scrape.Stats{Kit: true, Interval: time.Second, Endpoints: []scrape.EndpointStats{fast}, Instance: slow}},
+		hub.MetricsUpdate{Key: gw, Stats: scrape.Stats{Kit: true, Interval: time.Second, Endpoints: []scrape.EndpointStats{slow}}},
+		hub.BreakerUpdate{Key: gw, Breaker: brk("outlier/bookstore/bookstore-3", wire.StateOpen, 5, 5)},
+		ui.TickMsg{Now: t0.Add(5 * time.Second)})
+	want := map[string][]string{
+		"gateway.GetBook": {"3.0ms", "250ms"},
+		"outlier/":        {"3.0ms", "250ms"},
+		"bookstore-3":     {"<500µs <500µs"},
+	}
+	for _, l := range strings.Split(v.View(), "\n") {
+		for name, cells := range want {
+			if strings.Contains(l, name) && !strings.Contains(l, "outlier/") || name == "outlier/" && strings.Contains(l, name) {
+				for _, c := range cells {
+					if !strings.Contains(l, c) {
+						t.Errorf("%s row lacks %q: %q", name, c, l)
+					}
+				}
+			}
+		}
 	}
 }

@@ -15,10 +15,14 @@
 //
 // The view takes hub messages as they are broadcast (hub.Snapshot,
 // hub.BreakerUpdate, hub.InstanceUpdate, hub.InstanceGone) and ui.TickMsg
-// for the clock; it rebuilds its rows on a tick, so a burst of updates
-// costs one rebuild. It samples each breaker's rate once a second: the
-// window count over the window for the ratio policy, the growth of the
-// count since the previous sample otherwise. Memory is bounded: History
+// for the clock, and hub.MetricsUpdate for the p50 and p99 of the calls
+// each breaker guards (its endpoint on its instance; for an ejection
+// breaker, outlier/SERVICE/INSTANCE, the ejected instance). It rebuilds its
+// rows on a tick, so a burst of updates costs one rebuild. It samples each
+// breaker's rate once a second: the window count over the window for the
+// ratio policy, the growth of the count since the previous sample
+// otherwise; the sparklines show the last Window, every row on one scale.
+// Memory is bounded: History
 // samples, MaxTransitions transitions of MaxFailures failures each per
 // breaker.
 package breakers

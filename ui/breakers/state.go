@@ -10,7 +10,7 @@ import (
 
 // Bounds of what the view keeps per breaker.
 const (
-	History        = 30 // rate samples, one a second
+	History        = 10 // rate samples, one a second: the sparkline's Window
 	MaxTransitions = 16 // transitions, newest kept
 	MaxFailures    = 50 // failures kept per transition
 )

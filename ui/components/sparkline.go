@@ -14,13 +14,24 @@ var bars = [...]rune{'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'}
 // value shown; a flat series draws at the bottom (all zero) or top.
 // NaN and ±Inf values draw as a space. width <= 0 gives "".
 func Sparkline(series []float64, width int) string {
+	return SparklineTo(series, width, math.Inf(-1))
+}
+
+// SparklineTo is Sparkline on a scale that reaches at least top, so that
+// several rows drawn with the same top share one scale (a row's bars are
+// comparable with the next row's). A value above top raises the scale as
+// in Sparkline; math.Inf(-1) gives Sparkline's own scale.
+func SparklineTo(series []float64, width int, top float64) string {
 	if width <= 0 {
 		return ""
 	}
 	if len(series) > width {
 		series = series[len(series)-width:]
 	}
-	lo, hi := 0.0, math.Inf(-1)
+	lo, hi := 0.0, top
+	if math.IsNaN(hi) {
+		hi = math.Inf(-1)
+	}
 	for _, v := range series {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			continue

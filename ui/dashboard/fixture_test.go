@@ -152,12 +152,21 @@ func instance(k hub.Key, port int) hub.Instance {
 
 func metricsOf(k hub.Key, rate, errRatio float64, p99 time.Duration) hub.MetricsUpdate {
 	ep := func(name, tr string, share float64) scrape.EndpointStats {
-		return scrape.EndpointStats{Endpoint: name, Transport: tr, Rate: rate * share, ErrorRatio: errRatio,
-			P50: p99 / 5, P90: p99 / 2, P99: p99}
+		return scrape.EndpointStats{Endpoint: name, Transport: tr, Rate: rate * share, ErrorRatio: errRatio, FailureRatio: errRatio,
+			P50: p99 / 5, P90: p99 / 2, P99: p99, Mean: p99 / 6, Floor: 500 * time.Microsecond}
 	}
 	return hub.MetricsUpdate{Key: k, Time: t0, Stats: scrape.Stats{Kit: true, Interval: 2 * time.Second,
-		Instance:  scrape.EndpointStats{Rate: rate, ErrorRatio: errRatio, P50: p99 / 5, P90: p99 / 2, P99: p99},
+		Instance: scrape.EndpointStats{Rate: rate, ErrorRatio: errRatio, FailureRatio: errRatio, P50: p99 / 5, P90: p99 / 2, P99: p99,
+			Mean: p99 / 6, Floor: 500 * time.Microsecond},
 		Endpoints: []scrape.EndpointStats{ep("GetBook", "grpc", 0.2), ep("GetBook", "http", 0.6), ep("ListBooks", "http", 0.2)}}}
+}
+
+// ejected makes b an open ejection breaker as examples/gateway reports
+// one: ejected for 2 minutes, its window the run that ejected it.
+func ejected(b wire.Breaker) wire.Breaker {
+	b.Settings.OpenTimeoutNS = int64(2 * time.Minute)
+	b.Counts.ConsecutiveFailures = b.Counts.Failures
+	return b
 }
 
 func breaker(name, state string, req, fail, rej uint64, since time.Duration) wire.Breaker {
@@ -198,7 +207,7 @@ func demoFleet() []tea.Msg {
 	}
 	failures = append(failures, wire.BreakerFailure{Time: t0.Add(time.Second), Error: "context deadline exceeded"})
 	trip := wire.BreakerTransition{Name: outlier3, From: wire.StateClosed, To: wire.StateOpen, Time: t0.Add(1200 * time.Millisecond),
-		Counts: wire.BreakerCounts{Requests: 14, Successes: 9, Failures: 5, ConsecutiveFailures: 5}, Failures: failures}
+		Counts: wire.BreakerCounts{Requests: 5, Failures: 5, ConsecutiveFailures: 5}, Failures: failures}
 	for i := range 20 {
 		n := uint64(i + 1)
 		msgs = append(msgs,
@@ -213,10 +222,10 @@ func demoFleet() []tea.Msg {
 			msgs = append(msgs, hub.BreakerUpdate{Key: gw, Breaker: breaker(outlier3, wire.StateClosed, 7*n, 3*n, 0, -time.Minute)})
 		}
 		if i == 2 {
-			msgs = append(msgs, hub.BreakerUpdate{Key: gw, Breaker: breaker(outlier3, wire.StateOpen, 14, 5, 0, 1200*time.Millisecond), Transition: &trip})
+			msgs = append(msgs, hub.BreakerUpdate{Key: gw, Breaker: ejected(breaker(outlier3, wire.StateOpen, 5, 5, 0, 1200*time.Millisecond)), Transition: &trip})
 		}
 		if i > 2 {
-			msgs = append(msgs, hub.BreakerUpdate{Key: gw, Breaker: breaker(outlier3, wire.StateOpen, 14, 5, 3*n, 1200*time.Millisecond)})
+			msgs = append(msgs, hub.BreakerUpdate{Key: gw, Breaker: ejected(breaker(outlier3, wire.StateOpen, 5, 5, 3*n, 1200*time.Millisecond))})
 		}
 		msgs = append(msgs, ui.TickMsg{Now: t0.Add(time.Duration(i) * time.Second)})
 	}

@@ -27,6 +27,7 @@ type detail struct {
 	st  *styles.Styles
 	nav keys.Nav
 	rec *record
+	ej  *ejection // the open ejection of this instance, nil when none
 	now time.Time
 
 	gone   bool
@@ -36,8 +37,8 @@ type detail struct {
 	dirty  bool
 }
 
-func newDetail(st *styles.Styles, km keys.Map, rec *record, now time.Time) *detail {
-	d := &detail{st: st, nav: km.Nav, rec: rec, now: now}
+func newDetail(st *styles.Styles, km keys.Map, rec *record, ej *ejection, now time.Time) *detail {
+	d := &detail{st: st, nav: km.Nav, rec: rec, ej: ej, now: now}
 	d.rebuild()
 	return d
 }
@@ -45,11 +46,26 @@ func newDetail(st *styles.Styles, km keys.Map, rec *record, now time.Time) *deta
 func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case hub.Snapshot:
+		d.ej = nil
 		for _, s := range msg.Instances {
 			if s.Key == d.rec.inst.Key {
 				d.rec = fromState(s)
-				d.rebuild()
 			}
+			for _, b := range s.Breakers {
+				d.ejectedBy(s.Instance, b)
+			}
+		}
+		d.rebuild()
+	case hub.BreakerUpdate:
+		if _, ok := targetOf(msg.Breaker.Name); ok {
+			// An ejection breaker's ID is the holder's Key's: a holder
+			// watched as a static target reports itself under another.
+			d.ejectedBy(hub.Instance{Key: msg.Key}, msg.Breaker)
+			d.dirty = true
+		}
+		if msg.Key == d.rec.inst.Key {
+			d.rec.apply(msg)
+			d.dirty = true
 		}
 	case hub.InstanceGone:
 		if msg.Key == d.rec.inst.Key {
@@ -63,7 +79,7 @@ func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case ui.TickMsg:
 		d.now = msg.Now
-		if d.dirty {
+		if d.dirty || d.ej != nil {
 			d.rebuild()
 		}
 	case tea.KeyPressMsg:
@@ -84,6 +100,20 @@ func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	}
 	return d, nil
+}
+
+// ejectedBy notes the ejection of this instance that breaker b of holder
+// stands for, or its end.
+func (d *detail) ejectedBy(holder hub.Instance, b wire.Breaker) {
+	t, ok := targetOf(b.Name)
+	if !ok || t != targetFor(d.rec.inst) {
+		return
+	}
+	if _, e, open := ejectionOf(holder.ID(), b); open {
+		d.ej = &e
+	} else {
+		d.ej = nil
+	}
 }
 
 func (d *detail) scroll(to int) { d.offset = max(0, min(to, len(d.lines)-d.h)) }
@@ -140,8 +170,8 @@ func (d *detail) rebuild() {
 	if d.gone {
 		state = "gone from the registry"
 	}
-	add(" " + d.st.Title.Render(sanitize.Line(in.Key.String(), 60)) + " · " + state + " since " + components.Age(d.now, in.Since) +
-		" · health " + d.st.Health(in.Health).Render(sanitize.Line(in.Health, 12)) + " · " + sanitize.Line(in.Address, 60))
+	add(" " + d.st.Title.Render(sanitize.Line(in.Name()+"/"+in.ID(), 60)) + " · " + state + " since " + components.Age(d.now, in.Since) +
+		" · health " + d.st.Health(in.Health).Render(sanitize.Line(cmp.Or(in.Health, "-"), 12)) + " · " + sanitize.Line(in.Address, 60))
 	facts := []string{}
 	if in.Admin != "" {
 		facts = append(facts, "admin "+sanitize.Line(in.Admin, 60))
@@ -162,6 +192,10 @@ func (d *detail) rebuild() {
 	if len(in.Tags) > 0 {
 		add(" " + muted.Render("tags "+sanitize.Line(strings.Join(in.Tags, ", "), d.w)))
 	}
+	if d.ej != nil {
+		add(" " + d.st.Tone(styles.ToneBad).Render(sanitize.Line(d.ej.text(d.now), d.w)) +
+			muted.Render(" · the balancer sends it no calls until then"))
+	}
 	if in.Err != "" {
 		add(" " + d.st.Tone(styles.ToneBad).Render("last error: "+sanitize.Line(in.Err, d.w)))
 	}
@@ -175,10 +209,15 @@ func (d *detail) rebuild() {
 	eps := d.endpointRows()
 	right := components.AlignRight
 	table("Endpoints", len(eps), []components.Column{
-		{Title: "ENDPOINT", Width: 12, Flex: 1}, {Title: "TRANSPORT", Width: 9}, {Title: "ROUTE", Width: 12, Flex: 2},
-		{Title: "RATE", Width: 7, Align: right}, {Title: "ERR%", Width: 5, Align: right},
+		{Title: "ENDPOINT", Width: 10, Flex: 1}, {Title: "TRANSPORT", Width: 9}, {Title: "RATE", Width: 6, Align: right},
+		{Title: "ERR%", Width: 5, Align: right}, {Title: "4XX%", Width: 5, Align: right}, {Title: "MEAN", Width: 6, Align: right},
 		{Title: "P50", Width: 6, Align: right}, {Title: "P90", Width: 6, Align: right}, {Title: "P99", Width: 6, Align: right},
+		{Title: "ROUTE", Width: 12, Flex: 2},
 	}, eps)
+	if m := d.rec.metrics; m != nil && m.Err == "" && m.Stats.Instance.Floor > 0 {
+		add(" " + muted.Render(fmt.Sprintf("ERR%% counts failures (5xx), 4XX%% the requests refused as the caller's; "+
+			"quantiles under the histogram's lowest bucket read <%s, MEAN is exact", components.Latency(m.Stats.Instance.Floor))))
+	}
 
 	bs := slices.SortedFunc(maps.Values(d.rec.breakers), func(a, b wire.Breaker) int { return strings.Compare(a.Name, b.Name) })
 	var brows []components.Row
@@ -226,13 +265,17 @@ func (d *detail) endpointRows() []components.Row {
 	seen := map[epKey]bool{}
 	add := func(k epKey, route string) {
 		seen[k] = true
-		cells := []components.Cell{{Text: k.name}, {Text: k.transport}, {Text: route}}
+		cells := make([]components.Cell, 10)
+		cells[0], cells[1], cells[9] = components.Cell{Text: k.name}, components.Cell{Text: k.transport}, components.Cell{Text: route}
 		if i, ok := stats[k]; ok {
 			s := m.Stats.Endpoints[i]
-			cells = append(cells, components.Cell{Text: components.Rate(s.Rate)},
-				components.Cell{Text: components.Percent(s.ErrorRatio), Tone: toneIf(s.ErrorRatio > 0, styles.ToneBad)},
-				components.Cell{Text: components.Latency(s.P50)}, components.Cell{Text: components.Latency(s.P90)},
-				components.Cell{Text: components.Latency(s.P99)})
+			cells[2] = components.Cell{Text: components.Rate(s.Rate)}
+			cells[3] = components.Cell{Text: components.Percent(s.FailureRatio), Tone: toneIf(s.FailureRatio > 0, styles.ToneBad)}
+			cells[4] = components.Cell{Text: components.Percent(s.ClientErrorShare), Tone: styles.ToneMuted}
+			cells[5] = components.Cell{Text: components.Latency(s.Mean)}
+			cells[6] = components.Cell{Text: components.Quantile(s.Resolved(s.P50))}
+			cells[7] = components.Cell{Text: components.Quantile(s.Resolved(s.P90))}
+			cells[8] = components.Cell{Text: components.Quantile(s.Resolved(s.P99))}
 		}
 		rows = append(rows, components.Row{Key: k.name + "/" + k.transport, Cells: cells})
 	}

@@ -18,6 +18,11 @@ import (
 	"github.com/kitbench/kitbench/ui/styles"
 )
 
+// Settle is how long an instance's better health must last before it
+// moves down the list: trouble moves a row up at once, recovery only once
+// it holds, so rows do not trade places every second.
+const Settle = 10 * time.Second
+
 // View is the services & instances view. Build it with New.
 type View struct {
 	st  *styles.Styles
@@ -25,39 +30,67 @@ type View struct {
 	nav keys.Nav
 
 	recs  map[hub.Key]*record
+	ejs   map[target]ejection
 	now   time.Time
 	dirty bool
+
+	// Hysteresis of the order (see Settle and components.Rank).
+	grades             components.Latch
+	rate, fail, client *components.Rank
+	p99                *components.Rank
 
 	table   components.Table
 	summary string
 	w, h    int
 }
 
-// row is a table row's value: the record and what sorting needs.
+// row is a table row's value: the record and what sorting needs (the
+// held figures, not the live ones).
 type row struct {
-	rec       *record
-	sev       int
-	rate, err float64
-	p99       int64
+	rec                *record
+	grade              int
+	ejection           *ejection
+	rate, fail, client float64
+	p99                float64
 }
+
+// Columns of the table.
+const (
+	colService = iota
+	colInstance
+	colHealth
+	colState
+	colRate
+	colFail
+	colClient
+	colP99
+	colBreakers
+	colAddress
+)
 
 // New returns an empty instances view.
 func New(st *styles.Styles, km keys.Map) *View {
-	v := &View{st: st, km: km, nav: km.Nav.WithEnter("details"), recs: map[hub.Key]*record{}}
+	v := &View{st: st, km: km, nav: km.Nav.WithEnter("details"), recs: map[hub.Key]*record{},
+		grades: components.Latch{Settle: Settle},
+		rate:   components.NewRank(0.5, 0.25), fail: components.NewRank(0.01, 0.25),
+		client: components.NewRank(0.01, 0.25), p99: components.NewRank(float64(time.Millisecond), 0.25)}
 	num := func(f func(r *row) float64) func(a, b components.Row) int {
 		return func(a, b components.Row) int { return cmp.Compare(f(a.Value.(*row)), f(b.Value.(*row))) }
 	}
 	right := components.AlignRight
 	v.table = components.NewTable(st, v.nav,
-		components.Column{Title: "SERVICE", Width: 9, Flex: 1, NoSort: true},
-		components.Column{Title: "INSTANCE", Width: 11, Flex: 1, NoSort: true},
-		components.Column{Title: "HEALTH", Width: 8, NoSort: true},
-		components.Column{Title: "STATE", Width: 10, NoSort: true},
-		components.Column{Title: "RATE", Width: 7, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.rate })},
-		components.Column{Title: "ERR%", Width: 5, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.err })},
-		components.Column{Title: "P99", Width: 6, Align: right, Desc: true, Compare: num(func(r *row) float64 { return float64(r.p99) })},
-		components.Column{Title: "BREAKERS", Width: 9, NoSort: true},
-		components.Column{Title: "ADDRESS", Width: 15, Flex: 2, NoSort: true},
+		components.Column{Title: "SERVICE", Width: 9, NoSort: true},
+		components.Column{Title: "INSTANCE", Width: 11, NoSort: true},
+		components.Column{Title: "HEALTH", Width: 7, NoSort: true},
+		// STATE takes most of the spare width: an ejection says by whom
+		// and for how long ("ejected by gateway-1 · 1m40s left").
+		components.Column{Title: "STATE", Width: 9, Flex: 4, NoSort: true},
+		components.Column{Title: "RATE", Width: 6, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.rate })},
+		components.Column{Title: "ERR%", Width: 5, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.fail })},
+		components.Column{Title: "4XX%", Width: 5, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.client })},
+		components.Column{Title: "P99", Width: 6, Align: right, Desc: true, Compare: num(func(r *row) float64 { return r.p99 })},
+		components.Column{Title: "BREAKERS", Width: 8, NoSort: true},
+		components.Column{Title: "ADDRESS", Width: 7, Flex: 1, NoSort: true},
 	)
 	v.table.Empty = "no instances discovered yet"
 	v.rebuild()
@@ -90,7 +123,8 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		v.dirty = true
 	case ui.TickMsg:
 		v.now = msg.Now
-		if v.dirty {
+		// Countdowns and settling grades move with the clock.
+		if v.dirty || len(v.ejs) > 0 || v.grades.Waiting() {
 			v.rebuild()
 		}
 	case ui.FilterMsg:
@@ -98,42 +132,69 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, v.nav.Enter) {
 			if r, ok := v.table.Selected(); ok {
-				return v, ui.Push(newDetail(v.st, v.km, r.Value.(*row).rec.clone(), v.now))
+				rw := r.Value.(*row)
+				return v, ui.Push(newDetail(v.st, v.km, rw.rec.clone(), rw.ejection, v.now))
 			}
 			return v, nil
 		}
 		if v.table.Update(msg) && key.Matches(msg, v.nav.Sort) {
-			v.summary = v.makeSummary()
+			v.fresh() // a sort asked for is a sort by the figures of now
+			v.rebuild()
 		}
 	}
 	return v, nil
 }
 
-// rebuild orders the instances unhealthy first, services by their worst
-// instance, and makes the rows.
+// fresh drops the held order, so the next rebuild sorts by live figures.
+func (v *View) fresh() {
+	v.grades.Reset()
+	v.rate.Reset()
+	v.fail.Reset()
+	v.client.Reset()
+	v.p99.Reset()
+}
+
+// rebuild orders the instances unhealthy first (services by their worst
+// instance) through the hysteresis, and makes the rows.
 func (v *View) rebuild() {
 	v.dirty = false
+	v.ejs = ejections(v.recs)
 	list := make([]*row, 0, len(v.recs))
 	worst := map[string]int{}
 	for _, rec := range v.recs {
-		r := &row{rec: rec, sev: rec.severity()}
-		r.rate, r.err, r.p99, _ = rec.stats()
-		list = append(list, r)
-		if w, ok := worst[rec.inst.Service]; !ok || r.sev < w {
-			worst[rec.inst.Service] = r.sev
+		r := &row{rec: rec}
+		if e, ok := v.ejs[targetFor(rec.inst)]; ok {
+			r.ejection = &e
 		}
+		id := rec.inst.Key.String()
+		r.grade = v.grades.Grade(id, rec.severity(r.ejection != nil), v.now)
+		if st, ok := rec.stats(); ok {
+			r.rate = v.rate.Hold(id, st.Rate)
+			r.fail = v.fail.Hold(id, st.FailureRatio)
+			r.client = v.client.Hold(id, st.ClientErrorShare)
+			r.p99 = v.p99.Hold(id, float64(st.P99))
+		}
+		list = append(list, r)
+		svc := rec.inst.Name()
+		if w, ok := worst[svc]; !ok || r.grade < w {
+			worst[svc] = r.grade
+		}
+	}
+	v.grades.Sweep()
+	for _, rk := range []*components.Rank{v.rate, v.fail, v.client, v.p99} {
+		rk.Sweep()
 	}
 	slices.SortFunc(list, func(a, b *row) int {
 		x, y := a.rec.inst, b.rec.inst
-		return cmp.Or(cmp.Compare(worst[x.Service], worst[y.Service]), strings.Compare(x.Service, y.Service),
-			cmp.Compare(a.sev, b.sev), strings.Compare(x.InstanceID, y.InstanceID))
+		return cmp.Or(cmp.Compare(worst[x.Name()], worst[y.Name()]), strings.Compare(x.Name(), y.Name()),
+			cmp.Compare(a.grade, b.grade), strings.Compare(x.ID(), y.ID()), strings.Compare(x.Key.String(), y.Key.String()))
 	})
 	rows := make([]components.Row, len(list))
 	for i, r := range list {
 		rows[i] = v.row(r)
 	}
 	v.table.SetRows(rows)
-	v.summary = v.makeSummary()
+	v.summary = v.makeSummary(list)
 }
 
 func (v *View) row(r *row) components.Row {
@@ -151,14 +212,18 @@ func (v *View) row(r *row) components.Row {
 		state += " stale"
 		stateTone = styles.ToneWarn
 	}
-	rate, errp, p99 := "-", "-", "-"
-	errTone := styles.ToneNormal
-	if _, _, _, ok := r.rec.stats(); ok {
-		rate, errp, p99 = components.Rate(r.rate), components.Percent(r.err), components.Latency(time.Duration(r.p99))
-		if r.err >= 0.05 {
-			errTone = styles.ToneBad
-		} else if r.err > 0 {
-			errTone = styles.ToneWarn
+	if r.ejection != nil {
+		state, stateTone = r.ejection.text(v.now), styles.ToneBad
+	}
+	rate, fail, client, p99 := "-", "-", "-", "-"
+	failTone := styles.ToneNormal
+	if st, ok := r.rec.stats(); ok {
+		rate, fail, client = components.Rate(st.Rate), components.Percent(st.FailureRatio), components.Percent(st.ClientErrorShare)
+		p99 = components.Quantile(st.Resolved(st.P99))
+		if st.FailureRatio >= failingShare {
+			failTone = styles.ToneBad
+		} else if st.FailureRatio > 0 {
+			failTone = styles.ToneWarn
 		}
 	}
 	open, half, total := r.rec.breakerCounts()
@@ -171,23 +236,20 @@ func (v *View) row(r *row) components.Row {
 	case total > 0:
 		brk, brkTone = fmt.Sprintf("%d closed", total), styles.ToneGood
 	}
-	health := in.Health
-	if health == "" {
-		health = "-"
-	}
 	out := components.Row{
 		Key:   in.Key.String(),
 		Value: r,
 		Cells: []components.Cell{
-			{Text: in.Name(), Tone: styles.ToneInfo},
-			{Text: in.InstanceID},
-			{Text: health, Tone: styles.HealthTone(in.Health)},
-			{Text: state, Tone: stateTone},
-			{Text: rate},
-			{Text: errp, Tone: errTone},
-			{Text: p99},
-			{Text: brk, Tone: brkTone},
-			{Text: in.Address},
+			colService:  {Text: in.Name(), Tone: styles.ToneInfo},
+			colInstance: {Text: in.ID()},
+			colHealth:   {Text: cmp.Or(in.Health, "-"), Tone: styles.HealthTone(in.Health)},
+			colState:    {Text: state, Tone: stateTone},
+			colRate:     {Text: rate},
+			colFail:     {Text: fail, Tone: failTone},
+			colClient:   {Text: client, Tone: styles.ToneMuted},
+			colP99:      {Text: p99},
+			colBreakers: {Text: brk, Tone: brkTone},
+			colAddress:  {Text: in.Address},
 		},
 	}
 	if in.Stale {
@@ -196,27 +258,33 @@ func (v *View) row(r *row) components.Row {
 	return out
 }
 
-func (v *View) makeSummary() string {
-	var down, degraded int
+func (v *View) makeSummary(list []*row) string {
+	var down, degraded, ejected int
 	services := map[string]bool{}
-	for _, r := range v.recs {
-		services[r.inst.Service] = true
-		switch r.severity() {
-		case 0:
+	for _, r := range list {
+		services[r.rec.inst.Name()] = true
+		if r.ejection != nil {
+			ejected++
+		}
+		switch r.rec.severity(r.ejection != nil) {
+		case gradeFailing:
 			down++
-		case 1:
+		case gradeDegraded:
 			degraded++
 		}
 	}
 	sort := "health"
 	if c := v.table.SortColumn(); c >= 0 {
-		sort = [...]string{4: "rate", 5: "error %", 6: "p99"}[c]
+		sort = [...]string{colRate: "rate", colFail: "error %", colClient: "4xx %", colP99: "p99"}[c]
 	}
 	muted := v.st.Tone(styles.ToneMuted)
-	s := fmt.Sprintf(" %d services · %d instances", len(services), len(v.recs))
+	s := fmt.Sprintf(" %d services · %d instances", len(services), len(list))
 	line := v.st.Title.Render(s)
 	if down > 0 {
 		line += muted.Render(" · ") + v.st.Tone(styles.ToneBad).Render(fmt.Sprintf("%d failing", down))
+	}
+	if ejected > 0 {
+		line += muted.Render(" (") + v.st.Tone(styles.ToneBad).Render(fmt.Sprintf("%d ejected", ejected)) + muted.Render(")")
 	}
 	if degraded > 0 {
 		line += muted.Render(" · ") + v.st.Tone(styles.ToneWarn).Render(fmt.Sprintf("%d degraded", degraded))

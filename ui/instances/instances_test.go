@@ -25,11 +25,11 @@ func inst(k hub.Key, state hub.State, health string) hub.Instance {
 	return hub.Instance{Key: k, Address: "127.0.0.1:1" + k.InstanceID[len(k.InstanceID)-1:], Health: health, State: state, Since: t0, Intro: hub.IntroStream}
 }
 
-func metrics(k hub.Key, rate, errRatio float64, p99 time.Duration) hub.MetricsUpdate {
+func metrics(k hub.Key, rate, failRatio float64, p99 time.Duration) hub.MetricsUpdate {
 	return hub.MetricsUpdate{Key: k, Time: t0, Stats: scrape.Stats{Kit: true, Interval: 2 * time.Second,
-		Instance: scrape.EndpointStats{Rate: rate, ErrorRatio: errRatio, P99: p99},
+		Instance: scrape.EndpointStats{Rate: rate, ErrorRatio: failRatio, FailureRatio: failRatio, P99: p99},
 		Endpoints: []scrape.EndpointStats{
-			{Endpoint: "GetBook", Transport: "grpc", Rate: rate, ErrorRatio: errRatio, P50: p99 / 4, P90: p99 / 2, P99: p99},
+			{Endpoint: "GetBook", Transport: "grpc", Rate: rate, ErrorRatio: failRatio, FailureRatio: failRatio, P50: p99 / 4, P90: p99 / 2, P99: p99},
 			{Endpoint: "Hidden", Transport: "http", Rate: 1},
 		}}}
 }

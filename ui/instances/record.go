@@ -6,6 +6,7 @@ import (
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/scrape"
 )
 
 // record is what the views know about one instance.
@@ -58,12 +59,13 @@ func (r *record) apply(m hub.Msg) {
 }
 
 // stats returns the instance-wide metrics, false when there are none.
-func (r *record) stats() (rate, errRatio float64, p99 int64, ok bool) {
+// Its FailureRatio is the share to judge the instance by: client errors
+// (4xx) are the callers' doing, as the breakers and ejection count them.
+func (r *record) stats() (scrape.EndpointStats, bool) {
 	if r.metrics == nil || r.metrics.Err != "" || !r.metrics.Stats.Kit || r.metrics.Stats.Interval == 0 {
-		return 0, 0, 0, false
+		return scrape.EndpointStats{}, false
 	}
-	s := r.metrics.Stats.Instance
-	return s.Rate, s.ErrorRatio, int64(s.P99), true
+	return r.metrics.Stats.Instance, true
 }
 
 // breakerCounts counts the breakers by state.
@@ -79,19 +81,48 @@ func (r *record) breakerCounts() (open, half, total int) {
 	return open, half, len(r.breakers)
 }
 
-// severity orders instances worst first: 0 is failing (down, critical,
-// an open breaker), 1 degraded, 2 not yet known, 3 healthy.
-func (r *record) severity() int {
-	in := r.inst
-	open, half, _ := r.breakerCounts()
-	_, errRatio, _, _ := r.stats()
-	switch {
-	case in.State == hub.StateDown || in.Health == sd.HealthCritical || open > 0:
-		return 0
-	case in.Health == sd.HealthWarning || in.Stale || half > 0 || errRatio >= 0.05 || in.Err != "" || in.Intro == hub.IntroProtocol:
-		return 1
-	case in.State == hub.StateStarting || in.State == "":
-		return 2
+// ownTrouble counts the open and half-open breakers that speak of this
+// instance's own calls: an open ejection breaker (outlier/...) speaks of
+// the instance it ejected, which sorts as failing in its stead.
+func (r *record) ownTrouble() (open, half int) {
+	for _, b := range r.breakers {
+		if _, ok := targetOf(b.Name); ok {
+			continue
+		}
+		switch b.State {
+		case wire.StateOpen:
+			open++
+		case wire.StateHalfOpen:
+			half++
+		}
 	}
-	return 3
+	return open, half
+}
+
+// Grades of an instance, worst first; the list sorts by them.
+const (
+	gradeFailing  = iota // down, critical, an open breaker, ejected
+	gradeDegraded        // warning, stale, half-open, failing calls, a probe error
+	gradeUnknown         // not yet probed
+	gradeHealthy
+)
+
+// failingShare is the failure ratio from which an instance is degraded.
+const failingShare = 0.05
+
+// severity grades the instance; ejected says whether a balancer has
+// ejected it.
+func (r *record) severity(ejected bool) int {
+	in := r.inst
+	open, half := r.ownTrouble()
+	st, _ := r.stats()
+	switch {
+	case in.State == hub.StateDown || in.Health == sd.HealthCritical || open > 0 || ejected:
+		return gradeFailing
+	case in.Health == sd.HealthWarning || in.Stale || half > 0 || st.FailureRatio >= failingShare || in.Err != "" || in.Intro == hub.IntroProtocol:
+		return gradeDegraded
+	case in.State == hub.StateStarting || in.State == "":
+		return gradeUnknown
+	}
+	return gradeHealthy
 }

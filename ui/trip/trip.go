@@ -215,7 +215,7 @@ func (v *View) heading() []string {
 	var policy string
 	switch s.Policy {
 	case "ratio":
-		policy = fmt.Sprintf("opens at %s failures of ≥ %d calls in %v", components.Percent(s.ErrorRatio), s.MinRequests, time.Duration(s.WindowNS))
+		policy = fmt.Sprintf("opens at %s failures of ≥ %d calls in %s", components.Percent(s.ErrorRatio), s.MinRequests, components.Duration(time.Duration(s.WindowNS)))
 	case "consecutive":
 		policy = fmt.Sprintf("opens after %d failures in a row", s.ConsecutiveFailures)
 	case "":
@@ -224,7 +224,7 @@ func (v *View) heading() []string {
 		policy = "policy " + s.Policy
 	}
 	if s.OpenTimeoutNS > 0 {
-		policy += fmt.Sprintf(" · stays open %v", time.Duration(s.OpenTimeoutNS))
+		policy += " · stays open " + components.Duration(time.Duration(s.OpenTimeoutNS))
 	}
 	if s.HalfOpenMaxCalls > 0 {
 		policy += fmt.Sprintf(" · %d trial call(s) when half-open", s.HalfOpenMaxCalls)

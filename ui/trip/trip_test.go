@@ -121,3 +121,20 @@ func TestFitsSmallBodies(t *testing.T) {
 		}
 	}
 }
+
+// A timeout read off a clock ("59.999960761s") reads as the minute it is.
+func TestDurationsAreRounded(t *testing.T) {
+	st := styles.New(colorprofile.NoTTY)
+	b := wire.Breaker{Name: "outlier/bookstore/bookstore-3", State: wire.StateOpen, LastTransition: t0, ErrorRatio: 1,
+		Counts:   wire.BreakerCounts{Requests: 5, Failures: 5, ConsecutiveFailures: 5},
+		Settings: wire.BreakerSettings{Policy: "consecutive", ConsecutiveFailures: 5, OpenTimeoutNS: 59999960761}}
+	v := trip.New(&st, keys.Default(), trip.Breaker{Key: gw, Breaker: b}, t0.Add(4*time.Second))
+	v.SetSize(120, 30)
+	out := v.View()
+	if !strings.Contains(out, "stays open 1m0s") || strings.Contains(out, "59.99") {
+		t.Errorf("unrounded open timeout:\n%s", out)
+	}
+	if !strings.Contains(out, "now: 5 calls, 5 failed (100%), 5 in a row") {
+		t.Errorf("an ejection breaker's window is not shown like any breaker's:\n%s", out)
+	}
+}

@@ -41,9 +41,11 @@
 // deadlines cannot eject a healthy instance.
 //
 // Outlier ejects an instance after 5 consecutive failures for 30 s times the
-// number of its ejections (at most 300 s), and never more than 10 % of the
-// instances (at least one): when the whole fleet fails, the fleet is still
-// called. Ejections are observable: Ejected lists the current ones, each
+// number of its ejections, capped at 300 s (OutlierConfig.MaxEjection), and
+// never more than 10 % of the instances (at least one): when the whole fleet
+// fails, the fleet is still called. An instance that serves again for
+// OutlierConfig.ResetAfter (by default the cap) after an ejection ended has
+// its count forgotten: its next ejection is 30 s again. Ejections are observable: Ejected lists the current ones, each
 // new one goes to OutlierConfig.OnEject (with the call's context) and
 // Notify, and is recorded as an EventEject event on the call's span. With no instances at all, Pick and Retry return sd.ErrNoEndpoints
 // (status 503).

@@ -55,7 +55,7 @@ func TestOutlierReportsEjections(t *testing.T) {
 	if len(reports) != 1 {
 		t.Fatalf("OnEject called %d times, want 1: %+v", len(reports), reports)
 	}
-	want := lb.Ejection{ID: a[0], Address: a[0], Until: now.Add(30 * time.Second), Count: 1}
+	want := lb.Ejection{ID: a[0], Address: a[0], Until: now.Add(30 * time.Second), Count: 1, Failures: 2}
 	if reports[0].ej != want {
 		t.Fatalf("OnEject got %+v, want %+v", reports[0].ej, want)
 	}

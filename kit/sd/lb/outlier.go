@@ -21,8 +21,9 @@ const EventEject = "lb.eject"
 
 // OutlierConfig configures outlier ejection. The zero value gives Envoy's
 // defaults: 5 consecutive failures eject an instance for 30 s times the
-// number of times it has been ejected, at most 300 s, and at most 10 % of
-// the instances (at least one) are ejected at once.
+// number of times it has been ejected, capped at 300 s, and at most 10 % of
+// the instances (at least one) are ejected at once. An instance that then
+// serves well for 300 s starts again from 30 s.
 type OutlierConfig struct {
 	// Consecutive is how many failures in a row (sd.Stats.Failures) eject an
 	// instance; zero means 5.
@@ -30,10 +31,16 @@ type OutlierConfig struct {
 	// BaseEjection is the first ejection's length; the k-th lasts k times
 	// as long. Zero means 30 s.
 	BaseEjection time.Duration
-	// MaxEjection caps an ejection's length; zero means 300 s. An instance
-	// that has succeeded and stayed in service for MaxEjection after its
-	// last ejection ended starts again from BaseEjection.
+	// MaxEjection caps an ejection's length: however often an instance is
+	// ejected, it is out for at most this long at a time. Zero means 300 s.
 	MaxEjection time.Duration
+	// ResetAfter is how long an instance must stay in service after its
+	// last ejection ended, succeeding at least once, for its next
+	// ejection to count as its first again (BaseEjection long). Zero means
+	// MaxEjection. A fleet whose instances misbehave in short, repeated
+	// episodes sets it below the healthy stretch between episodes, so the
+	// back-off does not grow without end.
+	ResetAfter time.Duration
 	// MaxPercent is the largest share of instances ejected at once; zero
 	// means 10. One instance may always be ejected.
 	MaxPercent int
@@ -56,6 +63,9 @@ type Ejection struct {
 	Address string
 	Until   time.Time // when the instance returns to service
 	Count   int       // times it has been ejected, this one included
+	// Failures is the run of consecutive failures that ejected it
+	// (sd.Stats.Failures at the ejection): Consecutive or more.
+	Failures int
 }
 
 // Outlier is a Balancer that skips instances that keep failing. It wraps
@@ -105,6 +115,9 @@ func NewOutlier(src Source, next Balancer, cfg OutlierConfig) *Outlier {
 	}
 	if cfg.MaxEjection <= 0 {
 		cfg.MaxEjection = 300 * time.Second
+	}
+	if cfg.ResetAfter <= 0 {
+		cfg.ResetAfter = cfg.MaxEjection
 	}
 	if cfg.MaxPercent <= 0 {
 		cfg.MaxPercent = 10
@@ -244,7 +257,7 @@ func (o *Outlier) ejectLocked(e *sd.Entry, st sd.Stats) (ev Ejection, ejected, f
 	r.until = now.Add(min(o.cfg.BaseEjection*time.Duration(r.count), o.cfg.MaxEjection))
 	r.failures, r.successes = st.Failures, st.Successes
 	o.publishLocked(now)
-	ev = Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count}
+	ev = Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count, Failures: r.failures}
 	if o.cfg.Notify != nil {
 		select {
 		case o.cfg.Notify <- ev:
@@ -264,12 +277,12 @@ func (o *Outlier) prune() {
 }
 
 // expireLocked forgets instances that have succeeded and stayed in service
-// for MaxEjection since their last ejection ended, and records untouched for
-// ten times that (instances that left the set).
+// for ResetAfter since their last ejection ended, and records untouched for
+// ten times MaxEjection (instances that left the set).
 func (o *Outlier) expireLocked(now time.Time) {
 	for k, r := range o.recs {
 		healthy := r.entry.Stats().Successes != r.successes
-		if (healthy && !now.Before(r.until.Add(o.cfg.MaxEjection))) || !now.Before(r.until.Add(10*o.cfg.MaxEjection)) {
+		if (healthy && !now.Before(r.until.Add(o.cfg.ResetAfter))) || !now.Before(r.until.Add(10*o.cfg.MaxEjection)) {
 			delete(o.recs, k)
 		}
 	}
@@ -297,7 +310,7 @@ func (o *Outlier) Ejected() []Ejection {
 	var out []Ejection
 	for _, r := range o.recs {
 		if now.Before(r.until) {
-			out = append(out, Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count})
+			out = append(out, Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count, Failures: r.failures})
 		}
 	}
 	slices.SortFunc(out, func(a, b Ejection) int {

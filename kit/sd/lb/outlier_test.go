@@ -158,3 +158,46 @@ func TestOutlierNeverPicksEjectedWhileOthersLive(t *testing.T) {
 		}
 	})
 }
+
+// A short ResetAfter forgets an instance's ejections once it has served
+// well that long, while a second episode within it is ejected for longer;
+// the cap holds whatever the count.
+func TestOutlierResetAfterAHealthyPeriod(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bk := newBackends()
+		bad := addrs(2)[0]
+		e := fleet(t, 2, bk.factory)
+		o := lb.NewOutlier(e, lb.NewRoundRobin(e), lb.OutlierConfig{
+			BaseEjection: 30 * time.Second, MaxEjection: 45 * time.Second, ResetAfter: 10 * time.Second,
+		})
+		episode := func() lb.Ejection {
+			t.Helper()
+			bk.set(bad, fail(503))
+			drive(t, o, 2*6)
+			got := o.Ejected()
+			if len(got) != 1 {
+				t.Fatalf("ejected %+v, want %s", got, bad)
+			}
+			time.Sleep(time.Until(got[0].Until))
+			bk.set(bad, nil)
+			return got[0]
+		}
+		if ev := episode(); ev.Count != 1 || ev.Failures != 5 || !ev.Until.Equal(time.Now()) {
+			t.Fatalf("first ejection %+v, want count 1 after 5 failures", ev)
+		}
+		// Back for 5 s only: the next episode counts as a second (45 s, capped).
+		drive(t, o, 4)
+		time.Sleep(5 * time.Second)
+		start := time.Now()
+		if ev := episode(); ev.Count != 2 || ev.Until.Sub(start) != 45*time.Second {
+			t.Fatalf("second ejection %+v after 5 s of service, want count 2 for 45 s", ev)
+		}
+		// Back and succeeding for ResetAfter: the count starts over.
+		drive(t, o, 4)
+		time.Sleep(10 * time.Second)
+		start = time.Now()
+		if ev := episode(); ev.Count != 1 || ev.Until.Sub(start) != 30*time.Second {
+			t.Fatalf("ejection after 10 s of service %+v, want count 1 for 30 s", ev)
+		}
+	})
+}
