@@ -4,8 +4,10 @@
 // circuit-breaker states and rate-limiter rejections. Calls that did not
 // succeed are split as kit/transport classifies them (ClassOfCode): the
 // failure ratio counts the service's own failures (5xx), the client-error
-// share the requests it refused as the client's (4xx); a health view shows
-// the first, as breakers and outlier ejection count only those.
+// share the requests it refused as the client's (4xx), and calls the
+// caller gave up on (499: its cancellation or its own deadline) count in
+// neither; a health view shows the first, as breakers and outlier ejection
+// count only those.
 //
 // It reads the exposition of any Prometheus client, not only kit's: a
 // Snapshot holds every decoded family (client_model's dto types, as
