@@ -14,6 +14,7 @@ import (
 	"github.com/kitbench/kitbench/kit/ratelimit"
 	"github.com/kitbench/kitbench/kit/tracing"
 	"github.com/kitbench/kitbench/kit/transport"
+	"github.com/kitbench/kitbench/recorder"
 )
 
 // Defaults of the resilience middlewares.
@@ -101,10 +102,18 @@ func observed(e Endpoints, transportName string, tp *tracing.Provider, m *metric
 	return e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return endpoint.Chain(
 			tracing.Middleware(tp, ServiceName+"."+method),
-			logging.New(log, method),
+			logging.New(log, method, LogRedaction()),
 			m.Middleware(method, transportName),
 		)(next)
 	})
+}
+
+// LogRedaction is the logging option of the Book service and the gateway:
+// the secret fields of the requests and responses they log (at Debug, or
+// with a failure) are replaced by "[REDACTED]", as decided by the one
+// redaction policy kitbench's recordings use (recorder.DefaultPolicy).
+func LogRedaction() logging.Option {
+	return logging.RedactFunc(recorder.DefaultPolicy().SecretField)
 }
 
 // EndpointDocs describes the Book API for the introspection info: the HTTP

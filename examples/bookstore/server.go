@@ -172,6 +172,10 @@ func Start(cfg Config) (_ *Instance, err error) {
 	if err != nil {
 		return nil, err
 	}
+	panics, err := PanicPolicy(prom, inst.log)
+	if err != nil {
+		return nil, err
+	}
 	ring := tracing.NewRing(0, reg)
 	inst.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling))
 	if err != nil {
@@ -185,16 +189,18 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext),
-		kithttp.ServerErrorHandler(LogHTTPErrors(inst.log)))
+		kithttp.ServerErrorHandler(LogHTTPErrors(inst.log)),
+		kithttp.ServerPanicPolicy(panics))
 	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
 	var h http.Handler = router
 	if cfg.HTTPMiddleware != nil {
 		h = cfg.HTTPMiddleware(h)
 	}
 	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, h)
-	inst.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(cfg.GRPCInterceptors...))
+	inst.grpc = NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
 	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(observed(core, "grpc", inst.tracer, m, inst.log),
-		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext)))
+		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext),
+		kitgrpc.ServerPanicPolicy(panics)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
 
 	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
@@ -212,7 +218,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	})
 	inst.run.Go("grpc", func() error { return inst.grpc.Serve(gln) })
 	if tln != nil {
-		inst.serveThrift(tln, observed(core, "thrift", inst.tracer, m, inst.log))
+		inst.serveThrift(tln, observed(core, "thrift", inst.tracer, m, inst.log), panics)
 	}
 	closers = append(closers, func() {
 		inst.grpc.Stop()

@@ -206,10 +206,13 @@ func ThriftEndpointDocs() []introspect.EndpointDoc {
 	return docs
 }
 
-// serveThrift serves e over Thrift on ln, as part of inst.
-func (inst *Instance) serveThrift(ln net.Listener, e Endpoints) {
-	inst.thrift = kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(NewThriftHandler(e)), kitthrift.SocketConfig{
+// serveThrift serves e over Thrift on ln, as part of inst, recovering
+// panics with the instance's policy.
+func (inst *Instance) serveThrift(ln net.Listener, e Endpoints, panics *transport.PanicPolicy) {
+	h := NewThriftHandler(e, kitthrift.ServerPanicPolicy(panics))
+	inst.thrift = kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(h), kitthrift.SocketConfig{
 		ErrorHandler: func(err error) { inst.log.Warn("bookstore: thrift connection", "err", err) },
+		Panics:       panics,
 	})
 	inst.run.Go("thrift", func() error {
 		if err := inst.thrift.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {

@@ -48,7 +48,7 @@ func observed(e bookstore.Endpoints, transportName string, tp *tracing.Provider,
 	return e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return endpoint.Chain(
 			tracing.Middleware(tp, ServiceName+"."+method),
-			logging.New(log, method),
+			logging.New(log, method, bookstore.LogRedaction()),
 			m.Middleware(method, transportName),
 		)(next)
 	})

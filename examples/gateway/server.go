@@ -100,6 +100,10 @@ func Start(cfg Config) (_ *Instance, err error) {
 	if err != nil {
 		return nil, err
 	}
+	panics, err := bookstore.PanicPolicy(prom, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
 	ring := tracing.NewRing(0, reg)
 	if g.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling)); err != nil {
 		return nil, err
@@ -118,12 +122,13 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	router := bookstore.NewHTTPHandler(observed(core, "http", g.tracer, m, cfg.Logger),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil)),
-		kithttp.ServerErrorHandler(bookstore.LogHTTPErrors(cfg.Logger)))
+		kithttp.ServerErrorHandler(bookstore.LogHTTPErrors(cfg.Logger)),
+		kithttp.ServerPanicPolicy(panics))
 	reg.AddEndpoints(bookstore.EndpointDocs(router.Endpoints())...)
 	g.http = kithttp.NewHTTPServer(g.HTTPAddr, router)
-	g.grpc = grpc.NewServer()
+	g.grpc = bookstore.NewRecoveringGRPCServer(panics)
 	bookpb.RegisterBookServiceServer(g.grpc, bookstore.NewGRPCServer(observed(core, "grpc", g.tracer, m, cfg.Logger),
-		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil))))
+		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))
 	g.health = kitgrpc.RegisterStandardServices(g.grpc)
 
 	g.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))

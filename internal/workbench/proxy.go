@@ -182,8 +182,14 @@ func reflectionLookup(ctx context.Context, o ProxyOptions) (capture.MethodLookup
 		}
 		return nil, func() {}
 	}
-	lookup := func(_ context.Context, full string) (protoreflect.MethodDescriptor, bool) {
-		md, err := g.MethodDescriptor(full)
+	// A lookup is bounded on its own, not by the call it serves: a call
+	// its client gave up on is still recorded with readable messages, and
+	// a target that stops answering reflection holds a call no longer
+	// than DefaultConnectTimeout.
+	lookup := func(ctx context.Context, full string) (protoreflect.MethodDescriptor, bool) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultConnectTimeout)
+		defer cancel()
+		md, err := g.MethodDescriptor(ctx, full)
 		return md, err == nil
 	}
 	return lookup, func() { _ = g.Close() }

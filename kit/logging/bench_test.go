@@ -60,3 +60,11 @@ func BenchmarkMiddlewareRedact(b *testing.B) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	runBench(b, New(logger, "GetBook", Redact("token"), Bodies(slog.LevelInfo))(benchEndpoint))
 }
+
+// BenchmarkMiddlewareRedactFunc is BenchmarkMiddlewareRedact with the
+// secret names decided by a predicate (RedactFunc) instead of a list.
+func BenchmarkMiddlewareRedactFunc(b *testing.B) {
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	secret := func(name string) bool { return name == "token" }
+	runBench(b, New(logger, "GetBook", RedactFunc(secret), Bodies(slog.LevelInfo))(benchEndpoint))
+}

@@ -11,6 +11,7 @@
 //
 //	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 //	getBook = logging.New(logger, "GetBook", logging.Redact("password", "token"))(getBook)
+//	getBook = logging.New(logger, "GetBook", logging.RedactFunc(policy.SecretField))(getBook)
 //
 // # Which records carry requests and responses
 //
@@ -43,10 +44,16 @@
 //
 // Redact names fields whose values never reach the handler: a struct field
 // or map entry whose name matches (ignoring case; a field matches by its Go
-// name or its JSON name) is replaced by Redacted, at any depth. Values a
-// slog.LogValuer produces are redacted too, by the keys of their groups. A
-// type that renders itself (fmt.Stringer and the others above) is trusted
-// not to print its secrets.
+// name or its JSON name) is replaced by Redacted, at any depth. RedactFunc
+// does the same for every name a predicate calls secret, so that one
+// policy, shared with whatever else a service writes (kitbench's recorder
+// has one: recorder.DefaultPolicy().SecretField, which knows password,
+// api_key, client_secret, token and their kin in any spelling), decides
+// for the logs too. Values a slog.LogValuer produces are redacted too, by
+// the keys of their groups. A type that renders itself (fmt.Stringer and
+// the others above, json.RawMessage and []byte included) is trusted not to
+// print its secrets. Without either option nothing is redacted, and a
+// record costs what it did before they existed.
 //
 // # Cost
 //

@@ -27,6 +27,7 @@ type config struct {
 	ok, fail   slog.Level
 	bodies     slog.Level
 	redact     []string
+	secret     func(name string) bool // nil: no predicate
 	omitBodies bool
 	render     *renderer
 }
@@ -40,11 +41,37 @@ func Levels(success, failure slog.Level) Option {
 // Redact replaces the value of every struct field or map entry with one of
 // the given names by Redacted, at any depth of the request and the
 // response. Names match case-insensitively, against a field's Go name and
-// its JSON name. Without Redact (the default) nothing is redacted and
+// its JSON name. Without Redact or RedactFunc (the default) nothing is
+// redacted and
 // requests and responses are handed to the slog.Handler as they are.
 // Several Redact options add up.
 func Redact(names ...string) Option {
 	return func(c *config) { c.redact = append(c.redact, names...) }
+}
+
+// RedactFunc replaces the value of every struct field or map entry whose
+// name secret reports as secret by Redacted, at any depth of the request
+// and the response, as Redact does for a list of names. secret is asked
+// with a field's JSON name and with its Go name (a field is redacted when
+// either is secret; the answer is cached per type), with map keys, and
+// with the keys of groups a slog.LogValuer produces; it must be safe for
+// concurrent use and should be cheap, since map keys are asked on every
+// record that logs them. It is how a service applies one redaction policy
+// everywhere it writes payloads: kitbench's examples pass
+// recorder.DefaultPolicy().SecretField, the policy their recordings use.
+// A nil secret (the default) redacts nothing; several RedactFunc options
+// add up, and add to Redact's names.
+func RedactFunc(secret func(name string) bool) Option {
+	return func(c *config) {
+		if secret == nil {
+			return
+		}
+		if prev := c.secret; prev != nil {
+			c.secret = func(name string) bool { return prev(name) || secret(name) }
+			return
+		}
+		c.secret = secret
+	}
 }
 
 // Bodies sets the level at which the request and the response are added to
@@ -84,7 +111,7 @@ func New(logger *slog.Logger, method string, opts ...Option) endpoint.Middleware
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cfg.render = &renderer{names: make(map[string]struct{}, len(cfg.redact))}
+	cfg.render = &renderer{names: make(map[string]struct{}, len(cfg.redact)), secret: cfg.secret}
 	for _, n := range cfg.redact {
 		cfg.render.names[strings.ToLower(n)] = struct{}{}
 	}

@@ -52,7 +52,8 @@ type fieldPlan struct {
 // renderer turns requests and responses into slog values: structs and maps
 // become groups, named fields are redacted. It belongs to one middleware.
 type renderer struct {
-	names map[string]struct{} // lower-cased names to redact
+	names  map[string]struct{}    // lower-cased names to redact
+	secret func(name string) bool // RedactFunc's predicate; nil: none
 	// types is copied on write: a service logs few types, and reading a
 	// plain map is the cheapest lookup there is.
 	types atomic.Pointer[map[reflect.Type]*typeInfo]
@@ -60,11 +61,12 @@ type renderer struct {
 }
 
 func (r *renderer) match(name string) bool {
-	if len(r.names) == 0 {
-		return false
+	if len(r.names) > 0 {
+		if _, ok := r.names[strings.ToLower(name)]; ok {
+			return true
+		}
 	}
-	_, ok := r.names[strings.ToLower(name)]
-	return ok
+	return r.secret != nil && r.secret(name)
 }
 
 var (

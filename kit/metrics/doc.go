@@ -45,8 +45,24 @@
 // # Failure behaviour
 //
 // A call fails, for these metrics, when it returns an error or a response
-// implementing endpoint.Failer whose Failed method returns one; its code
-// is transport.StatusOf of that error. New refuses a nil Registerer, and
+// implementing endpoint.Failer whose Failed method returns one. Its code
+// agrees with transport.Classify, the one definition breakers, balancers'
+// statistics and outlier ejection use: a call the caller gave up on — its
+// own cancellation (transport.Canceled) or its own deadline
+// (transport.CallerDeadline) — is "499"; any other is transport.StatusOf
+// of the error, so a timeout further down, or one a middleware imposed
+// with transport.WithTimeout, stays the service's "504". Both caller-side
+// outcomes share 499 (nginx's "client closed request", which is what the
+// callee saw: the caller stopped waiting) rather than get a label value or
+// a label of their own: the code label keeps holding HTTP statuses only,
+// as Prometheus's conventions and every dashboard reading it expect; the
+// series count stays at 17 codes per endpoint and transport; and a reader
+// that classifies the label (transport.ClassOfStatus) finds neither a
+// failure nor a client error in it. What the label does not tell —
+// whether the caller cancelled or ran out of time — the call's span and
+// log record do; its duration is in the histogram either way.
+//
+// New refuses a nil Registerer, and
 // reports a name clash with a differently shaped metric as an error rather
 // than panicking; invalid UTF-8 in label values is repaired, never a panic.
 package metrics

@@ -46,6 +46,21 @@ var codes = [...]string{CodeOK,
 	"500", "501", "502", "503", "504",
 	"4xx", "5xx"}
 
+// codeOf is the index in codes of the code of a call that ran with ctx and
+// failed with err: "499" for the caller's cancellation and for the
+// caller's own deadline (transport.Classify's Canceled and
+// CallerDeadline), else the status transport.StatusOf gives err. So a
+// caller that stopped waiting is never labelled like the service's own
+// failure (a 504), and a failure ratio derived from the label agrees with
+// breakers and ejection.
+func codeOf(ctx context.Context, err error) int {
+	switch transport.Classify(ctx, err) {
+	case transport.Canceled, transport.CallerDeadline:
+		return codeIndex(transport.StatusClientClosedRequest)
+	}
+	return codeIndex(transport.StatusOf(err))
+}
+
 // codeIndex maps an HTTP status (from transport.StatusOf) to its index in
 // codes.
 func codeIndex(status int) int {
@@ -209,10 +224,10 @@ func (in *instrumented) call(ctx context.Context, req any) (any, error) {
 	in.duration.Observe((monotime.Now() - start).Seconds())
 	code := 0
 	if err != nil {
-		code = codeIndex(transport.StatusOf(err))
+		code = codeOf(ctx, err)
 	} else if f, ok := resp.(endpoint.Failer); ok {
 		if ferr := f.Failed(); ferr != nil {
-			code = codeIndex(transport.StatusOf(ferr))
+			code = codeOf(ctx, ferr)
 		}
 	}
 	in.counter(code).Inc()

@@ -36,7 +36,8 @@
 // # Concurrency
 //
 // Clients are safe for concurrent use. A GRPCClient owns one connection
-// (and, with reflection, one stream); an HTTPClient owns a connection
+// (and, with reflection, one stream, which lookups take turns on); an
+// HTTPClient owns a connection
 // pool; Close releases them. Nothing else runs in the background.
 //
 // # Failure behaviour
@@ -48,6 +49,11 @@
 // ErrBadJSON (line and column), ErrUnknownField (gRPC; over HTTP the
 // server's 400 says it), ErrBadRequest, ErrNoReflection, ErrStreaming,
 // ErrBadHeader, ErrUnsetVariable, and context.DeadlineExceeded for an HTTP
-// timeout (a gRPC timeout is the DEADLINE_EXCEEDED status). Response
+// timeout (a gRPC timeout is the DEADLINE_EXCEEDED status). Every read
+// of descriptors by server reflection is bounded by the caller's context
+// (and, in Invoke, by Request.Timeout): a server that accepts the
+// reflection stream and never answers holds a call until then, and the
+// error wraps context.DeadlineExceeded or context.Canceled; the stream is
+// cancelled with it, and the next call opens a new one. Response
 // bodies are capped (HTTPOptions.MaxBody); nothing panics on bad input.
 package invoke

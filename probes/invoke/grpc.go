@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/fullstorydev/grpcurl"
-	"github.com/jhump/protoreflect/grpcreflect"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
@@ -49,9 +48,8 @@ type GRPCClient struct {
 	tls     TLS
 	sources []string // descriptor source, as grpcurl flags
 	conn    *grpc.ClientConn
-	src     grpcurl.DescriptorSource
-	ref     *grpcreflect.Client // nil with file sources
-	stopRef context.CancelFunc
+	files   grpcurl.DescriptorSource // nil with server reflection
+	refl    *reflection              // nil with file sources
 
 	mu      sync.Mutex
 	methods map[string]*method // by the name asked for
@@ -68,7 +66,7 @@ func DialGRPC(ctx context.Context, addr string, opts GRPCOptions) (*GRPCClient, 
 		if err != nil {
 			return nil, err
 		}
-		g.src = src
+		g.files = src
 		for _, p := range opts.ImportPaths {
 			g.sources = append(g.sources, "-import-path", p)
 		}
@@ -86,13 +84,19 @@ func DialGRPC(ctx context.Context, addr string, opts GRPCOptions) (*GRPCClient, 
 	if g.conn, err = dial(ctx, addr, tlsCfg); err != nil {
 		return nil, err
 	}
-	if g.src == nil {
-		refCtx, cancel := context.WithCancel(context.Background())
-		g.ref = grpcreflect.NewClientAuto(refCtx, g.conn)
-		g.stopRef = cancel
-		g.src = grpcurl.DescriptorSourceFromServer(refCtx, g.ref)
+	if g.files == nil {
+		g.refl = newReflection(g.conn, addr)
 	}
 	return g, nil
+}
+
+// descriptors runs f with the client's descriptor source: the files, or
+// the server's reflection bounded by ctx (see reflection.lookup).
+func (g *GRPCClient) descriptors(ctx context.Context, f func(grpcurl.DescriptorSource) error) error {
+	if g.refl == nil {
+		return f(g.files)
+	}
+	return g.refl.lookup(ctx, f)
 }
 
 func fileSource(opts GRPCOptions) (grpcurl.DescriptorSource, error) {
@@ -186,11 +190,11 @@ func (c recordingCreds) ClientHandshake(ctx context.Context, authority string, c
 // Target returns the address the client calls.
 func (g *GRPCClient) Target() string { return g.addr }
 
-// Close ends the reflection stream and the connection.
+// Close ends the reflection stream and the connection. A lookup in
+// progress returns with an error.
 func (g *GRPCClient) Close() error {
-	if g.ref != nil {
-		g.ref.Reset()
-		g.stopRef()
+	if g.refl != nil {
+		g.refl.close()
 	}
 	return g.conn.Close()
 }
@@ -198,6 +202,8 @@ func (g *GRPCClient) Close() error {
 // Invoke calls a unary method with req.Body as its JSON request. See
 // Invoker.
 func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
+	ctx, cancel := withTimeout(ctx, req.Timeout)
+	defer cancel()
 	m, err := g.resolve(ctx, req.Method)
 	if err != nil {
 		return nil, err
@@ -212,8 +218,6 @@ func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 	}
 	res := &Result{Transport: GRPC, Target: g.addr, Method: m.full, TraceID: traceID, RequestHeader: sent}
 	res.RequestBody, _ = compact(req.Body)
-	ctx, cancel := withTimeout(ctx, req.Timeout)
-	defer cancel()
 	ctx = metadata.NewOutgoingContext(ctx, md)
 	out := dynamicpb.NewMessage(m.desc.Output())
 	var hdr, trl metadata.MD

@@ -217,7 +217,7 @@ func TestGRPCMethodDescriptor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		md, err := g.MethodDescriptor("/bookstore.v1.BookService/GetBook")
+		md, err := g.MethodDescriptor(t.Context(), "/bookstore.v1.BookService/GetBook")
 		if err != nil || md.Input().FullName() != "bookstore.v1.GetBookRequest" || md.Output().FullName() != "bookstore.v1.Book" {
 			t.Errorf("%s: GetBook: %v %v", name, md, err)
 		}
@@ -229,7 +229,7 @@ func TestGRPCMethodDescriptor(t *testing.T) {
 			{"/bookstore.v1.Nope/GetBook", invoke.ErrNoService},
 			{"GetBook", invoke.ErrNoMethod},
 		} {
-			if _, err := g.MethodDescriptor(c.full); !errors.Is(err, c.want) {
+			if _, err := g.MethodDescriptor(t.Context(), c.full); !errors.Is(err, c.want) {
 				t.Errorf("%s: %s: %v, want %v", name, c.full, err, c.want)
 			}
 		}
@@ -241,7 +241,7 @@ func TestGRPCMethodDescriptor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	md, err := g.MethodDescriptor("/grpc.health.v1.Health/Watch")
+	md, err := g.MethodDescriptor(t.Context(), "/grpc.health.v1.Health/Watch")
 	if err != nil || !md.IsStreamingServer() {
 		t.Errorf("Watch: %v %v", md, err)
 	}

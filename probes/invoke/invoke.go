@@ -57,8 +57,9 @@ type Request struct {
 	// PathParams fill {name} path parameters of HTTP routes before the
 	// body does; nil means take them all from the body. Ignored for gRPC.
 	PathParams map[string]string
-	// Timeout bounds the call (connection excluded); zero means only the
-	// context's deadline.
+	// Timeout bounds the call, the lookup of a gRPC method's descriptors
+	// included (connection excluded); zero means only the context's
+	// deadline.
 	Timeout time.Duration
 }
 

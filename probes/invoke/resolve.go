@@ -27,7 +27,8 @@ import (
 // finds "bookstore.v1.BookService"), or a bare "Method" when one service
 // has it. An unknown method is an error wrapping ErrNoMethod that suggests
 // the closest names; a server without reflection (and no files given) is
-// ErrNoReflection.
+// ErrNoReflection. A server that does not answer reflection holds the call
+// until ctx ends, and no longer: the error then wraps ctx.Err().
 func (g *GRPCClient) Resolve(ctx context.Context, name string) (string, error) {
 	m, err := g.resolve(ctx, name)
 	if err != nil {
@@ -48,18 +49,23 @@ func (g *GRPCClient) resolve(ctx context.Context, name string) (*method, error) 
 		return nil, fmt.Errorf("%w: %q: want SERVICE.METHOD", ErrNoMethod, name)
 	}
 	var sd *desc.ServiceDescriptor
-	if strings.Contains(svc, ".") {
-		d, err := g.src.FindSymbol(svc)
-		if err != nil && !isNotFound(err) {
-			return nil, g.sourceError(err)
+	err := g.descriptors(ctx, func(src grpcurl.DescriptorSource) error {
+		if strings.Contains(svc, ".") {
+			d, err := src.FindSymbol(svc)
+			if err != nil && !isNotFound(err) {
+				return g.sourceError(err)
+			}
+			sd, _ = d.(*desc.ServiceDescriptor)
 		}
-		sd, _ = d.(*desc.ServiceDescriptor)
-	}
-	if sd == nil {
-		var err error
-		if sd, err = g.findService(svc, meth); err != nil {
-			return nil, err
+		if sd == nil {
+			var err error
+			sd, err = g.findService(src, svc, meth)
+			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	md := sd.FindMethodByName(meth)
 	if md == nil {
@@ -86,18 +92,26 @@ func (g *GRPCClient) resolve(ctx context.Context, name string) (*method, error) 
 // reflection unless files were given). It is what a proxy needs to read
 // the messages it forwards; people's names go through Resolve. An unknown
 // service or method wraps ErrNoService or ErrNoMethod; a server without
-// reflection is ErrNoReflection.
-func (g *GRPCClient) MethodDescriptor(fullMethod string) (protoreflect.MethodDescriptor, error) {
+// reflection is ErrNoReflection. A server that does not answer holds the
+// call until ctx ends, and no longer: the error then wraps ctx.Err().
+func (g *GRPCClient) MethodDescriptor(ctx context.Context, fullMethod string) (protoreflect.MethodDescriptor, error) {
 	svc, meth, ok := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
 	if !ok || svc == "" || meth == "" {
 		return nil, fmt.Errorf("%w: %q: want /pkg.Service/Method", ErrNoMethod, fullMethod)
 	}
-	d, err := g.src.FindSymbol(svc)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("%w: %s", ErrNoService, svc)
+	var d desc.Descriptor
+	err := g.descriptors(ctx, func(src grpcurl.DescriptorSource) error {
+		var err error
+		if d, err = src.FindSymbol(svc); err != nil {
+			if isNotFound(err) {
+				return fmt.Errorf("%w: %s", ErrNoService, svc)
+			}
+			return g.sourceError(err)
 		}
-		return nil, g.sourceError(err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sd, ok := d.(*desc.ServiceDescriptor)
 	if !ok {
@@ -128,9 +142,9 @@ func infra(name string) bool {
 }
 
 // findService finds the service with method meth among those whose name
-// contains hint (all, when none does).
-func (g *GRPCClient) findService(hint, meth string) (*desc.ServiceDescriptor, error) {
-	all, err := g.src.ListServices()
+// contains hint (all, when none does) in src.
+func (g *GRPCClient) findService(src grpcurl.DescriptorSource, hint, meth string) (*desc.ServiceDescriptor, error) {
+	all, err := src.ListServices()
 	if err != nil {
 		return nil, g.sourceError(err)
 	}
@@ -154,7 +168,7 @@ func (g *GRPCClient) findService(hint, meth string) (*desc.ServiceDescriptor, er
 	var found []*desc.ServiceDescriptor
 	var methods []string
 	for _, s := range cands {
-		d, err := g.src.FindSymbol(s)
+		d, err := src.FindSymbol(s)
 		if err != nil {
 			return nil, g.sourceError(err)
 		}
@@ -189,24 +203,30 @@ func (g *GRPCClient) findService(hint, meth string) (*desc.ServiceDescriptor, er
 // Methods lists every method of every service as "pkg.Service.Method",
 // sorted; reflection and health services are left out.
 func (g *GRPCClient) Methods(ctx context.Context) ([]string, error) {
-	svcs, err := g.src.ListServices()
-	if err != nil {
-		return nil, g.sourceError(err)
-	}
 	var out []string
-	for _, s := range svcs {
-		if infra(s) {
-			continue
-		}
-		d, err := g.src.FindSymbol(s)
+	err := g.descriptors(ctx, func(src grpcurl.DescriptorSource) error {
+		svcs, err := src.ListServices()
 		if err != nil {
-			return nil, g.sourceError(err)
+			return g.sourceError(err)
 		}
-		if sd, ok := d.(*desc.ServiceDescriptor); ok {
-			for _, m := range sd.GetMethods() {
-				out = append(out, m.GetFullyQualifiedName())
+		for _, s := range svcs {
+			if infra(s) {
+				continue
+			}
+			d, err := src.FindSymbol(s)
+			if err != nil {
+				return g.sourceError(err)
+			}
+			if sd, ok := d.(*desc.ServiceDescriptor); ok {
+				for _, m := range sd.GetMethods() {
+					out = append(out, m.GetFullyQualifiedName())
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(out)
 	return out, nil

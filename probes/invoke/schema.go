@@ -62,26 +62,29 @@ func (g *GRPCClient) Describe(ctx context.Context, name string) (*Schema, error)
 		Response:  messageOf(m.desc.Output()),
 		Template:  template(m.desc.Input()),
 	}
-	s.Text = g.protoText(m)
+	s.Text = g.protoText(ctx, m)
 	return s, nil
 }
 
 // protoText prints the method and its messages as proto source; empty
-// when a descriptor cannot be printed.
-func (g *GRPCClient) protoText(m *method) string {
+// when a descriptor cannot be printed or ctx ends first.
+func (g *GRPCClient) protoText(ctx context.Context, m *method) string {
 	var parts []string
-	for _, n := range []protoreflect.FullName{m.desc.FullName(), m.desc.Input().FullName(), m.desc.Output().FullName()} {
-		d, err := g.src.FindSymbol(string(n))
-		if err != nil {
-			continue
-		}
-		if txt, err := grpcurl.GetDescriptorText(d, g.src); err == nil {
-			if _, isMethod := d.(*desc.MethodDescriptor); isMethod {
-				txt = "// " + string(m.desc.Parent().FullName()) + "\n" + txt
+	_ = g.descriptors(ctx, func(src grpcurl.DescriptorSource) error {
+		for _, n := range []protoreflect.FullName{m.desc.FullName(), m.desc.Input().FullName(), m.desc.Output().FullName()} {
+			d, err := src.FindSymbol(string(n))
+			if err != nil {
+				continue
 			}
-			parts = append(parts, txt)
+			if txt, err := grpcurl.GetDescriptorText(d, src); err == nil {
+				if _, isMethod := d.(*desc.MethodDescriptor); isMethod {
+					txt = "// " + string(m.desc.Parent().FullName()) + "\n" + txt
+				}
+				parts = append(parts, txt)
+			}
 		}
-	}
+		return nil
+	})
 	return strings.Join(parts, "\n\n")
 }
 

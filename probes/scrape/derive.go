@@ -47,8 +47,9 @@ type EndpointStats struct {
 	Requests, Errors float64
 	// Failures and ClientErrors split Errors by ClassOfCode: the calls
 	// that failed through the service's fault (5xx), and the calls it
-	// refused as the client's (4xx, 429 included). Cancellations (499) are
-	// in neither.
+	// refused as the client's (4xx, 429 included). Calls the caller gave
+	// up on (499: its cancellation or its own deadline, as kit/metrics
+	// labels them) are in neither.
 	Failures, ClientErrors float64
 	// Rate is Requests per second; zero without an interval.
 	Rate float64
@@ -122,8 +123,11 @@ func IsErrorCode(code string) bool {
 // below 400 and the classes "1xx" to "3xx" are transport.Success, "499"
 // transport.Canceled, another 4xx status or "4xx" transport.ClientError,
 // and anything else ("5xx", a 5xx status, a name kit does not use)
-// transport.Failure. A label cannot tell a caller's deadline from a
-// service's timeout: both are 504, a Failure.
+// transport.Failure. It agrees with transport.Classify for what
+// kit/metrics records: a caller's cancellation and a caller's own deadline
+// are labelled 499 (Canceled: not a failure), a service's timeout 504 (a
+// Failure). An exposition from a kit older than that labelled a caller's
+// deadline 504, and it counts as a Failure here.
 func ClassOfCode(code string) transport.Class {
 	if strings.EqualFold(code, "ok") {
 		return transport.Success

@@ -4,11 +4,13 @@
 // circuit-breaker states and rate-limiter rejections. Calls that did not
 // succeed are split as kit/transport classifies them (ClassOfCode): the
 // failure ratio counts the service's own failures (5xx), the client-error
-// share the requests it refused as the client's (4xx); a health view shows
-// the first, as breakers and outlier ejection count only those. Latency
-// comes with its exact mean and the histogram's floor: a quantile in the
-// lowest bucket is not resolved (EndpointStats.Resolved), and a view shows
-// it as "<500µs" rather than a number interpolated inside the bucket.
+// share the requests it refused as the client's (4xx), and calls the
+// caller gave up on (499: its cancellation or its own deadline) count in
+// neither; a health view shows the first, as breakers and outlier ejection
+// count only those. Latency comes with its exact mean and the histogram's
+// floor: a quantile in the lowest bucket is not resolved
+// (EndpointStats.Resolved), and a view shows it as "<500µs" rather than a
+// number interpolated inside the bucket.
 //
 // It reads the exposition of any Prometheus client, not only kit's: a
 // Snapshot holds every decoded family (client_model's dto types, as
