@@ -39,70 +39,13 @@ type callFlags struct {
 	record      string
 }
 
-const callLong = `Call one method of a service and print the JSON response.
-
-SERVICE is looked up the way 'kitbench list' finds it: in the registry at
-CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's dev registry or Consul), or
---consul ADDR, or etcd with --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS when no Consul
-address is named). One instance is picked, round robin from a random start, moving
-on when one cannot be reached; --instance ID|ADDR picks one, --all calls every
-instance and compares their answers.
-
-The call goes over gRPC when the instance offers it (descriptors by server
-reflection, or --proto/--protoset), else over HTTP/JSON; --http forces HTTP,
-using the routes the instance publishes on its admin listener. METHOD may be
-short (GetBook) or a full gRPC name (bookstore.v1.BookService/GetBook).
-
---target ADDR calls one address with no registry: a gRPC server (any, not only
-kit's; then SERVICE.METHOD is its gRPC name, e.g. helloworld.Greeter.SayHello),
-or a kit instance's admin listener (needed with --http).
-
-The request body (-d) is one JSON object: inline, @file, or @- for stdin. Over
-HTTP, {name} path parameters are taken from -p name=VALUE, else from the body's
-top-level field of that name; for GET and DELETE those fields leave the body and
-the remaining fields become query parameters (page_size=10).
-
-Headers (-H 'name: value') are HTTP headers or gRPC metadata; ${VAR} in a value
-is read from the environment, so secrets stay off the command line and out of
---print-* output. Every call sends a new W3C traceparent; -v shows its trace id.
-
-Security: plaintext unless --tls, --insecure, --cacert or --cert is given.
-
-Output: the response JSON on stdout, indented on a terminal and compact when
-piped; -v adds instance, status, duration, trace id, headers and trailers on
-stderr; -o json prints one envelope with all of those on stdout.
-
-Exit status:
-  0       success
-  1       usage or local error (bad flag, unreadable file, invalid JSON, unknown
-          field or method, bad header)
-  2       service not found, or no instance reachable
-  3       HTTP 3xx
-  4       HTTP 4xx (the server's message is printed)
-  5       HTTP 5xx
-  6       --all: the instances did not all give the same answer
-  64+N    gRPC status N (grpcurl's convention): 69 NOT_FOUND, 67 INVALID_ARGUMENT,
-          68 DEADLINE_EXCEEDED (also an HTTP call past --timeout), 78 UNAVAILABLE`
-
-const callExample = `  kitbench call bookstore.ListBooks
-  kitbench call bookstore.GetBook -d '{"id":"0000000000000001"}'
-  kitbench call bookstore.CreateBook -d @book.json -H 'authorization: Bearer ${TOKEN}'
-  echo '{"page_size":2}' | kitbench call bookstore.ListBooks -d @- --http
-  kitbench call bookstore.GetBook -p id=0000000000000001 --http -v
-  kitbench call bookstore.ListBooks --all                # compare every instance
-  kitbench call bookstore.GetBook -d '{"id":"1"}' -o json | jq .trace_id
-  kitbench call bookstore.GetBook -d '{"id":"1"}' --print-grpcurl
-  kitbench call --target 127.0.0.1:50051 helloworld.Greeter.SayHello -d '{"name":"kit"}'
-  kitbench call --target 127.0.0.1:9090 --proto book.proto -I ./pb bookstore.GetBook
-  kitbench describe bookstore.CreateBook                 # schema and a template`
-
 func newCallCmd() *cobra.Command {
 	var f callFlags
 	cmd := &cobra.Command{
 		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-]",
 		Short:   "Call a method of a discovered service over gRPC or HTTP and print the JSON response",
-		Long:    callLong,
-		Example: callExample,
+		Long:    help("call"),
+		Example: help("call.examples"),
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCall(cmd, &f, args[0])

@@ -25,23 +25,10 @@ const describeScrape = time.Second
 func newDescribeCmd() *cobra.Command {
 	var f fleetFlags
 	cmd := &cobra.Command{
-		Use:   "describe SERVICE | SERVICE.METHOD",
-		Short: "Show a service's instances, endpoints, breakers, limiters and rates",
-		Long: `Describe one service: its instances (address, health, state, version), its
-endpoints with transport and route (HTTP method and path, or gRPC method), its
-circuit breakers and rate limiters per instance, and the current request rate,
-error ratio and latency per endpoint from the instances' /metrics (measured over
-about a second, so describe takes that long).
-
-With SERVICE.METHOD it prints that method's request schema and a JSON template
-instead (see 'kitbench call').
-
-The source is chosen as for 'kitbench list'.
-Exit status: 0 described, 1 bad usage, 2 no such service or the registry cannot be
-reached.`,
-		Example: `  kitbench describe bookstore
-  kitbench describe bookstore -o json | jq '.instances[].breakers'
-  kitbench describe bookstore.CreateBook`,
+		Use:               "describe SERVICE | SERVICE.METHOD",
+		Short:             "Show a service's instances, endpoints, breakers, limiters and rates",
+		Long:              help("describe"),
+		Example:           help("describe.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeServiceMethod(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

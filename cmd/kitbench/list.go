@@ -102,23 +102,11 @@ func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hu
 func newListCmd() *cobra.Command {
 	var f fleetFlags
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List services and their instances, with health",
-		Long: `List every service the registry knows, each instance with its address, the
-registry's health check, and what kitbench's probes see: up or down, and how the
-instance is observed (stream, poll, no admin listener, unsupported protocol).
-Entries the registry could not confirm lately are marked stale.
-
-The registry is CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's dev registry or a
-Consul agent), or --consul ADDR; --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS, when no
-Consul address is named) reads kit's services from etcd; --target HOST:PORT
-(repeatable) lists instances by their admin listener with no registry.
-
-Exit status: 0 listed, 1 bad usage, 2 the registry cannot be reached.`,
-		Example: `  kitbench list
-  kitbench list -o json | jq '.services[].name'
-  kitbench list --target 127.0.0.1:9090`,
-		Args: cobra.NoArgs,
+		Use:     "list",
+		Short:   "List services and their instances, with health",
+		Long:    help("list"),
+		Example: help("list.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.check(); err != nil {
 				return err

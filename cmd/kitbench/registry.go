@@ -17,23 +17,11 @@ func init() { subcommands = append(subcommands, newRegistryCmd) }
 func newRegistryCmd() *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{
-		Use:   "registry",
-		Short: "Run the dev registry (a Consul API subset) standalone",
-		Long: `Run kitbench's dev registry in the foreground until Ctrl-C (or SIGTERM).
-
-The dev registry is not Consul: it is one in-memory process that speaks the part
-of Consul's HTTP API that kit uses (service register/deregister, TTL checks,
-health queries with blocking waits, catalog services). Services built with kit,
-the consul/api client and kitbench itself all talk to it unchanged.
-
-It listens on Consul's default address, 127.0.0.1:8500, so nothing needs
-configuring. With --addr elsewhere, point clients at it with CONSUL_HTTP_ADDR.
-State is lost when it stops; registered services re-register on their next
-heartbeat when it starts again.`,
-		Example: `  kitbench registry
-  kitbench registry --addr 127.0.0.1:8600
-  CONSUL_HTTP_ADDR=127.0.0.1:8600 go run ./examples/bookstore/cmd/bookstore`,
-		Args: cobra.NoArgs,
+		Use:     "registry",
+		Short:   "Run the dev registry (a Consul API subset) standalone",
+		Long:    help("registry"),
+		Example: help("registry.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRegistry(cmd.Context(), addr, cmd.OutOrStdout())
 		},

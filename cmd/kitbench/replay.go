@@ -35,29 +35,11 @@ func newReplayCmd() *cobra.Command {
 		timeout                  time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "replay FILE",
-		Short: "Replay a recorded session against a service and show what differs",
-		Long: `Replay sends every request of a .kitrec session, in order, to a target and
-compares each response with the recorded one: the status (HTTP) or code (gRPC)
-exactly, JSON bodies semantically (key order and number formatting ignored).
-Paths listed in the file's header, in FILE.ignore (one JSON path a line) and in
---ignore are not compared.
-
-Without --target, each transport goes to the address it was recorded from.
-Redacted values ("[REDACTED]") are not sent; supply real ones with --header.
-
-Text from the file and the target is printed sanitized: escape sequences,
-control, bidi and zero-width characters never reach the terminal, and a line
-break in a recorded path shows as ␤. A file with no line break in 256 MiB
-(/dev/zero) is refused. Ctrl-C (SIGINT) or SIGTERM stops reading and sending.
-
-Exit status: 0 when every exchange matches, 1 on any mismatch or unreadable
-line, 2 when the target cannot be reached, 130 when interrupted.`,
-		Example: `  kitbench replay session.kitrec
-  kitbench replay session.kitrec --target 127.0.0.1:8080 --target grpc://127.0.0.1:9090
-  kitbench replay session.kitrec --ignore '$.create_time' -o json
-  kitbench replay session.kitrec --header 'Authorization: Bearer '"$TOKEN"`,
-		Args: cobra.ExactArgs(1),
+		Use:     "replay FILE",
+		Short:   "Replay a recorded session against a service and show what differs",
+		Long:    help("replay"),
+		Example: help("replay.examples"),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "table" && output != "json" {
 				return fmt.Errorf("-o %q: want table or json", output)
