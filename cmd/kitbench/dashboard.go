@@ -49,7 +49,7 @@ func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	if sources > 1 {
-		return &fleetError{1, errors.New("--consul, --etcd and --target choose different sources: give one")}
+		return workbench.Exit(workbench.ExitUsage, errors.New("--consul, --etcd and --target choose different sources: give one"))
 	}
 	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets}, "", cmd.OutOrStdout())
 }
@@ -90,7 +90,7 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	}
 	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: workbench.AdminToken(ctx)}})
 	if err != nil {
-		return &fleetError{1, err}
+		return workbench.Exit(workbench.ExitUsage, err)
 	}
 	defer h.Close()
 	sub := h.Subscribe(0)

@@ -2,10 +2,8 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,10 +15,6 @@ import (
 )
 
 func init() { subcommands = append(subcommands, newDescribeCmd) }
-
-// describeScrape is the scrape interval describe uses: rates need two
-// scrapes, so describe waits about this long for the second.
-const describeScrape = time.Second
 
 func newDescribeCmd() *cobra.Command {
 	var f fleetFlags
@@ -35,35 +29,21 @@ func newDescribeCmd() *cobra.Command {
 			if err := f.check(); err != nil {
 				return err
 			}
-			if svc, method, ok := strings.Cut(args[0], "."); ok && len(f.targets) <= 1 {
-				return describeMethod(methodCmd(cmd, &f), svc, method)
+			if src := f.fleet.Source; strings.Contains(args[0], ".") && len(src.Targets) <= 1 {
+				cf := &callFlags{src: workbench.Source{Consul: src.Consul, Etcd: src.Etcd, Timeout: workbench.DefaultConnectTimeout}}
+				if len(src.Targets) == 1 {
+					cf.src.Target = src.Targets[0]
+				}
+				if f.output == "json" {
+					cf.output = "json"
+				}
+				return describeMethod(cmd.Context(), cmd.OutOrStdout(), cf, args[0])
 			}
 			return runDescribe(cmd, &f, args[0])
 		},
 	}
 	f.add(cmd)
 	return cmd
-}
-
-// methodCmd presents f under the flag names describeMethod reads.
-func methodCmd(cmd *cobra.Command, f *fleetFlags) *cobra.Command {
-	mc := &cobra.Command{Use: cmd.Use}
-	mc.SetContext(cmd.Context())
-	mc.SetOut(cmd.OutOrStdout())
-	mc.SetErr(cmd.ErrOrStderr())
-	target := ""
-	if len(f.targets) == 1 {
-		target = f.targets[0]
-	}
-	out := f.output
-	if out == "text" {
-		out = ""
-	}
-	mc.Flags().String("consul", f.consul, "")
-	mc.Flags().String("etcd", f.etcd, "")
-	mc.Flags().String("target", target, "")
-	mc.Flags().String("output", out, "")
-	return mc
 }
 
 // describeJSON is the shape of `kitbench describe SERVICE -o json`.
@@ -74,77 +54,17 @@ type describeJSON struct {
 }
 
 func runDescribe(cmd *cobra.Command, f *fleetFlags, service string) error {
-	ctx := cmd.Context()
 	stop := progress(cmd.ErrOrStderr(), "reading the fleet and measuring "+cell(service)+"'s rates…")
-	defer stop()
-	h, err := f.observe(ctx, describeScrape)
+	src, insts, err := workbench.DescribeService(cmd.Context(), f.fleet, service)
+	stop()
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	snap := h.Snapshot()
-	insts := ofService(snap, service)
-	if len(insts) == 0 {
-		names := map[string]bool{}
-		for _, in := range snap.Instances {
-			names[cell(in.Name())] = true
-		}
-		known := slices.Sorted(func(yield func(string) bool) {
-			for n := range names {
-				if !yield(n) {
-					return
-				}
-			}
-		})
-		msg := "no services are registered"
-		if len(known) > 0 {
-			msg = "known services: " + strings.Join(known, ", ")
-		}
-		return &fleetError{2, fmt.Errorf("no service %q at %s; %s", cell(service), cell(snap.Source.Source), msg)}
-	}
-	insts = waitRates(ctx, h, service, f.timeout)
-	stop()
 	if f.output == "json" {
-		return printJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: snap.Source, Instances: insts})
+		return printJSON(cmd.OutOrStdout(), describeJSON{Service: service, Source: src, Instances: insts})
 	}
 	printDescribe(cmd.OutOrStdout(), service, insts)
 	return nil
-}
-
-func ofService(s hub.Snapshot, service string) []hub.InstanceState {
-	var out []hub.InstanceState
-	for _, in := range s.Instances {
-		if in.Service == service || in.Name() == service {
-			out = append(out, in)
-		}
-	}
-	return out
-}
-
-// waitRates waits, at most about two scrape intervals, until every
-// observable instance of service has metrics over an interval (so rates
-// are real), and returns the service's instances as they are then.
-func waitRates(ctx context.Context, h *hub.Hub, service string, limit time.Duration) []hub.InstanceState {
-	ctx, cancel := context.WithTimeout(ctx, min(limit, 2*describeScrape+describeScrape/2))
-	defer cancel()
-	sub := h.Subscribe(0)
-	defer sub.Close()
-	for {
-		insts := ofService(h.Snapshot(), service)
-		done := true
-		for _, in := range insts {
-			if in.Admin != "" && in.State == hub.StateUp && in.Intro != hub.IntroProtocol &&
-				(in.Metrics == nil || (in.Metrics.Err == "" && in.Metrics.Stats.Interval == 0)) {
-				done = false
-			}
-		}
-		if done {
-			return insts
-		}
-		if _, err := sub.Next(ctx); err != nil {
-			return insts
-		}
-	}
 }
 
 func printDescribe(w io.Writer, service string, insts []hub.InstanceState) {

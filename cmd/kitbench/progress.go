@@ -14,7 +14,7 @@ const progressAfter = 300 * time.Millisecond
 // progress shows a spinner with msg on w (a terminal; on anything else it
 // does nothing) once the operation has taken progressAfter, and clears it
 // when the returned stop is called. Scripts reading stderr never see it.
-func progress(w io.Writer, msg string) (stop func()) { return progressOn(w, msg, isTerminal(w)) }
+func progress(w io.Writer, msg string) (stop func()) { return progressOn(w, msg, terminal(w)) }
 
 func progressOn(w io.Writer, msg string, tty bool) (stop func()) {
 	if !tty {
