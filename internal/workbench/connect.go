@@ -75,7 +75,13 @@ func Connect(ctx context.Context, inst sd.Instance, o ConnectOptions) (invoke.In
 	if admin == "" {
 		return nil, fmt.Errorf("instance %s publishes no admin listener (%s), so its HTTP routes are unknown: call it over gRPC", inst.ID, sd.MetaAdmin)
 	}
-	info, err := instanceInfo(ctx, inst)
+	var info wire.Info
+	var err error
+	if o.Direct { // no registry: the address itself is the admin listener
+		info, err = AdminInfo(ctx, admin)
+	} else {
+		info, err = instanceInfo(ctx, inst)
+	}
 	if err != nil {
 		if o.Direct {
 			return nil, fmt.Errorf("%w: --http with --target needs a kit admin listener there: %w", invoke.ErrUnreachable, err)
