@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/charmbracelet/x/term"
 
@@ -24,6 +20,10 @@ type callOutput struct {
 	stdout, stderr io.Writer
 	f              *callFlags
 }
+
+// spinner shows msg with a spinner on w while an operation runs, when w
+// is a terminal (workbench.Spinner).
+func spinner(w io.Writer, msg string) (stop func()) { return workbench.Spinner(w, msg, terminal(w)) }
 
 // terminal reports whether w is a terminal (then JSON is indented).
 func terminal(w io.Writer) bool {
@@ -69,7 +69,7 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 		return failed
 	}
 	if o.f.verbose {
-		o.verbose(inst, env.Result)
+		workbench.WriteVerbose(o.stderr, inst, env.Result)
 	}
 	if r.OK() && r.Body != nil {
 		if err := o.raw(r.Body); err != nil { // the answer itself, as received
@@ -79,60 +79,12 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 	return failed
 }
 
-func (o callOutput) verbose(inst sd.Instance, r *invoke.Result) {
-	w := o.stderr
-	fmt.Fprintf(w, "instance  %s (%s, %s)\n", sanitize.Line(inst.ID, 0), sanitize.Line(r.Target, 0), r.Transport)
-	fmt.Fprintf(w, "method    %s\n", sanitize.Line(r.Method, 0))
-	fmt.Fprintf(w, "status    %s\n", sanitize.Line(r.Status, 0))
-	if r.Message != "" {
-		fmt.Fprintf(w, "message   %s\n", sanitize.Line(r.Message, 0))
-	}
-	fmt.Fprintf(w, "duration  %s\n", r.Duration.Round(time.Microsecond))
-	fmt.Fprintf(w, "trace id  %s\n", sanitize.Line(r.TraceID, 0))
-	headers(w, "> ", r.RequestHeader)
-	headers(w, "< ", r.Header)
-	if len(r.Trailer) > 0 {
-		fmt.Fprintln(w, "trailers:")
-		headers(w, "< ", r.Trailer)
-	}
-}
-
-// headers prints h, which workbench.Redacted has already redacted.
-func headers(w io.Writer, prefix string, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(w, "%s%s: %s\n", prefix, sanitize.Line(k, 0), sanitize.Line(v, 0))
-		}
-	}
-}
-
 // comparison prints --all's table (or -o json's list).
 func (o callOutput) comparison(service string, outs []invoke.Outcome, ref int) error {
 	if o.f.output == "json" {
 		return o.json(workbench.NewComparison(service, outs, ref))
 	}
-	tw := tabwriter.NewWriter(o.stdout, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "INSTANCE\tSTATUS\tLATENCY\tANSWER")
-	for i, oc := range outs {
-		status, latency := "-", "-"
-		if oc.Result != nil {
-			status, latency = sanitize.Line(oc.Result.Status, 0), oc.Result.Duration.Round(10*time.Microsecond).String()
-		}
-		answer := "same"
-		switch {
-		case i == ref:
-			answer = "reference"
-		case !oc.Same:
-			answer = "differs: " + sanitize.Line(strings.Join(oc.Diff, "; "), 0)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sanitize.Line(oc.Instance, 0), status, latency, answer)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := workbench.WriteComparison(o.stdout, outs, ref); err != nil {
 		return err
 	}
 	if r := outs[ref].Result; r != nil && r.Body != nil && o.f.verbose {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kitbench/kitbench/examples/demo"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
 
@@ -38,8 +39,8 @@ func newDemoCmd() *cobra.Command {
 			if f.output != "" && f.output != "text" && f.output != "json" {
 				return fmt.Errorf("-o %q: want text or json", f.output)
 			}
-			if f.etcd == "" && !cmd.Flags().Changed("registry-addr") && os.Getenv("CONSUL_HTTP_ADDR") == "" {
-				f.etcd = os.Getenv("ETCDCTL_ENDPOINTS")
+			if f.etcd == "" {
+				f.etcd = workbench.EtcdFromEnv(cmd.Flags().Changed("registry-addr"), os.Getenv)
 			}
 			if f.etcd != "" && cmd.Flags().Changed("registry-addr") {
 				return fmt.Errorf("--etcd and --registry-addr name different registries: give one")

@@ -2,15 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/internal/workbench"
 )
 
@@ -62,7 +57,7 @@ func newListCmd() *cobra.Command {
 			if err := f.check(); err != nil {
 				return err
 			}
-			stop := progress(cmd.ErrOrStderr(), "reading the fleet…")
+			stop := spinner(cmd.ErrOrStderr(), "reading the fleet…")
 			f.fleet.Scrape = -1
 			h, err := workbench.Observe(cmd.Context(), f.fleet)
 			stop()
@@ -70,50 +65,13 @@ func newListCmd() *cobra.Command {
 				return err
 			}
 			defer h.Close()
-			return printList(cmd.OutOrStdout(), f.output, workbench.List(h.Snapshot()))
+			l := workbench.List(h.Snapshot())
+			if f.output == "json" {
+				return printJSON(cmd.OutOrStdout(), l)
+			}
+			return workbench.WriteList(cmd.OutOrStdout(), l)
 		},
 	}
 	f.add(cmd)
 	return cmd
-}
-
-func printList(w io.Writer, format string, l workbench.Listing) error {
-	if format == "json" {
-		return printJSON(w, l)
-	}
-	fmt.Fprintf(w, "source: %s", cell(l.Source.Source))
-	if l.Source.Stale {
-		fmt.Fprintf(w, "  (stale: %s)", cell(l.Source.Err))
-	}
-	fmt.Fprintln(w)
-	if len(l.Services) == 0 {
-		fmt.Fprintln(w, "no services registered")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tINSTANCE\tADDRESS\tHEALTH\tSTATE\tINTROSPECTION\tNOTE")
-	for _, svc := range l.Services {
-		for _, in := range svc.Instances {
-			var note []string
-			if in.Stale {
-				note = append(note, "stale")
-			}
-			if in.Error != "" {
-				note = append(note, in.Error)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(svc.Name), cell(in.ID), cell(in.Address),
-				cell(in.Health), in.State, fleetDash(cell(string(in.Introspection))), cell(strings.Join(note, ": ")))
-		}
-	}
-	return tw.Flush()
-}
-
-// cell is remote text as one field of list's or describe's output.
-func cell(s string) string { return sanitize.Line(s, workbench.MaxCell) }
-
-func fleetDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

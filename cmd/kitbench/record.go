@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,18 +25,9 @@ func newRecordCmd() *cobra.Command {
 		Example: help("record.examples"),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if target == "" || out == "" {
-				return errors.New("--target and --out are required")
-			}
-			ctx := cmd.Context()
-			if duration > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, duration)
-				defer cancel()
-			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			rep, err := workbench.RecordProxy(ctx, workbench.ProxyOptions{
-				Target: target, Out: out, Listen: listen, Service: service, GRPC: grpcMode,
+			rep, err := workbench.RecordProxy(cmd.Context(), workbench.ProxyOptions{
+				Target: target, Out: out, Listen: listen, Service: service, GRPC: grpcMode, Duration: duration,
 				Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", sanitize.Line(msg, 0)) },
 				Ready: func(addr string) {
 					if grpcMode {
