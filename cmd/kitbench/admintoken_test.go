@@ -26,10 +26,10 @@ func tokenAdmin(t *testing.T, token string) string {
 
 func TestAdminTokenReachesProbes(t *testing.T) {
 	addr := tokenAdmin(t, "s3cret")
-	list := func(args ...string) listInstance {
+	list := func(args ...string) workbench.ListedInstance {
 		t.Helper()
 		code, out, errOut := runArgs(t, append([]string{"list", "--target", addr, "-o", "json"}, args...)...)
-		var l listJSON
+		var l workbench.Listing
 		if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil || len(l.Services) != 1 || len(l.Services[0].Instances) != 1 {
 			t.Fatalf("exit %d, %v, stderr %q:\n%s", code, err, errOut, out)
 		}

@@ -5,104 +5,29 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/kitbench/kitbench/internal/workbench"
-	"github.com/kitbench/kitbench/probes/invoke"
 )
 
 func init() { subcommands = append(subcommands, newCallCmd) }
 
-// callFlags are kitbench call's flags; describeMethod reads the ones it
-// shares by name from whatever command runs it.
+// callFlags are kitbench call's flags, bound to the workbench's options.
 type callFlags struct {
-	data        string
-	headers     []string
-	pathParams  []string
-	timeout     time.Duration
-	connect     time.Duration
-	http        bool
-	all         bool
-	instance    string
-	consul      string
-	etcd        string
-	target      string
-	protos      []string
-	importPaths []string
-	protosets   []string
-	plaintext   bool
-	tls         invoke.TLS
-	verbose     bool
-	output      string
-	printGRPC   bool
-	printCurl   bool
-	record      string
+	src  workbench.Source         // --consul, --etcd, --target, --instance, --connect-timeout
+	conn workbench.ConnectOptions // --http, the TLS and descriptor flags
+	in   workbench.Input          // -d, -H, -p, --timeout
+
+	all, plaintext, verbose, printGRPC, printCurl bool
+	output, record                                string
 }
-
-const callLong = `Call one method of a service and print the JSON response.
-
-SERVICE is looked up the way 'kitbench list' finds it: in the registry at
-CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's dev registry or Consul), or
---consul ADDR, or etcd with --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS when no Consul
-address is named). One instance is picked, round robin from a random start, moving
-on when one cannot be reached; --instance ID|ADDR picks one, --all calls every
-instance and compares their answers.
-
-The call goes over gRPC when the instance offers it (descriptors by server
-reflection, or --proto/--protoset), else over HTTP/JSON; --http forces HTTP,
-using the routes the instance publishes on its admin listener. METHOD may be
-short (GetBook) or a full gRPC name (bookstore.v1.BookService/GetBook).
-
---target ADDR calls one address with no registry: a gRPC server (any, not only
-kit's; then SERVICE.METHOD is its gRPC name, e.g. helloworld.Greeter.SayHello),
-or a kit instance's admin listener (needed with --http).
-
-The request body (-d) is one JSON object: inline, @file, or @- for stdin. Over
-HTTP, {name} path parameters are taken from -p name=VALUE, else from the body's
-top-level field of that name; for GET and DELETE those fields leave the body and
-the remaining fields become query parameters (page_size=10).
-
-Headers (-H 'name: value') are HTTP headers or gRPC metadata; ${VAR} in a value
-is read from the environment, so secrets stay off the command line and out of
---print-* output. Every call sends a new W3C traceparent; -v shows its trace id.
-
-Security: plaintext unless --tls, --insecure, --cacert or --cert is given.
-
-Output: the response JSON on stdout, indented on a terminal and compact when
-piped; -v adds instance, status, duration, trace id, headers and trailers on
-stderr; -o json prints one envelope with all of those on stdout.
-
-Exit status:
-  0       success
-  1       usage or local error (bad flag, unreadable file, invalid JSON, unknown
-          field or method, bad header)
-  2       service not found, or no instance reachable
-  3       HTTP 3xx
-  4       HTTP 4xx (the server's message is printed)
-  5       HTTP 5xx
-  6       --all: the instances did not all give the same answer
-  64+N    gRPC status N (grpcurl's convention): 69 NOT_FOUND, 67 INVALID_ARGUMENT,
-          68 DEADLINE_EXCEEDED (also an HTTP call past --timeout), 78 UNAVAILABLE`
-
-const callExample = `  kitbench call bookstore.ListBooks
-  kitbench call bookstore.GetBook -d '{"id":"0000000000000001"}'
-  kitbench call bookstore.CreateBook -d @book.json -H 'authorization: Bearer ${TOKEN}'
-  echo '{"page_size":2}' | kitbench call bookstore.ListBooks -d @- --http
-  kitbench call bookstore.GetBook -p id=0000000000000001 --http -v
-  kitbench call bookstore.ListBooks --all                # compare every instance
-  kitbench call bookstore.GetBook -d '{"id":"1"}' -o json | jq .trace_id
-  kitbench call bookstore.GetBook -d '{"id":"1"}' --print-grpcurl
-  kitbench call --target 127.0.0.1:50051 helloworld.Greeter.SayHello -d '{"name":"kit"}'
-  kitbench call --target 127.0.0.1:9090 --proto book.proto -I ./pb bookstore.GetBook
-  kitbench describe bookstore.CreateBook                 # schema and a template`
 
 func newCallCmd() *cobra.Command {
 	var f callFlags
 	cmd := &cobra.Command{
 		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-]",
 		Short:   "Call a method of a discovered service over gRPC or HTTP and print the JSON response",
-		Long:    callLong,
-		Example: callExample,
+		Long:    help("call"),
+		Example: help("call.examples"),
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCall(cmd, &f, args[0])
@@ -110,24 +35,26 @@ func newCallCmd() *cobra.Command {
 		ValidArgsFunction: completeServiceMethod(true),
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.data, "data", "d", "", "request JSON: inline, @file, or @- for stdin (empty: {})")
-	fl.StringArrayVarP(&f.headers, "header", "H", nil, "header or metadata 'name: value' (repeatable; ${VAR} reads the environment)")
-	fl.StringArrayVarP(&f.pathParams, "path-param", "p", nil, "HTTP path parameter name=value (repeatable; default: the body field)")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "deadline of the call (0: none)")
-	fl.DurationVar(&f.connect, "connect-timeout", 5*time.Second, "time to find the service and connect")
-	fl.BoolVar(&f.http, "http", false, "call over HTTP/JSON even when the instance offers gRPC")
+	fl.StringVarP(&f.in.Data, "data", "d", "", "request JSON: inline, @file, or @- for stdin (empty: {})")
+	fl.StringArrayVarP(&f.in.Headers, "header", "H", nil, "header or metadata 'name: value' (repeatable; ${VAR} reads the environment)")
+	fl.StringArrayVarP(&f.in.PathParams, "path-param", "p", nil, "HTTP path parameter name=value (repeatable; default: the body field)")
+	fl.DurationVar(&f.in.Timeout, "timeout", 30*time.Second, "deadline of the call (0: none)")
+	fl.DurationVar(&f.src.Timeout, "connect-timeout", 5*time.Second, "time to find the service and connect")
+	fl.BoolVar(&f.conn.HTTP, "http", false, "call over HTTP/JSON even when the instance offers gRPC")
 	fl.BoolVar(&f.all, "all", false, "call every instance and compare status, latency and response")
-	fl.StringVar(&f.instance, "instance", "", "call this instance (ID or address) instead of round robin")
-	addSourceFlags(fl, &f)
-	fl.StringArrayVar(&f.protos, "proto", nil, "read descriptors from this .proto file instead of server reflection (repeatable)")
-	fl.StringArrayVarP(&f.importPaths, "import-path", "I", nil, "directory to find .proto imports in (repeatable)")
-	fl.StringArrayVar(&f.protosets, "protoset", nil, "read descriptors from this FileDescriptorSet file (repeatable)")
+	fl.StringVar(&f.src.Instance, "instance", "", "call this instance (ID or address) instead of round robin")
+	fl.StringVar(&f.src.Consul, "consul", "", "registry address (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
+	fl.StringVar(&f.src.Etcd, "etcd", "", etcdFlagHelp)
+	fl.StringVar(&f.src.Target, "target", "", "call this host:port directly, with no registry (a gRPC server, or a kit admin listener)")
+	fl.StringArrayVar(&f.conn.ProtoFiles, "proto", nil, "read descriptors from this .proto file instead of server reflection (repeatable)")
+	fl.StringArrayVarP(&f.conn.ImportPaths, "import-path", "I", nil, "directory to find .proto imports in (repeatable)")
+	fl.StringArrayVar(&f.conn.Protosets, "protoset", nil, "read descriptors from this FileDescriptorSet file (repeatable)")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "no TLS (the default unless a TLS flag is given)")
-	fl.BoolVar(&f.tls.Enabled, "tls", false, "use TLS, verifying the server with the system roots")
-	fl.BoolVar(&f.tls.Insecure, "insecure", false, "use TLS without verifying the server's certificate")
-	fl.StringVar(&f.tls.CACert, "cacert", "", "PEM file of CAs to verify the server with (implies --tls)")
-	fl.StringVar(&f.tls.Cert, "cert", "", "PEM client certificate for mutual TLS (with --key)")
-	fl.StringVar(&f.tls.Key, "key", "", "PEM private key of --cert")
+	fl.BoolVar(&f.conn.TLS.Enabled, "tls", false, "use TLS, verifying the server with the system roots")
+	fl.BoolVar(&f.conn.TLS.Insecure, "insecure", false, "use TLS without verifying the server's certificate")
+	fl.StringVar(&f.conn.TLS.CACert, "cacert", "", "PEM file of CAs to verify the server with (implies --tls)")
+	fl.StringVar(&f.conn.TLS.Cert, "cert", "", "PEM client certificate for mutual TLS (with --key)")
+	fl.StringVar(&f.conn.TLS.Key, "key", "", "PEM private key of --cert")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print instance, status, duration, trace id, headers and trailers (stderr)")
 	fl.StringVarP(&f.output, "output", "o", "", "json: print one machine-readable envelope instead of the bare response")
 	fl.BoolVar(&f.printGRPC, "print-grpcurl", false, "print the equivalent grpcurl command instead of calling")
@@ -136,36 +63,30 @@ func newCallCmd() *cobra.Command {
 	return cmd
 }
 
-// addSourceFlags adds the discovery flags shared with list and describe.
-func addSourceFlags(fl *pflag.FlagSet, f *callFlags) {
-	fl.StringVar(&f.consul, "consul", "", "registry address (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
-	fl.StringVar(&f.etcd, "etcd", "", etcdFlagHelp)
-	fl.StringVar(&f.target, "target", "", "call this host:port directly, with no registry (a gRPC server, or a kit admin listener)")
-}
-
-// check rejects contradictory flags (exit 1).
+// check rejects contradictory flags (exit 1) and completes the options
+// they imply.
 func (f *callFlags) check() error {
+	usage := func(format string, args ...any) error { return workbench.Exitf(workbench.ExitUsage, format, args...) }
 	switch {
 	case f.output != "" && f.output != "json":
-		return callUsage("-o %q: the only format is json", f.output)
-	case f.plaintext && f.tls.On():
-		return callUsage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
-	case f.etcd != "" && f.consul != "":
-		return callUsage("--etcd and --consul name different registries: give one")
+		return usage("-o %q: the only format is json", f.output)
+	case f.plaintext && f.conn.TLS.On():
+		return usage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
+	case f.src.Etcd != "" && f.src.Consul != "":
+		return usage("--etcd and --consul name different registries: give one")
 	case f.printGRPC && f.printCurl:
-		return callUsage("--print-grpcurl and --print-curl: choose one")
-	case f.printGRPC && f.http:
-		return callUsage("--print-grpcurl prints a gRPC call; drop --http or use --print-curl")
-	case f.all && f.instance != "":
-		return callUsage("--all calls every instance; drop --instance")
+		return usage("--print-grpcurl and --print-curl: choose one")
+	case f.printGRPC && f.conn.HTTP:
+		return usage("--print-grpcurl prints a gRPC call; drop --http or use --print-curl")
+	case f.all && f.src.Instance != "":
+		return usage("--all calls every instance; drop --instance")
 	case f.all && (f.printGRPC || f.printCurl):
-		return callUsage("--print-* prints one call; drop --all")
-	case f.timeout < 0 || f.connect <= 0:
-		return callUsage("--timeout and --connect-timeout must be positive")
+		return usage("--print-* prints one call; drop --all")
+	case f.in.Timeout < 0 || f.src.Timeout <= 0:
+		return usage("--timeout and --connect-timeout must be positive")
 	}
-	if f.printCurl {
-		f.http = true
-	}
+	f.conn.HTTP = f.conn.HTTP || f.printCurl
+	f.conn.Direct, f.conn.Timeout = f.src.Target != "", f.src.Timeout
 	return nil
 }
 
@@ -173,28 +94,29 @@ func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	service, method, err := workbench.SplitMethod(arg, f.target != "")
+	service, method, err := workbench.SplitMethod(arg, f.conn.Direct)
 	if err != nil {
-		return callExit(1, err)
+		return workbench.Exit(workbench.ExitUsage, err)
 	}
-	in := workbench.Input{Data: f.data, Headers: f.headers, PathParams: f.pathParams, Timeout: f.timeout}
-	req, err := in.Request(method, cmd.InOrStdin(), os.LookupEnv)
+	req, err := f.in.Request(method, cmd.InOrStdin(), os.LookupEnv)
 	if err != nil {
-		return callExit(1, err)
+		return workbench.Exit(workbench.ExitUsage, err)
 	}
-	rec, err := openCallRecorder(f.record)
-	if err != nil {
-		return err
+	var rec *workbench.Recording // nil records nothing
+	if f.record != "" {
+		if rec, err = workbench.AppendTo(f.record, "kitbench call"); err != nil {
+			return workbench.Exitf(workbench.ExitUsage, "--record %s: %w", f.record, err)
+		}
+		defer rec.Close()
 	}
-	defer rec.Close()
 	ctx := cmd.Context()
-	cands, err := candidates(ctx, f, service)
+	cands, err := workbench.Candidates(ctx, f.src, service)
 	if err != nil {
-		return err
+		return workbench.Classify(err)
 	}
 	out := callOutput{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), f: f}
 	if f.all {
-		return callAll(ctx, f, out, rec, service, cands, req)
+		return callAll(ctx, out, rec, service, cands, req)
 	}
-	return callOne(ctx, f, out, rec, service, cands, req)
+	return callOne(ctx, out, rec, service, cands, req)
 }

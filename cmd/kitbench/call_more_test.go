@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	ecpb "google.golang.org/grpc/examples/features/proto/echo"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
@@ -230,22 +230,13 @@ func TestCallLeavesNoGoroutines(t *testing.T) {
 func TestDescribeMethod(t *testing.T) {
 	reg := callRegistry(t)
 	callBook(t, bookstore.Config{Registry: reg})
-	describe := func(args ...string) (string, error) {
+	describe := func(f callFlags, arg string) (string, error) {
 		var out strings.Builder
-		var f callFlags
-		cmd := &cobra.Command{Use: "describe", SilenceErrors: true, SilenceUsage: true, Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, a []string) error {
-			svc, meth, _ := strings.Cut(a[0], ".")
-			return describeMethod(cmd, svc, meth)
-		}}
-		addSourceFlags(cmd.Flags(), &f)
-		cmd.Flags().BoolVar(&f.http, "http", false, "")
-		cmd.Flags().StringVarP(&f.output, "output", "o", "", "")
-		cmd.SetOut(&out)
-		cmd.SetArgs(args)
-		err := cmd.ExecuteContext(t.Context())
+		f.src.Consul, f.src.Timeout = reg, workbench.DefaultConnectTimeout
+		err := describeMethod(t.Context(), &out, &f, arg)
 		return out.String(), err
 	}
-	out, err := describe("--consul", reg, "bookstore.CreateBook")
+	out, err := describe(callFlags{}, "bookstore.CreateBook")
 	for _, want := range []string{
 		"bookstore.v1.BookService/CreateBook  (grpc, from bookstore-",
 		"request bookstore.v1.CreateBookRequest\n  book  bookstore.v1.Book\n    id          string\n",
@@ -258,17 +249,17 @@ func TestDescribeMethod(t *testing.T) {
 			t.Errorf("describe lacks %q:\n%s%v", want, out, err)
 		}
 	}
-	out, err = describe("--consul", reg, "--http", "bookstore.GetBook")
+	out, err = describe(callFlags{conn: workbench.ConnectOptions{HTTP: true}}, "bookstore.GetBook")
 	if err != nil || !strings.Contains(out, "GET /v1/books/{id}  (http, from") || !strings.Contains(out, "path parameters: id") ||
 		!strings.Contains(out, `"id": "0000000000000001"`) {
 		t.Errorf("describe --http:\n%s%v", out, err)
 	}
-	out, err = describe("--consul", reg, "-o", "json", "bookstore.ListBooks")
+	out, err = describe(callFlags{output: "json"}, "bookstore.ListBooks")
 	var s invoke.Schema
 	if err != nil || json.Unmarshal([]byte(out), &s) != nil || string(s.Template) != `{"pageSize":0,"pageToken":""}` {
 		t.Errorf("describe -o json: %s %v", out, err)
 	}
-	if _, err := describe("--consul", reg, "bookstore.Nope"); err == nil || !strings.Contains(err.Error(), `no such method "Nope"`) {
+	if _, err := describe(callFlags{}, "bookstore.Nope"); err == nil || !strings.Contains(err.Error(), `no such method "Nope"`) {
 		t.Errorf("describe a missing method: %v", err)
 	}
 }

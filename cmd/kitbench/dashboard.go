@@ -49,36 +49,20 @@ func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	if sources > 1 {
-		return &fleetError{1, errors.New("--consul, --etcd and --target choose different sources: give one")}
+		return workbench.Exit(workbench.ExitUsage, errors.New("--consul, --etcd and --target choose different sources: give one"))
 	}
 	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets}, "", cmd.OutOrStdout())
 }
 
-const dashboardLong = `Open the workbench on a live fleet: services and instances (unhealthy first), circuit
-breakers, rate limits and traces, updated as they change; call any method, and record and
-replay sessions. 'kitbench' with no command does the same.
-
-Keys, as in k9s: ':' switches view (:instances, :breakers, :limits, :traces, :call,
-:sessions), 1-9 and tab too; '/' filters the list ('!' inverts); enter drills down (an
-instance's detail, "Why did it trip?" for a breaker, a trace's waterfall); esc goes back;
-'?' lists every key; q quits.
-
-The fleet is found in the registry at CONSUL_HTTP_ADDR, else 127.0.0.1:8500 (kitbench's
-dev registry or a Consul agent), or --consul ADDR; --target HOST:PORT (repeatable)
-watches instances by their admin listener with no registry. An unreachable registry is
-shown in the status line, with the last known instances, until it answers.`
-
 func newDashboardCmd() *cobra.Command {
 	var f dashboardFlags
 	cmd := &cobra.Command{
-		Use:   "dashboard",
-		Short: "Open the workbench: instances, breakers, rate limits and traces, live",
-		Long:  dashboardLong,
-		Example: `  kitbench                                  # the same as kitbench dashboard
-  kitbench dashboard --consul 10.0.0.5:8500
-  kitbench dashboard --target 127.0.0.1:9090 --target 127.0.0.1:9091`,
-		Args: cobra.NoArgs,
-		RunE: f.run,
+		Use:     "dashboard",
+		Short:   "Open the workbench: instances, breakers, rate limits and traces, live",
+		Long:    help("dashboard"),
+		Example: help("dashboard.examples"),
+		Args:    cobra.NoArgs,
+		RunE:    f.run,
 	}
 	f.add(cmd)
 	return cmd
@@ -106,7 +90,7 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 	}
 	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: workbench.AdminToken(ctx)}})
 	if err != nil {
-		return &fleetError{1, err}
+		return workbench.Exit(workbench.ExitUsage, err)
 	}
 	defer h.Close()
 	sub := h.Subscribe(0)

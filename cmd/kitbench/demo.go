@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kitbench/kitbench/examples/demo"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
 
@@ -29,38 +30,17 @@ type demoFlags struct {
 func newDemoCmd() *cobra.Command {
 	var f demoFlags
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Run an example fleet in this process and open the dashboard on it",
-		Long: `Run a small fleet built with kit, in this one process, and open the dashboard on it:
-
-  - a registry on 127.0.0.1:8500 (Consul's address): kitbench's dev registry, unless a
-    registry (a real Consul agent or another dev registry) already answers there;
-  - three Book service instances sharing one store; the third misbehaves on a schedule
-    (slow, then failing, then recovering), so breakers visibly open, go half-open and close;
-  - the gateway, which calls the Book instances through discovery, a balancer with outlier
-    ejection, retries and breakers, behind a rate limiter;
-  - steady traffic through the gateway, with bursts that hit its rate limiter.
-
-With --etcd ENDPOINTS (or ETCDCTL_ENDPOINTS) the fleet runs on that etcd instead:
-every instance registers there and the gateway finds the Book service there; no
-dev registry is started, and other commands find the fleet with --etcd too.
-
-Every other kitbench command finds the fleet with no flags while the demo runs. Ctrl-C
-stops everything cleanly; each instance leaves the registry.`,
-		Example: `  kitbench demo                       # the fleet and the dashboard
-  kitbench demo --headless            # the fleet only; then, in another terminal:
-  kitbench list
-  kitbench call bookstore.GetBook -d '{"id":"0000000000000001"}'
-  kitbench demo --headless -o json    # addresses as one JSON object, for scripts
-  kitbench demo --seed 42             # the same misbehaviour schedule every time
-  kitbench demo --etcd 127.0.0.1:2379 # the fleet on etcd`,
-		Args: cobra.NoArgs,
+		Use:     "demo",
+		Short:   "Run an example fleet in this process and open the dashboard on it",
+		Long:    help("demo"),
+		Example: help("demo.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.output != "" && f.output != "text" && f.output != "json" {
 				return fmt.Errorf("-o %q: want text or json", f.output)
 			}
-			if f.etcd == "" && !cmd.Flags().Changed("registry-addr") && os.Getenv("CONSUL_HTTP_ADDR") == "" {
-				f.etcd = os.Getenv("ETCDCTL_ENDPOINTS")
+			if f.etcd == "" {
+				f.etcd = workbench.EtcdFromEnv(cmd.Flags().Changed("registry-addr"), os.Getenv)
 			}
 			if f.etcd != "" && cmd.Flags().Changed("registry-addr") {
 				return fmt.Errorf("--etcd and --registry-addr name different registries: give one")

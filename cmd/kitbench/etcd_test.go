@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kitbench/kitbench/internal/etcdtest"
+	"github.com/kitbench/kitbench/internal/workbench"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -34,7 +35,7 @@ func TestEtcdSource(t *testing.T) {
 	defer r.Deregister(context.WithoutCancel(t.Context()))
 
 	code, out, errOut := runArgs(t, "list", "--etcd", addr, "-o", "json")
-	var l listJSON
+	var l workbench.Listing
 	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
 		t.Fatalf("list --etcd: exit %d, %v: %s%s", code, err, out, errOut)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/recorder"
 )
 
@@ -173,7 +174,7 @@ func TestListDescribeHostileName(t *testing.T) {
 
 	code, out, _ = runArgs(t, "list", "--consul", addr, "-o", "json")
 	assertClean(t, "list -o json", out)
-	var l listJSON
+	var l workbench.Listing
 	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil || len(l.Services) != 1 {
 		t.Fatalf("list -o json: exit %d, %v\n%s", code, err, out)
 	}

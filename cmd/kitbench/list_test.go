@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
@@ -124,7 +125,7 @@ func TestList(t *testing.T) {
 	}
 
 	code, out, _ = runArgs(t, "list", "--consul", addr, "-o", "json")
-	var l listJSON
+	var l workbench.Listing
 	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
 		t.Fatalf("exit %d, %v:\n%s", code, err, out)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,42 +19,15 @@ func newRecordCmd() *cobra.Command {
 		grpcMode                     bool
 	)
 	cmd := &cobra.Command{
-		Use:   "record --target ADDR --out FILE",
-		Short: "Record the HTTP or gRPC traffic to a service through a proxy",
-		Long: `Record starts a proxy on --listen in front of the service at --target and
-writes every request that passes through it, with its response, to --out
-(a .kitrec session, created with mode 0600, appended to if it exists).
-Point your client at the proxy's address. Recording stops after --duration,
-or on Ctrl-C.
-
-By default the proxy is an HTTP reverse proxy. With --grpc it is a gRPC
-proxy (plaintext) that forwards every call, streams included, and records
-the unary ones; their messages are written as JSON with descriptors read
-through the target's server reflection, or kept as bytes when the target
-has none. Streaming calls are forwarded but not recorded (an exchange
-holds one request and one response), and counted; server reflection,
-which kitbench call and grpcurl use on their own, is neither.
-
-Secrets are redacted before they reach the file (Authorization, cookies,
-API-key and token headers, token query parameters, JWTs in bodies; gRPC
-authorization metadata).`,
-		Example: `  kitbench record --target 127.0.0.1:8080 --out session.kitrec
-  kitbench record --target 127.0.0.1:8080 --listen 127.0.0.1:9999 --duration 1m --out session.kitrec
-  kitbench record --grpc --target 127.0.0.1:9090 --listen 127.0.0.1:9999 --out session.kitrec`,
-		Args: cobra.NoArgs,
+		Use:     "record --target ADDR --out FILE",
+		Short:   "Record the HTTP or gRPC traffic to a service through a proxy",
+		Long:    help("record"),
+		Example: help("record.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if target == "" || out == "" {
-				return errors.New("--target and --out are required")
-			}
-			ctx := cmd.Context()
-			if duration > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, duration)
-				defer cancel()
-			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			rep, err := workbench.RecordProxy(ctx, workbench.ProxyOptions{
-				Target: target, Out: out, Listen: listen, Service: service, GRPC: grpcMode,
+			rep, err := workbench.RecordProxy(cmd.Context(), workbench.ProxyOptions{
+				Target: target, Out: out, Listen: listen, Service: service, GRPC: grpcMode, Duration: duration,
 				Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", sanitize.Line(msg, 0)) },
 				Ready: func(addr string) {
 					if grpcMode {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
 
@@ -17,23 +16,11 @@ func init() { subcommands = append(subcommands, newRegistryCmd) }
 func newRegistryCmd() *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{
-		Use:   "registry",
-		Short: "Run the dev registry (a Consul API subset) standalone",
-		Long: `Run kitbench's dev registry in the foreground until Ctrl-C (or SIGTERM).
-
-The dev registry is not Consul: it is one in-memory process that speaks the part
-of Consul's HTTP API that kit uses (service register/deregister, TTL checks,
-health queries with blocking waits, catalog services). Services built with kit,
-the consul/api client and kitbench itself all talk to it unchanged.
-
-It listens on Consul's default address, 127.0.0.1:8500, so nothing needs
-configuring. With --addr elsewhere, point clients at it with CONSUL_HTTP_ADDR.
-State is lost when it stops; registered services re-register on their next
-heartbeat when it starts again.`,
-		Example: `  kitbench registry
-  kitbench registry --addr 127.0.0.1:8600
-  CONSUL_HTTP_ADDR=127.0.0.1:8600 go run ./examples/bookstore/cmd/bookstore`,
-		Args: cobra.NoArgs,
+		Use:     "registry",
+		Short:   "Run the dev registry (a Consul API subset) standalone",
+		Long:    help("registry"),
+		Example: help("registry.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRegistry(cmd.Context(), addr, cmd.OutOrStdout())
 		},
@@ -44,41 +31,18 @@ heartbeat when it starts again.`,
 
 // runRegistry serves a dev registry on addr until ctx is done.
 func runRegistry(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := devregistry.Listen(addr)
-	if errors.Is(err, devregistry.ErrAddrInUse) {
-		return fmt.Errorf("%s is in use — is Consul or another kitbench registry running? use --addr", addr)
+	err := workbench.ServeRegistry(ctx, addr, func(listen string) {
+		fmt.Fprintf(out, "kitbench dev registry listening on http://%s\n", listen)
+		fmt.Fprintln(out, "  it speaks a subset of Consul's HTTP API; it is not Consul, and keeps state in memory only")
+		if listen == devregistry.DefaultAddr {
+			fmt.Fprintln(out, "  services and kitbench find it here by default (Consul's address)")
+		} else {
+			fmt.Fprintf(out, "  point services and kitbench at it with CONSUL_HTTP_ADDR=%s\n", listen)
+		}
+		fmt.Fprintln(out, "  press Ctrl-C to stop")
+	})
+	if err == nil {
+		fmt.Fprintln(out, "registry stopped")
 	}
-	if err != nil {
-		return fmt.Errorf("cannot listen on %q: %w", addr, err)
-	}
-	reg := devregistry.New(devregistry.Options{Addr: addr})
-	served := make(chan error, 1)
-	go func() { served <- reg.Serve(ln) }()
-
-	listen := ln.Addr().String()
-	fmt.Fprintf(out, "kitbench dev registry listening on http://%s\n", listen)
-	fmt.Fprintln(out, "  it speaks a subset of Consul's HTTP API; it is not Consul, and keeps state in memory only")
-	if listen == devregistry.DefaultAddr {
-		fmt.Fprintln(out, "  services and kitbench find it here by default (Consul's address)")
-	} else {
-		fmt.Fprintf(out, "  point services and kitbench at it with CONSUL_HTTP_ADDR=%s\n", listen)
-	}
-	fmt.Fprintln(out, "  press Ctrl-C to stop")
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("registry stopped: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err = reg.Shutdown(sctx)
-	if serr := <-served; err == nil && serr != nil {
-		err = serr
-	}
-	if err != nil {
-		return fmt.Errorf("stopping the registry: %w", err)
-	}
-	fmt.Fprintln(out, "registry stopped")
-	return nil
+	return err
 }

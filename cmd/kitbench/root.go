@@ -31,19 +31,9 @@ var subcommands []func() *cobra.Command
 // newRootCmd builds the kitbench command tree writing to stdout and stderr.
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "kitbench",
-		Short: "A workbench for microservices built with kit",
-		Long: `kitbench watches and pokes services built with kit (github.com/kitbench/kitbench/kit).
-
-Services register in a registry; kitbench discovers them there. On one machine the
-registry is kitbench's own dev registry, which speaks the part of Consul's HTTP API
-that kit uses and listens where Consul does (127.0.0.1:8500), so services and
-kitbench find each other with no flags. For a fleet, point CONSUL_HTTP_ADDR (and
-CONSUL_HTTP_TOKEN) at a real Consul agent; nothing else changes.
-
-Start here:
-  kitbench registry            run the dev registry in this terminal
-  kitbench completion bash     shell completion (also zsh, fish, powershell)`,
+		Use:           "kitbench",
+		Short:         "A workbench for microservices built with kit",
+		Long:          help("kitbench"),
 		Version:       buildVersion(),
 		SilenceErrors: true, // run prints "kitbench: <message>"
 		SilenceUsage:  true, // an error is not a reason to print the manual

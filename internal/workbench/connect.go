@@ -77,8 +77,8 @@ func Connect(ctx context.Context, inst sd.Instance, o ConnectOptions) (invoke.In
 	}
 	var info wire.Info
 	var err error
-	if o.Direct {
-		info, err = AdminInfo(ctx, admin) // the target itself: no published token reference
+	if o.Direct { // no registry: the address itself is the admin listener
+		info, err = AdminInfo(ctx, admin)
 	} else {
 		info, err = instanceInfo(ctx, inst)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/examples/bookstore"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/invoke"
@@ -45,5 +46,23 @@ func TestThriftOnlyMethodNamesTheTwin(t *testing.T) {
 	other := errors.New("boom")
 	if got := thriftOnly(ctx, inst, "SellBook", other); got != other {
 		t.Errorf("another error: %v, want it unchanged", got)
+	}
+}
+
+// TestConnectTargetAdminOverHTTP: with --target naming a kit admin
+// listener and --http, the routes come from that listener, as no
+// registry publishes one (this failed when Connect read the routes from
+// the instance's published admin address, which a target has not).
+func TestConnectTargetAdminOverHTTP(t *testing.T) {
+	inst := book(t, bookstore.Config{InstanceID: "book-1"})
+	target := sd.Instance{ID: inst.AdminAddr, Service: "bookstore", Address: inst.AdminAddr, Health: sd.HealthPassing}
+	inv, err := Connect(context.Background(), target, ConnectOptions{HTTP: true, Direct: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inv.Close()
+	res, err := inv.Invoke(context.Background(), invoke.Request{Method: "ListBooks"})
+	if err != nil || res.Transport != invoke.HTTP || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
 	}
 }

@@ -2,9 +2,14 @@
 // do with a fleet: choose the instances to call and call the first one
 // that answers, record the call to a session file, keep the history of the
 // calls made, list, open and replay the project's sessions, run a
-// recording proxy, and sum an endpoint's statistics over its instances.
+// recording proxy, and sum an endpoint's statistics over its instances;
+// and what the command line decides around that: the exit status an
+// error or an answer means (ExitError, Classify), what -o json and the
+// text tables show (Redacted, Envelope, Listing, the Write functions),
+// which registry the environment names (Where, EtcdFromEnv), and the dev
+// registry it serves (ServeRegistry).
 //
-// cmd/kitbench parses flags, calls this package and formats what it
+// cmd/kitbench parses flags, calls this package and writes what it
 // returns; the dashboard's adapters turn its values into the ui packages'
 // types field for field. Every decision lives here, so it is tested here.
 //

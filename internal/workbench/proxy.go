@@ -23,6 +23,9 @@ import (
 
 // ProxyOptions configure RecordProxy. Target and Out are required.
 type ProxyOptions struct {
+	// Duration stops the recording after this long; zero records until
+	// the context ends.
+	Duration time.Duration
 	// Target is the service to record: host:port, or http://host:port
 	// for HTTP; host:port for gRPC.
 	Target string
@@ -54,11 +57,19 @@ type ProxyReport struct {
 // proxyGrace is how long a stopping proxy waits for calls in flight.
 const proxyGrace = 5 * time.Second
 
-// RecordProxy runs a recording proxy in front of o.Target until ctx ends,
-// then stops it (calls in flight get proxyGrace to finish) and closes the
+// RecordProxy runs a recording proxy in front of o.Target until ctx ends
+// or o.Duration has passed, then stops it (calls in flight get proxyGrace to finish) and closes the
 // session file. Its error is the first of serving, closing the file, or
 // an exchange that could not be written.
 func RecordProxy(ctx context.Context, o ProxyOptions) (ProxyReport, error) {
+	if o.Target == "" || o.Out == "" {
+		return ProxyReport{}, errors.New("--target and --out are required")
+	}
+	if o.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Duration)
+		defer cancel()
+	}
 	if o.GRPC {
 		if _, _, err := net.SplitHostPort(o.Target); err != nil || strings.Contains(o.Target, "/") {
 			return ProxyReport{}, fmt.Errorf("--target %q: with --grpc, give host:port", o.Target)

@@ -175,47 +175,29 @@ func bodyLines(b *recorder.Body) []string {
 
 // Replay sends the session's requests to specs ("http://host:port",
 // "grpc://host:port"; nil sends each transport where it was recorded)
-// with recorder's replay engine, comparing with the file's and its
-// sidecar's ignore rules.
+// as the package's Replay does.
 func (s Sessions) Replay(ctx context.Context, p string, specs []string) (*ReplayReport, error) {
 	full, err := s.path(p)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := recorder.ReadFile(full, recorder.ReadOptions{})
+	r, err := Replay(ctx, full, ReplayOptions{Targets: specs})
 	if err != nil {
 		return nil, err
 	}
-	ignore, err := recorder.Sidecar(full)
-	if err != nil {
-		return nil, err
-	}
-	t, err := recorder.DialSession(rs, specs)
-	if err != nil {
-		return nil, err
-	}
-	defer t.Close()
-	rp, err := recorder.NewReplayer(t, recorder.ReplayOptions{Ignore: ignore})
-	if err != nil {
-		return nil, err
-	}
-	rep, err := rp.Replay(ctx, rs)
-	if err != nil {
-		return nil, err
-	}
-	out := &ReplayReport{Passed: rep.Passed, Failed: rep.Failed}
-	for _, r := range rep.Results {
-		res := ReplayResult{Index: r.Index, OK: r.OK(), Duration: r.Duration}
-		if r.Got != nil {
-			res.Status, _ = responseStatus(rs.Exchanges[r.Index].Transport, r.Got)
+	out := &ReplayReport{Passed: r.Report.Passed, Failed: r.Report.Failed}
+	for _, res := range r.Report.Results {
+		rr := ReplayResult{Index: res.Index, OK: res.OK(), Duration: res.Duration}
+		if res.Got != nil {
+			rr.Status, _ = responseStatus(r.Session.Exchanges[res.Index].Transport, res.Got)
 		}
-		for _, d := range r.Diffs {
-			res.Diffs = append(res.Diffs, d.String())
+		for _, d := range res.Diffs {
+			rr.Diffs = append(rr.Diffs, d.String())
 		}
-		if r.Err != nil {
-			res.Err = r.Err.Error()
+		if res.Err != nil {
+			rr.Err = res.Err.Error()
 		}
-		out.Results = append(out.Results, res)
+		out.Results = append(out.Results, rr)
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package main
+package workbench
 
 import (
 	"bytes"
@@ -27,19 +27,19 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func TestProgressOnlyOnATerminalAndOnlyWhenSlow(t *testing.T) {
+func TestSpinnerOnlyOnATerminalAndOnlyWhenSlow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var quick lockedBuffer
-		stop := progressOn(&quick, "working…", true)
-		time.Sleep(progressAfter / 2)
+		stop := Spinner(&quick, "working…", true)
+		time.Sleep(SpinnerAfter / 2)
 		stop()
 		if quick.String() != "" {
 			t.Fatalf("a quick operation showed %q", quick.String())
 		}
 
 		var slow lockedBuffer
-		stop = progressOn(&slow, "working…", true)
-		time.Sleep(progressAfter + 250*time.Millisecond)
+		stop = Spinner(&slow, "working…", true)
+		time.Sleep(SpinnerAfter + 250*time.Millisecond)
 		synctest.Wait()
 		if got := slow.String(); !strings.Contains(got, "working…") || strings.Count(got, "\r") < 3 {
 			t.Fatalf("a slow operation showed %q; want a spinning line", got)
@@ -51,7 +51,7 @@ func TestProgressOnlyOnATerminalAndOnlyWhenSlow(t *testing.T) {
 		}
 
 		var pipe lockedBuffer
-		stop = progressOn(&pipe, "working…", false)
+		stop = Spinner(&pipe, "working…", false)
 		time.Sleep(time.Second)
 		stop()
 		if pipe.String() != "" {

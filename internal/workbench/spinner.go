@@ -1,4 +1,4 @@
-package main
+package workbench
 
 import (
 	"fmt"
@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// progressAfter is how long an operation runs before it says what it is
-// doing.
-const progressAfter = 300 * time.Millisecond
+// SpinnerAfter is how long an operation runs before Spinner says what it
+// is doing.
+const SpinnerAfter = 300 * time.Millisecond
 
-// progress shows a spinner with msg on w (a terminal; on anything else it
-// does nothing) once the operation has taken progressAfter, and clears it
-// when the returned stop is called. Scripts reading stderr never see it.
-func progress(w io.Writer, msg string) (stop func()) { return progressOn(w, msg, isTerminal(w)) }
-
-func progressOn(w io.Writer, msg string, tty bool) (stop func()) {
+// Spinner shows a spinner with msg on w once the operation has taken
+// SpinnerAfter, when w is a terminal (tty; otherwise it shows nothing),
+// and clears it when the returned stop is called; stop may be called
+// more than once, and returns once the spinner's goroutine has ended.
+// Scripts reading w never see it.
+func Spinner(w io.Writer, msg string, tty bool) (stop func()) {
 	if !tty {
 		return func() {}
 	}
@@ -26,7 +26,7 @@ func progressOn(w io.Writer, msg string, tty bool) (stop func()) {
 	go func() {
 		defer wg.Done()
 		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-		t := time.NewTimer(progressAfter)
+		t := time.NewTimer(SpinnerAfter)
 		defer t.Stop()
 		shown := false
 		for i := 0; ; i++ {

@@ -1,0 +1,133 @@
+package workbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kitbench/kitbench/recorder"
+)
+
+// ProgressOver is the size of a session, in exchanges, above which
+// Replay reports its progress.
+const ProgressOver = 20
+
+// ReplayOptions configure Replay. The zero value sends each transport
+// where it was recorded, compares all but the paths the file's header
+// and its sidecar (FILE.ignore) ignore, waits recorder's default time for
+// each exchange and reports nothing along the way.
+type ReplayOptions struct {
+	// Targets are where to send the requests ("host:port", "http://…",
+	// "grpc://…", as recorder.DialSession takes them); nil sends each
+	// transport where it was recorded.
+	Targets []string
+	// Ignore adds JSON paths not to compare.
+	Ignore []string
+	// Headers are set on every request (gRPC: metadata); nil sets none.
+	Headers http.Header
+	// Timeout bounds each exchange; zero means recorder's default.
+	Timeout time.Duration
+	// Unreadable, when set, hears of each line of the file that could
+	// not be read, before anything is sent.
+	Unreadable func(err error)
+	// Progress, when set and the session has more than ProgressOver
+	// exchanges, hears after every tenth exchange and after the last how
+	// many are done of the total.
+	Progress func(done, total int)
+}
+
+// Replayed is a replayed session file.
+type Replayed struct {
+	Path    string
+	Session *recorder.Session // what was read
+	Report  *recorder.Report  // how each exchange compared
+}
+
+// Replay reads the session file at path, sends its requests in order as
+// o says and compares each response with the recorded one. A file that
+// cannot be read or dialled, or options recorder refuses, are an error;
+// a context that ends while the file is read is Interrupted's error, and
+// one that ends while replaying gives the exchanges replayed so far (see
+// Replayed.Verdict).
+func Replay(ctx context.Context, path string, o ReplayOptions) (*Replayed, error) {
+	s, err := recorder.ReadFileContext(ctx, path, recorder.ReadOptions{})
+	if err != nil && ctx.Err() != nil {
+		return nil, Interrupted(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.Unreadable != nil {
+		for _, le := range s.Errors {
+			o.Unreadable(le)
+		}
+	}
+	side, err := recorder.Sidecar(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := recorder.DialSession(s, o.Targets)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	ro := recorder.ReplayOptions{Ignore: append(side, o.Ignore...), Headers: o.Headers, Timeout: o.Timeout}
+	if o.Progress != nil && len(s.Exchanges) > ProgressOver {
+		ro.Progress = func(done, total int) {
+			if done%10 == 0 || done == total {
+				o.Progress(done, total)
+			}
+		}
+	}
+	rp, err := recorder.NewReplayer(t, ro)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := rp.Replay(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &Replayed{Path: path, Session: s, Report: rep}, nil
+}
+
+// Verdict is the error the replay means, nil when every line was read
+// and every exchange matched: Interrupted's when ctx (the replay's) has
+// ended, ExitUnreachable when the target could not be reached, else
+// ExitUsage (1) for a mismatch or an unreadable line.
+func (r *Replayed) Verdict(ctx context.Context) error {
+	switch {
+	case ctx.Err() != nil:
+		return Interrupted(ctx)
+	case r.Report.Unreachable():
+		return Exit(ExitUnreachable, errors.New("the target could not be reached: is the service running? check --target"))
+	case r.Report.Failed > 0:
+		return Exitf(ExitUsage, "%d of %d exchanges did not match", r.Report.Failed, len(r.Report.Results))
+	case len(r.Session.Errors) > 0:
+		return Exitf(ExitUsage, "%s: %d unreadable lines", r.Path, len(r.Session.Errors))
+	}
+	return nil
+}
+
+// Interrupted is the error of a replay that ctx stopped (SIGINT,
+// SIGTERM): ExitInterrupted, with the context's cause.
+func Interrupted(ctx context.Context) error {
+	why := context.Cause(ctx).Error() // "interrupt signal received"
+	return Exitf(ExitInterrupted, "interrupted (%s): the replay stopped before it finished", why)
+}
+
+// ParseHeaders parses "Name: value" lines (replay's --header) into a
+// header; a line with no colon or no name is an error naming it.
+func ParseHeaders(lines []string) (http.Header, error) {
+	h := http.Header{}
+	for _, kv := range lines {
+		k, v, ok := strings.Cut(kv, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--header %q: want 'Name: value'", kv)
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return h, nil
+}
