@@ -59,14 +59,14 @@ func WriteDescribe(w io.Writer, service string, insts []hub.InstanceState) error
 		if in.Stale {
 			note = strings.TrimSuffix("stale: "+note, ": ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(in.InstanceID), cell(in.Address), cell(in.Health),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(in.ID()), cell(in.Address), dash(cell(in.Health)),
 			in.State, dash(cell(string(in.Intro))), cell(version), dash(cell(in.Admin)), cell(note))
 	}
 
-	fmt.Fprintln(tw, "\nENDPOINT\tTRANSPORT\tROUTE\tRATE\tERRORS\tP50\tP99")
+	fmt.Fprintln(tw, "\nENDPOINT\tTRANSPORT\tROUTE\tRATE\tFAILURES\t4XX\tMEAN\tP50\tP99")
 	for _, e := range endpoints(insts) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(e.name), cell(e.transport), cell(e.route),
-			e.rate, e.errors, e.p50, e.p99)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(e.name), cell(e.transport), cell(e.route),
+			e.rate, e.errors, e.client, e.mean, e.p50, e.p99)
 	}
 
 	fmt.Fprintln(tw, "\nBREAKER\tINSTANCE\tSTATE\tREQUESTS\tFAILURES\tERROR RATIO\tSINCE")
@@ -76,7 +76,7 @@ func WriteDescribe(w io.Writer, service string, insts []hub.InstanceState) error
 			if !b.LastTransition.IsZero() {
 				since = b.LastTransition.Local().Format(time.TimeOnly)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.1f%%\t%s\n", cell(b.Name), cell(in.InstanceID), cell(b.State),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.1f%%\t%s\n", cell(b.Name), cell(in.ID()), cell(b.State),
 				b.Counts.Requests, b.Counts.Failures, 100*b.ErrorRatio, since)
 		}
 	}
@@ -84,7 +84,7 @@ func WriteDescribe(w io.Writer, service string, insts []hub.InstanceState) error
 	fmt.Fprintln(tw, "\nLIMITER\tINSTANCE\tMODE\tRATE/S\tBURST\tTOKENS\tALLOWED\tREJECTED")
 	for _, in := range insts {
 		for _, l := range in.Limiters {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%g\t%d\t%.1f\t%d\t%d\n", cell(l.Name), cell(in.InstanceID), cell(l.Mode),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%g\t%d\t%.1f\t%d\t%d\n", cell(l.Name), cell(in.ID()), cell(l.Mode),
 				l.Rate, l.Burst, l.Tokens, l.Allowed, l.Rejected)
 		}
 	}
@@ -94,7 +94,8 @@ func WriteDescribe(w io.Writer, service string, insts []hub.InstanceState) error
 // endpointRow is one line of describe's endpoint table.
 type endpointRow struct {
 	name, transport, route string
-	rate, errors, p50, p99 string
+	rate, errors, client   string
+	mean, p50, p99         string
 }
 
 // endpoints formats Endpoints for describe's endpoint table.
@@ -102,12 +103,15 @@ func endpoints(insts []hub.InstanceState) []endpointRow {
 	stats := Endpoints(insts)
 	rows := make([]endpointRow, 0, len(stats))
 	for _, s := range stats {
-		r := endpointRow{name: s.Name, transport: s.Transport, route: cmp.Or(s.Route, "-"), rate: "-", errors: "-", p50: "-", p99: "-"}
+		r := endpointRow{name: s.Name, transport: s.Transport, route: cmp.Or(s.Route, "-"),
+			rate: "-", errors: "-", client: "-", mean: "-", p50: "-", p99: "-"}
 		if s.Measured {
 			r.rate = fmt.Sprintf("%.1f/s", s.Rate)
 			r.errors = fmt.Sprintf("%.1f%%", 100*s.ErrorRatio())
+			r.client = fmt.Sprintf("%.1f%%", 100*s.ClientErrorShare())
 			if s.Requests > 0 {
-				r.p50, r.p99 = s.P50.Round(time.Microsecond).String(), s.P99.Round(time.Microsecond).String()
+				r.mean = s.Mean.Round(time.Microsecond).String()
+				r.p50, r.p99 = s.Quantile(s.P50), s.Quantile(s.P99)
 			}
 		}
 		rows = append(rows, r)

@@ -23,13 +23,16 @@ func TestWriteDescribe(t *testing.T) {
 	measured.InstanceID = "book-2"
 	measured.Stale, measured.Err = false, ""
 	measured.Metrics = &hub.MetricsUpdate{Stats: scrape.Stats{Interval: time.Second, Endpoints: []scrape.EndpointStats{
-		{Endpoint: "GetBook", Transport: "grpc", Rate: 2.5, Requests: 10, Errors: 1, P50: 1500 * time.Microsecond, P99: 3 * time.Millisecond}}}}
+		{Endpoint: "GetBook", Transport: "grpc", Rate: 2.5, Requests: 10, Errors: 3, Failures: 1, ClientErrors: 2,
+			Mean: 900 * time.Microsecond, Floor: 500 * time.Microsecond, P50: 400 * time.Microsecond, P99: 3 * time.Millisecond}}}}
 	var b bytes.Buffer
 	if err := WriteDescribe(&b, "bookstore", []hub.InstanceState{in, measured}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"SERVICE bookstore  (2 instances)", "stale: gone", "2.5/s", "10.0%", "1.5ms", "3ms"} {
+	// Failures and client errors apart; a quantile under the histogram's
+	// floor shown as such, beside the exact mean.
+	for _, want := range []string{"SERVICE bookstore  (2 instances)", "stale: gone", "2.5/s", "10.0%", "20.0%", "900µs", "<500µs", "3ms"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
