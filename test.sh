@@ -38,6 +38,9 @@ fi
 step "benchmarks, once each"
 quiet go test -run '^$' -bench . -benchtime 1x -timeout 10m ./...
 
+step "allocation tests without -race (the race detector allocates on its own)"
+go test -count=1 -run 'Alloc' ./kit/...
+
 step "go test -race"
 go test -race -timeout 15m "$@" ./...
 
