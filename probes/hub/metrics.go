@@ -21,6 +21,11 @@ type MetricsUpdate struct {
 // About implements Msg.
 func (m MetricsUpdate) About() Key { return m.Key }
 
+// EndpointStats is one endpoint's derived figures in a MetricsUpdate,
+// named here so the views, which may import the hub's types but not the
+// probes, can name it too.
+type EndpointStats = scrape.EndpointStats
+
 // scraper is the part of probes/scrape the hub uses.
 type scraper interface {
 	scrape(ctx context.Context, url, token string) (*scrape.Snapshot, error)

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/kitbench/kitbench/probes/hub"
-	"github.com/kitbench/kitbench/probes/scrape"
 )
 
 // outlierPrefix starts the name of the breaker a balancer shows an outlier
@@ -38,20 +37,20 @@ func (f *figures) gone(k hub.Key) {
 // method's breaker ("GetBook", or "gateway.GetBook") the endpoint of that
 // name on the breaker's instance, its slowest transport; for an ejection
 // breaker the ejected instance as a whole. False when no metrics cover it.
-func (f *figures) of(k hub.Key, breaker string) (scrape.EndpointStats, bool) {
+func (f *figures) of(k hub.Key, breaker string) (hub.EndpointStats, bool) {
 	if rest, ok := strings.CutPrefix(breaker, outlierPrefix); ok {
 		svc, id, _ := strings.Cut(rest, "/")
 		m := f.usable(f.byName[[2]string{svc, id}])
 		if m == nil {
-			return scrape.EndpointStats{}, false
+			return hub.EndpointStats{}, false
 		}
 		return m.Stats.Instance, true
 	}
 	m := f.usable(k)
 	if m == nil {
-		return scrape.EndpointStats{}, false
+		return hub.EndpointStats{}, false
 	}
-	var out scrape.EndpointStats
+	var out hub.EndpointStats
 	found := false
 	for _, e := range m.Stats.Endpoints {
 		if e.Endpoint == "" || (e.Endpoint != breaker && !strings.HasSuffix(breaker, "."+e.Endpoint)) {

@@ -6,7 +6,6 @@ import (
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/hub"
-	"github.com/kitbench/kitbench/probes/scrape"
 )
 
 // record is what the views know about one instance.
@@ -61,9 +60,9 @@ func (r *record) apply(m hub.Msg) {
 // stats returns the instance-wide metrics, false when there are none.
 // Its FailureRatio is the share to judge the instance by: client errors
 // (4xx) are the callers' doing, as the breakers and ejection count them.
-func (r *record) stats() (scrape.EndpointStats, bool) {
+func (r *record) stats() (hub.EndpointStats, bool) {
 	if r.metrics == nil || r.metrics.Err != "" || !r.metrics.Stats.Kit || r.metrics.Stats.Interval == 0 {
-		return scrape.EndpointStats{}, false
+		return hub.EndpointStats{}, false
 	}
 	return r.metrics.Stats.Instance, true
 }
