@@ -337,6 +337,9 @@ func (v *View) summary() string {
 		p := "paused"
 		if v.fresh > 0 {
 			p += " · " + strconv.Itoa(v.fresh) + " new"
+			if v.fresh >= v.opts.Limit { // the list turned over: more came than it shows
+				p = strings.TrimSuffix(p, " new") + "+ new"
+			}
 		}
 		parts = append(parts, p+" (g follows)", "newest first (s)")
 	}

@@ -106,6 +106,9 @@ func TestSelectedTraceIsHeldAndPinned(t *testing.T) {
 		if !slices.Equal(f.src.pinned(), []string{held}) {
 			t.Fatalf("pinned %v, want [%s]", f.src.pinned(), held)
 		}
+		if s := f.summary(); !strings.Contains(s, "paused · 5+ new") {
+			t.Fatalf("the list turned over: the summary should say 5+ new: %q", s)
+		}
 		f.keys("enter")
 		if s := f.m.Render(); !strings.Contains(s, "trace "+held) {
 			t.Fatalf("enter should open %s:\n%s", held, s)
