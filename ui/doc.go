@@ -2,7 +2,7 @@
 // Bubble Tea v2 as a tree of small models. This package holds the contract
 // every view implements ([View]) and the messages that travel between the
 // root model, the views and the data sources ([Push],
-// [FilterMsg], [StatusMsg], [NoticeMsg], [TickMsg], [OpenTraceMsg],
+// [FilterMsg], [CommandMsg], [StatusMsg], [NoticeMsg], [TickMsg], [OpenTraceMsg],
 // [WaitFor]).
 //
 // ui is an application, not a library: nothing under ui/ makes a

@@ -52,8 +52,9 @@
 // version is IntroProtocol with a message naming it. Malformed events are
 // Problem messages. A registry outage is a SourceStatus with Stale set
 // and the last known instances kept. Memory is bounded: spans in a ring
-// of SpanRing (10 000) shared by the fleet, traces built from that ring on
-// demand, and each subscription's queue. Remote text (names, tags, span
+// of SpanRing (10 000) shared by the fleet, at most as many again kept
+// for the traces someone pinned (Pin), traces built from those on demand,
+// and each subscription's queue. Remote text (names, tags, span
 // attributes) is kept as data, escape sequences included: renderers must
 // strip it.
 package hub

@@ -161,17 +161,22 @@ func build(id string, nodes []*Node) *Trace {
 	return t
 }
 
-// ring keeps the newest spans of the whole fleet.
+// ring keeps the newest spans of the whole fleet, and aside from them the
+// spans of pinned traces that it overwrote (see Hub.Pin).
 type ring struct {
 	slots []Span
 	next  int // where the next span goes
 	full  bool
+	pins  pins
 }
 
-func newRing(n int) *ring { return &ring{slots: make([]Span, n)} }
+func newRing(n int) *ring { return &ring{slots: make([]Span, n), pins: newPins(n)} }
 
 func (r *ring) add(k Key, spans []wire.Span) {
 	for _, s := range spans {
+		if r.full {
+			r.pins.evicted(&r.slots[r.next])
+		}
 		r.slots[r.next] = Span{Instance: k, Span: s}
 		r.next++
 		if r.next == len(r.slots) {
@@ -187,8 +192,11 @@ func (r *ring) len() int {
 	return r.next
 }
 
-// appendTo appends the held spans, oldest first, that satisfy keep.
+// appendTo appends the held spans that satisfy keep: the kept spans of
+// pinned traces (older than any in the ring), then the ring's, oldest
+// first.
 func (r *ring) appendTo(out []Span, keep func(*Span) bool) []Span {
+	out = r.pins.appendTo(out, keep)
 	if r.full {
 		for i := r.next; i < len(r.slots); i++ {
 			if keep(&r.slots[i]) {

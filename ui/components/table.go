@@ -96,9 +96,12 @@ type Table struct {
 	filter Filter
 	sortBy int // column index, -1 for the rows' own order
 
-	cursor    int    // index into view
-	offset    int    // first visible index into view
-	cursorKey string // Key of the row under the cursor
+	cursor int // index into view
+	offset int // first visible index into view
+	// chosen is the Key of the row the user put the cursor on ("" until
+	// they move); held is the Key of the row under the cursor after the
+	// last change. They differ only while the chosen row is filtered out.
+	chosen, held string
 
 	width, height int
 	widths        []int
@@ -117,9 +120,11 @@ func NewTable(st *styles.Styles, km keys.Nav, cols ...Column) Table {
 	return t
 }
 
-// SetRows replaces the rows, keeping the filter, the sort and the cursor on
-// the row with the same Key (or at the same position if that row is gone;
-// a cursor the user has not moved yet stays on the top row).
+// SetRows replaces the rows, keeping the filter, the sort and the
+// selection by identity (see the package documentation, Selection): the
+// cursor stays on the row with the same Key, at the same screen line, and
+// rows inserted or removed around it do not move it. A cursor the user has
+// not moved yet stays on the top row.
 // The table keeps the slice: the caller must not modify it afterwards
 // (build a new slice for every update, as immutable snapshots do).
 func (t *Table) SetRows(rows []Row) {
@@ -183,6 +188,19 @@ func (t *Table) Selected() (Row, bool) {
 	return t.rows[t.view[t.cursor]], true
 }
 
+// Select puts the cursor on the shown row with the given Key and makes it
+// the selection, as if the user had moved there (a view that follows the
+// newest row, or opens a row by name, calls it). It reports false, and
+// changes nothing, when no shown row has that Key.
+func (t *Table) Select(key string) bool {
+	i := t.indexOf(key)
+	if key == "" || i < 0 {
+		return false
+	}
+	t.moveTo(i)
+	return true
+}
+
 // Update moves the cursor for the navigation keys (up, down, page up/down,
 // top, bottom) and cycles the sort for the sort key. It reports whether it
 // used the message; enter is left to the view (drill down).
@@ -213,20 +231,22 @@ func (t *Table) Update(msg tea.Msg) bool {
 	return true
 }
 
-// moveTo puts the cursor on view index i (clamped), remembers its row and
-// scrolls just enough to keep it visible. O(1).
+// moveTo puts the cursor on view index i (clamped), makes its row the
+// chosen one and scrolls just enough to keep it visible. O(1).
 func (t *Table) moveTo(i int) {
 	t.place(i)
-	if len(t.view) > 0 {
-		t.cursorKey = t.rows[t.view[t.cursor]].Key
-	}
+	t.chosen = t.held
 }
 
-// place is moveTo without remembering the row: after a data update, filter
-// or sort the cursor keeps wanting the row the user chose, so it returns to
-// it when the row comes back (a filter is cleared, an instance reappears).
+// place is moveTo without choosing the row: after a filter or sort the
+// cursor keeps wanting the row the user chose, so it returns to it when a
+// filter lets it back.
 func (t *Table) place(i int) {
 	t.cursor = max(0, min(i, len(t.view)-1))
+	t.held = ""
+	if len(t.view) > 0 {
+		t.held = t.rows[t.view[t.cursor]].Key
+	}
 	h := max(1, t.bodyHeight())
 	if t.cursor < t.offset {
 		t.offset = t.cursor
@@ -236,8 +256,17 @@ func (t *Table) place(i int) {
 	t.offset = max(0, min(t.offset, len(t.view)-h))
 }
 
-// rebuild recomputes the shown rows and puts the cursor back on its row,
-// at the same screen line where possible.
+// rebuild recomputes the shown rows and puts the cursor back by identity,
+// at the same screen line where possible:
+//   - on the chosen row when it is shown;
+//   - else on the row that was under the cursor (a neighbour the cursor
+//     rests on while the chosen row is filtered out), when it is shown;
+//   - else at the same index, clamped.
+//
+// When the chosen row has left the data (not merely the filter), the row
+// the cursor lands on becomes the chosen one, so that the cursor then
+// holds still on it instead of sliding with the index as rows come and go.
+// An untouched cursor (nothing chosen) stays at its index: the top row.
 func (t *Table) rebuild() {
 	line := t.cursor - t.offset
 	t.view = t.view[:0]
@@ -253,8 +282,11 @@ func (t *Table) rebuild() {
 		t.sortView()
 	}
 	cursor := -1
-	if t.cursorKey != "" {
-		cursor = slices.IndexFunc(t.view, func(i int) bool { return t.rows[i].Key == t.cursorKey })
+	if t.chosen != "" {
+		cursor = t.indexOf(t.chosen)
+		if cursor < 0 && t.held != "" {
+			cursor = t.indexOf(t.held)
+		}
 	}
 	if cursor < 0 {
 		cursor = t.cursor
@@ -262,6 +294,15 @@ func (t *Table) rebuild() {
 	t.cursor = max(0, min(cursor, len(t.view)-1))
 	t.offset = t.cursor - max(0, line)
 	t.place(t.cursor)
+	if t.chosen != "" && t.held != t.chosen && !slices.ContainsFunc(t.rows, func(r Row) bool { return r.Key == t.chosen }) {
+		t.chosen = t.held
+	}
+}
+
+// indexOf is the view index of the first shown row with the given Key, -1
+// when none is shown.
+func (t *Table) indexOf(key string) int {
+	return slices.IndexFunc(t.view, func(i int) bool { return t.rows[i].Key == key })
 }
 
 func (t *Table) buildHay() {

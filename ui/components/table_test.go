@@ -241,15 +241,102 @@ func TestTableCursorFollowsRowKeyAcrossUpdates(t *testing.T) {
 	if k := selectedKey(&tb); k != "svc-005" {
 		t.Errorf("after filter round trip cursor on %s", k)
 	}
-	// Row disappears: cursor stays at the same position, clamped; when the
-	// row comes back and the user has not moved, the cursor returns to it.
+	// Row leaves the data: the cursor lands at the same position, clamped,
+	// and that row becomes the selection; it holds when more rows arrive.
 	tb.SetRows(mkRows(3))
 	if k := selectedKey(&tb); k != "svc-002" {
 		t.Errorf("after shrink cursor on %q, want the last row", k)
 	}
 	tb.SetRows(mkRows(10))
-	if k := selectedKey(&tb); k != "svc-005" {
-		t.Errorf("row came back, cursor on %q, want svc-005", k)
+	if k := selectedKey(&tb); k != "svc-002" {
+		t.Errorf("after growth cursor on %q, want it to hold on svc-002", k)
+	}
+}
+
+// feed is a live list newest first, as the traces view holds it: ids
+// from..to-1 with the newest on top, at most keep of them (the oldest are
+// evicted).
+func feed(from, to, keep int) []components.Row {
+	var rows []components.Row
+	for i := to - 1; i >= from && len(rows) < keep; i-- {
+		name := fmt.Sprintf("t%05d", i)
+		rows = append(rows, components.Row{Key: name, Cells: components.Texts(name, "ok", "0%")})
+	}
+	return rows
+}
+
+// TestTableSelectionHoldsUnderInsertionsAndEvictions: a live list gains
+// rows on top and loses its oldest every update. The selected row stays
+// selected, at its screen line, while it is held; once it is evicted the
+// cursor settles on one row and holds on it, never sliding with the index.
+func TestTableSelectionHoldsUnderInsertionsAndEvictions(t *testing.T) {
+	tb := components.NewTable(&plain, km.Nav, cols()...)
+	tb.SetSize(60, 11)
+	tb.SetRows(feed(0, 100, 80))
+	for range 3 {
+		tb.Update(press("j"))
+	}
+	want := selectedKey(&tb) // t00096
+	next := 100
+	for step := range 10 { // 5 new rows per update, the oldest 5 evicted
+		next += 5
+		tb.SetRows(feed(0, next, 80))
+		if k := selectedKey(&tb); k != want {
+			t.Fatalf("update %d: cursor on %s, want %s", step, k, want)
+		}
+		if lines := strings.Split(tb.View(), "\n"); !strings.HasPrefix(lines[4], "> "+want) {
+			t.Fatalf("update %d: the selected row left its screen line:\n%s", step, tb.View())
+		}
+	}
+	// Evicted: the next update drops it; the cursor lands on a neighbour
+	// and from then on holds on that row.
+	next += 60
+	tb.SetRows(feed(0, next, 80))
+	landed := selectedKey(&tb)
+	if landed == want || landed == "" {
+		t.Fatalf("evicted row still selected (%q)", landed)
+	}
+	for range 5 {
+		next += 3
+		tb.SetRows(feed(0, next, 80))
+		if k := selectedKey(&tb); k != landed {
+			t.Fatalf("after eviction the cursor slid from %s to %s", landed, k)
+		}
+	}
+}
+
+// TestTableUntouchedCursorStaysOnTopAndSelectChooses: before the user
+// moves, new rows on top take the cursor with them; Select chooses a row by
+// Key, which then holds.
+func TestTableUntouchedCursorStaysOnTopAndSelectChooses(t *testing.T) {
+	tb := components.NewTable(&plain, km.Nav, cols()...)
+	tb.SetSize(60, 11)
+	tb.SetRows(feed(0, 10, 50))
+	tb.SetRows(feed(0, 12, 50))
+	if k := selectedKey(&tb); k != "t00011" {
+		t.Fatalf("untouched cursor on %s, want the top row", k)
+	}
+	if tb.Select("nope") {
+		t.Fatal("Select of an unknown key reported true")
+	}
+	if !tb.Select("t00004") || selectedKey(&tb) != "t00004" {
+		t.Fatalf("Select: cursor on %s", selectedKey(&tb))
+	}
+	tb.SetRows(feed(0, 20, 50))
+	if k := selectedKey(&tb); k != "t00004" {
+		t.Fatalf("selected row did not hold: %s", k)
+	}
+	// Filtered out, the cursor rests on a neighbour; the filter cleared,
+	// it returns, even across a data update meanwhile.
+	tb.SetFilter(components.ParseFilter("t0001"))
+	rest := selectedKey(&tb)
+	tb.SetRows(feed(0, 22, 50))
+	if k := selectedKey(&tb); k != rest {
+		t.Fatalf("while filtered the cursor slid from %s to %s", rest, k)
+	}
+	tb.SetFilter(components.Filter{})
+	if k := selectedKey(&tb); k != "t00004" {
+		t.Fatalf("filter cleared: cursor on %s, want t00004", k)
 	}
 }
 

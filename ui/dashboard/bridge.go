@@ -21,9 +21,10 @@ type Stream interface {
 type Fleet interface {
 	// Snapshot is the whole state: delivered first and after drops.
 	Snapshot() hub.Snapshot
-	// Traces and Trace serve the traces view.
+	// Traces, Trace and Pin serve the traces view.
 	Traces(limit int) []*hub.Trace
 	Trace(id string) (*hub.Trace, bool)
+	Pin(ids ...string)
 }
 
 // batch is one delivery of the bridge: hub messages and snapshots, in

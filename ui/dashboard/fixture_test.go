@@ -36,6 +36,7 @@ func (f *fakeFleet) Snapshot() hub.Snapshot {
 	return f.snap
 }
 func (f *fakeFleet) Traces(int) []*hub.Trace { f.mu.Lock(); f.calls++; f.mu.Unlock(); return nil }
+func (f *fakeFleet) Pin(...string)           { f.mu.Lock(); f.calls++; f.mu.Unlock() }
 func (f *fakeFleet) Trace(string) (*hub.Trace, bool) {
 	f.mu.Lock()
 	f.calls++

@@ -32,6 +32,8 @@
 //     or help mode the root keeps the keyboard; otherwise the key goes to
 //     the focused view only (the top of the focused tab's stack). A focused
 //     view that edits text (ui.KeyCapturer) gets every key but ctrl+c.
+//   - ':' NAME WORDS: focuses the tab NAME (or a unique prefix) and gives
+//     its own view ui.CommandMsg{Args: WORDS} (":trace 4bf92f35").
 //   - ui.PushMsg: pushes a view on the focused tab; esc pops it.
 //   - ui.StatusMsg, ui.NoticeMsg: the status line.
 //   - anything else (data, ticks): broadcast to every view. A ui.Rearmer

@@ -101,7 +101,8 @@ func (m *Model) edit(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// exec runs a ':' command: a tab ID (or unique prefix), help, or quit.
+// exec runs a ':' command: a tab ID (or unique prefix), with words after
+// it given to the tab's view as ui.CommandMsg, help, or quit.
 func (m *Model) exec(line string) tea.Cmd {
 	c := strings.ToLower(strings.TrimSpace(line))
 	switch c {
@@ -112,6 +113,11 @@ func (m *Model) exec(line string) tea.Cmd {
 	case "help", "h":
 		m.mode = modeHelp
 		return nil
+	}
+	c, args, _ := strings.Cut(c, " ")
+	if args != "" { // the words after the name, as typed
+		_, args, _ = strings.Cut(strings.TrimSpace(line), " ")
+		args = strings.TrimSpace(args)
 	}
 	match := -1
 	for i, t := range m.tabs {
@@ -131,6 +137,9 @@ func (m *Model) exec(line string) tea.Cmd {
 		return ui.Notify(ui.Error, "no view :"+line+" (try "+m.names()+")")
 	}
 	m.focusTab(match)
+	if args != "" {
+		return m.updateEntry(&m.tabs[match].stack[0], ui.CommandMsg{Args: args})
+	}
 	return nil
 }
 

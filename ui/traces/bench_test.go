@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui/traces"
 )
 
 // manySpans is 10 000 spans in 2 000 traces of five spans each.
@@ -37,5 +38,28 @@ func BenchmarkView(b *testing.B) {
 				_ = f.m.Render()
 			}
 		})
+	}
+}
+
+// BenchmarkSearch is the work of one search, done in a command off the
+// update loop: a query of every kind of term over the 2 000 traces of
+// 10 000 spans the hub would hold.
+func BenchmarkSearch(b *testing.B) {
+	all := hub.Join(manySpans())
+	q, err := traces.ParseQuery("svc:book op:store !err dur>4ms dur<1s rpc.method=store.Get")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, t := range all {
+			if q.Match(t) {
+				n++
+			}
+		}
+		if n == 0 {
+			b.Fatal("no match")
+		}
 	}
 }

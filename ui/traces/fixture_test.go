@@ -1,7 +1,9 @@
 package traces_test
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +25,21 @@ import (
 type fakeSource struct {
 	spans []hub.Span
 	calls atomic.Int32
+	mu    sync.Mutex
+	pins  []string // the ids of the last Pin
+}
+
+func (f *fakeSource) Pin(ids ...string) {
+	f.calls.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pins = slices.Clone(ids)
+}
+
+func (f *fakeSource) pinned() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pins
 }
 
 func (f *fakeSource) Traces(limit int) []*hub.Trace {
@@ -114,9 +131,14 @@ type fixture struct {
 
 func newFixture(t testing.TB, prof colorprofile.Profile, w, h int, spans []hub.Span) *fixture {
 	t.Helper()
+	return newFixtureOpts(t, prof, w, h, spans, traces.Options{})
+}
+
+func newFixtureOpts(t testing.TB, prof colorprofile.Profile, w, h int, spans []hub.Span, opts traces.Options) *fixture {
+	t.Helper()
 	st := styles.New(prof)
 	f := &fixture{t: t, src: &fakeSource{spans: spans}}
-	f.v = traces.New(&st, keys.Default(), f.src, traces.Options{})
+	f.v = traces.New(&st, keys.Default(), f.src, opts)
 	m, err := root.New(root.Options{Styles: &st}, root.Tab{ID: "traces", View: f.v})
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +183,7 @@ func press(s string) tea.KeyPressMsg {
 	named := map[string]tea.KeyPressMsg{
 		"down": {Code: tea.KeyDown}, "up": {Code: tea.KeyUp}, "enter": {Code: tea.KeyEnter},
 		"esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab}, "pgdown": {Code: tea.KeyPgDown},
+		" ": {Code: tea.KeySpace, Text: " "},
 	}
 	if k, ok := named[s]; ok {
 		return k
@@ -178,4 +201,24 @@ func spansArrived(spans []hub.Span) hub.Msg {
 		b.Spans = append(b.Spans, s.Span)
 	}
 	return b
+}
+
+// results runs cmd and the commands it batches, as the program would,
+// and returns the messages they produce (a Pin command produces none).
+func results(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch m := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range m {
+			out = append(out, results(c)...)
+		}
+		return out
+	default:
+		return []tea.Msg{m}
+	}
 }

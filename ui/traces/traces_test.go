@@ -30,48 +30,49 @@ func newView(src traces.Source) *traces.View {
 // arriving while a refresh runs mark it dirty; when it lands, one more
 // refresh follows after the pause, never more than one at a time.
 func TestRefreshIsCoalesced(t *testing.T) {
-	src := &fakeSource{spans: fleetSpans(3)}
-	v := newView(src)
-	batch := spansArrived(src.spans[:1])
-
-	vv, cmd := v.Update(hub.SourceStatus{Ready: true})
-	if cmd == nil {
-		t.Fatal("the first hub message should ask for the list")
-	}
-	if _, again := vv.Update(batch); again != nil {
-		t.Fatal("a second refresh started while one runs")
-	}
-	if src.calls.Load() != 0 {
-		t.Fatal("Update called the source")
-	}
-	msg := cmd()
-	if src.calls.Load() != 1 {
-		t.Fatalf("the command made %d calls, want 1", src.calls.Load())
-	}
-	_, tick := v.Update(msg)
-	if tick == nil {
-		t.Fatal("spans arrived during the refresh: one more should be scheduled")
-	}
-	if v.Len() != 4 {
-		t.Fatalf("list has %d traces, want 4", v.Len())
-	}
-	if _, c := v.Update(batch); c != nil {
-		t.Fatal("a refresh started during the pause")
-	}
 	synctest.Test(t, func(t *testing.T) {
-		due := tick() // the pause, in fake time
-		_, fetch := v.Update(due)
+		src := &fakeSource{spans: fleetSpans(3)}
+		v := newView(src)
+		batch := spansArrived(src.spans[:1])
+
+		vv, cmd := v.Update(hub.SourceStatus{Ready: true})
+		if cmd == nil {
+			t.Fatal("the first hub message should ask for the list")
+		}
+		if _, again := vv.Update(batch); again != nil {
+			t.Fatal("a second refresh started while one runs")
+		}
+		if src.calls.Load() != 0 {
+			t.Fatal("Update called the source")
+		}
+		msg := cmd()
+		if src.calls.Load() != 1 {
+			t.Fatalf("the command made %d calls, want 1", src.calls.Load())
+		}
+		_, next := v.Update(msg)
+		due := results(next) // the pause (in fake time), and the pin of the newest trace
+		if len(due) != 1 {
+			t.Fatalf("spans arrived during the refresh: one more should be scheduled, got %v", due)
+		}
+		if v.Len() != 4 {
+			t.Fatalf("list has %d traces, want 4", v.Len())
+		}
+		if _, c := v.Update(batch); c != nil {
+			t.Fatal("a refresh started during the pause")
+		}
+		_, fetch := v.Update(due[0])
 		if fetch == nil {
 			t.Fatal("the pause ended without a refresh")
 		}
-		if _, after := v.Update(fetch()); after != nil {
-			t.Fatal("the refresh after the pause covers the spans that came during it: no more should follow")
+		_, after := v.Update(fetch())
+		if m := results(after); len(m) != 0 {
+			t.Fatalf("the refresh after the pause covers the spans that came during it: no more should follow, got %v", m)
+		}
+		// A message that is not the hub's changes nothing.
+		if _, c := v.Update("tick"); c != nil {
+			t.Fatal("an unknown message started work")
 		}
 	})
-	// A message that is not the hub's changes nothing.
-	if _, c := v.Update("tick"); c != nil {
-		t.Fatal("an unknown message started work")
-	}
 }
 
 // TestUpdateAndViewMakeNoSourceCalls is the invariant: only commands read
@@ -119,9 +120,9 @@ func TestFilterAndSort(t *testing.T) {
 		if f.v.Len() != 1 {
 			t.Fatalf("filter by trace id: %d traces", f.v.Len())
 		}
-		f.keys("esc s s s") // by duration, longest first
+		f.keys("esc s") // by duration, longest first
 		lines := strings.Split(f.m.Render(), "\n")
-		if !strings.Contains(lines[2], "42.0ms") {
+		if !strings.Contains(lines[3], "42.0ms") || !strings.Contains(lines[1], "slowest first") {
 			t.Fatalf("sorted by duration, the 42 ms trace should lead:\n%s", strings.Join(lines[:5], "\n"))
 		}
 	})
