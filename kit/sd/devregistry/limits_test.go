@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/testutil"
 )
 
 func TestBlockingQueryCap(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	if got := New(Options{}).maxParked; got != DefaultMaxBlockingQueries {
 		t.Fatalf("default cap %d, want %d", got, DefaultMaxBlockingQueries)
 	}
