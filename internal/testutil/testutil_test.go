@@ -22,6 +22,7 @@ type recorder struct {
 func (r *recorder) Helper()                   {}
 func (r *recorder) Skip(args ...any)          { r.skipped = fmt.Sprint(args...); runtime.Goexit() }
 func (r *recorder) Fatal(args ...any)         { r.fatal = fmt.Sprint(args...); runtime.Goexit() }
+func (r *recorder) Fatalf(f string, a ...any) { r.fatal = fmt.Sprintf(f, a...); runtime.Goexit() }
 func (r *recorder) Errorf(f string, a ...any) { r.errors = append(r.errors, fmt.Sprintf(f, a...)) }
 func (r *recorder) Cleanup(f func())          { r.cleanups = append(r.cleanups, f) }
 
@@ -94,5 +95,18 @@ func TestFreeAddr(t *testing.T) {
 	ln.Close()
 	if !strings.HasPrefix(addr, "127.0.0.1:") {
 		t.Errorf("FreeAddr = %s, want a 127.0.0.1 address", addr)
+	}
+}
+
+func TestWaitFor(t *testing.T) {
+	n := 0
+	WaitFor(t, "three polls", time.Second, func() bool { n++; return n == 3 })
+	if n != 3 {
+		t.Errorf("cond called %d times, want 3", n)
+	}
+	r := &recorder{}
+	r.run(func(tb testing.TB) { WaitFor(tb, "never", 20*time.Millisecond, func() bool { return false }) })
+	if !strings.Contains(r.fatal, "never") {
+		t.Errorf("failure %q does not name what was awaited", r.fatal)
 	}
 }
