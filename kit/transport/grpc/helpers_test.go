@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,12 +215,4 @@ func serve(tb testing.TB, register func(*grpc.Server)) *grpc.ClientConn {
 func serveBooks(tb testing.TB, s *shelf, opts ...kitgrpc.ServerOption) *grpc.ClientConn {
 	tb.Helper()
 	return serve(tb, func(g *grpc.Server) { bookpb.RegisterBookServiceServer(g, newBookService(s, opts...)) })
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }
