@@ -6,11 +6,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	ecpb "google.golang.org/grpc/examples/features/proto/echo"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/probes/invoke"
@@ -164,7 +164,7 @@ func (ecServer) UnaryEcho(_ context.Context, req *ecpb.EchoRequest) (*ecpb.EchoR
 
 func TestCallInteropGRPCExamples(t *testing.T) {
 	addr := greeter(t)
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -196,35 +196,21 @@ func TestCallInteropGRPCExamples(t *testing.T) {
 		t.Fatalf("streaming: %d %q", code, errOut)
 	}
 	cc.Close()
-	callSettled(t, base)
-}
-
-// callSettled waits (boundedly) for the goroutine count to return to base:
-// every connection a call opened is closed.
-func callSettled(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines %d, want %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }
 
 func TestCallLeavesNoGoroutines(t *testing.T) {
 	reg := callRegistry(t)
 	callBook(t, bookstore.Config{Registry: reg})
 	callBook(t, bookstore.Config{Registry: reg})
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	for _, args := range [][]string{
 		{"bookstore.ListBooks"}, {"bookstore.ListBooks", "--http"}, {"bookstore.ListBooks", "--all"},
 		{"bookstore.GetBok"}, {"bookstore.GetBook", "--print-grpcurl"},
 	} {
 		runArgs(t, append([]string{"call", "--consul", reg}, args...)...)
 	}
-	callSettled(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 func TestDescribeMethod(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/hub"
@@ -46,27 +46,10 @@ func newTestCalls(t *testing.T, dir string) *dashActions {
 	return a
 }
 
-// dashNoLeaks registers, first so that it runs last, a check that the
-// goroutines of the test (instance, connections) are gone at its end.
-func dashNoLeaks(t *testing.T) {
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("goroutines %d > %d at the start:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
 var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func TestDashCallsAgainstBook(t *testing.T) {
-	dashNoLeaks(t)
+	testutil.NoLeaks(t)
 	inst := callBook(t, bookstore.Config{})
 	book := bookInstance(t, inst)
 	a := newTestCalls(t, t.TempDir())
@@ -120,7 +103,7 @@ func TestDashCallsAgainstBook(t *testing.T) {
 // them, then opens and replays the file as the sessions view does: the
 // same service passes; a changed one gives a diff naming the field.
 func TestDashRecordingReplays(t *testing.T) {
-	dashNoLeaks(t)
+	testutil.NoLeaks(t)
 	inst := callBook(t, bookstore.Config{})
 	book := bookInstance(t, inst)
 	dir := t.TempDir()

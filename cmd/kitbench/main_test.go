@@ -9,13 +9,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/consul/api"
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 // TestMain lets a test start this binary as kitbench itself: with
@@ -119,7 +120,7 @@ func ping(t *testing.T, addr string) {
 }
 
 func TestRegistryInProcess(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	var errb bytes.Buffer
@@ -148,13 +149,7 @@ func TestRegistryInProcess(t *testing.T) {
 	if last := <-out; last != "registry stopped" {
 		t.Fatalf("last line %q", last)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines %d, want %d", runtime.NumGoroutine(), base)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }
 
 func TestRegistrySignals(t *testing.T) {

@@ -7,12 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -255,7 +256,7 @@ func TestStartReportsBusyPort(t *testing.T) {
 
 func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
-	before := runtime.NumGoroutine()
+	before := goleak.IgnoreCurrent()
 	for range 3 {
 		inst, err := Start(Config{TraceSampling: 1})
 		if err != nil {
@@ -271,12 +272,5 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 		}
 	}
 	http.DefaultClient.CloseIdleConnections()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Fatalf("%d goroutines after shutdown, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.VerifyNone(t, before)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,12 +15,14 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/hashicorp/consul/api"
 	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/auth/jwt"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
+	"go.uber.org/goleak"
 )
 
 // thriftClient returns the Book endpoints over a Pool to inst's Thrift
@@ -227,7 +228,7 @@ func TestMiddlewaresBehindThrift(t *testing.T) {
 }
 
 func TestShutdownWithThriftLeavesNoGoroutines(t *testing.T) {
-	before := goroutines()
+	before := goleak.IgnoreCurrent()
 	for range 2 {
 		inst, err := Start(Config{ThriftAddr: "127.0.0.1:0"})
 		if err != nil {
@@ -243,25 +244,5 @@ func TestShutdownWithThriftLeavesNoGoroutines(t *testing.T) {
 		}
 		_ = pool.Close()
 	}
-	waitGoroutines(t, before)
-}
-
-func goroutines() int {
-	http.DefaultClient.CloseIdleConnections()
-	return runtime.NumGoroutine()
-}
-
-// waitGoroutines fails the test unless the goroutine count is back to
-// before within ten seconds.
-func waitGoroutines(t *testing.T, before int) {
-	t.Helper()
-	http.DefaultClient.CloseIdleConnections()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Fatalf("%d goroutines after shutdown, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.VerifyNone(t, before)
 }

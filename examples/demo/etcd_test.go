@@ -4,13 +4,14 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kitbench/kitbench/internal/etcdtest"
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 
 	"github.com/kitbench/kitbench/kit/sd/etcd"
 )
@@ -29,7 +30,7 @@ func registered(t *testing.T, conn *etcd.Conn) []string {
 }
 
 func TestFleetOnEtcd(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := goleak.IgnoreCurrent()
 	addr := etcdtest.Start(t).Addr
 	f, err := Start(t.Context(), Options{Etcd: addr, RegistryAddr: "127.0.0.1:1", Seed: 1, Rate: -1})
 	if err != nil {
@@ -64,13 +65,7 @@ func TestFleetOnEtcd(t *testing.T) {
 	}
 	conn.Close()
 	http.DefaultClient.CloseIdleConnections()
-	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Fatalf("%d goroutines after Close, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.VerifyNone(t, before)
 }
 
 func TestFleetOnEtcdThatIsDown(t *testing.T) {

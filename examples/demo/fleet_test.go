@@ -5,13 +5,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/consul/api"
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 func consulClient(t *testing.T, addr string) *api.Client {
@@ -26,7 +27,7 @@ func consulClient(t *testing.T, addr string) *api.Client {
 }
 
 func TestFleetRunsRegistersAndStops(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := goleak.IgnoreCurrent()
 	f, err := Start(context.Background(), Options{RegistryAddr: "127.0.0.1:0", Seed: 1, Rate: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -77,13 +78,7 @@ func TestFleetRunsRegistersAndStops(t *testing.T) {
 		t.Fatal("the demo's registry still listens after Close")
 	}
 	http.DefaultClient.CloseIdleConnections()
-	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Fatalf("%d goroutines after Close, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.VerifyNone(t, before)
 }
 
 func TestFleetUsesARunningRegistry(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	"github.com/kitbench/kitbench/examples/gateway"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd/consul"
@@ -70,8 +70,7 @@ var discovery = consul.InstancerOptions{Wait: 5 * time.Second, RateEvery: 10 * t
 // gateway's configuration.
 func newFleet(t *testing.T, edit func(*gateway.Config)) *fleet {
 	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() { noLeaks(t, base) })
+	testutil.NoLeaks(t)
 
 	reg := devregistry.New(devregistry.Options{})
 	ln, err := devregistry.Listen("127.0.0.1:0")
@@ -123,20 +122,6 @@ func shutdown(t *testing.T, stop func(context.Context) error) {
 	defer cancel()
 	if err := stop(ctx); err != nil {
 		t.Errorf("shutdown: %v", err)
-	}
-}
-
-// noLeaks polls, with a bounded deadline, until the goroutine count is back
-// to base.
-func noLeaks(t *testing.T, base int) {
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Errorf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

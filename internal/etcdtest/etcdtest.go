@@ -5,13 +5,13 @@ package etcdtest
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 )
@@ -30,28 +30,15 @@ type Server struct {
 }
 
 // Start runs etcd until the test ends and returns once it answers a
-// linearizable read. A missing etcd binary fails the test with the install
-// hint.
+// linearizable read. Without etcd on PATH it skips the test, or fails it
+// under KITBENCH_REQUIRE_TOOLS=1 (see testutil.NeedTool).
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		tb.Fatalf("no etcd on PATH (%v): install Debian's etcd-server, as .ci/deps.sh does", err)
-	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), Addr: freeAddr(tb), peer: freeAddr(tb)}
+	bin := testutil.NeedTool(tb, "etcd")
+	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), Addr: testutil.FreeAddr(tb), peer: testutil.FreeAddr(tb)}
 	s.Restart()
 	tb.Cleanup(s.Stop)
 	return s
-}
-
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // Restart starts a stopped etcd again on the same addresses and data, and

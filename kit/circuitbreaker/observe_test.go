@@ -3,7 +3,6 @@ package circuitbreaker_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -14,7 +13,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/introspect"
 )
@@ -216,18 +217,11 @@ func TestSpanEvents(t *testing.T) {
 // TestObserverGoroutineExits checks, on the real clock, that the goroutine
 // delivering OnTransition callbacks does not outlive the deliveries.
 func TestObserverGoroutineExits(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	delivered := make(chan struct{}, 16)
 	b := mustNew(t, circuitbreaker.ConsecutiveFailures(1),
 		circuitbreaker.OnTransition(func(introspect.BreakerTransition) { delivered <- struct{}{} }))
 	b.Middleware(func(context.Context, any) (any, error) { return nil, errBoom })(context.Background(), nil)
 	<-delivered
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines: %d, baseline %d", runtime.NumGoroutine(), base)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 func TestAdminAddr(t *testing.T) {
@@ -36,7 +38,7 @@ func TestAdminAddr(t *testing.T) {
 }
 
 func TestListenAdminLoopbackByDefault(t *testing.T) {
-	baseline := runtime.NumGoroutine()
+	baseline := goleak.IgnoreCurrent()
 	for _, addr := range []string{"", ":0"} {
 		s, err := ListenAdmin(addr, NewHandler(fixedRegistry()))
 		if err != nil {
@@ -59,7 +61,7 @@ func TestListenAdminLoopbackByDefault(t *testing.T) {
 		}
 	}
 	http.DefaultClient.CloseIdleConnections()
-	waitGoroutines(t, baseline)
+	testutil.VerifyNone(t, baseline)
 }
 
 func TestListenAdminBusyPort(t *testing.T) {
@@ -77,7 +79,7 @@ func TestListenAdminBusyPort(t *testing.T) {
 // Shutdown ends /events streams (they never go idle by themselves) and
 // returns once every connection is done; nothing is left running.
 func TestAdminShutdownEndsStreams(t *testing.T) {
-	baseline := runtime.NumGoroutine()
+	baseline := goleak.IgnoreCurrent()
 	reg := NewRegistry(Info{})
 	h := NewHandler(reg)
 	s, err := ListenAdmin("", h)
@@ -116,7 +118,7 @@ func TestAdminShutdownEndsStreams(t *testing.T) {
 	resp.Body.Close()
 	tr.CloseIdleConnections()
 	_ = h.Close()
-	waitGoroutines(t, baseline)
+	testutil.VerifyNone(t, baseline)
 }
 
 func TestAdminServerTimeouts(t *testing.T) {

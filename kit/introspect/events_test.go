@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 // sseFrame is one parsed server-sent event (or a comment-only block).
@@ -99,7 +101,7 @@ func openStream(t *testing.T, srv *httptest.Server) (*bufio.Reader, func()) {
 func TestEventsStream(t *testing.T) {
 	reg := NewRegistry(Info{Service: "books"})
 	srv := serve(t, reg)
-	baseline := runtime.NumGoroutine()
+	baseline := goleak.IgnoreCurrent()
 
 	r, disconnect := openStream(t, srv)
 	events := fixedEvents()[:3] // breaker, limiter, span
@@ -116,7 +118,7 @@ func TestEventsStream(t *testing.T) {
 		}
 	}
 	disconnect()
-	waitGoroutines(t, baseline) // the stream's goroutine and connection are gone
+	testutil.VerifyNone(t, baseline) // the stream's goroutine and connection are gone
 }
 
 // bigPayload makes one event larger than any socket buffer, so that a
@@ -226,7 +228,7 @@ func TestEventsSlowClientDoesNotBlockPublish(t *testing.T) {
 	h := NewHandler(reg, WithEventBuffer(4))
 	defer h.Close()
 	srv := smallBuffers(t, h)
-	baseline := runtime.NumGoroutine()
+	baseline := goleak.IgnoreCurrent()
 
 	conn, _ := rawStream(t, srv) // and never read from it here
 	const more = 2000
@@ -262,7 +264,7 @@ func TestEventsSlowClientDoesNotBlockPublish(t *testing.T) {
 		t.Errorf("delivered %d + dropped %d (in %d notices), want %d with a notice", delivered, dropped, notices, n)
 	}
 	conn.Close()
-	waitGoroutines(t, baseline)
+	testutil.VerifyNone(t, baseline)
 }
 
 func TestEventsCloseEndsStreams(t *testing.T) {
@@ -271,7 +273,7 @@ func TestEventsCloseEndsStreams(t *testing.T) {
 	// A stalled write would outlast the test without Close's unblocking.
 	h.writeTO = time.Hour
 	srv := smallBuffers(t, h)
-	baseline := runtime.NumGoroutine()
+	baseline := goleak.IgnoreCurrent()
 
 	reading, _ := openStream(t, srv)
 	stalled, _ := rawStream(t, srv)
@@ -310,5 +312,5 @@ func TestEventsCloseEndsStreams(t *testing.T) {
 	}
 	stalled.Close()
 	srv.CloseClientConnections()
-	waitGoroutines(t, baseline)
+	testutil.VerifyNone(t, baseline)
 }

@@ -2,8 +2,6 @@ package introspect
 
 import (
 	"encoding/json"
-	"runtime"
-	"testing"
 	"time"
 )
 
@@ -123,23 +121,4 @@ func fixedRegistry() *Registry {
 	}
 	reg.SetSpans(sliceSpans{fixedSpans()})
 	return reg
-}
-
-// waitGoroutines polls until the number of goroutines is at most want,
-// failing the test if that does not happen within a generous bound.
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: %d, want at most %d\n%s", n, want, buf)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

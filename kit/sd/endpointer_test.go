@@ -13,9 +13,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/transport"
+	"go.uber.org/goleak"
 )
 
 // chanInstancer is an Instancer driven by the test.
@@ -307,7 +309,7 @@ func TestEndpointerInvalidateOnError(t *testing.T) {
 }
 
 func TestEndpointerCloseStopsGoroutines(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	f := newFactory()
 	var es []*sd.Endpointer
 	for range 10 {
@@ -337,7 +339,7 @@ func TestEndpointerCloseStopsGoroutines(t *testing.T) {
 	if _, closed := f.counts("a:1"); closed != 10 {
 		t.Fatalf("a closed %d times, want 10", closed)
 	}
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 	if n := runLoops(); n != 0 {
 		t.Fatalf("%d update loops still running", n)
 	}
@@ -347,21 +349,6 @@ func TestEndpointerCloseStopsGoroutines(t *testing.T) {
 func runLoops() int {
 	buf := make([]byte, 1<<20)
 	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "sd.(*Endpointer).run(")
-}
-
-// waitGoroutines polls, with a bounded deadline, until the goroutine count is
-// back to base.
-func waitGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func TestEndpointerStaleWithoutErr(t *testing.T) {

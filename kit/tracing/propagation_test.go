@@ -5,34 +5,20 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/introspect"
 )
-
-// waitGoroutines polls, with a bounded deadline, until the goroutine count
-// is back to base.
-func waitGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d, want <= %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // checkHop asserts that the ring holds a client span and a server span of
 // one trace, the server's parent being the client.
@@ -60,7 +46,7 @@ func checkHop(t *testing.T, ring *Ring) {
 }
 
 func TestHTTPHop(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	tp, ring := newProvider(t)
 	serverBefore := HTTPServerBefore(nil)
 	serverEP := Middleware(tp, "GetBook")(func(context.Context, any) (any, error) { return nil, nil })
@@ -91,7 +77,7 @@ func TestHTTPHop(t *testing.T) {
 	srv.Close()
 	tr.CloseIdleConnections()
 	checkHop(t, ring)
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 // healthServer serves the standard health service through a kit endpoint.
@@ -110,7 +96,7 @@ func (h *healthServer) Check(ctx context.Context, req *healthpb.HealthCheckReque
 }
 
 func TestGRPCHop(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	tp, ring := newProvider(t)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,7 +135,7 @@ func TestGRPCHop(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHop(t, ring)
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 func TestGRPCClientBeforeNilPointer(t *testing.T) {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
-	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 )
 
@@ -42,7 +43,7 @@ func (c *collector) Export(_ context.Context, req *coltracepb.ExportTraceService
 // TestWithOTLP exports through a real gRPC connection to a fake collector
 // on loopback, alongside the ring.
 func TestWithOTLP(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -78,5 +79,5 @@ func TestWithOTLP(t *testing.T) {
 	if spans := allSpans(ring); len(spans) != 1 {
 		t.Errorf("ring holds %d spans, want 1", len(spans))
 	}
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }

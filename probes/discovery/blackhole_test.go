@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/internal/blackhole"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
@@ -17,7 +18,7 @@ import (
 // Without a bound on each query the watch waited forever, with no stale
 // mark and no error.
 func TestWatchBlackholedRegistry(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	_, raddr, c := registry(t)
 	register(t, c, "book", "book-1", 8001)
 	hole := blackhole.New(t)
@@ -61,7 +62,7 @@ func TestWatchBlackholedRegistry(t *testing.T) {
 // A one-shot List against a silent registry fails at the query's bound,
 // naming the problem, instead of running into the caller's deadline.
 func TestListBlackholedRegistry(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	hole := blackhole.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -4,33 +4,17 @@ import (
 	"context"
 	"errors"
 	"net"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 	"github.com/kitbench/kitbench/probes/discovery"
 )
-
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				t.Errorf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
 
 // registry runs a dev registry on a free loopback port.
 func registry(t *testing.T) (*devregistry.Registry, string, *api.Client) {
@@ -90,7 +74,7 @@ func ids(s discovery.Snapshot) string {
 }
 
 func TestWatchRegistry(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	reg, addr, c := registry(t)
 	register(t, c, "book", "book-1", 8001)
 
@@ -157,7 +141,7 @@ func TestStaticTargets(t *testing.T) {
 }
 
 func TestListUnreachable(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/internal/etcdtest"
+	"github.com/kitbench/kitbench/internal/testutil"
 
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/etcd"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestEtcdSource(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	srv := etcdtest.Start(t)
 	addr := srv.Addr
 	conn, err := etcd.NewClient(addr)
@@ -75,7 +76,7 @@ func TestEtcdSource(t *testing.T) {
 }
 
 func TestEtcdFromEnvironment(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	addr := etcdtest.Start(t).Addr
 	t.Setenv("CONSUL_HTTP_ADDR", "")
 	t.Setenv("ETCDCTL_ENDPOINTS", addr)

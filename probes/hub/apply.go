@@ -105,7 +105,7 @@ func (h *Hub) upsertLocked(key Key, si sd.Instance, stale bool) (old *probe) {
 		next.Intro = IntroNoAdmin
 	}
 	h.setInstLocked(in, next)
-	if in.probe == nil && h.probes {
+	if in.probe == nil {
 		in.probe = h.startProbe(key, next)
 	}
 	return old

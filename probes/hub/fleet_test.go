@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -210,7 +211,7 @@ func TestFleet(t *testing.T) {
 	next(t, sub, "gateway up", instanceIs(hub.Key{Service: "gateway", InstanceID: "gw-1"}, hub.StateUp))
 	id := gw.call(t, b1, b2)
 	var tr *hub.Trace
-	waitFor(t, "joined trace", func() bool {
+	testutil.WaitFor(t, "joined trace", 15*time.Second, func() bool {
 		var ok bool
 		tr, ok = h.Trace(id)
 		return ok && tr.Spans >= 3
@@ -247,16 +248,5 @@ func TestFleet(t *testing.T) {
 	}
 	if snap.Source.Addr != addr || !snap.Source.Ready || len(snap.Instances) != 3 {
 		t.Fatalf("snapshot source %+v, %d instances", snap.Source, len(snap.Instances))
-	}
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/consul/api"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
 )
@@ -127,7 +129,7 @@ func TestHubCloseLeaksNothing(t *testing.T) {
 	addr, _ := registry(t)
 	book(t, "book-leak", addr, nil)
 	runtime.GC()
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	for i := range 100 {
 		h, err := hub.New(hub.Options{Discovery: discovery.Options{Consul: addr}, ScrapeInterval: 100 * time.Millisecond})
 		if err != nil {
@@ -148,12 +150,5 @@ func TestHubCloseLeaksNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }

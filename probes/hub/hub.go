@@ -61,7 +61,6 @@ type Hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup  // the source reader
-	probes bool            // start probes (false only in tests of the hub alone)
 	scr    scraper         // nil when scraping is off
 	tr     *http.Transport // the probes' own transport, when Introspect.HTTPClient is nil
 
@@ -90,10 +89,6 @@ type instance struct {
 // SourceStatus, not as an error here; the error is for options that name
 // no usable source.
 func New(opts Options) (*Hub, error) {
-	return newHub(opts, true)
-}
-
-func newHub(opts Options, probes bool) (*Hub, error) {
 	if opts.HealthInterval <= 0 {
 		opts.HealthInterval = DefaultHealthInterval
 	}
@@ -113,13 +108,13 @@ func newHub(opts Options, probes bool) (*Hub, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{
-		opts: opts, src: src, ctx: ctx, cancel: cancel, probes: probes,
+		opts: opts, src: src, ctx: ctx, cancel: cancel,
 		insts:   make(map[Key]*instance),
 		spans:   newRing(opts.SpanRing),
 		subs:    make(map[*Subscription]struct{}),
 		changed: make(chan struct{}),
 	}
-	if probes && opts.ScrapeInterval > 0 {
+	if opts.ScrapeInterval > 0 {
 		h.scr = newScraper()
 	}
 	if h.opts.Introspect.HTTPClient == nil {

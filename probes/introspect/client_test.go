@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,24 +61,6 @@ func newRegistry() *wire.Registry {
 	reg.AddBreaker(fixedBreaker{Name: "GetBook", State: wire.StateClosed})
 	reg.SetSpans(fixedSpans{{Cursor: 1, TraceID: "t1", SpanID: "s1", Name: "GetBook"}, {Cursor: 2, TraceID: "t1", SpanID: "s2", ParentSpanID: "s1"}})
 	return reg
-}
-
-// checkGoroutines fails the test if goroutines started during it are still
-// running a while after it ends.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				t.Errorf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
 }
 
 func TestClientReadsResources(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/introspect"
 )
@@ -18,7 +19,7 @@ import (
 // answer used to leave Follow in stream mode forever, missing every event.
 // The idle bound ends it and Follow polls.
 func TestFollowSilentStream(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	h := wire.NewHandler(newRegistry())
 	defer h.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

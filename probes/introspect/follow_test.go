@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/introspect"
 )
@@ -69,7 +70,7 @@ func mode(m introspect.Mode) func(introspect.Update) bool {
 }
 
 func TestFollowStream(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	reg := newRegistry()
 	addr, stop := admin(t, reg)
 	c, _ := introspect.New(addr, introspect.Options{Interval: 20 * time.Millisecond, BackoffMin: 10 * time.Millisecond})
@@ -106,7 +107,7 @@ func TestFollowStream(t *testing.T) {
 // noEvents serves the protocol but answers /events with 404, like an older
 // or partial implementation.
 func TestFollowPollsWithoutStream(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	reg := newRegistry()
 	h := wire.NewHandler(reg)
 	defer h.Close()
@@ -129,7 +130,7 @@ func TestFollowPollsWithoutStream(t *testing.T) {
 }
 
 func TestFollowHostileStream(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	h := wire.NewHandler(newRegistry())
 	defer h.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

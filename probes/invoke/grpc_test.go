@@ -12,6 +12,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/probes/invoke"
 	"google.golang.org/protobuf/proto"
@@ -48,7 +49,7 @@ func sources(t *testing.T) map[string]invoke.GRPCOptions {
 }
 
 func TestGRPCUnaryEverySource(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	inst := startBook(t, bookstore.Config{})
 	for name, opts := range sources(t) {
 		t.Run(name, func(t *testing.T) {
@@ -118,7 +119,7 @@ func TestGRPCTraceReachesServer(t *testing.T) {
 }
 
 func TestGRPCErrors(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	inst := startBook(t, bookstore.Config{Middleware: func(m string, next endpoint.Endpoint) endpoint.Endpoint {
 		if m != bookstore.MethodListBooks {
 			return next
@@ -163,7 +164,7 @@ func TestGRPCErrors(t *testing.T) {
 }
 
 func TestGRPCUnreachable(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	inst := startBook(t, bookstore.Config{})
 	addr := inst.GRPCAddr
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)

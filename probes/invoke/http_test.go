@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/introspect"
@@ -43,7 +44,7 @@ func httpClient(t *testing.T, inst *bookstore.Instance) *invoke.HTTPClient {
 }
 
 func TestHTTPUnary(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	inst := startBook(t, bookstore.Config{})
 	h := httpClient(t, inst)
 	ctx := t.Context()
@@ -89,7 +90,7 @@ func TestHTTPUnary(t *testing.T) {
 }
 
 func TestHTTPErrors(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	inst := startBook(t, bookstore.Config{Middleware: func(m string, next endpoint.Endpoint) endpoint.Endpoint {
 		if m != bookstore.MethodListBooks {
 			return next

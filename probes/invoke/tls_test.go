@@ -25,6 +25,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
@@ -54,7 +55,7 @@ func selfSigned(t *testing.T) (tls.Certificate, string) {
 }
 
 func TestGRPCTLS(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	cert, ca := selfSigned(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +93,7 @@ func TestGRPCTLS(t *testing.T) {
 }
 
 func TestHTTPTLS(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"hello":"` + r.PathValue("name") + r.URL.Path + `"}`))

@@ -96,21 +96,6 @@ func (c *fakeClock) scraper(opts ...Option) *Scraper {
 	return New(append([]Option{WithClock(c.Now)}, opts...)...)
 }
 
-// checkGoroutines fails the test unless the goroutine count comes back
-// to base within a bounded time.
-func checkGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d, want <= %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		runtime.Gosched()
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // allocated runs f and returns the bytes allocated meanwhile, by every
 // goroutine of the process (tests using it do not run in parallel).
 func allocated(f func()) uint64 {

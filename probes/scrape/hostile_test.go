@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kitbench/kitbench/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 // TestScrapeBadPages: every bad answer is an error that names the URL
@@ -223,7 +225,7 @@ func TestScrapeEscapesKeptAsData(t *testing.T) {
 
 // TestScraperGoroutines: scrapes and Close leave no goroutine behind.
 func TestScraperGoroutines(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	func() {
 		k := newKitMetrics(t)
 		k.calls("GetBook", "http", "ok", 1, 0.01)
@@ -238,5 +240,5 @@ func TestScraperGoroutines(t *testing.T) {
 	}()
 	// The test server is still up (closed at cleanup), so its accepted
 	// connections must be gone: Close dropped the client side.
-	checkGoroutines(t, base+1) // +1: the server's accept loop
+	testutil.VerifyNone(t, base, goleak.IgnoreAnyFunction("net/http/httptest.(*Server).goServe.func1"))
 }

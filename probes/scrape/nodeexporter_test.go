@@ -2,16 +2,15 @@ package scrape
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -21,19 +20,13 @@ import (
 // loopback port with a few cheap collectors and a textfile the test
 // writes, so one value is known exactly.
 func TestScrapeNodeExporter(t *testing.T) {
-	bin, err := exec.LookPath("prometheus-node-exporter")
-	if err != nil {
-		if os.Getenv("KITBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("prometheus-node-exporter not found (run .ci/deps.sh): %v", err)
-		}
-		t.Skip("prometheus-node-exporter not installed; .ci/deps.sh installs it")
-	}
+	bin := testutil.NeedTool(t, "prometheus-node-exporter")
 	dir := t.TempDir()
 	prom := "# HELP kitbench_textfile_value Written by the scrape test.\n# TYPE kitbench_textfile_value gauge\nkitbench_textfile_value{source=\"test\"} 42\n"
 	if err := os.WriteFile(filepath.Join(dir, "kitbench.prom"), []byte(prom), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testutil.FreeAddr(t)
 	cmd := exec.Command(bin,
 		"--web.listen-address="+addr,
 		"--collector.disable-defaults",
@@ -131,18 +124,6 @@ func names(s *Snapshot) []string {
 		out = append(out, f.GetName())
 	}
 	return out
-}
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
 // waitScrape scrapes url until the exporter answers, for at most 10 s,

@@ -6,13 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
@@ -74,7 +73,7 @@ func TestRoundTripHTTPAndGRPC(t *testing.T) {
 }
 
 func testRoundTrip(t *testing.T, syncMode bool) {
-	checkGoroutines(t, runtime.NumGoroutine()) // first, so it runs after the servers' cleanups
+	testutil.NoLeaks(t) // first, so it runs after the servers' cleanups
 	path := record(t, syncMode)
 	s, err := recorder.ReadFile(path, recorder.ReadOptions{})
 	if err != nil {
@@ -209,19 +208,3 @@ func TestCaptureKeepsResponseAndBoundsBodies(t *testing.T) {
 type memSink struct{ got []recorder.Exchange }
 
 func (m *memSink) Append(ex recorder.Exchange) error { m.got = append(m.got, ex); return nil }
-
-// checkGoroutines waits (bounded) for the goroutine count to return to
-// base once the test's servers stop.
-func checkGoroutines(t *testing.T, base int) {
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > base+2 {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				t.Errorf("goroutines: %d, started with %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}

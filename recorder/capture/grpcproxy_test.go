@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
 	"github.com/kitbench/kitbench/recorder/internal/booktest"
@@ -118,7 +118,7 @@ func bookCalls(t *testing.T, cc *grpc.ClientConn) (*bookpb.Book, *bookpb.Book) {
 // checks the session against a server-side capture of the same calls,
 // then replays it against a fresh Book service.
 func TestGRPCProxyRecordsUnary(t *testing.T) {
-	checkGoroutines(t, runtime.NumGoroutine())
+	testutil.NoLeaks(t)
 	server := new(lockedSink)
 	book := booktest.Start(t, server, capture.Options{}, nil, booktest.Sync)
 	path := filepath.Join(t.TempDir(), "proxied.kitrec")

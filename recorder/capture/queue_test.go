@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
 )
@@ -147,7 +147,7 @@ func TestCaptureNeverBlocksACall(t *testing.T) {
 // (pooled buffers never cross calls), and the Capture's goroutine is gone
 // after Close.
 func TestCaptureUnderLoad(t *testing.T) {
-	base := runtime.NumGoroutine()
+	testutil.NoLeaks(t)
 	path := filepath.Join(t.TempDir(), "load.kitrec")
 	w, err := recorder.Create(path, recorder.Header{}, recorder.WriteOptions{})
 	if err != nil {
@@ -206,5 +206,4 @@ func TestCaptureUnderLoad(t *testing.T) {
 				ex.Request.Body.Raw(), ex.Response.Body.Raw(), ex.Response.Headers)
 		}
 	}
-	checkGoroutines(t, base)
 }

@@ -2,7 +2,6 @@ package consul
 
 import (
 	"context"
-	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -10,7 +9,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/consul/api"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/internal/fanout"
 )
@@ -327,7 +328,7 @@ func TestInstancerSlowObserverGetsLatest(t *testing.T) {
 }
 
 func TestInstancerStopLeavesNoGoroutines(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	f := &fakeClient{}
 	s := NewInstancer(f, "svc", InstancerOptions{})
 	for range 5 {
@@ -336,13 +337,7 @@ func TestInstancerStopLeavesNoGoroutines(t *testing.T) {
 	s.Stop()
 	s.Stop()
 	s.Register(make(chan sd.Event)) // after Stop: ignored, no goroutine
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines %d, want %d", runtime.NumGoroutine(), base)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }
 
 func TestConvert(t *testing.T) {

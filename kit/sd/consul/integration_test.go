@@ -5,14 +5,15 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"runtime"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/consul/api"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
@@ -89,7 +90,7 @@ func fresh(want ...string) func(sd.Event) bool {
 }
 
 func TestIntegrationWithDevRegistry(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	reg, addr := serve(t, "127.0.0.1:0")
 	ac, tr := apiClient(t, addr)
 	client := &counting{Client: consul.Wrap(ac)}
@@ -186,19 +187,7 @@ func TestIntegrationWithDevRegistry(t *testing.T) {
 	}
 	reg2.Close()
 	tr.CloseIdleConnections()
-	waitGoroutines(t, base)
-}
-
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > want {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines %d, want <= %d\n%s", runtime.NumGoroutine(), want, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.VerifyNone(t, base)
 }
 
 func TestNewClientHonoursEnvironment(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/consul/api"
+	"github.com/kitbench/kitbench/internal/testutil"
 )
 
 // startHTTP serves reg over loopback and returns its host:port.
@@ -21,7 +22,7 @@ func startHTTP(t *testing.T, reg *Registry) string {
 }
 
 func TestConsulClientRoundTrip(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	reg := New(Options{})
 	c := newAPIClient(t, startHTTP(t, reg))
 
@@ -230,7 +231,7 @@ func TestHeaders(t *testing.T) {
 }
 
 func Test10000Instances(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	const n = 10_000
 	reg := New(Options{})
 	h := reg.Handler()

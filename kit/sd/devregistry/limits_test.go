@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/testutil"
 )
 
 func TestBlockingQueryCap(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	if got := New(Options{}).maxParked; got != DefaultMaxBlockingQueries {
 		t.Fatalf("default cap %d, want %d", got, DefaultMaxBlockingQueries)
 	}
@@ -41,7 +43,7 @@ func TestBlockingQueryCap(t *testing.T) {
 			done <- resp.StatusCode
 		}()
 	}
-	waitFor(t, func() bool { return reg.parked.Load() == limit })
+	testutil.WaitFor(t, "the registry to park the limit of requests", 10*time.Second, func() bool { return reg.parked.Load() == limit })
 
 	// One more is refused at once, with a message and a Retry-After.
 	req, _ := http.NewRequest("GET", "http://"+addr+blocking, nil)
@@ -75,19 +77,6 @@ func TestBlockingQueryCap(t *testing.T) {
 		return 0, make(chan struct{})
 	}); err != nil {
 		t.Fatalf("a slot was not given back: %v", err)
-	}
-}
-
-// waitFor polls cond for at most 10 s; it is for states reached through
-// real sockets, which no fake clock can advance.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

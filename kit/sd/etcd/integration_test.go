@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -13,7 +12,9 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/etcd"
 )
@@ -110,7 +111,7 @@ func register(t *testing.T, c etcd.LeaseClient, inst sd.Instance, ttl time.Durat
 }
 
 func TestIntegrationRegisterWatchDeregister(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	srv := startEtcd(t)
 	conn := srv.client()
 	raw := srv.Client()
@@ -161,7 +162,7 @@ func TestIntegrationRegisterWatchDeregister(t *testing.T) {
 	_ = regs["a"].Deregister(t.Context())
 	conn.Close()
 	raw.Close()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 // compacting delegates to a real client; before the first watch it writes
@@ -220,7 +221,7 @@ func (c *compacting) List(ctx context.Context, prefix string) ([]etcd.KeyValue, 
 }
 
 func TestIntegrationCompactionPastTheWatch(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	srv := startEtcd(t)
 	conn := srv.client()
 	raw := srv.Client()
@@ -255,11 +256,11 @@ func TestIntegrationCompactionPastTheWatch(t *testing.T) {
 	_ = later.Deregister(t.Context())
 	conn.Close()
 	raw.Close()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 func TestIntegrationRevokedLeaseIsGrantedAgain(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	srv := startEtcd(t)
 	conn := srv.client()
 	raw := srv.Client()
@@ -302,11 +303,11 @@ func TestIntegrationRevokedLeaseIsGrantedAgain(t *testing.T) {
 	}
 	conn.Close()
 	raw.Close()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 func TestIntegrationRestartKeepsInstancesStale(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	srv := startEtcd(t)
 	conn := srv.client()
 	inst := etcd.NewInstancer(conn, "book", etcd.InstancerOptions{
@@ -337,7 +338,7 @@ func TestIntegrationRestartKeepsInstancesStale(t *testing.T) {
 	_ = reg.Deregister(t.Context())
 	_ = b.Deregister(t.Context())
 	conn.Close()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }
 
 // hooked runs before once, just before its first watch starts.
@@ -356,7 +357,7 @@ func (h *hooked) Watch(ctx context.Context, prefix string, rev int64) <-chan etc
 // list and the watch: etcd's client then waits for ever to open the watch,
 // and the Instancer must still notice the outage.
 func TestIntegrationDownBeforeTheWatchIsAcknowledged(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := goleak.IgnoreCurrent()
 	srv := startEtcd(t)
 	conn := srv.client()
 	reg := register(t, conn, instance("a", 9000), time.Minute)
@@ -372,5 +373,5 @@ func TestIntegrationDownBeforeTheWatchIsAcknowledged(t *testing.T) {
 	defer cancel()
 	_ = reg.Deregister(ctx) // etcd is gone: bounded, and it fails
 	conn.Close()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }

@@ -1,9 +1,7 @@
 package etcd_test
 
 import (
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/internal/etcdtest"
 	"github.com/kitbench/kitbench/kit/sd/etcd"
@@ -26,18 +24,4 @@ func (s *server) client() *etcd.Conn {
 		s.t.Fatal(err)
 	}
 	return c
-}
-
-// waitGoroutines polls, with a bound, until the goroutine count is back to
-// want.
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > want {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines %d, want <= %d\n%s", runtime.NumGoroutine(), want, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -81,20 +79,6 @@ func fleet(tb testing.TB, n int, f sd.Factory) *sd.Endpointer {
 	return e
 }
 
-// waitGoroutines polls, with a bounded deadline, until the goroutine count
-// is back to base.
-func waitGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // chanInstancer is an Instancer driven by the test.
 type chanInstancer struct {
 	mu sync.Mutex
@@ -110,5 +94,3 @@ func (c *chanInstancer) send(ev sd.Event) {
 	c.mu.Unlock()
 	ch <- ev
 }
-
-func runtimeGoroutines() int { return runtime.NumGoroutine() }

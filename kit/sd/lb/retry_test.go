@@ -12,7 +12,9 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.uber.org/goleak"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd/lb"
 	"github.com/kitbench/kitbench/kit/transport"
@@ -235,7 +237,7 @@ func TestRetrySpanEvents(t *testing.T) {
 }
 
 func TestRetryNoGoroutineLeak(t *testing.T) {
-	base := runtimeGoroutines()
+	base := goleak.IgnoreCurrent()
 	func() {
 		bk := newBackends()
 		for _, a := range addrs(4)[:2] {
@@ -256,5 +258,5 @@ func TestRetryNoGoroutineLeak(t *testing.T) {
 			t.Fatal(err)
 		}
 	}()
-	waitGoroutines(t, base)
+	testutil.VerifyNone(t, base)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
@@ -35,7 +36,7 @@ func getClient(cc grpc.ClientConnInterface, opts ...kitgrpc.ClientOption) endpoi
 }
 
 func TestClientHappyPath(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc := serveBooks(t, newShelf())
 	create := kitgrpc.NewClient(cc, bookService, "CreateBook",
 		func(_ context.Context, r any) (any, error) {
@@ -70,7 +71,7 @@ func TestClientHappyPath(t *testing.T) {
 }
 
 func TestClientErrorMapping(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	sh.errs["bad"] = transport.NewError(400, "id must be numeric")
 	sh.errs["unauth"] = transport.NewError(401, "token expired")
@@ -117,7 +118,7 @@ func TestClientErrorMapping(t *testing.T) {
 }
 
 func TestClientDeadlineExceeded(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, _, ended := blockingService(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
@@ -133,7 +134,7 @@ func TestClientDeadlineExceeded(t *testing.T) {
 }
 
 func TestClientCanceled(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, started, ended := blockingService(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { <-started; cancel() }()
@@ -147,7 +148,7 @@ func TestClientCanceled(t *testing.T) {
 }
 
 func TestClientUnavailable(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func TestClientUnavailable(t *testing.T) {
 }
 
 func TestClientHooks(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc := serveBooks(t, newShelf(),
 		kitgrpc.ServerAfter(func(ctx context.Context, header, trailer *metadata.MD) context.Context {
 			header.Set("x-seen-user", metadata.ValueFromIncomingContext(ctx, "x-user")...)
@@ -247,7 +248,7 @@ func TestClientCodecErrors(t *testing.T) {
 // client: the backend's client errors pass through with their message, its
 // server errors stay generic.
 func TestGatewayPropagatesMeaning(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	sh.errs["internal"] = errors.New("secret")
 	sh.errs["limited"] = retryErr{}

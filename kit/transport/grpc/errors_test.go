@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -16,7 +17,7 @@ import (
 // code, and a wrapped client error sends only its own client-safe text,
 // never the chain around it.
 func TestErrorCodeAndClientText(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	const internal = "SELECT title FROM books WHERE id=7 on db-3.internal:5432 (password=hunter2)"
 	sh := newShelf()
 	sh.errs["raw"] = status.Error(codes.NotFound, "no book 7")

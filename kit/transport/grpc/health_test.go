@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -58,7 +59,7 @@ func gracefulStop(ctx context.Context, t *testing.T, srv *grpc.Server) {
 }
 
 func TestShutdownEndsHealthWatch(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	srv, hs, addr := standardServer(t)
 	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -217,35 +215,4 @@ func serve(tb testing.TB, register func(*grpc.Server)) *grpc.ClientConn {
 func serveBooks(tb testing.TB, s *shelf, opts ...kitgrpc.ServerOption) *grpc.ClientConn {
 	tb.Helper()
 	return serve(tb, func(g *grpc.Server) { bookpb.RegisterBookServiceServer(g, newBookService(s, opts...)) })
-}
-
-// checkGoroutines fails the test if goroutines started during it are still
-// running a few seconds after every other cleanup. Call it first.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			n := runtime.NumGoroutine()
-			if n <= base {
-				return
-			}
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("%d goroutines leaked (base %d):\n%s", n-base, base, firstLines(string(buf), 60))
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }

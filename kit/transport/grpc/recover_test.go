@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
@@ -62,7 +63,7 @@ func checkInternal(t *testing.T, err error) {
 func TestServerRecoversPanic(t *testing.T) {
 	for _, logValues := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "values logged"}[logValues], func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			rec, err := panictest.New(logValues)
 			if err != nil {
 				t.Fatal(err)
@@ -98,7 +99,7 @@ func TestServerRecoversPanic(t *testing.T) {
 // TestServerRecoversByDefault needs no option: a Server recovers with the
 // default policy (which logs to slog.Default).
 func TestServerRecoversByDefault(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc := serve(t, func(g *grpc.Server) { bookpb.RegisterBookServiceServer(g, newPanickyBooks()) })
 	c := bookpb.NewBookServiceClient(cc)
 	for range 2 {
@@ -167,7 +168,7 @@ func serveWith(t *testing.T, opts []grpc.ServerOption, register func(*grpc.Serve
 }
 
 func TestRecoverInterceptors(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	rec, err := panictest.New(false)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
@@ -21,7 +22,7 @@ import (
 )
 
 func TestServerHappyPath(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cli := bookpb.NewBookServiceClient(serveBooks(t, newShelf()))
 	ctx := t.Context()
 
@@ -78,7 +79,7 @@ func (retryErr) StatusCode() int           { return 429 }
 func (retryErr) RetryAfter() time.Duration { return 2 * time.Second }
 
 func TestServerErrorMapping(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	const secret = "pq: password authentication failed for user admin at 10.0.0.7"
 	sh := newShelf()
 	for id, err := range map[string]error{
@@ -139,7 +140,7 @@ func TestServerErrorMapping(t *testing.T) {
 type ctxKey string
 
 func TestServerHooks(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	var (
 		mu      sync.Mutex // the hooks run on the server's goroutines
 		final   []string
@@ -202,7 +203,7 @@ func TestServerHooks(t *testing.T) {
 }
 
 func TestServerDeadlinePropagates(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	seen := make(chan time.Time, 1)
 	srv := kitgrpc.NewServer(func(ctx context.Context, _ any) (any, error) {
@@ -243,7 +244,7 @@ func blockingService(t *testing.T) (*grpc.ClientConn, <-chan struct{}, <-chan er
 }
 
 func TestServerDeadlineExceeded(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, _, ended := blockingService(t)
 	cli := bookpb.NewBookServiceClient(cc)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -260,7 +261,7 @@ func TestServerDeadlineExceeded(t *testing.T) {
 }
 
 func TestServerCancelReachesEndpoint(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, started, ended := blockingService(t)
 	cli := bookpb.NewBookServiceClient(cc)
 	ctx, cancel := context.WithCancel(t.Context())

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -24,7 +25,7 @@ func serveStandard(t *testing.T) (*grpc.ClientConn, *kitgrpc.Health) {
 }
 
 func TestHealth(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, hs := serveStandard(t)
 	hc := healthpb.NewHealthClient(cc)
 	check := func(service string) healthpb.HealthCheckResponse_ServingStatus {
@@ -49,7 +50,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestReflectionListsServices(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc, _ := serveStandard(t)
 	want := []string{"bookstore.v1.BookService", "grpc.health.v1.Health"}
 

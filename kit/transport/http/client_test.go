@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
@@ -31,7 +32,7 @@ func bookClient(t *testing.T, base string, opts ...kithttp.ClientOption) endpoin
 }
 
 func TestClientHappyPath(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	var sawStatus atomic.Int32
 	after := func(ctx context.Context, r *http.Response) context.Context {
@@ -56,7 +57,7 @@ func TestClientHappyPath(t *testing.T) {
 }
 
 func TestClientErrorMapping(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	call := bookClient(t, base)
 	for _, tc := range []struct {
@@ -88,7 +89,7 @@ func TestClientErrorMapping(t *testing.T) {
 // a Server: statuses, messages and Retry-After survive the hop, internals do
 // not, and both services log the same request id.
 func TestClientThroughGateway(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	var upstreamID atomic.Value
 	record := func(ctx context.Context, _ *http.Request) context.Context {
 		upstreamID.Store(kithttp.RequestIDFromContext(ctx))
@@ -122,7 +123,7 @@ func TestClientThroughGateway(t *testing.T) {
 }
 
 func TestClientDeadline(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	released := make(chan struct{})
 	slow := func(ctx context.Context, _ createBook) (book, error) {
 		defer func() { released <- struct{}{} }()
@@ -145,7 +146,7 @@ func TestClientDeadline(t *testing.T) {
 }
 
 func TestClientUnreachable(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

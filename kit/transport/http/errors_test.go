@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	"google.golang.org/grpc/codes"
@@ -22,7 +23,7 @@ const internalText = "SELECT title FROM books WHERE id=7 on db-3.internal:5432 (
 // meaning (NotFound is 404 with its own message), and a wrapped client
 // error sends only its own client-safe text, never the chain around it.
 func TestErrorStatusAndClientText(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	errs := map[string]error{
 		"/raw-notfound":     status.Error(codes.NotFound, "no book 7"),
 		"/wrapped-notfound": fmt.Errorf("%s: %w", internalText, status.Error(codes.NotFound, "no book 7")),

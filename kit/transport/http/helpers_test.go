@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,25 +14,6 @@ import (
 	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
-
-// noLeaks fails the test if goroutines started during it are still running
-// a bounded while after its other cleanups. Call it first, so that its
-// cleanup runs last.
-func noLeaks(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines still running, want %d:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
 
 // serve runs h on 127.0.0.1 behind NewHTTPServer (adjusted by tune) until
 // the test ends, and returns the base URL.

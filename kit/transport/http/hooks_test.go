@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
@@ -18,7 +19,7 @@ import (
 // A before-hook's context governs the request: an httptrace.ClientTrace it
 // adds sees the connection, and a deadline it sets ends the call.
 func TestClientBeforeContextReachesRequest(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	var gotConn, wroteRequest atomic.Bool
 	trace := func(ctx context.Context, _ *http.Request) context.Context {
@@ -71,7 +72,7 @@ func TestClientBeforeContextReachesRequest(t *testing.T) {
 // ServerErrorHandler sees every error the Server answers with, with the
 // request id the client was sent.
 func TestServerErrorHandlerSeesDecodeFailureWithRequestID(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	type seen struct {
 		err error
 		id  string
@@ -115,7 +116,7 @@ func TestServerErrorHandlerSeesDecodeFailureWithRequestID(t *testing.T) {
 
 // A recovered panic reaches the error handler too, as ErrPanic.
 func TestServerErrorHandlerSeesPanic(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	var got atomic.Value
 	e := func(context.Context, any) (any, error) { panic("boom") }
 	srv := kithttp.NewServer(e, kithttp.DecodeJSONRequest[createBook], kithttp.EncodeJSONResponse,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
 
@@ -26,7 +27,7 @@ func TestNewHTTPServerDefaults(t *testing.T) {
 // A client that sends half a header and stops is disconnected by the
 // header timeout instead of holding the connection.
 func TestHalfSentHeaderIsClosed(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer(), func(s *http.Server) { s.ReadHeaderTimeout = 100 * time.Millisecond })
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
@@ -50,7 +51,7 @@ func TestHalfSentHeaderIsClosed(t *testing.T) {
 }
 
 func TestHugeHeaderIs431(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	resp, _ := do(t, newClient(t), "POST", base+"/books", `{"title":"x"}`, "X-Big", strings.Repeat("a", 64<<10))
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	"github.com/kitbench/kitbench/kit/transport/internal/panictest"
 )
@@ -50,7 +51,7 @@ func checkPanicReply(t *testing.T, resp *http.Response, body string) {
 func TestServerRecoversPanic(t *testing.T) {
 	for _, logValues := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "values logged"}[logValues], func(t *testing.T) {
-			noLeaks(t)
+			testutil.NoLeaks(t)
 			rec, err := panictest.New(logValues)
 			if err != nil {
 				t.Fatal(err)
@@ -81,7 +82,7 @@ func TestServerRecoversPanic(t *testing.T) {
 // TestServerRecoversByDefault needs no option. net/http would otherwise
 // recover by itself, log the panic value and drop the connection.
 func TestServerRecoversByDefault(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	url := serve(t, panicRouter(t, nil))
 	c := newClient(t)
 	for range 2 {
@@ -107,7 +108,7 @@ func aborted(t *testing.T, c *http.Client, url string) {
 }
 
 func TestPanicsThatAbort(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	rec, err := panictest.New(false)
 	if err != nil {
 		t.Fatal(err)

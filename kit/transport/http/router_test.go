@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/introspect"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
@@ -41,7 +42,7 @@ func newBookRouter(t *testing.T) *kithttp.Router {
 }
 
 func TestRouter(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, newBookRouter(t))
 	c := newClient(t)
 
@@ -131,7 +132,7 @@ func TestRouterHandleErrors(t *testing.T) {
 // ResponseWriter (so ResponseController can flush it), and ServeMux's
 // redirect to a cleaned path reaches the client with its Location.
 func TestRouterPassesThrough(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	rt := kithttp.NewRouter()
 	handle := func(name, pattern string, h http.HandlerFunc) {
 		t.Helper()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
@@ -21,7 +22,7 @@ func bookServer(opts ...kithttp.ServerOption) *kithttp.Server {
 var generatedID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 func TestServerHappyPath(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	c := newClient(t)
 
@@ -49,7 +50,7 @@ func TestServerHappyPath(t *testing.T) {
 }
 
 func TestServerRequestIDFromCaller(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	var seen []string
 	var mu sync.Mutex
 	before := func(ctx context.Context, _ *http.Request) context.Context {
@@ -88,7 +89,7 @@ func TestServerRequestIDFromCaller(t *testing.T) {
 }
 
 func TestServerErrorMapping(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer(kithttp.ServerMaxBodyBytes(256), kithttp.ServerTimeout(50*time.Millisecond)))
 	c := newClient(t)
 	for _, tc := range []struct {
@@ -137,7 +138,7 @@ func TestServerErrorMapping(t *testing.T) {
 // A chunked body has no Content-Length to refuse up front: the limit is
 // enforced while reading.
 func TestServerBodyLimitWhileReading(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer(kithttp.ServerMaxBodyBytes(256)))
 	c := newClient(t)
 	req, err := http.NewRequest("POST", base+"/books", strings.NewReader(`{"title":"`+strings.Repeat("a", 4096)+`"}`))
@@ -163,7 +164,7 @@ func TestServerBodyLimitWhileReading(t *testing.T) {
 }
 
 func TestServerDefaultBodyLimit(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	c := newClient(t)
 	big := `{"title":"` + strings.Repeat("a", 4<<20) + `"}`
@@ -176,7 +177,7 @@ func TestServerDefaultBodyLimit(t *testing.T) {
 }
 
 func TestServerHooksAndFinalizer(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	type key struct{}
 	var (
 		mu    sync.Mutex
@@ -214,7 +215,7 @@ func TestServerHooksAndFinalizer(t *testing.T) {
 }
 
 func TestServerNilParts(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, kithttp.NewServer(nil, nil, nil))
 	resp, body := do(t, newClient(t), "POST", base+"/", `{}`)
 	checkErrorReply(t, resp, body, 500)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 )
 
@@ -83,7 +84,7 @@ func TestDecodeJSONRequestNamesUnknownFields(t *testing.T) {
 // The same through a Server, whose body keeps its bytes without an extra
 // allocation, over a real connection.
 func TestServerNamesUnknownFieldOverTheWire(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, bookServer())
 	resp, body := do(t, newClient(t), "POST", base+"/books", `{"title":"Dune","year":1965,"isbn":"x"}`)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `unknown field \"isbn\"`) {

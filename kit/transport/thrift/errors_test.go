@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
@@ -129,7 +130,7 @@ func TestClientMisuse(t *testing.T) {
 }
 
 func TestPoolFailures(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

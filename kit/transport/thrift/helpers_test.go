@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -255,24 +254,5 @@ func clients(tc thrift.TClient, opts ...kitthrift.ClientOption) (get, create end
 }
 
 var protocols = []kitthrift.Protocol{kitthrift.Binary, kitthrift.Compact}
-
-// checkGoroutines fails the test if, at cleanup (after every cleanup
-// registered later), more goroutines run than when it was called. Register
-// it first.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Fatalf("%d goroutines left, %d at start:\n%s", runtime.NumGoroutine(), base, buf)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
 
 func contains(err error, sub string) bool { return err != nil && strings.Contains(err.Error(), sub) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	"github.com/kitbench/kitbench/kit/transport/internal/panictest"
@@ -50,7 +51,7 @@ func checkPanicStatus(t *testing.T, err error, want int) {
 func TestServerRecoversPanic(t *testing.T) {
 	for _, logValues := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "values logged"}[logValues], func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			rec, err := panictest.New(logValues)
 			if err != nil {
 				t.Fatal(err)
@@ -98,7 +99,7 @@ func TestServerRecoversPanic(t *testing.T) {
 
 // TestServerRecoversByDefault needs no option.
 func TestServerRecoversByDefault(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	s := serve(t, newPanicky(), "", kitthrift.SocketConfig{})
 	get, create := clients(pool(t, s.addr, kitthrift.Binary))
 	for range 2 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 )
@@ -17,7 +18,7 @@ import (
 func TestHappyPath(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.String(), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			s := serve(t, newHandler(newShelf()), "", kitthrift.SocketConfig{})
 			get, create := clients(pool(t, s.addr, p))
 			ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/lb"
@@ -43,7 +44,7 @@ func TestMalformedInputClosesOnlyThatConnection(t *testing.T) {
 		{"cut header", "\x00\x00", "inside a frame header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			log := newErrorLog()
 			s := serve(t, newHandler(newShelf()), "", kitthrift.SocketConfig{MaxFrameSize: 1024, ErrorHandler: log.handle})
 			get, create := clients(pool(t, s.addr, kitthrift.Compact))
@@ -89,7 +90,7 @@ func TestMalformedInputClosesOnlyThatConnection(t *testing.T) {
 func TestDeadlineExceeded(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.String(), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			sh := newShelf()
 			s := serve(t, newHandler(sh), "", kitthrift.SocketConfig{})
 			get, create := clients(pool(t, s.addr, p))
@@ -113,7 +114,7 @@ func TestDeadlineExceeded(t *testing.T) {
 }
 
 func TestCancelledCallerLeavesNoGoroutine(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	s := serve(t, newHandler(sh), "", kitthrift.SocketConfig{})
 	get, _ := clients(pool(t, s.addr, kitthrift.Binary))
@@ -135,7 +136,7 @@ func TestCancelledCallerLeavesNoGoroutine(t *testing.T) {
 func TestServerRestartRecoversThroughBalancer(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.String(), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			sh := newShelf()
 			h := newHandler(sh)
 			s := serve(t, h, "", kitthrift.SocketConfig{})
@@ -180,7 +181,7 @@ func TestServerRestartRecoversThroughBalancer(t *testing.T) {
 }
 
 func TestShutdownFinishesInFlightCalls(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	s := serve(t, newHandler(sh), "", kitthrift.SocketConfig{})
 	get, create := clients(pool(t, s.addr, kitthrift.Binary))
@@ -232,7 +233,7 @@ func TestShutdownFinishesInFlightCalls(t *testing.T) {
 func TestClientHangingUpCancelsTheHandler(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.String(), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.NoLeaks(t)
 			sh := newShelf()
 			handled := make(chan error, 1)
 			h := newHandler(sh, kitthrift.ServerFinalizer(func(_ context.Context, err error) {

@@ -12,7 +12,8 @@
 // # Failure behaviour
 //
 // Without tmux on PATH, Start fails the test when KITBENCH_REQUIRE_TOOLS=1
-// (as ./test.sh sets) and skips it otherwise, naming the package to install.
+// (as ./test.sh sets) and skips it otherwise, naming the script that
+// installs it (testutil.NeedTool).
 // WaitFor fails the test at its deadline and prints the last screen.
 //
 // # Concurrency
@@ -33,10 +34,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// InstallHint says how to get tmux where it is missing.
-const InstallHint = "tmux is not installed: apt-get install tmux (./.ci/deps.sh does it)"
+	"github.com/kitbench/kitbench/internal/testutil"
+)
 
 // Options configure a session. The zero value is an 80×24 terminal in the
 // current directory with the test's environment.
@@ -67,12 +67,7 @@ func Start(t testing.TB, opts Options, command ...string) *Session {
 	if len(command) == 0 {
 		t.Fatal("tmuxtest: no command")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("KITBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatal(InstallHint)
-		}
-		t.Skip(InstallHint)
-	}
+	testutil.NeedTool(t, "tmux")
 	if opts.Width <= 0 {
 		opts.Width = 80
 	}

@@ -1,11 +1,12 @@
 package fanout
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/sd"
+	"go.uber.org/goleak"
 )
 
 func recv(t *testing.T, ch <-chan sd.Event) sd.Event {
@@ -20,7 +21,7 @@ func recv(t *testing.T, ch <-chan sd.Event) sd.Event {
 }
 
 func TestLatestStateReachesEveryObserver(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := goleak.IgnoreCurrent()
 	var f Fanout
 	a, b := make(chan sd.Event), make(chan sd.Event, 1)
 	f.Publish(sd.Event{Instances: []sd.Instance{{ID: "1"}}})
@@ -54,9 +55,5 @@ func TestLatestStateReachesEveryObserver(t *testing.T) {
 	}
 	f.Stop()
 	f.Register(make(chan sd.Event)) // ignored after Stop
-	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines after Stop, %d before", runtime.NumGoroutine(), before)
-		}
-	}
+	testutil.VerifyNone(t, before)
 }
