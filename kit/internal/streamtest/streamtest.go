@@ -11,6 +11,7 @@ package streamtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -247,4 +248,32 @@ func Reply(method string) any {
 		return (*i64)(nil)
 	}
 	return (*str)(nil)
+}
+
+// Exercise makes one call of each method over cc — Count 3 (3 messages
+// out), Sum of 1 and 2 (2 in, 1 out), Echo of "a" and "b" (2 in, 2 out) —
+// and reports the first wrong answer or error.
+func Exercise(ctx context.Context, cc grpc.ClientConnInterface, opts ...grpc.CallOption) error {
+	got, err := Count(ctx, cc, 3, opts...)
+	if err != nil {
+		return fmt.Errorf("Count: %w", err)
+	}
+	if strings.Join(got, ",") != "0,1,2" {
+		return fmt.Errorf("Count answered %v", got)
+	}
+	sum, err := Sum(ctx, cc, []int64{1, 2}, opts...)
+	if err != nil {
+		return fmt.Errorf("Sum: %w", err)
+	}
+	if sum != 3 {
+		return fmt.Errorf("Sum answered %d", sum)
+	}
+	echo, err := Echo(ctx, cc, []string{"a", "b"}, opts...)
+	if err != nil {
+		return fmt.Errorf("Echo: %w", err)
+	}
+	if strings.Join(echo, ",") != "A,B" {
+		return fmt.Errorf("Echo answered %v", echo)
+	}
+	return nil
 }
