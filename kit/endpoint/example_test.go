@@ -3,6 +3,7 @@ package endpoint_test
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 )
@@ -40,3 +41,36 @@ func ExampleChain() {
 	// leave inner
 	// leave outer
 }
+
+func ExampleServerStream() {
+	count := endpoint.ServerStream(func(_ context.Context, to int, out endpoint.Sender[int]) error {
+		for i := 1; i <= to; i++ {
+			if err := out.Send(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s := &printStream{in: []any{3}}
+	fmt.Println(count(context.Background(), s))
+	// Output:
+	// sent 1
+	// sent 2
+	// sent 3
+	// <nil>
+}
+
+// printStream is a Stream over a fixed list of requests that prints what
+// is sent.
+type printStream struct{ in []any }
+
+func (s *printStream) Recv() (any, error) {
+	if len(s.in) == 0 {
+		return nil, io.EOF
+	}
+	m := s.in[0]
+	s.in = s.in[1:]
+	return m, nil
+}
+
+func (s *printStream) Send(m any) error { fmt.Println("sent", m); return nil }

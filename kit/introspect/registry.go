@@ -36,6 +36,7 @@ type Registry struct {
 	breakers []BreakerSource
 	limiters []LimiterSource
 	spans    SpanSource
+	streams  []*streamGauge
 
 	subMu   sync.Mutex
 	subs    map[*subscription]struct{}
@@ -61,6 +62,7 @@ func (r *Registry) Info() Info {
 	info := r.info
 	info.Transports = append([]Transport(nil), info.Transports...)
 	info.Endpoints = append([]EndpointDoc(nil), info.Endpoints...)
+	info.Streams = openStreams(r.streams)
 	return info
 }
 

@@ -20,6 +20,17 @@ type Info struct {
 	StartTime  time.Time     `json:"start_time"`
 	Transports []Transport   `json:"transports"`
 	Endpoints  []EndpointDoc `json:"endpoints"`
+	// Streams counts the streams open now on each stream endpoint that
+	// Registry.StreamMiddleware wraps; absent when there is none. Added
+	// within v1: older clients ignore it.
+	Streams []OpenStreams `json:"streams,omitempty"`
+}
+
+// OpenStreams is the number of streams open on one stream endpoint.
+type OpenStreams struct {
+	Endpoint  string `json:"endpoint"`
+	Transport string `json:"transport"`
+	Open      int64  `json:"open"`
 }
 
 // Transport is one listener a service answers calls on.

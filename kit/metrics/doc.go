@@ -14,6 +14,23 @@
 // E×T×17 request series, however many distinct paths, ids or users its
 // callers send.
 //
+// NewStream records streams (server-streaming, client-streaming and
+// bidirectional calls) with a StreamMiddleware per stream endpoint, under
+// names that follow grpc-prometheus's (grpc_server_started_total,
+// grpc_server_handled_total, grpc_server_msg_received_total,
+// grpc_server_msg_sent_total, grpc_server_handling_seconds) in kit's
+// namespace:
+//
+//	kit_streams_started_total{endpoint,transport}       counter
+//	kit_streams_handled_total{endpoint,transport,code}  counter, code as for kit_requests_total
+//	kit_stream_msg_received_total{endpoint,transport}   counter: messages the endpoint received
+//	kit_stream_msg_sent_total{endpoint,transport}       counter: messages the endpoint sent
+//	kit_stream_duration_seconds{endpoint,transport}     histogram, 10 ms to 1 h
+//
+// A stream's code is that of the error its endpoint returned, so a stream
+// the caller cancelled counts as 499. Streams open now are in the
+// introspection API (introspect.Registry.StreamMiddleware).
+//
 // NewCollector adds the state of the service's circuit breakers and rate
 // limiters, read from its introspect.Registry at scrape time:
 //

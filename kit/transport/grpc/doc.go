@@ -7,7 +7,15 @@
 // interfaces, registration and streaming are used as they are, and kit
 // only adds the endpoint in the middle, so the middlewares (logging,
 // metrics, breakers, limiters, tracing, auth) apply to gRPC and HTTP alike.
-// Unary calls only; a streaming method is written against grpc-go directly.
+//
+// Streams are served the same way: a StreamServer runs an
+// endpoint.StreamEndpoint inside a generated streaming method
+// (ServeServerStream, ServeClientStream, ServeBidiStream), with the unary
+// Server's options and hooks, and a StreamClient turns a remote streaming
+// method into a StreamEndpoint. Flow control is grpc-go's: Send blocks
+// while the peer's window is full, Recv while no message has arrived;
+// neither starts a goroutine. Messages are converted one at a time by the
+// same DecodeRequestFunc and EncodeResponseFunc types as unary calls.
 //
 // # Usage
 //
@@ -32,6 +40,12 @@
 //	get := kitgrpc.NewClient(conn, "bookstore.v1.BookService", "GetBook",
 //		encodeGet, decodeBook, (*bookpb.Book)(nil)).Endpoint()
 //
+// A stream endpoint is served in one line per method:
+//
+//	func (s *bookServer) WatchBooks(r *bookpb.WatchBooksRequest, ss grpc.ServerStreamingServer[bookpb.BookEvent]) error {
+//		return kitgrpc.ServeServerStream(s.watch, r, ss)
+//	}
+//
 // # Cost
 //
 // A call through a Server with no hooks allocates nothing beyond what the
@@ -39,6 +53,10 @@
 // as grpc-go's API requires) only when a ServerBefore hook exists, and the
 // header and trailer only when a ServerAfter hook exists. The Client
 // allocates the reply message and nothing else, unless it has hooks.
+// A stream through a StreamServer with no hooks allocates one value per
+// stream (the endpoint.Stream it hands the endpoint) and nothing per
+// message beyond the received messages themselves, which grpc-go's
+// generated code allocates too.
 //
 // # Concurrency
 //
@@ -69,6 +87,13 @@
 // Health.Shutdown, on the Health that RegisterStandardServices returns,
 // sets every service NOT_SERVING and then ends the open Watch streams
 // (with Unavailable), so that GracefulStop waits only for calls in flight.
+//
+// A stream ends with the status of its endpoint's error, encoded like a
+// unary call's, and with the trailer the endpoint set (grpc.SetTrailer on
+// its context) or the ServerAfter hooks filled. A client that cancels, or
+// whose deadline passes, ends the endpoint's context; a blocked Recv or
+// Send then returns. A panic in a stream endpoint is recovered as in a
+// unary one.
 //
 // The Client returns *Error for a non-OK status. It implements
 // transport.StatusCoder, transport.RetryAfterer and GRPCStatus, and matches
