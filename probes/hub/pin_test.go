@@ -19,7 +19,7 @@ func traffic(h *Hub, from, n int) {
 
 func pinHub(t *testing.T, ring int) *Hub {
 	t.Helper()
-	h, err := newHub(Options{Source: make(chanSource), SpanRing: ring}, false)
+	h, err := New(Options{Source: make(chanSource), SpanRing: ring})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/probes/invoke"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -83,7 +84,7 @@ func within(t *testing.T, what string, f func() error) error {
 // Each operation gets a client of its own, since a client caches what
 // reflection told it.
 func TestReflectionBoundedByContext(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	addr, refl := startStalling(t)
 	var g *invoke.GRPCClient
 	const check = "grpc.health.v1.Health/Check"
@@ -138,7 +139,7 @@ func TestReflectionBoundedByContext(t *testing.T) {
 // TestReflectionCloseEndsLookup: Close returns, and ends a lookup that a
 // stalled server holds with no deadline of its own.
 func TestReflectionCloseEndsLookup(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	addr, refl := startStalling(t)
 	g, err := invoke.DialGRPC(t.Context(), addr, invoke.GRPCOptions{})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/internal/streamtest"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
@@ -26,7 +27,7 @@ func proxy(backend grpc.ClientConnInterface, opts ...kitgrpc.ClientOption) *stre
 }
 
 func TestStreamClientThroughProxy(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	backend := startStreams(t, streamtest.NewServers(nil))
 	front := startStreams(t, proxy(backend))
 	ctx := context.Background()
@@ -45,7 +46,7 @@ func TestStreamClientThroughProxy(t *testing.T) {
 }
 
 func TestStreamClientCarriesStatusAndCancel(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	ended := make(chan error, 1)
 	started := make(chan struct{})
 	backend := startStreams(t, withCount(func(ctx context.Context, s endpoint.Stream) error {

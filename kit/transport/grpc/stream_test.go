@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/internal/streamtest"
 	"github.com/kitbench/kitbench/kit/transport"
@@ -37,7 +38,7 @@ func startStreams(t *testing.T, s *streamtest.Servers) *grpc.ClientConn {
 }
 
 func TestStreamKinds(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cc := startStreams(t, streamtest.NewServers(nil))
 	ctx := context.Background()
 	got, err := streamtest.Count(ctx, cc, 3)
@@ -112,7 +113,7 @@ func TestStreamHooks(t *testing.T) {
 }
 
 func TestStreamServerErrorReachesClient(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	e := func(ctx context.Context, s endpoint.Stream) error {
 		if err := s.Send(wrapperspb.String("first")); err != nil {
 			return err
@@ -148,7 +149,7 @@ func TestStreamServerErrorReachesClient(t *testing.T) {
 }
 
 func TestStreamClientCancelEndsHandler(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	started, ended := make(chan struct{}), make(chan error, 1)
 	e := func(ctx context.Context, s endpoint.Stream) error {
 		close(started)
@@ -171,7 +172,7 @@ func TestStreamClientCancelEndsHandler(t *testing.T) {
 }
 
 func TestStreamDeadlinePropagates(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	deadlines := make(chan bool, 1)
 	e := func(ctx context.Context, s endpoint.Stream) error {
 		_, ok := ctx.Deadline()
