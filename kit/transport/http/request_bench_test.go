@@ -12,7 +12,6 @@ import (
 type plainState struct {
 	srv   *Server
 	hdr   [hdrSlots]string
-	body  limitedBody
 	idBuf [idLen]byte
 }
 
