@@ -15,7 +15,9 @@ import (
 // describedTarget describes the methods of a service built from a
 // descriptor in the test (book.proto marks no method NO_SIDE_EFFECTS, and
 // Classify reads only the descriptor); it sends nothing.
-type describedTarget struct{ sd protoreflect.ServiceDescriptor }
+type describedTarget struct {
+	sd protoreflect.ServiceDescriptor
+}
 
 func (describedTarget) Do(context.Context, *Exchange) (*Response, error) {
 	return nil, fmt.Errorf("%w: not for sending", ErrReplay)
