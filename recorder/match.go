@@ -60,7 +60,9 @@ type CompareOptions struct {
 // or gRPC code exactly, and bodies semantically — JSON key order, spacing
 // and number formatting (1, 1.0, 1e0) do not matter; locations matched by
 // an ignore rule are skipped. Non-JSON bodies compare byte for byte.
-// Headers are not compared. It returns nil when they match.
+// A gRPC reason is compared when the recording has one (recordings made
+// before format 1.1 have none). Headers are not compared. It returns nil
+// when they match.
 //
 // Arrays are compared so that differences explain: when every element of
 // both arrays is an object with a unique string or number value under one
@@ -78,6 +80,9 @@ func CompareWith(want, got *Response, o CompareOptions) []Diff {
 	if want.GRPCCode != got.GRPCCode {
 		diffs = append(diffs, Diff{Path: "grpc_code",
 			Want: strconv.Quote(codes.Code(want.GRPCCode).String()), Got: strconv.Quote(codes.Code(got.GRPCCode).String())})
+	}
+	if want.Reason != "" && want.Reason != got.Reason {
+		diffs = append(diffs, Diff{Path: "reason", Want: strconv.Quote(want.Reason), Got: strconv.Quote(got.Reason)})
 	}
 	return append(diffs, compareBodies(want.Body, got.Body, ignore, o.MatchKeys)...)
 }
