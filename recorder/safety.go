@@ -135,7 +135,7 @@ func matchSafe(pats []string, ex *Exchange) (string, bool) {
 	return "", false
 }
 
-// describe forwards to the gRPC target.
+// method forwards to the gRPC target, so Classify reads descriptors through Targets.
 func (t *Targets) method(ctx context.Context, full string) (protoreflect.MethodDescriptor, error) {
 	d, ok := t.GRPC.(describer)
 	if !ok {
