@@ -80,4 +80,13 @@
 // another major version is refused with ErrVersion. Replay reports a
 // target that cannot be reached with ErrUnreachable, an exchange that
 // cannot be sent with ErrReplay, and every other mismatch as Diffs.
+//
+// Replay sends writes only when told to: with ReplayOptions.Writes set to
+// WritesRefuse, a session holding an unsafe exchange (see
+// Replayer.Classify: not a GET, HEAD, OPTIONS or NO_SIDE_EFFECTS gRPC
+// method) sends nothing and fails with an *UnsafeError (ErrUnsafe) naming
+// each; WritesSkip skips them; the zero value, WritesAllow, sends them, as
+// a test replaying against its own fresh server wants. A dry run
+// (ReplayOptions.DryRun) sends nothing. Every exchange sent gets a fresh
+// traceparent; the recorded one is never resent.
 package recorder

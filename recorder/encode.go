@@ -66,6 +66,7 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 		b = strconv.AppendInt(b, int64(r.GRPCCode), 10)
 	}
 	b = appendField(b, "grpc_message", r.GRPCMessage)
+	b = appendField(b, "reason", r.Reason)
 	if fields != nil {
 		b = appendFields(b, "headers", fields.resp, hr)
 	} else {

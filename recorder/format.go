@@ -16,6 +16,9 @@ import (
 const (
 	Format  = "kitrec"
 	Version = 1
+	// MinorVersion is the minor version this package writes: 1 added the
+	// response's "reason".
+	MinorVersion = 1
 )
 
 // Transports an Exchange can name.
@@ -111,10 +114,15 @@ type Response struct {
 	Status int `json:"status,omitempty"`
 	// GRPCCode is the gRPC status code (0, OK, when omitted) and
 	// GRPCMessage its message.
-	GRPCCode    int                 `json:"grpc_code,omitempty"`
-	GRPCMessage string              `json:"grpc_message,omitempty"`
-	Headers     map[string][]string `json:"headers,omitempty"`
-	Trailers    map[string][]string `json:"trailers,omitempty"`
+	GRPCCode    int    `json:"grpc_code,omitempty"`
+	GRPCMessage string `json:"grpc_message,omitempty"`
+	// Reason is the machine-readable reason a gRPC error carried (a
+	// google.rpc.ErrorInfo detail, lower-cased: "breaker_open",
+	// "rate_limited", a service's own); empty when none, and for HTTP,
+	// whose error bodies carry theirs in the body. Added in format 1.1.
+	Reason   string              `json:"reason,omitempty"`
+	Headers  map[string][]string `json:"headers,omitempty"`
+	Trailers map[string][]string `json:"trailers,omitempty"`
 	// Body is nil when the response had none.
 	Body *Body `json:"body,omitempty"`
 }

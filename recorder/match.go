@@ -41,12 +41,38 @@ func (d Diff) String() string {
 	return d.Path + ": want " + d.Want + ", got " + d.Got
 }
 
-// Compare compares a recorded response with a replayed one: HTTP status
+// Compare is CompareWith with ignore rules only.
+func Compare(want, got *Response, ignore []Path) []Diff {
+	return CompareWith(want, got, CompareOptions{Ignore: ignore})
+}
+
+// CompareOptions tune CompareWith. The zero value compares everything and
+// matches arrays of objects by "id" or "name" when one is evident.
+type CompareOptions struct {
+	// Ignore lists locations not compared.
+	Ignore []Path
+	// MatchKeys are object keys tried, in order and before "id" and
+	// "name", to pair the elements of two arrays of objects.
+	MatchKeys []string
+}
+
+// CompareWith compares a recorded response with a replayed one: HTTP status
 // or gRPC code exactly, and bodies semantically — JSON key order, spacing
 // and number formatting (1, 1.0, 1e0) do not matter; locations matched by
 // an ignore rule are skipped. Non-JSON bodies compare byte for byte.
-// Headers are not compared. It returns nil when they match.
-func Compare(want, got *Response, ignore []Path) []Diff {
+// A gRPC reason is compared when the recording has one (recordings made
+// before format 1.1 have none). Headers are not compared. It returns nil
+// when they match.
+//
+// Arrays are compared so that differences explain: when every element of
+// both arrays is an object with a unique string or number value under one
+// of o.MatchKeys, "id" or "name" (a key not ignored), elements are paired
+// by it; otherwise they are aligned by a longest common subsequence
+// (index by index past 65,536 table cells). Either way one element
+// inserted or deleted is one difference. A changed order of keyed elements
+// is one difference at path[*].key.
+func CompareWith(want, got *Response, o CompareOptions) []Diff {
+	ignore := o.Ignore
 	var diffs []Diff
 	if want.Status != got.Status {
 		diffs = append(diffs, Diff{Path: "status", Want: strconv.Itoa(want.Status), Got: strconv.Itoa(got.Status)})
@@ -55,10 +81,13 @@ func Compare(want, got *Response, ignore []Path) []Diff {
 		diffs = append(diffs, Diff{Path: "grpc_code",
 			Want: strconv.Quote(codes.Code(want.GRPCCode).String()), Got: strconv.Quote(codes.Code(got.GRPCCode).String())})
 	}
-	return append(diffs, compareBodies(want.Body, got.Body, ignore)...)
+	if want.Reason != "" && want.Reason != got.Reason {
+		diffs = append(diffs, Diff{Path: "reason", Want: strconv.Quote(want.Reason), Got: strconv.Quote(got.Reason)})
+	}
+	return append(diffs, compareBodies(want.Body, got.Body, ignore, o.MatchKeys)...)
 }
 
-func compareBodies(want, got *Body, ignore []Path) []Diff {
+func compareBodies(want, got *Body, ignore []Path, keys []string) []Diff {
 	for _, p := range ignore {
 		if p.Match(nil) {
 			return nil
@@ -68,7 +97,7 @@ func compareBodies(want, got *Body, ignore []Path) []Diff {
 		wv, werr := decodeJSON(want.JSON)
 		gv, gerr := decodeJSON(got.JSON)
 		if werr == nil && gerr == nil {
-			c := comparer{ignore: ignore}
+			c := comparer{ignore: ignore, keys: keys}
 			c.value(wv, gv, nil)
 			return c.diffs
 		}
@@ -81,6 +110,7 @@ func compareBodies(want, got *Body, ignore []Path) []Diff {
 
 type comparer struct {
 	ignore []Path
+	keys   []string // match keys for arrays of objects, before id and name
 	diffs  []Diff
 }
 
@@ -142,18 +172,7 @@ func (c *comparer) value(want, got any, path []any) {
 			c.add(path, want, got, true, true)
 			return
 		}
-		for i := 0; i < max(len(w), len(g)); i++ {
-			p := append(path[:len(path):len(path)], i)
-			switch {
-			case i < len(w) && i < len(g):
-				c.value(w[i], g[i], p)
-			case c.ignored(p):
-			case i < len(w):
-				c.add(p, w[i], nil, true, false)
-			default:
-				c.add(p, nil, g[i], false, true)
-			}
-		}
+		c.array(w, g, path)
 	case json.Number:
 		g, ok := got.(json.Number)
 		if !ok || !numbersEqual(w, g) {

@@ -22,8 +22,9 @@ type Target interface {
 	Do(ctx context.Context, ex *Exchange) (*Response, error)
 }
 
-// ReplayOptions configure Replay. The zero value compares everything but
-// the header's ignore rules, with default redaction and no extra headers.
+// ReplayOptions configure Replay. The zero value sends every exchange,
+// compares everything but the header's ignore rules, with default
+// redaction and no extra headers.
 type ReplayOptions struct {
 	// Ignore adds JSON path rules to the header's (see Path).
 	Ignore []string
@@ -39,6 +40,22 @@ type ReplayOptions struct {
 	// Progress, when set, is called after each exchange with the number
 	// done and the total.
 	Progress func(done, total int)
+	// Writes says what happens to exchanges that are not safe (see
+	// Classify); the zero value, WritesAllow, sends them.
+	Writes Writes
+	// Safe lists patterns (path.Match syntax) of exchanges to treat as
+	// safe besides GET, HEAD, OPTIONS and NO_SIDE_EFFECTS methods:
+	// "GET /v1/*"-style "METHOD /path" for HTTP, the gRPC method
+	// ("bookstore.v1.BookService/Search"), or the recorded endpoint name.
+	Safe []string
+	// DryRun sends nothing: each Result says what would be sent (Sent)
+	// and is skipped. gRPC exchanges may still ask the target's
+	// reflection service for descriptors, to classify them.
+	DryRun bool
+	// MatchKeys are object keys, tried before "id" and "name", by which
+	// the elements of two arrays of objects are paired (see
+	// CompareOptions).
+	MatchKeys []string
 }
 
 // Result is the outcome of replaying one exchange.
@@ -55,9 +72,23 @@ type Result struct {
 	Diffs []Diff `json:"diffs,omitempty"`
 	// Err says why there is no response.
 	Err error `json:"-"`
+	// Safety is whether the exchange is safe to send again, and why.
+	Safety Safety `json:"safety"`
+	// Skipped says why the exchange was not sent ("dry run", "unsafe: …");
+	// empty when it was.
+	Skipped string `json:"skipped,omitempty"`
+	// Sent is, on a dry run, the request that would be sent: the recorded
+	// one with redacted headers and the recorded trace context dropped, a
+	// fresh traceparent and the option headers set. Nil otherwise.
+	Sent *Request `json:"sent,omitempty"`
+	// TraceID is the trace id of the fresh traceparent sent with the
+	// exchange (a replay never rejoins the recorded trace);
+	// RecordedTraceID the recorded exchange's, for comparison.
+	TraceID         string `json:"trace_id,omitempty"`
+	RecordedTraceID string `json:"recorded_trace_id,omitempty"`
 }
 
-// OK reports whether the exchange replayed and matched.
+// OK reports whether the exchange replayed and matched, or was skipped.
 func (r *Result) OK() bool { return r.Err == nil && len(r.Diffs) == 0 }
 
 // Explain describes a failed result for people: which exchange, then each
@@ -67,6 +98,9 @@ func (r *Result) Explain() string {
 	head := fmt.Sprintf("exchange %d (id %s) %s", r.Index+1, sanitize.Line(r.ID, 0), sanitize.Line(r.Name, 0))
 	if r.Err != nil {
 		return head + ": " + sanitize.Line(r.Err.Error(), 0)
+	}
+	if r.Skipped != "" {
+		return head + ": skipped: " + sanitize.Line(r.Skipped, 0)
 	}
 	if len(r.Diffs) == 0 {
 		return head + ": ok"
@@ -78,6 +112,9 @@ func (r *Result) Explain() string {
 type Report struct {
 	Results        []Result `json:"results"`
 	Passed, Failed int
+	// Skipped counts exchanges not sent (a dry run, unsafe ones skipped);
+	// they are neither passed nor failed.
+	Skipped int
 }
 
 // Unreachable reports whether some exchange failed because the target
@@ -111,6 +148,9 @@ func NewReplayer(target Target, opts ReplayOptions) (*Replayer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPatterns(opts.Safe); err != nil {
+		return nil, err
+	}
 	to := opts.Timeout
 	if to <= 0 {
 		to = 30 * time.Second
@@ -120,19 +160,35 @@ func NewReplayer(target Target, opts ReplayOptions) (*Replayer, error) {
 
 // Replay sends every exchange of s, in order, and compares each response
 // with the recorded one. It stops early only when ctx ends (the rest are
-// reported with ctx's error).
+// reported with ctx's error). With WritesRefuse it first classifies every
+// exchange and, if any is unsafe, sends nothing and returns an
+// *UnsafeError naming them.
 func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 	hdrIgnore, err := compilePaths(s.Header.Ignore)
 	if err != nil {
 		return nil, fmt.Errorf("session header: %w", err)
 	}
 	ignore := append(hdrIgnore, rp.ignore...)
+	if rp.opts.Writes == WritesRefuse {
+		var unsafe []string
+		for i := range s.Exchanges {
+			ex := &s.Exchanges[i]
+			if sf := rp.Classify(ctx, ex); !sf.Safe {
+				unsafe = append(unsafe, fmt.Sprintf("#%d %s (%s)", i+1, sanitize.Line(ex.Name(), 0), sanitize.Line(sf.Why, 0)))
+			}
+		}
+		if len(unsafe) > 0 {
+			return nil, &UnsafeError{Exchanges: unsafe}
+		}
+	}
 	rep := &Report{Results: make([]Result, len(s.Exchanges))}
 	for i := range s.Exchanges {
 		res := rp.One(ctx, &s.Exchanges[i], ignore)
 		res.Index = i
 		rep.Results[i] = res
-		if res.OK() {
+		if res.Skipped != "" {
+			rep.Skipped++
+		} else if res.OK() {
 			rep.Passed++
 		} else {
 			rep.Failed++
@@ -145,14 +201,32 @@ func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 }
 
 // One replays a single exchange and compares with ignore rules (which
-// should include the session header's).
+// should include the session header's). It applies Writes and DryRun to
+// the exchange: an unsafe one is an *UnsafeError (WritesRefuse) or
+// skipped (WritesSkip).
 func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result {
-	res := Result{Exchange: ex, ID: ex.ID, Name: ex.Name()}
+	res := Result{Exchange: ex, ID: ex.ID, Name: ex.Name(), RecordedTraceID: recordedTraceID(ex)}
 	if err := ctx.Err(); err != nil {
 		res.Err = err
 		return res
 	}
+	res.Safety = rp.Classify(ctx, ex)
+	if !res.Safety.Safe {
+		switch rp.opts.Writes {
+		case WritesRefuse:
+			res.Err = &UnsafeError{Exchanges: []string{sanitize.Line(ex.Name(), 0) + " (" + sanitize.Line(res.Safety.Why, 0) + ")"}}
+			return res
+		case WritesSkip:
+			res.Skipped = "unsafe: " + res.Safety.Why
+			return res
+		}
+	}
 	send := rp.prepare(ex)
+	res.TraceID = sentTraceID(send.Request.Headers)
+	if rp.opts.DryRun {
+		res.Sent, res.Skipped = &send.Request, "dry run"
+		return res
+	}
 	cctx, cancel := context.WithTimeout(ctx, rp.timeout)
 	defer cancel()
 	start := time.Now()
@@ -169,20 +243,27 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 	if e, ok := rp.target.(expecter); ok {
 		want = e.expected(cctx, ex)
 	}
-	res.Diffs = Compare(want, res.Got, ignore)
+	res.Diffs = CompareWith(want, res.Got, CompareOptions{Ignore: ignore, MatchKeys: rp.opts.MatchKeys})
 	return res
 }
 
-// prepare returns the exchange to send: redacted headers dropped, the
-// option headers set.
+// prepare returns the exchange to send: redacted headers and the recorded
+// trace context dropped, a fresh traceparent set, the option headers set
+// (a traceparent among them wins).
 func (rp *Replayer) prepare(ex *Exchange) *Exchange {
 	out := *ex
-	h := make(map[string][]string, len(ex.Request.Headers)+len(rp.opts.Headers))
+	h := make(map[string][]string, len(ex.Request.Headers)+len(rp.opts.Headers)+1)
 	for k, vs := range ex.Request.Headers {
-		if len(vs) > 0 && vs[0] == Placeholder {
+		if len(vs) > 0 && vs[0] == Placeholder || traceHeaders[strings.ToLower(k)] {
 			continue
 		}
 		h[k] = vs
+	}
+	tp, _ := newTraceparent()
+	if ex.Transport == TransportGRPC {
+		h["traceparent"] = []string{tp}
+	} else {
+		h["Traceparent"] = []string{tp}
 	}
 	for k, vs := range rp.opts.Headers {
 		for hk := range h {

@@ -70,7 +70,7 @@ func (t endpointTarget) Do(ctx context.Context, ex *Exchange) (*Response, error)
 	if err != nil {
 		code := transport.StatusOf(err)
 		if ex.Transport == TransportGRPC {
-			out.GRPCCode, out.GRPCMessage = int(transport.GRPCCode(code)), err.Error()
+			out.GRPCCode, out.GRPCMessage, out.Reason = int(transport.GRPCCode(code)), err.Error(), transport.ReasonOf(err)
 			return out, nil
 		}
 		out.Status = code

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -87,7 +88,7 @@ func (t *grpcTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 		if unreachable(st) {
 			return nil, fmt.Errorf("%w: %s", ErrUnreachable, st.Message())
 		}
-		resp.GRPCCode, resp.GRPCMessage = int(st.Code()), st.Message()
+		resp.GRPCCode, resp.GRPCMessage, resp.Reason = int(st.Code()), st.Message(), kitgrpc.ReasonOf(st)
 		return resp, nil
 	}
 	body, err := appendMessageJSON(nil, reply)

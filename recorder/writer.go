@@ -52,7 +52,7 @@ var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b
 
 // Create creates (or truncates) the session file at path with mode 0600
 // and writes its header. Header fields left zero are filled in: Format,
-// Version and Created.
+// Version and Created; Minor is at least MinorVersion.
 func Create(path string, h Header, opts WriteOptions) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -116,7 +116,7 @@ func newWriter(w io.Writer, f *os.File, opts WriteOptions) (*Writer, error) {
 }
 
 func (w *Writer) writeHeader(h Header) error {
-	h.Format, h.Version = Format, Version
+	h.Format, h.Version, h.Minor = Format, Version, max(h.Minor, MinorVersion)
 	if h.Created.IsZero() {
 		h.Created = w.now().UTC()
 	}

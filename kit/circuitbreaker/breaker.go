@@ -336,6 +336,10 @@ func (e *openError) Unwrap() error { return ErrOpen }
 // StatusCode is 503 Service Unavailable (gRPC Unavailable).
 func (e *openError) StatusCode() int { return 503 }
 
+// ErrorReason is transport.ReasonBreakerOpen, so a caller can tell the
+// breaker's refusal from a failure of the endpoint behind it.
+func (e *openError) ErrorReason() string { return transport.ReasonBreakerOpen }
+
 // RetryAfter is the time left until the breaker admits trial calls (at
 // least a millisecond), or one second when trial calls are already under
 // way.

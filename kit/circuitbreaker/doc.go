@@ -78,10 +78,12 @@
 //
 // # Failure behaviour
 //
-// The rejection error matches ErrOpen, implements StatusCode() == 503 and
+// The rejection error matches ErrOpen, implements StatusCode() == 503,
 // RetryAfter() (time left until trial calls, at least 1 ms; one second
-// while trials are under way), so kit/transport answers 503 with
-// Retry-After over HTTP and Unavailable over gRPC. A trial call whose
+// while trials are under way) and ErrorReason() == "breaker_open", so
+// kit/transport answers 503 with Retry-After over HTTP and Unavailable over
+// gRPC, with the reason breaker_open that tells the caller the call was
+// refused, not tried and failed. A trial call whose
 // caller cancels, or whose endpoint panics, gives its trial slot back. The
 // breaker's time comes from time.Now unless WithClock says otherwise, so
 // it runs on the fake clock of a testing/synctest bubble.

@@ -13,8 +13,9 @@
 // # Failure behaviour
 //
 // A refused call gets an error matching ErrLimited that implements
-// StatusCode() == 429 and RetryAfter(), so kit/transport answers 429 with
-// Retry-After over HTTP and ResourceExhausted over gRPC. For the erroring
+// StatusCode() == 429, RetryAfter() and ErrorReason() == "rate_limited", so
+// kit/transport answers 429 with Retry-After over HTTP and
+// ResourceExhausted over gRPC, with the reason rate_limited. For the erroring
 // limiter RetryAfter is the time until the bucket holds a token again.
 // The delaying limiter refuses a call at once, rather than after waiting
 // in vain, when its wait would pass its context's deadline, also with

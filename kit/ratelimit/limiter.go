@@ -214,5 +214,9 @@ func (e *limitedError) Is(target error) bool {
 // StatusCode is 429 Too Many Requests (gRPC ResourceExhausted).
 func (e *limitedError) StatusCode() int { return 429 }
 
+// ErrorReason is "rate_limited" (kit/transport's ReasonRateLimited, spelt
+// out so that this package does not import the transports' vocabulary).
+func (e *limitedError) ErrorReason() string { return "rate_limited" }
+
 // RetryAfter is when a token will be available.
 func (e *limitedError) RetryAfter() time.Duration { return e.retry }

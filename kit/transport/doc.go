@@ -21,6 +21,29 @@
 // its code through its GRPCStatus method, without importing grpc's status
 // package, so it keeps its meaning on every transport.
 //
+// # Reasons
+//
+// An error a client may see carries a machine-readable reason, so a caller
+// can tell a breaker's refusal from the failure of a handler although both
+// are "unavailable" or "internal" by status: ReasonOf gives it. A Reasoner
+// in the error's chain chooses it (kit/circuitbreaker's rejection says
+// breaker_open, kit/ratelimit's refusal rate_limited, an Error with Reason
+// set the service's own); otherwise it follows from the status: deadline
+// (504), unavailable (502, 503), rate_limited (429), internal (any other
+// 5xx, a recovered panic included); a client error has none unless one is
+// given. ReasonFaultInjected is reserved for fault-injection controls.
+// Reasons are lower_snake_case tokens (ValidReason); a malformed one is
+// ignored. HTTP sends the reason as the "reason" field of the JSON error
+// body, gRPC in a google.rpc.ErrorInfo detail of domain ReasonDomain (its
+// reason upper-cased, as ErrorInfo asks), Thrift in a declared exception's
+// reason field when the IDL has one.
+//
+// kit's clients read the reason back and keep it as sent; as a Reasoner
+// they report the reason a gateway passes on to its own caller
+// (PassOnReason): an upstream's breaker_open becomes unavailable, since
+// the gateway's caller must not take the upstream's breaker for the
+// gateway's, and the upstream breaker's Retry-After is not passed on.
+//
 // # Failure behaviour
 //
 // An error that implements none of these interfaces is an internal error:

@@ -147,6 +147,10 @@ type Error struct {
 	// Err, if set, is the underlying cause, reachable with errors.Is/As.
 	// It is never sent to the client.
 	Err error
+	// Reason is the machine-readable reason sent with the error (see
+	// Reasoner), such as a service's own "book_locked". Empty means the
+	// reason of Err's chain, or the one ReasonOf derives from Status.
+	Reason string
 }
 
 // NewError returns an *Error with the given status and message.
@@ -180,3 +184,6 @@ func (e *Error) ClientMessage() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorReason implements Reasoner with Reason.
+func (e *Error) ErrorReason() string { return e.Reason }

@@ -226,6 +226,7 @@ func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 	res.Duration = time.Since(res.Start)
 	st := status.Convert(err)
 	res.Code, res.Status, res.Message = int(st.Code()), codeName(st.Code()), st.Message()
+	res.Reason = grpcReason(st)
 	res.Header, res.Trailer = hdr, trl
 	if st.Code() == codes.OK {
 		b, err := protojson.MarshalOptions{Resolver: m.types}.Marshal(out)

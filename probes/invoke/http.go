@@ -304,9 +304,13 @@ func (h *HTTPClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 	}
 	if !res.OK() {
 		var e struct {
-			Error string `json:"error"`
+			Error  string `json:"error"`
+			Reason string `json:"reason"`
 		}
-		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+		if json.Unmarshal(raw, &e) == nil {
+			res.Reason = reason(e.Reason)
+		}
+		if e.Error != "" {
 			res.Message = e.Error
 		} else {
 			res.Message = strings.TrimSpace(string(raw))

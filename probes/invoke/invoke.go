@@ -88,6 +88,12 @@ type Result struct {
 	// Message is the gRPC status message, or the "error" field of an
 	// HTTP error body; empty on success.
 	Message string `json:"message,omitempty"`
+	// Reason is the machine-readable cause a kit service sends with an
+	// error: "breaker_open", "rate_limited", "deadline", "unavailable",
+	// "internal" or the service's own (gRPC: the google.rpc.ErrorInfo
+	// detail's reason, lower-cased; HTTP: the "reason" field of the JSON
+	// error body). Empty on success and when the server sent none.
+	Reason string `json:"reason,omitempty"`
 	// Header holds response headers (gRPC: header metadata).
 	Header map[string][]string `json:"headers"`
 	// Trailer holds gRPC trailer metadata; nil for HTTP.

@@ -15,6 +15,8 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -241,6 +243,7 @@ func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, du
 	if c.err != nil {
 		st := status.Convert(c.err)
 		ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
+		ex.Response.Reason = kitgrpc.ReasonOf(st)
 	} else if c.nresp > 0 {
 		ex.Response.Body = rawBody(c.resp, outDesc, max)
 	}

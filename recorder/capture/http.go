@@ -93,6 +93,9 @@ type handler struct {
 	max  int
 	c    *Capture          // nil: record on the request's goroutine, to to
 	to   recorder.Appender // without c
+	// origin, when set, is recorded as every exchange's target instead
+	// of the request's Host: a proxy records the backend it forwards to.
+	origin string
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +127,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.cw.code = http.StatusOK
 	}
 	rec.method, rec.host = r.Method, r.Host
+	if h.origin != "" {
+		rec.host = h.origin
+	}
 	if r.URL != nil {
 		rec.url = *r.URL
 	}

@@ -13,7 +13,9 @@ import (
 // ("http://host:port" or "host:port") that records every exchange passing
 // through it to to — a way to record a service that was not built with
 // capture. It proxies HTTP (GRPCProxy proxies gRPC); a target that does
-// not answer gives the client a 502, and that is recorded too.
+// not answer gives the client a 502, and that is recorded too. Each
+// exchange's Target is the backend's host:port, not the proxy's, so the
+// session replays against the backend after the proxy has stopped.
 func Proxy(target string, to recorder.Appender, opts Options) (http.Handler, error) {
 	if !hasScheme(target) {
 		target = "http://" + target
@@ -28,7 +30,7 @@ func Proxy(target string, to recorder.Appender, opts Options) (http.Handler, err
 			r.Out.Host = r.In.Host
 		},
 	}
-	return HTTP(to, opts)(rp), nil
+	return &handler{next: rp, opts: opts, max: opts.maxBody(), to: to, origin: u.Host}, nil
 }
 
 func hasScheme(s string) bool {

@@ -12,6 +12,8 @@ import (
 	"github.com/kitbench/kitbench/recorder"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -182,6 +184,7 @@ func (rec *record) grpcExchange(ex *recorder.Exchange, max int, s *scratch) {
 	if rec.g.err != nil {
 		st := status.Convert(rec.g.err)
 		ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
+		ex.Response.Reason = kitgrpc.ReasonOf(st)
 	} else {
 		ex.Response.Body = s.messageBody(resp, rec.g.resp, max)
 	}

@@ -13,6 +13,13 @@
 //			rectest.Ignore("$.create_time"))
 //	}
 //
+// Replay sends every exchange, writes included (recorder.WritesAllow),
+// with a fresh traceparent each: a test replays against a server it has
+// just started for itself, whose data nobody else relies on, and a
+// recorded DELETE or CreateBook is part of what the test checks. Replaying
+// against a shared or live service is the CLI's business, which refuses
+// or skips unsafe exchanges there.
+//
 // Run with KITBENCH_UPDATE=1 (or -kitrec.update) to re-record: the same
 // requests are sent and the file is rewritten with what comes back.
 //

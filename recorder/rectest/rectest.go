@@ -66,7 +66,9 @@ func Replay(t *testing.T, path string, target recorder.Target, opts ...Option) {
 	for _, le := range s.Errors {
 		t.Errorf("rectest: %s: %v", path, le)
 	}
-	var ro recorder.ReplayOptions
+	// Writes are sent: the target is the test's own fresh server (see the
+	// package doc).
+	ro := recorder.ReplayOptions{Writes: recorder.WritesAllow}
 	for _, o := range opts {
 		o(&ro)
 	}

@@ -73,7 +73,11 @@
 // Canceled, Internal). Only client errors send a message, their
 // client-safe one (the carried status's, or transport.ClientMessage: never
 // the text of the chain wrapping the error); Internal and other
-// server-side codes send a generic text, never err.Error().
+// server-side codes send a generic text, never err.Error(). Every status
+// with a reason (transport.ReasonOf: breaker_open, rate_limited, deadline,
+// unavailable, internal or the service's own) carries it in a
+// google.rpc.ErrorInfo detail of domain transport.ReasonDomain, the reason
+// upper-cased as ErrorInfo asks; ReasonOf reads it back lower-cased.
 //
 // A panic in a hook, decoder, endpoint or encoder is recovered by the
 // Server and answered with Internal and a generic message, through the
@@ -96,7 +100,9 @@
 // unary one.
 //
 // The Client returns *Error for a non-OK status. It implements
-// transport.StatusCoder, transport.RetryAfterer and GRPCStatus, and matches
+// transport.StatusCoder, transport.RetryAfterer, transport.Reasoner and
+// GRPCStatus (Reason is the upstream's reason as sent; a gateway passes an
+// upstream's breaker_open on as unavailable, without its RetryInfo), and matches
 // context.DeadlineExceeded and context.Canceled with errors.Is, so a
 // gateway, a retry loop or a load balancer sees the same meaning the
 // backend sent. The caller's deadline travels to the server (grpc-go sends

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -32,6 +33,14 @@ type grpcStatuser interface {
 // transport.GRPCCode, and a google.rpc.RetryInfo detail when it implements
 // transport.RetryAfterer.
 //
+// The status carries the error's reason (see transport.Reasoner) in a
+// google.rpc.ErrorInfo detail of domain transport.ReasonDomain, its reason
+// upper-cased as ErrorInfo asks ("BREAKER_OPEN"): a Reasoner's in err's
+// chain, else for a carried status the reason it already has as a gateway
+// passes it on (an upstream's breaker_open becomes unavailable, and the
+// upstream breaker's RetryInfo is dropped), else the one
+// transport.ReasonOf derives from the status. ReasonOf reads it back.
+//
 // The message is the client-safe text only for client errors, whose HTTP
 // status is below 500: the carried status's own message, or
 // transport.ClientMessage(err) (the text of the error that chose the
@@ -46,11 +55,11 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 	var gs grpcStatuser
 	if errors.As(err, &gs) {
 		if st := gs.GRPCStatus(); st != nil && st.Code() != codes.OK {
-			if transport.HTTPStatus(st.Code()) < http.StatusInternalServerError {
-				return st.Err()
-			}
 			p := st.Proto()
-			p.Message = genericMessage(st.Code())
+			if transport.HTTPStatus(st.Code()) >= http.StatusInternalServerError {
+				p.Message = genericMessage(st.Code())
+			}
+			p.Details = reDetail(p.Details, ReasonOf(st), callerReason(err, st))
 			return status.ErrorProto(p)
 		}
 	}
@@ -60,9 +69,16 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 	if httpStatus < http.StatusInternalServerError && httpStatus != transport.StatusClientClosedRequest {
 		msg = transport.ClientMessage(err)
 	}
-	st := status.New(code, msg)
+	var details []protoadapt.MessageV1
 	if d, ok := transport.RetryAfterOf(err); ok {
-		if withInfo, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(d)}); derr == nil {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(d)})
+	}
+	if r := transport.ReasonOf(err); r != "" {
+		details = append(details, errorInfo(r))
+	}
+	st := status.New(code, msg)
+	if len(details) > 0 {
+		if withInfo, derr := st.WithDetails(details...); derr == nil {
 			st = withInfo
 		}
 	}
@@ -90,7 +106,8 @@ func genericMessage(c codes.Code) string {
 // It carries the meaning across a gateway: StatusCode maps the code back to
 // an HTTP status (so transport.StatusOf, and a kit HTTP or gRPC server in
 // front, answer with the same meaning), GRPCStatus returns the status
-// itself, RetryAfter reports a google.rpc.RetryInfo detail, and errors.Is
+// itself, RetryAfter reports a google.rpc.RetryInfo detail, Reason the
+// google.rpc.ErrorInfo reason and ErrorReason the reason passed on, and errors.Is
 // matches context.DeadlineExceeded and context.Canceled for those codes, so
 // balancers and retry loops recognise them like local context errors.
 type Error struct {
@@ -118,8 +135,13 @@ func (e *Error) GRPCStatus() *status.Status { return e.Status }
 func (e *Error) StatusCode() int { return transport.HTTPStatus(e.Status.Code()) }
 
 // RetryAfter implements transport.RetryAfterer with the status's RetryInfo
-// detail; it is 0 when there is none.
+// detail; it is 0 when there is none, and when the status's reason is
+// breaker_open: that wait belongs to the one instance whose breaker
+// refused, not to the caller of a gateway that passes the error on.
 func (e *Error) RetryAfter() time.Duration {
+	if e.Reason() == transport.ReasonBreakerOpen {
+		return 0
+	}
 	for _, d := range e.Status.Details() {
 		if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
 			return ri.GetRetryDelay().AsDuration()
@@ -127,6 +149,15 @@ func (e *Error) RetryAfter() time.Duration {
 	}
 	return 0
 }
+
+// Reason is the reason the server sent in the status's
+// google.rpc.ErrorInfo detail, lower-cased (see ReasonOf); "" when none.
+func (e *Error) Reason() string { return ReasonOf(e.Status) }
+
+// ErrorReason implements transport.Reasoner with the reason a gateway
+// passes on: transport.PassOnReason(Reason()), so an upstream's
+// breaker_open reaches the gateway's caller as unavailable.
+func (e *Error) ErrorReason() string { return transport.PassOnReason(e.Reason()) }
 
 // Is reports whether the status means target: context.DeadlineExceeded for
 // DeadlineExceeded and context.Canceled for Canceled.

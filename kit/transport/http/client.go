@@ -132,8 +132,12 @@ func (c *Client) Endpoint() endpoint.Endpoint {
 }
 
 // ResponseError is a non-2xx answer seen by a Client. It implements
-// transport.StatusCoder and transport.RetryAfterer, so a service that
-// returns it (a gateway) answers with the same status and Retry-After.
+// transport.StatusCoder, transport.RetryAfterer and transport.Reasoner, so
+// a service that returns it (a gateway) answers with the same status, the
+// same Retry-After and the reason the upstream's means for its own caller
+// (transport.PassOnReason: an upstream's breaker_open is unavailable). An
+// upstream breaker's Retry-After is not passed on: it is the wait of the
+// one instance whose breaker is open, not of the gateway.
 type ResponseError struct {
 	// Status is the HTTP status the server sent.
 	Status int
@@ -144,6 +148,10 @@ type ResponseError struct {
 	RequestID string
 	// Retry is the server's Retry-After; zero when absent.
 	Retry time.Duration
+	// Reason is the "reason" field of a kit error body, as the server sent
+	// it (see transport.Reasoner); empty when the body had none or it was
+	// malformed.
+	Reason string
 }
 
 // Error returns the server's message only, without the URL or status, so
@@ -153,8 +161,19 @@ func (e *ResponseError) Error() string { return e.Msg }
 // StatusCode implements transport.StatusCoder.
 func (e *ResponseError) StatusCode() int { return e.Status }
 
-// RetryAfter implements transport.RetryAfterer.
-func (e *ResponseError) RetryAfter() time.Duration { return e.Retry }
+// RetryAfter implements transport.RetryAfterer with Retry, or 0 when the
+// server's reason is breaker_open: that wait belongs to the one instance
+// whose breaker refused, not to whoever calls the gateway.
+func (e *ResponseError) RetryAfter() time.Duration {
+	if e.Reason == transport.ReasonBreakerOpen {
+		return 0
+	}
+	return e.Retry
+}
+
+// ErrorReason implements transport.Reasoner with
+// transport.PassOnReason(Reason).
+func (e *ResponseError) ErrorReason() string { return transport.PassOnReason(e.Reason) }
 
 // Unwrap returns ErrStatus.
 func (e *ResponseError) Unwrap() error { return ErrStatus }
@@ -169,6 +188,9 @@ func responseError(resp *http.Response) *ResponseError {
 	var body errorBody
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxErrorBody)).Decode(&body); err == nil {
 		e.Msg = body.Error
+		if transport.ValidReason(body.Reason) {
+			e.Reason = body.Reason
+		}
 		if body.RequestID != "" {
 			e.RequestID = body.RequestID
 		}
@@ -185,4 +207,5 @@ func responseError(resp *http.Response) *ResponseError {
 var _ interface {
 	transport.StatusCoder
 	transport.RetryAfterer
+	transport.Reasoner
 } = (*ResponseError)(nil)

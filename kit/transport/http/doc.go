@@ -31,11 +31,15 @@
 // # Failure behaviour
 //
 // Every error becomes a JSON body {"error": msg, "status": code,
-// "request_id": id} written by the ErrorEncoder (DefaultErrorEncoder unless
+// "reason": reason, "request_id": id} written by the ErrorEncoder (DefaultErrorEncoder unless
 // replaced). The status comes from transport.StatusOf: errors implementing
 // transport.StatusCoder choose it, a raw gRPC status maps its code (NotFound
 // is 404), deadline exceeded is 504, the caller's own cancellation 499
-// (client closed request), anything else is 500. Below 500 the message is
+// (client closed request), anything else is 500. The reason is
+// transport.ReasonOf(err), a machine-readable token (breaker_open,
+// rate_limited, deadline, unavailable, internal or the service's own) that
+// tells a breaker's refusal from a failure; it is omitted when there is
+// none. Below 500 the message is
 // transport.ClientMessage(err), the client-safe text of the error that
 // chose the status and never the chain wrapping it; at 500
 // and above it is only the standard status text, so internals (SQL, paths,
@@ -64,9 +68,11 @@
 // The Client maps the other direction (its before-hooks' context is the
 // request's, so a deadline or an httptrace.ClientTrace they add applies):
 // a non-2xx answer becomes a
-// *ResponseError carrying the status, the server's message and its request
-// id, so a gateway that returns it answers with the same status; a transport
-// failure is 502, and the caller's deadline is honoured (504).
+// *ResponseError carrying the status, the server's message and reason and
+// its request id, so a gateway that returns it answers with the same status
+// (an upstream's breaker_open is passed on as unavailable, without the
+// upstream breaker's Retry-After); a transport failure is 502, and the
+// caller's deadline is honoured (504).
 //
 // # Concurrency
 //

@@ -45,11 +45,14 @@ func bodyTooLarge(limit int64) error {
 type errorBody struct {
 	Error     string `json:"error"`
 	Status    int    `json:"status"`
+	Reason    string `json:"reason,omitempty"`
 	RequestID string `json:"request_id"`
 }
 
 // DefaultErrorEncoder writes err as {"error": msg, "status": code,
-// "request_id": id}. The status is transport.StatusOf(err), so a raw gRPC
+// "reason": reason, "request_id": id}; reason is transport.ReasonOf(err)
+// ("breaker_open", "rate_limited", "deadline", "unavailable", "internal" or
+// the service's own) and is left out when there is none. The status is transport.StatusOf(err), so a raw gRPC
 // status keeps its meaning (NotFound is 404). Below 500 msg is
 // transport.ClientMessage(err), the client-safe text of the error that
 // chose the status, never the text of the chain wrapping it; at 500 and
@@ -91,7 +94,7 @@ func DefaultErrorEncoder(ctx context.Context, err error, w http.ResponseWriter) 
 	if id == "" {
 		id = h.Get(RequestIDHeader)
 	}
-	body, mErr := json.Marshal(errorBody{Error: msg, Status: status, RequestID: id})
+	body, mErr := json.Marshal(errorBody{Error: msg, Status: status, Reason: transport.ReasonOf(err), RequestID: id})
 	if mErr != nil { // cannot happen for strings and ints; stay safe anyway
 		body = []byte(`{"error":"error","status":500}`)
 	}

@@ -65,6 +65,14 @@
 // "not found" from "unavailable" declares exceptions for them and maps its
 // errors in its own ErrorEncoder (the bookstore example does).
 //
+// Thrift has no standard place for a reason (transport.Reasoner). A
+// TApplicationException carries none; a declared exception carries one
+// when the IDL gives it a string field named reason (filled with
+// transport.ReasonOf in the ErrorEncoder), which the Client reads into
+// Error.Reason. Without one, transport.ReasonOf on the Client's error
+// derives the reason from the status the exception carries: unavailable,
+// deadline, rate_limited or internal, but never breaker_open.
+//
 // A SocketServer closes a connection that sends anything but framed binary
 // or compact Thrift (an HTTP request, an unframed message, a frame over the
 // size limit, a garbled message) and reports it to its ErrorHandler wrapped

@@ -36,9 +36,13 @@ type ErrorEncoder func(ctx context.Context, err error) error
 // otherwise, so no internal detail reaches the caller.
 //
 // A TApplicationException reaches the client as INTERNAL_ERROR whatever the
-// status was; to let callers tell "not found" or "unavailable" apart,
-// declare exceptions in the IDL and map errors to them in an ErrorEncoder
-// of your own that falls back to this one.
+// status was, and carries no reason (transport.Reasoner); to let callers
+// tell "not found" or "unavailable" apart, declare exceptions in the IDL
+// and map errors to them in an ErrorEncoder of your own that falls back to
+// this one. An exception with a status field lets a kit Client derive the
+// reason from the status (unavailable, deadline, internal, …); one with a
+// string field named reason, filled with transport.ReasonOf(err), carries
+// the reason itself (breaker_open, rate_limited, a service's own).
 func DefaultErrorEncoder(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
@@ -111,6 +115,13 @@ type Error struct {
 	// Err is the Thrift error: the declared exception, the
 	// TApplicationException, or the transport or protocol failure.
 	Err error
+	// Reason is the reason a declared exception carries (see
+	// transport.Reasoner): its ErrorReason when it implements
+	// transport.Reasoner, else its generated GetReason getter when the IDL
+	// gives it a string field named reason. Empty when there is none: a
+	// TApplicationException and a transport failure carry none, and
+	// transport.ReasonOf derives one from Status.
+	Reason string
 }
 
 // Error returns Msg only; LogValue adds the method and the cause for logs.
@@ -123,11 +134,20 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) StatusCode() int { return e.Status }
 
 // RetryAfter implements transport.RetryAfterer with the wait the wrapped
-// exception asks for (when it implements transport.RetryAfterer), or 0.
+// exception asks for (when it implements transport.RetryAfterer), or 0; 0
+// too when Reason is breaker_open, a wait that belongs to the one instance
+// whose breaker refused, not to the caller of a gateway passing it on.
 func (e *Error) RetryAfter() time.Duration {
+	if e.Reason == transport.ReasonBreakerOpen {
+		return 0
+	}
 	d, _ := transport.RetryAfterOf(e.Err)
 	return d
 }
+
+// ErrorReason implements transport.Reasoner with the reason a gateway
+// passes on: transport.PassOnReason(Reason).
+func (e *Error) ErrorReason() string { return transport.PassOnReason(e.Reason) }
 
 // Is reports whether the failure means target: context.DeadlineExceeded
 // for status 504, context.Canceled for 499.
@@ -149,6 +169,23 @@ func (e *Error) LogValue() slog.Value {
 
 // messager is implemented by generated exceptions with a message field.
 type messager interface{ GetMessage() string }
+
+// reasonGetter is implemented by generated exceptions with a reason field.
+type reasonGetter interface{ GetReason() string }
+
+// exceptionReason is the reason a declared exception carries, or "".
+func exceptionReason(te thrift.TException) string {
+	r := ""
+	if rs, ok := te.(transport.Reasoner); ok {
+		r = rs.ErrorReason()
+	} else if g, ok := te.(reasonGetter); ok {
+		r = g.GetReason()
+	}
+	if !transport.ValidReason(r) {
+		return ""
+	}
+	return r
+}
 
 // clientError gives err, returned by a generated client method, its meaning.
 func clientError(err error) error {
@@ -175,6 +212,7 @@ func clientError(err error) error {
 		if m, ok := te.(messager); ok {
 			e.Msg = m.GetMessage()
 		}
+		e.Reason = exceptionReason(te)
 	case errors.As(err, &app):
 		e.Status, e.Msg = applicationStatus(app), app.Error()
 	case errors.As(err, &tr) && tr.TypeId() == thrift.TIMED_OUT,
