@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/probes/invoke"
@@ -34,7 +35,7 @@ func failingThenOpen(t *testing.T) *bookstore.Instance {
 // over HTTP (the error body's reason) and gRPC (the ErrorInfo detail), so
 // a handler failure and the breaker rejection it caused read differently.
 func TestResultReason(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	ctx := t.Context()
 	for _, tr := range []string{invoke.HTTP, invoke.GRPC} {
 		inst := failingThenOpen(t)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"github.com/kitbench/kitbench/kit/transport/internal/reasontest"
@@ -52,7 +53,7 @@ func reasonShelf(t *testing.T) *shelf {
 // breaker rejection and a handler failure differ, and neither the status
 // message nor any detail carries the handler's internal text.
 func TestReasonsOnTheWire(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	cli := bookpb.NewBookServiceClient(serveBooks(t, reasonShelf(t)))
 	for id, want := range map[string]struct {
 		code   codes.Code
@@ -84,7 +85,7 @@ func TestReasonsOnTheWire(t *testing.T) {
 // TestClientReadsReason: a kit Client reports the upstream's reason as
 // sent (Reason) and as a gateway passes it on (ErrorReason).
 func TestClientReadsReason(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	get := getClient(serveBooks(t, reasonShelf(t)))
 	for id, want := range map[string][2]string{
 		"open":    {"breaker_open", "unavailable"},
@@ -108,7 +109,7 @@ func TestClientReadsReason(t *testing.T) {
 // unavailable without the upstream breaker's RetryInfo, while a rate
 // limit keeps its reason and its RetryInfo.
 func TestGatewayPassesReasonOn(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	backend := serveBooks(t, reasonShelf(t))
 	svc := newBookService(newShelf())
 	svc.get = kitgrpc.NewServer(getClient(backend), decodeGet, encodeBook)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
@@ -36,7 +37,7 @@ func reasonServer(t *testing.T) *kithttp.Server {
 // "reason", a breaker rejection and a handler failure differ, and no body
 // carries the handler's internal text.
 func TestReasonsOnTheWire(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	base := serve(t, reasonServer(t))
 	c := newClient(t)
 	for title, want := range map[string]struct {
@@ -69,7 +70,7 @@ func TestReasonsOnTheWire(t *testing.T) {
 // as sent, and reports the one a gateway passes on; an upstream breaker's
 // Retry-After is not passed on, a rate limit's is.
 func TestClientReadsReason(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	get := bookClient(t, serve(t, reasonServer(t)))
 	for title, want := range map[string]struct {
 		sent, passed string
@@ -98,7 +99,7 @@ func TestClientReadsReason(t *testing.T) {
 // client: the gateway's caller sees unavailable, without Retry-After, for
 // the upstream's breaker_open, and the upstream's other reasons as sent.
 func TestGatewayPassesReasonOn(t *testing.T) {
-	noLeaks(t)
+	testutil.NoLeaks(t)
 	gw := serve(t, kithttp.NewServer(bookClient(t, serve(t, reasonServer(t))), kithttp.DecodeJSONRequest[createBook], kithttp.EncodeJSONResponse))
 	c := newClient(t)
 	for title, want := range map[string]struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/kit/transport"
 	"github.com/kitbench/kitbench/kit/transport/internal/reasontest"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
@@ -18,7 +19,7 @@ import (
 // a handler failure (a TApplicationException, 500) internal, and neither
 // carries the handler's internal text.
 func TestReasonsOnTheWire(t *testing.T) {
-	checkGoroutines(t)
+	testutil.NoLeaks(t)
 	sh := newShelf()
 	sh.errs["open"] = reasontest.BreakerRejection(t)
 	sh.errs["limited"] = reasontest.RateLimited(t)
