@@ -94,7 +94,7 @@ func (f *fleetFlags) observe(ctx context.Context, scrape time.Duration) (*hub.Hu
 		if why == "" {
 			why = "no answer within " + f.timeout.String()
 		}
-		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT", f.where(), cell(why))}
+		return nil, &fleetError{2, fmt.Errorf("cannot reach the registry at %s: %s; %s", f.where(), cell(why), workbench.StartAFleet)}
 	}
 	return h, nil
 }

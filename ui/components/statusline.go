@@ -112,9 +112,14 @@ func (s StatusLine) Lines(st *styles.Styles, width, maxLines int) []string {
 	for i, words := range lines {
 		var b strings.Builder
 		used := 0
-		for _, w := range words {
-			b.WriteString(st.Tone(w.tone).Inherit(st.StatusLine).Render(w.text))
-			used += ansi.StringWidth(w.text)
+		for j := 0; j < len(words); { // one style per run of words in one tone
+			k, run := j, ""
+			for ; k < len(words) && words[k].tone == words[j].tone; k++ {
+				run += words[k].text
+			}
+			b.WriteString(st.Tone(words[j].tone).Inherit(st.StatusLine).Render(run))
+			used += ansi.StringWidth(run)
+			j = k
 		}
 		b.WriteString(st.StatusLine.Render(strings.Repeat(" ", max(0, width-used))))
 		out[i] = ansi.Truncate(b.String(), width, "")
