@@ -186,18 +186,16 @@ func (p *Pane) View() string {
 func (p *Pane) marker() string {
 	total, first := p.vp.TotalLineCount(), p.vp.YOffset()+1
 	last := min(total, p.vp.YOffset()+p.vp.Height())
-	text := "lines " + strconv.Itoa(first) + "–" + strconv.Itoa(last) + " of " + strconv.Itoa(total)
-	if below := p.Below(); below > 0 {
-		text = "↓ " + plural(below, "more line") + " · " + text
-	} else {
-		text = "end · " + text
-	}
+	where := "lines " + strconv.Itoa(first) + "–" + strconv.Itoa(last) + " of " + strconv.Itoa(total)
 	hint := p.Hint
 	if hint == "" {
 		hint = p.km.PageDown.Help().Key + "/" + p.km.Bottom.Help().Key + " scroll · " +
 			p.km.Copy.Help().Key + " copies · " + p.km.Pager.Help().Key + " pager"
 	}
-	text += " · " + hint
+	text := "end · " + where + " · " + hint
+	if below := p.Below(); below > 0 {
+		text = "↓ " + plural(below, "more line") + " · " + hint + " · " + where
+	}
 	return p.st.Tone(styles.ToneInfo).Render(ansi.Truncate(text, p.w, "…"))
 }
 

@@ -56,7 +56,7 @@ func TestPaneKeys(t *testing.T) {
 			t.Errorf("%s: first %q, marker %q; want %q, %q…", what, lines[0], lines[9], first, marker)
 		}
 	}
-	check("top", "book 001", "↓ 91 more lines · lines 1–9 of 100")
+	check("top", "book 001", "↓ 91 more lines · pgdn/G/end scroll")
 	p.Update(key("pgdown"))
 	check("pgdn", "book 010", "↓ 82 more lines")
 	p.Update(key("j"))

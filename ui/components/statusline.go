@@ -24,8 +24,11 @@ type StatusLine struct {
 	Instances int
 	// Stale marks the data as out of date.
 	Stale bool
-	// Err is the source's last error; empty when healthy.
+	// Err is the source's last error; empty when healthy. Its cause (the
+	// text after the last ": ") is shown first, its context last.
 	Err string
+	// Retry says how the source is retried; shown after the error's cause.
+	Retry string
 	// Notice is a transient message, in NoticeTone; a ToneBad notice goes
 	// before everything else.
 	Notice     string
@@ -54,14 +57,17 @@ func (s StatusLine) segments() []segment {
 	if s.Notice != "" && s.NoticeTone == styles.ToneBad {
 		add(s.Notice, styles.ToneBad)
 	}
+	cause, context := splitCause(s.Err)
 	switch {
 	case s.Stale && s.Err != "":
-		add("STALE · "+CauseFirst(s.Err), styles.ToneBad)
+		add("STALE · "+cause, styles.ToneBad)
 	case s.Stale:
 		add("STALE", styles.ToneBad)
 	case s.Err != "":
-		add("error: "+CauseFirst(s.Err), styles.ToneBad)
+		add("error: "+cause, styles.ToneBad)
 	}
+	add(s.Retry, styles.ToneWarn)
+	add(context, styles.ToneBad)
 	if s.Notice != "" && s.NoticeTone != styles.ToneBad {
 		add(s.Notice, s.NoticeTone)
 	}
@@ -83,11 +89,21 @@ func (s StatusLine) segments() []segment {
 // survives a narrow screen: "connection refused — Get \"http://…\": dial
 // tcp …: connect". Text without ": " is returned as is.
 func CauseFirst(err string) string {
+	cause, context := splitCause(err)
+	if context == "" {
+		return cause
+	}
+	return cause + " — " + context
+}
+
+// splitCause cuts an error at its last ": " into the cause and the
+// context before it; text without one is all cause.
+func splitCause(err string) (cause, context string) {
 	i := strings.LastIndex(err, ": ")
 	if i <= 0 || i+2 >= len(err) {
-		return err
+		return err, ""
 	}
-	return err[i+2:] + " — " + err[:i]
+	return err[i+2:], err[:i]
 }
 
 // View renders the bar on one line of exactly width cells; what does not

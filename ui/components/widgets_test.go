@@ -54,7 +54,7 @@ func TestStatusLine(t *testing.T) {
 		}
 	}
 	v := s.View(&st, 120)
-	order := []string{"STALE · connection refused — dial tcp", "consul 127.0.0.1:8500", "12 instances", "/book"}
+	order := []string{"STALE · connection refused · dial tcp", "consul 127.0.0.1:8500", "12 instances", "/book"}
 	at := -1
 	for _, want := range order {
 		i := strings.Index(v, want)
@@ -68,9 +68,14 @@ func TestStatusLine(t *testing.T) {
 		at = i
 	}
 	s.Notice = "copied"
-	if v := s.View(&st, 120); !strings.Contains(v, "refused — dial tcp · copied · consul") {
+	if v := s.View(&st, 120); !strings.Contains(v, "refused · dial tcp · copied · consul") {
 		t.Errorf("a notice goes after the error and before the source: %q", v)
 	}
+	s.Retry = "retrying, down for 12s"
+	if v := s.View(&st, 80); !strings.HasPrefix(v, " STALE · connection refused · retrying, down for 12s · dial tcp") {
+		t.Errorf("the retry goes right after the cause: %q", v)
+	}
+	s.Retry = ""
 	s.Notice, s.NoticeTone = "replay failed", styles.ToneBad
 	if v := s.View(&st, 120); !strings.HasPrefix(v, " replay failed · STALE") {
 		t.Errorf("an error notice goes first: %q", v)

@@ -177,13 +177,14 @@ func (m *Model) status() ui.StatusMsg {
 	if !s.Ready && s.Err == "" {
 		src += " · connecting…"
 	}
-	if s.Err != "" {
-		src += " · retrying" + m.downFor()
-	}
 	if m.dropped > 0 {
 		src += " · " + strconv.FormatUint(m.dropped, 10) + " updates dropped"
 	}
-	return ui.StatusMsg{Source: src, Instances: s.Instances, Stale: s.Stale, Err: s.Err}
+	st := ui.StatusMsg{Source: src, Instances: s.Instances, Stale: s.Stale, Err: s.Err}
+	if s.Err != "" {
+		st.Retry = "retrying" + m.downFor()
+	}
+	return st
 }
 
 // downFor is ", down for 12s" while the source fails, "" before the

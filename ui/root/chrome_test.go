@@ -116,7 +116,7 @@ func TestStatusWrapsIntoADetailLine(t *testing.T) {
 		if len(lines) != 24 || f.instances.h != 20 {
 			t.Fatalf("w=%d: %d lines, body %d: want 24 lines and a 20-line body", w, len(lines), f.instances.h)
 		}
-		if !strings.HasPrefix(lines[21], " STALE · connection refused — Get \"http://localhost:8500/v1/") {
+		if !strings.HasPrefix(lines[21], " STALE · connection refused · Get \"http://localhost:8500/v1/") {
 			t.Errorf("w=%d: the cause should come first, long words broken in place: %q", w, lines[21])
 		}
 		status := strings.TrimRight(lines[21], " ") + strings.TrimPrefix(lines[22], " ")
@@ -208,7 +208,7 @@ func TestGoldenChrome(t *testing.T) {
 			keys string
 		}{
 			{"empty", []tea.Msg{
-				ui.StatusMsg{Source: "registry at 127.0.0.1:1 · retrying, down for 12s", Stale: true, Err: err},
+				ui.StatusMsg{Source: "registry at 127.0.0.1:1", Stale: true, Err: err, Retry: "retrying, down for 12s"},
 				root.EmptyMsg{Title: "No instances found", Lines: []string{
 					"Tried: the registry at 127.0.0.1:1, which did not answer: " + err + ".",
 					"", "Retrying every few seconds; this screen fills in when it answers.",

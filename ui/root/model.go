@@ -235,7 +235,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setStatus(s ui.StatusMsg) {
 	m.status.Source, m.status.Instances = s.Source, s.Instances
-	m.status.Stale, m.status.Err = s.Stale, s.Err
+	m.status.Stale, m.status.Err, m.status.Retry = s.Stale, s.Err, s.Retry
 }
 
 // relayout resizes the views when the status line's height changed.
