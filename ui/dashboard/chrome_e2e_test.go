@@ -60,9 +60,9 @@ func TestEmptyStateInTmux(t *testing.T) {
 			t.Errorf("empty state lacks %q:\n%s", want, screen)
 		}
 	}
-	waitUntil(t, s, "the retry's age in the status line", 30*time.Second, func(sc string) bool {
+	saveScreen(t, "empty", waitUntil(t, s, "the retry's age in the status line", 30*time.Second, func(sc string) bool {
 		return strings.Contains(sc, "retrying, down for") && !strings.Contains(sc, "down for 0s")
-	})
+	}))
 	quit(t, s)
 }
 
@@ -125,6 +125,7 @@ func TestLongResponseScrollsInTmux(t *testing.T) {
 	if title < 0 || closed < title {
 		t.Fatalf("the last book and the end of the list should be on screen:\n%s", screen)
 	}
+	saveScreen(t, "response", screen)
 	s.SendKeys("q") // back to the call view, no question
 	s.WaitFor("e edits", 10*time.Second)
 	quit(t, s)
