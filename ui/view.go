@@ -78,6 +78,9 @@ type StatusMsg struct {
 	Stale bool
 	// Err is the last error of the source, empty when healthy.
 	Err string
+	// Retry says that and how the source is being retried ("retrying,
+	// down for 12s"); it is shown beside the error's cause. Empty hides it.
+	Retry string
 }
 
 // Level is the severity of a notice.

@@ -56,8 +56,8 @@ func Observe(ctx context.Context, o FleetOptions) (*hub.Hub, error) {
 	if src.Err != "" || !src.Ready {
 		h.Close()
 		why := cmp.Or(src.Err, "no answer within "+timeout.String())
-		return nil, Exitf(ExitUnreachable, "cannot reach the registry at %s: %s; start one with 'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT",
-			Where(o.Source, os.Getenv), cell(why))
+		return nil, Exitf(ExitUnreachable, "cannot reach the registry at %s: %s; %s",
+			Where(o.Source, os.Getenv), cell(why), StartAFleet)
 	}
 	return h, nil
 }

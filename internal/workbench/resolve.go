@@ -62,7 +62,7 @@ func Candidates(ctx context.Context, src Source, service string) ([]sd.Instance,
 	defer cancel()
 	snap, err := discovery.List(lctx, discovery.Options{Consul: src.Consul, Etcd: src.Etcd})
 	if err != nil {
-		return nil, noCandidates{fmt.Errorf("%w (start one with 'kitbench registry' or 'kitbench demo', or use --consul ADDR or --target ADDR)", err)}
+		return nil, noCandidates{fmt.Errorf("%w (%s)", err, StartAFleet)}
 	}
 	svc, ok := snap.Service(service)
 	if !ok {

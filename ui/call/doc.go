@@ -31,5 +31,6 @@
 // Response bodies, status messages, instance names and examples are remote
 // text: every line drawn is sanitized and cut to the pane; a body is
 // pretty-printed in the command, off the update loop, and only its first
-// MaxBodyLines lines are kept.
+// MaxBodyLines lines are kept; the response pane shows how much is below, v
+// opens it in a scrollable pane of its own, y copies it, o opens $PAGER.
 package call

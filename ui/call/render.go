@@ -89,11 +89,8 @@ func (v *View) right(w int) []string {
 		}
 	}
 	out = append(out, v.responseHead(w)...)
-	for _, l := range v.lines {
-		if len(out) >= v.h {
-			break
-		}
-		out = append(out, sanitize.Line(l, w))
+	if v.last != nil && !v.sending && v.body.Text() != "" {
+		out = append(out, strings.Split(v.body.View(), "\n")...)
 	}
 	if len(out) > v.h {
 		out = out[:v.h]

@@ -6,6 +6,7 @@ package call
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -52,11 +53,13 @@ func (v *View) callDone(d callDone) tea.Cmd {
 	v.sending = false
 	e := HistoryEntry{Time: d.at, Service: d.req.Service, Method: d.req.Method, Instance: d.req.Instance, Body: d.req.Body}
 	if d.err != nil {
-		v.last, v.lines, v.err = nil, nil, d.err.Error()
+		v.last, v.err = nil, d.err.Error()
+		v.body.SetText("")
 		e.Status = "error"
 	} else {
 		r := d.resp
-		v.last, v.lines = &r, d.lines
+		v.last = &r
+		v.body.SetText(strings.Join(d.lines, "\n"))
 		if r.Recorded {
 			v.rec.Calls++
 		}

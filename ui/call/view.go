@@ -22,6 +22,7 @@ type View struct {
 	st   *styles.Styles
 	nav  keys.Nav
 	km   keys.Call
+	pk   keys.Pane
 	deps Deps
 	opts Options
 
@@ -47,7 +48,7 @@ type View struct {
 	seq     int
 	sending bool
 	last    *Response
-	lines   []string
+	body    components.Pane // the last response's body
 	err     string
 
 	rec  ui.RecordingMsg
@@ -59,8 +60,11 @@ func New(st *styles.Styles, km keys.Map, deps Deps, opts Options) *View {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	v := &View{st: st, nav: km.Nav.WithEnter("edit"), km: keys.CallKeys(), deps: deps, opts: opts,
-		cat: newCatalog(), bodies: map[string]string{}, edited: map[string]bool{}, ed: newEditor()}
+	v := &View{st: st, nav: km.Nav.WithEnter("edit"), km: keys.CallKeys(), pk: km.Pane, deps: deps, opts: opts,
+		cat: newCatalog(), bodies: map[string]string{}, edited: map[string]bool{}, ed: newEditor(),
+		body: components.NewPane(st, km.Pane)}
+	v.body.Name = "response"
+	v.body.Hint = km.Pane.Open.Help().Key + " scrolls · " + km.Pane.Copy.Help().Key + " copies · " + km.Pane.Pager.Help().Key + " pager"
 	v.mtable = components.NewTable(st, v.nav,
 		components.Column{Title: "METHOD", Width: 12, Flex: 1, NoSort: true},
 		components.Column{Title: "VIA", Width: 4, NoSort: true})
@@ -85,6 +89,17 @@ func (v *View) SetSize(w, h int) {
 	v.w, v.h = max(0, w), max(0, h)
 	v.mtable.SetSize(v.leftWidth(), v.h)
 	v.htable.SetSize(v.leftWidth(), v.h)
+	// Below the title, the editor's hint and lines, and the two lines of
+	// the response's status.
+	v.body.SetSize(max(0, v.w-v.leftWidth()-1), max(0, v.h-4-v.editorHeight()))
+}
+
+// Count implements root.Counter: the rows of the list shown.
+func (v *View) Count() (int, int) {
+	if v.showHistory {
+		return v.htable.Len(), v.htable.Total()
+	}
+	return v.mtable.Len(), v.mtable.Total()
 }
 
 // ShortHelp implements help.KeyMap.
@@ -96,6 +111,9 @@ func (v *View) ShortHelp() []key.Binding {
 	if v.showHistory {
 		b = append(b, v.km.Rerun)
 	}
+	if v.last != nil && v.body.Text() != "" {
+		b = append(b, v.pk.Open, v.pk.Copy)
+	}
 	return append(b, v.km.Record)
 }
 
@@ -105,6 +123,7 @@ func (v *View) FullHelp() [][]key.Binding {
 		{v.nav.Up, v.nav.Down, v.nav.Enter, v.km.Edit, v.km.Done},
 		{v.km.Send, v.km.Instance, v.km.Trace},
 		{v.km.History, v.km.Rerun, v.km.Record},
+		{v.pk.Open, v.pk.Copy, v.pk.Pager},
 	}
 }
 
@@ -212,6 +231,8 @@ func (v *View) key(k tea.KeyPressMsg) tea.Cmd {
 			return ui.Notify(ui.Warn, "pick a method first (enter)")
 		}
 		v.editing = true
+	case key.Matches(k, v.pk.Open), key.Matches(k, v.pk.Copy), key.Matches(k, v.pk.Pager):
+		return v.bodyKey(k)
 	case key.Matches(k, v.nav.Enter):
 		return v.enter(false)
 	case v.showHistory && key.Matches(k, v.km.Rerun):
@@ -222,6 +243,19 @@ func (v *View) key(k tea.KeyPressMsg) tea.Cmd {
 		v.mtable.Update(k)
 	}
 	return nil
+}
+
+// bodyKey opens, copies or pages the last response's body.
+func (v *View) bodyKey(k tea.KeyPressMsg) tea.Cmd {
+	if v.last == nil || v.body.Text() == "" {
+		return ui.Notify(ui.Warn, "no response body yet: ctrl+s sends the request")
+	}
+	if key.Matches(k, v.pk.Open) {
+		head := v.last.Status + " · " + latency(v.last) + " · " + v.last.Instance + " · " + v.last.Method
+		return ui.Push(components.NewPaneView(v.st, v.pk, "Response", head, v.body.Text()))
+	}
+	_, cmd := v.body.Update(k)
+	return cmd
 }
 
 // touch keeps the edited body of the current method.

@@ -1,5 +1,6 @@
 // Package components holds the reusable widgets of the workbench: a
-// virtualised [Table], [Sparkline], [StatusLine], the help overlay
+// virtualised [Table], a scrollable [Pane] (and [PaneView], a pane of its
+// own to push), [Sparkline], [StatusLine], the help overlay
 // ([HelpView]), the one-line [Input] used for ':' commands and '/' filters,
 // and the [TooSmall] screen.
 //

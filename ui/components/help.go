@@ -46,12 +46,21 @@ func helpModel(st *styles.Styles, width int) help.Model {
 }
 
 // ShortHelp renders km's short help on one line of at most width cells.
+// When it does not fit, bindings before the last two are dropped (the
+// last ones are the global help and quit keys, which must stay visible;
+// '?' lists the rest).
 func ShortHelp(st *styles.Styles, km help.KeyMap, width int) string {
 	if width <= 0 || km == nil {
 		return ""
 	}
-	h := helpModel(st, width)
-	return ansi.Truncate(h.ShortHelpView(km.ShortHelp()), width, "")
+	h := helpModel(st, 0)
+	bs := km.ShortHelp()
+	line := h.ShortHelpView(bs)
+	for ansi.StringWidth(line) > width && len(bs) > 2 {
+		bs = append(bs[:len(bs)-3:len(bs)-3], bs[len(bs)-2:]...)
+		line = h.ShortHelpView(bs)
+	}
+	return ansi.Truncate(line, width, "")
 }
 
 // HelpView renders the help overlay for km: a title, the full help in

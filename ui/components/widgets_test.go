@@ -54,14 +54,31 @@ func TestStatusLine(t *testing.T) {
 		}
 	}
 	v := s.View(&st, 120)
-	for _, want := range []string{"consul 127.0.0.1:8500", "12 instances", "STALE", "error: dial tcp: connection refused", "/book"} {
-		if !strings.Contains(v, want) {
+	order := []string{"STALE · connection refused · dial tcp", "consul 127.0.0.1:8500", "12 instances", "/book"}
+	at := -1
+	for _, want := range order {
+		i := strings.Index(v, want)
+		if i < 0 {
 			t.Errorf("status %q lacks %q", v, want)
+			continue
 		}
+		if i < at {
+			t.Errorf("status %q: %q out of order (errors first, then source, then the rest)", v, want)
+		}
+		at = i
 	}
 	s.Notice = "copied"
-	if v := s.View(&st, 120); !strings.Contains(v, "copied") || strings.Contains(v, "/book") {
-		t.Errorf("a notice replaces the right side: %q", v)
+	if v := s.View(&st, 120); !strings.Contains(v, "refused · dial tcp · copied · consul") {
+		t.Errorf("a notice goes after the error and before the source: %q", v)
+	}
+	s.Retry = "retrying, down for 12s"
+	if v := s.View(&st, 80); !strings.HasPrefix(v, " STALE · connection refused · retrying, down for 12s · dial tcp") {
+		t.Errorf("the retry goes right after the cause: %q", v)
+	}
+	s.Retry = ""
+	s.Notice, s.NoticeTone = "replay failed", styles.ToneBad
+	if v := s.View(&st, 120); !strings.HasPrefix(v, " replay failed · STALE") {
+		t.Errorf("an error notice goes first: %q", v)
 	}
 	if v := (components.StatusLine{Instances: 1}).View(&st, 40); !strings.Contains(v, "1 instance ") {
 		t.Errorf("singular: %q", v)

@@ -127,7 +127,7 @@ func TestBridgeStopsWhileBlocked(t *testing.T) {
 }
 
 // TestProgramEndToEnd runs the dashboard in a real Bubble Tea program (no
-// TTY): the snapshot and the stream reach the views, q quits, Close stops
+// TTY): the snapshot and the stream reach the views, q y quits, Close stops
 // the bridge, and no goroutine is left behind.
 func TestProgramEndToEnd(t *testing.T) {
 	base := goroutines()
@@ -161,6 +161,7 @@ func TestProgramEndToEnd(t *testing.T) {
 	<-ticks // the views rebuild on the clock
 	<-ticks
 	p.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	p.Send(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -79,7 +79,7 @@ var failureRow = regexp.MustCompile(`\d\d:\d\d:\d\d\.\d\d\d +→open`)
 // terminal: it switches views with ':', number keys and tab, filters,
 // waits for the misbehaving instance to trip the gateway's ejection
 // breaker, drills into "Why did it trip?" and a failure's trace, waits for
-// the breaker to close again, and quits with q (exit status 0).
+// the breaker to close again, and quits with q y (exit status 0).
 // go test ./ui/dashboard -run TestDashboardOnTheDemoInTmux -screens
 // rewrites docs/screens from this run.
 func TestDashboardOnTheDemoInTmux(t *testing.T) {
@@ -195,8 +195,10 @@ func TestDashboardOnTheDemoInTmux(t *testing.T) {
 	s.SendKeys("Escape")
 	s.WaitFor("sorted by activity", 10*time.Second)
 
-	// q quits; the demo stops its fleet and exits 0.
+	// q asks, y quits; the demo stops its fleet and exits 0.
 	s.SendKeys("q")
+	s.WaitFor("Quit kitbench?", 10*time.Second)
+	s.SendKeys("y")
 	deadline = time.Now().Add(30 * time.Second)
 	for {
 		if dead, code := s.Exited(); dead {

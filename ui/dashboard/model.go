@@ -2,18 +2,20 @@ package dashboard
 
 import (
 	"context"
-	"github.com/kitbench/kitbench/ui/call"
-	"github.com/kitbench/kitbench/ui/sessions"
 	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
+	"github.com/kitbench/kitbench/ui/call"
+	"github.com/kitbench/kitbench/ui/components"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/root"
+	"github.com/kitbench/kitbench/ui/sessions"
 	"github.com/kitbench/kitbench/ui/styles"
 )
 
@@ -58,6 +60,8 @@ type Model struct {
 
 	source  hub.SourceStatus
 	dropped uint64
+	now     time.Time // the last tick
+	down    time.Time // when the source was first seen failing; zero while it answers
 }
 
 // tick is the dashboard's own timer message, re-armed on every tick.
@@ -114,8 +118,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(append(cmds, msg.Next())...)
 	case tick:
+		m.now = time.Time(msg)
+		if m.source.Err != "" { // the retry's age ticks on screen
+			m.root.Update(m.status())
+			m.root.Update(m.emptyState())
+		}
 		next := tea.Tick(m.opts.Tick, func(t time.Time) tea.Msg { return tick(t) })
 		return m, tea.Batch(m.forward(ui.TickMsg{Now: time.Time(msg)}), next)
+	case components.PagerMsg:
+		// The pager runs with the terminal, off the update loop; the UI
+		// packages do no I/O, so the command comes from the workbench.
+		text := msg.Text
+		return m, func() tea.Msg {
+			return tea.ExecProcess(workbench.PagerCommand(text), func(err error) tea.Msg {
+				if err != nil {
+					return ui.NoticeMsg{Text: "pager: " + err.Error() + " (set $PAGER)", Level: ui.Error}
+				}
+				return nil
+			})()
+		}
 	}
 	return m, m.forward(msg)
 }
@@ -133,7 +154,14 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 		changed = true
 	}
 	if changed {
+		switch {
+		case m.source.Err == "":
+			m.down = time.Time{}
+		case m.down.IsZero():
+			m.down = m.now
+		}
 		m.root.Update(m.status())
+		m.root.Update(m.emptyState())
 	}
 	_, cmd := m.root.Update(msg)
 	return cmd
@@ -152,7 +180,42 @@ func (m *Model) status() ui.StatusMsg {
 	if m.dropped > 0 {
 		src += " · " + strconv.FormatUint(m.dropped, 10) + " updates dropped"
 	}
-	return ui.StatusMsg{Source: src, Instances: s.Instances, Stale: s.Stale, Err: s.Err}
+	st := ui.StatusMsg{Source: src, Instances: s.Instances, Stale: s.Stale, Err: s.Err}
+	if s.Err != "" {
+		st.Retry = "retrying" + m.downFor()
+	}
+	return st
+}
+
+// downFor is ", down for 12s" while the source fails, "" before the
+// first tick.
+func (m *Model) downFor() string {
+	if m.down.IsZero() || m.now.Before(m.down) {
+		return ""
+	}
+	return ", down for " + m.now.Sub(m.down).Truncate(time.Second).String()
+}
+
+// emptyState is what the main pane says while the fleet is empty: what
+// was tried, what came back, that it keeps trying, and what to do (the
+// CLI's hint). A zero message while instances are known or the source has
+// not answered yet.
+func (m *Model) emptyState() root.EmptyMsg {
+	s := m.source
+	if s.Instances > 0 || (s.Err == "" && !s.Ready) {
+		return root.EmptyMsg{}
+	}
+	where := s.Source
+	if where == "" {
+		where = "the registry"
+	}
+	tried := "Tried " + where + ": it answered, with no instances registered."
+	retry := "Watching it: instances show up here as they register."
+	if s.Err != "" {
+		tried = "Tried " + where + ": " + components.CauseFirst(s.Err) + "."
+		retry = "Retrying every few seconds" + m.downFor() + "; this screen fills in when it answers."
+	}
+	return root.EmptyMsg{Title: "No instances found", Lines: []string{tried, "", retry, "", "To see a fleet: " + workbench.StartAFleet + "."}}
 }
 
 // View draws the root.

@@ -1,7 +1,7 @@
 // Package keys holds every key binding of the workbench with its help text,
 // k9s-style: ':' command mode, '/' filter ('!' prefix inverts), '?' help,
-// esc back, enter drill down, tab and 1..9 between views, q quits, vi-style
-// navigation. No other package under ui/ spells a key.
+// esc back, enter drill down, tab and 1..9 between views, q goes back a
+// level and quits (after a confirmation) at the top, vi-style navigation. No other package under ui/ spells a key.
 //
 // # Usage
 //
@@ -17,8 +17,9 @@ import "charm.land/bubbles/v2/key"
 
 // Global are the keys the root model handles before any view sees them.
 type Global struct {
-	Quit      key.Binding // q, ctrl+c
-	ForceQuit key.Binding // ctrl+c: quits from any mode, even text input
+	Quit      key.Binding // q: back a level; at the top, quit after a confirmation
+	ForceQuit key.Binding // ctrl+c: quits at once from any mode, even text input
+	Confirm   key.Binding // y, enter, q: confirms the quit question
 	Help      key.Binding // ?
 	Command   key.Binding // :
 	Filter    key.Binding // /
@@ -60,6 +61,21 @@ type Map struct {
 	Global Global
 	Nav    Nav
 	Input  Input
+	Pane   Pane
+}
+
+// Pane are the keys of a scrollable body (a response, a replay diff, a
+// failure's error text): scrolling, copying it, and handing it to $PAGER.
+type Pane struct {
+	Up       key.Binding // k, up: one line up
+	Down     key.Binding // j, down: one line down
+	PageUp   key.Binding // pgup, ctrl+b
+	PageDown key.Binding // pgdown, ctrl+f, space
+	Top      key.Binding // home, g
+	Bottom   key.Binding // end, G
+	Copy     key.Binding // y: copy the body to the clipboard (OSC 52)
+	Pager    key.Binding // o: open the body in $PAGER
+	Open     key.Binding // v: open the body in a scrollable pane of its own
 }
 
 // Default returns the workbench key map.
@@ -69,8 +85,9 @@ func Default() Map {
 	}
 	return Map{
 		Global: Global{
-			Quit:      b("q", "quit", "q", "ctrl+c"),
-			ForceQuit: b("ctrl+c", "quit", "ctrl+c"),
+			Quit:      b("q", "back/quit", "q"),
+			ForceQuit: b("ctrl+c", "quit now", "ctrl+c"),
+			Confirm:   b("y", "yes, quit", "y", "enter", "q"),
 			Help:      b("?", "help", "?"),
 			Command:   b(":", "command", ":"),
 			Filter:    b("/", "filter (!inverts)", "/"),
@@ -88,6 +105,17 @@ func Default() Map {
 			Bottom:   b("G/end", "bottom", "end", "G"),
 			Enter:    b("enter", "open", "enter"),
 			Sort:     b("s", "sort", "s"),
+		},
+		Pane: Pane{
+			Up:       b("↑/k", "scroll up", "up", "k"),
+			Down:     b("↓/j", "scroll down", "down", "j"),
+			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", "space"),
+			Top:      b("g/home", "top", "home", "g"),
+			Bottom:   b("G/end", "end", "end", "G"),
+			Copy:     b("y", "copy", "y"),
+			Pager:    b("o", "$PAGER", "o"),
+			Open:     b("v", "view all", "v"),
 		},
 		Input: Input{
 			Accept:     b("enter", "apply", "enter"),
@@ -114,8 +142,18 @@ func (g Global) ShortHelp() []key.Binding {
 func (g Global) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{g.Command, g.Filter, g.Help, g.Back},
-		{g.NextView, g.PrevView, g.GoToView, g.Quit},
+		{g.NextView, g.PrevView, g.GoToView, g.Quit, g.ForceQuit},
 	}
+}
+
+// ShortHelp is the one-line help of a scrollable pane.
+func (p Pane) ShortHelp() []key.Binding {
+	return []key.Binding{p.PageDown, p.PageUp, p.Bottom, p.Copy, p.Pager}
+}
+
+// FullHelp is the help overlay's part for a scrollable pane.
+func (p Pane) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{p.Up, p.Down, p.PageUp, p.PageDown}, {p.Top, p.Bottom, p.Copy, p.Pager}}
 }
 
 // ShortHelp is the navigation part of a list view's one-line help.

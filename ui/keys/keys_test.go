@@ -30,13 +30,13 @@ func TestEveryBindingHasKeysAndHelp(t *testing.T) {
 }
 
 // TestGlobalAndNavDoNotOverlap: a view's navigation key must never be
-// swallowed by a global key (ctrl+c is the deliberate exception: both Quit
-// and ForceQuit hold it).
+// swallowed by a global key. Confirm is the exception: it is read only
+// while the quit question is on screen, when no view has the keyboard.
 func TestGlobalAndNavDoNotOverlap(t *testing.T) {
 	m := keys.Default()
 	owner := map[string]string{}
 	for name, b := range bindings(m.Global) {
-		if name == "ForceQuit" {
+		if name == "Confirm" {
 			continue
 		}
 		for _, k := range b.Keys() {

@@ -3,6 +3,7 @@ package root
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,8 +21,12 @@ const (
 	MinHeight = 24
 )
 
-// chrome is the number of lines around the body: header, status, bottom.
-const chrome = 3
+// chrome is the number of lines around the body with a one-line status:
+// header, status, bottom. A status that wraps takes up to maxStatus lines.
+const (
+	chrome    = 3
+	maxStatus = 2
+)
 
 // ErrTabs reports an unusable tab list given to New.
 var ErrTabs = errors.New("root: invalid tabs")
@@ -62,7 +67,30 @@ const (
 	modeCommand
 	modeFilter
 	modeHelp
+	modeConfirm // "quit kitbench?" asked on the bottom line
 )
+
+// EmptyMsg tells the root that the fleet is empty: the source failed or
+// found nothing. While Lines is set, a top-level view that needs a fleet
+// (every view but an Offline one) shows Title and Lines instead of its
+// body — what was tried and what to do next. A zero EmptyMsg clears it.
+// The wiring of the data source sends it (the dashboard does).
+type EmptyMsg struct {
+	Title string
+	Lines []string
+}
+
+// Offline is implemented by a view that is useful without a fleet (the
+// sessions view replays files): it keeps its body while EmptyMsg is set.
+type Offline interface {
+	Offline() bool
+}
+
+// Counter is implemented by a view that can say how many rows it shows
+// and holds; with a filter active the header shows "4/17 · /GetBook".
+type Counter interface {
+	Count() (shown, total int)
+}
 
 type entry struct {
 	view   ui.View
@@ -86,7 +114,9 @@ type Model struct {
 	before string // filter text when '/' was pressed, restored by esc
 
 	status   components.StatusLine
+	statusH  int // lines the status takes at the current width
 	noticeID int
+	empty    EmptyMsg
 
 	width, height int
 }
@@ -128,6 +158,7 @@ func New(opts Options, tabs ...Tab) (*Model, error) {
 	}
 	m.input = components.NewInput(m.st, m.keys.Input, ":")
 	m.status.Instances = -1
+	m.statusH = 1
 	return m, nil
 }
 
@@ -139,6 +170,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(0, msg.Width), max(0, msg.Height)
+		m.statusH = m.status.Height(m.width, maxStatus)
 		m.resize()
 		return m, nil
 	case tea.KeyPressMsg:
@@ -155,14 +187,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case ui.StatusMsg:
 		m.setStatus(msg)
+		m.relayout()
+		return m, nil
+	case EmptyMsg:
+		m.empty = msg
 		return m, nil
 	case ui.NoticeMsg:
-		return m, m.notify(msg)
+		cmd := m.notify(msg)
+		m.relayout()
+		return m, cmd
 	case noticeExpired:
 		if msg.id == m.noticeID {
 			m.status.Notice = ""
+			m.relayout()
 		}
 		return m, nil
+	case ui.RecordingMsg:
+		if msg.Err == "" {
+			m.status.Mode = ""
+			if msg.On {
+				m.status.Mode = "● REC " + msg.Path + " (" + strconv.Itoa(msg.Calls) + " calls)"
+			}
+			m.relayout()
+		}
 	case tea.ColorProfileMsg:
 		if m.opts.FollowProfile {
 			*m.st = styles.New(msg.Profile)
@@ -178,6 +225,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ui.ClosedSubscription); ok {
 		m.status.Stale = true
 		m.status.Err = "updates stopped"
+		m.relayout()
 	}
 	if r, ok := msg.(ui.Rearmer); ok {
 		cmd = tea.Batch(cmd, r.Next())
@@ -187,7 +235,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setStatus(s ui.StatusMsg) {
 	m.status.Source, m.status.Instances = s.Source, s.Instances
-	m.status.Stale, m.status.Err = s.Stale, s.Err
+	m.status.Stale, m.status.Err, m.status.Retry = s.Stale, s.Err, s.Retry
+}
+
+// relayout resizes the views when the status line's height changed.
+func (m *Model) relayout() {
+	if h := m.status.Height(m.width, maxStatus); h != m.statusH {
+		m.statusH = h
+		m.resize()
+	}
 }
 
 func (m *Model) notify(n ui.NoticeMsg) tea.Cmd {

@@ -32,7 +32,7 @@ func (v seenView) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 }
 
 // TestProgramEndToEnd runs the root in a real Bubble Tea program (no TTY):
-// Init starts the subscription, snapshots arrive and re-arm, q quits, and
+// Init starts the subscription, snapshots arrive and re-arm, q and y quit, and
 // cancelling the context ends the pending wait, so no goroutine is left.
 func TestProgramEndToEnd(t *testing.T) {
 	base := goroutines()
@@ -56,6 +56,7 @@ func TestProgramEndToEnd(t *testing.T) {
 		}
 	}
 	p.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	p.Send(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}

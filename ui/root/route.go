@@ -24,13 +24,16 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case modeCommand, modeFilter:
 		return m.edit(k)
 	case modeHelp:
-		switch {
-		case key.Matches(k, g.Quit):
-			return tea.Quit
-		case key.Matches(k, g.Help), key.Matches(k, g.Back):
+		if key.Matches(k, g.Quit) || key.Matches(k, g.Help) || key.Matches(k, g.Back) {
 			m.mode = modeNormal
 		}
 		return nil
+	case modeConfirm:
+		m.mode = modeNormal
+		if key.Matches(k, g.Confirm) {
+			return tea.Quit
+		}
+		return nil // any other key keeps the workbench
 	}
 	if m.tooSmall() {
 		if key.Matches(k, g.Quit) {
@@ -40,7 +43,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, g.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(k, g.Help):
 		m.mode = modeHelp
 	case key.Matches(k, g.Command):
@@ -162,6 +165,23 @@ func (m *Model) filter(q string) tea.Cmd {
 	return m.updateEntry(e, ui.FilterMsg{Query: q})
 }
 
+// quit is q in normal mode: back a level (pop a pushed view), and at the
+// top ask before quitting; ':q' and ctrl+c quit at once.
+func (m *Model) quit() tea.Cmd {
+	if t := &m.tabs[m.focus]; len(t.stack) > 1 {
+		m.pop()
+		return nil
+	}
+	m.mode = modeConfirm
+	return nil
+}
+
+func (m *Model) pop() {
+	t := &m.tabs[m.focus]
+	t.stack[len(t.stack)-1] = entry{}
+	t.stack = t.stack[:len(t.stack)-1]
+}
+
 // back is esc in normal mode: clear the filter, else pop a pushed view,
 // else let the view have it.
 func (m *Model) back(k tea.KeyPressMsg) tea.Cmd {
@@ -170,8 +190,7 @@ func (m *Model) back(k tea.KeyPressMsg) tea.Cmd {
 	case t.stack[len(t.stack)-1].filter != "":
 		return m.filter("")
 	case len(t.stack) > 1:
-		t.stack[len(t.stack)-1] = entry{}
-		t.stack = t.stack[:len(t.stack)-1]
+		m.pop()
 		return nil
 	}
 	return m.updateFocused(k)

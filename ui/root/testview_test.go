@@ -65,6 +65,7 @@ func (v *tableView) Title() string             { return v.title }
 func (v *tableView) ShortHelp() []key.Binding  { return v.km.ShortHelp() }
 func (v *tableView) FullHelp() [][]key.Binding { return v.km.FullHelp() }
 func (v *tableView) selected() string          { r, _ := v.table.Selected(); return r.Key }
+func (v *tableView) Count() (int, int)         { return v.table.Len(), v.table.Total() }
 func (v *tableView) count(match func(tea.Msg) bool) int {
 	n := 0
 	for _, m := range v.got {

@@ -216,8 +216,23 @@ func TestHelpToggle(t *testing.T) {
 
 func TestQuit(t *testing.T) {
 	f := newFixture(t, colorprofile.NoTTY, 80, 24, root.Options{})
-	if !isQuit(f.keys("q")) {
-		t.Error("q should quit")
+	if isQuit(f.keys("q")) {
+		t.Error("q at the top should ask first")
+	}
+	if l := lastLine(f.m.Render()); !strings.Contains(l, "Quit kitbench? y or enter quits") {
+		t.Errorf("the question is not on the bottom line: %q", l)
+	}
+	if !isQuit(f.keys("y")) {
+		t.Error("y should confirm the quit")
+	}
+	if !isQuit(f.keys("q q")) {
+		t.Error("q twice should quit")
+	}
+	if isQuit(f.keys("q")) || isQuit(f.keys("j")) || strings.Contains(f.m.Render(), "Quit kitbench?") {
+		t.Error("any other key should keep the workbench and close the question")
+	}
+	if f.instances.count(isKey) != 0 {
+		t.Error("the key that answered the question reached the view")
 	}
 	if isQuit(f.keys("/ q")) {
 		t.Error("q typed in the filter must not quit")
@@ -320,7 +335,7 @@ func TestStatus(t *testing.T) {
 		t.Errorf("StatusOf not applied:\n%s", s)
 	}
 	f.send(ui.StatusMsg{Source: "consul", Instances: 2, Stale: true, Err: "agent unreachable"})
-	if s := f.m.Render(); !strings.Contains(s, "consul · 2 instances · STALE · error: agent unreachable") {
+	if s := f.m.Render(); !strings.Contains(s, "STALE · agent unreachable · consul · 2 instances") {
 		t.Errorf("StatusMsg not shown:\n%s", s)
 	}
 }

@@ -24,6 +24,7 @@ type View struct {
 	st    *styles.Styles
 	nav   keys.Nav
 	km    keys.Sessions
+	pk    keys.Pane
 	store Store
 	rec   ui.Recorder
 	table components.Table
@@ -35,7 +36,7 @@ type View struct {
 // New returns the sessions view reading through store; rec toggles the
 // recording of dashboard calls (nil: not available).
 func New(st *styles.Styles, km keys.Map, store Store, rec ui.Recorder) *View {
-	v := &View{st: st, nav: km.Nav.WithEnter("open"), km: keys.SessionsKeys(), store: store, rec: rec, insts: map[hub.Key]hub.Instance{}}
+	v := &View{st: st, nav: km.Nav.WithEnter("open"), km: keys.SessionsKeys(), pk: km.Pane, store: store, rec: rec, insts: map[hub.Key]hub.Instance{}}
 	v.table = components.NewTable(st, v.nav,
 		components.Column{Title: "SESSION", Width: 20, Flex: 1},
 		components.Column{Title: "SIZE", Width: 9, Align: components.AlignRight, Desc: true,
@@ -59,6 +60,13 @@ func cmpInt(a, b int64) int {
 
 // Title implements ui.View.
 func (v *View) Title() string { return "Sessions" }
+
+// Offline implements root.Offline: session files are read and replayed
+// "as recorded" without a fleet.
+func (v *View) Offline() bool { return true }
+
+// Count implements root.Counter: the session files shown and held.
+func (v *View) Count() (int, int) { return v.table.Len(), v.table.Total() }
 
 // SetSize implements ui.View.
 func (v *View) SetSize(w, h int) { v.table.SetSize(w, h) }
@@ -96,7 +104,7 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		if msg.err != nil {
 			return v, ui.Notify(ui.Error, msg.err.Error())
 		}
-		return v, ui.Push(newSessionView(v.st, v.nav, v.km, v.store, v.rec, msg.s, v.insts))
+		return v, ui.Push(newSessionView(v.st, v.nav, v.km, v.pk, v.store, v.rec, msg.s, v.insts))
 	case ui.RecordingMsg:
 		return v, v.list() // a recording started or ended: its file is new or grew
 	case ui.FilterMsg:

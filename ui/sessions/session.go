@@ -27,6 +27,8 @@ type SessionView struct {
 	st    *styles.Styles
 	nav   keys.Nav
 	km    keys.Sessions
+	pk    keys.Pane
+	body  components.Pane // the selected exchange's details, for y and o
 	store Store
 	rec   ui.Recorder
 	s     *Session
@@ -41,9 +43,11 @@ type SessionView struct {
 	w, h      int
 }
 
-func newSessionView(st *styles.Styles, nav keys.Nav, km keys.Sessions, store Store, rec ui.Recorder, s *Session, insts map[hub.Key]hub.Instance) *SessionView {
-	v := &SessionView{st: st, nav: nav.WithEnter(""), km: km, store: store, rec: rec, s: s,
+func newSessionView(st *styles.Styles, nav keys.Nav, km keys.Sessions, pk keys.Pane, store Store, rec ui.Recorder, s *Session, insts map[hub.Key]hub.Instance) *SessionView {
+	v := &SessionView{st: st, nav: nav.WithEnter(""), km: km, pk: pk, body: components.NewPane(st, pk), store: store, rec: rec, s: s,
 		insts: maps.Clone(insts), target: Target{Label: "as recorded"}, results: map[int]Result{}}
+	v.body.Name = "exchange"
+
 	v.table = components.NewTable(st, v.nav,
 		components.Column{Title: "#", Width: 4, Align: components.AlignRight},
 		components.Column{Title: "EXCHANGE", Width: 14, Flex: 2},
@@ -77,12 +81,16 @@ func (v *SessionView) listHeight() int { return max(1, v.h-2-v.detailHeight()) }
 
 // ShortHelp implements help.KeyMap.
 func (v *SessionView) ShortHelp() []key.Binding {
-	return []key.Binding{v.nav.Down, v.nav.Up, v.km.Replay, v.km.Instance, v.km.Record}
+	return []key.Binding{v.nav.Down, v.nav.Up, v.km.Replay, v.km.Instance, v.pk.Open, v.pk.Copy, v.km.Record}
 }
+
+// Count implements root.Counter: the exchanges shown and held.
+func (v *SessionView) Count() (int, int) { return v.table.Len(), v.table.Total() }
 
 // FullHelp implements help.KeyMap.
 func (v *SessionView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.nav.Up, v.nav.Down, v.nav.PageUp, v.nav.PageDown}, {v.km.Replay, v.km.Instance, v.km.Record}}
+	return [][]key.Binding{{v.nav.Up, v.nav.Down, v.nav.PageUp, v.nav.PageDown}, {v.km.Replay, v.km.Instance, v.km.Record},
+		{v.pk.Open, v.pk.Copy, v.pk.Pager}}
 }
 
 // Update implements ui.View.
@@ -118,6 +126,8 @@ func (v *SessionView) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 			v.nextTarget()
 		case key.Matches(msg, v.km.Record):
 			return v, ui.ToggleRecording(v.rec)
+		case key.Matches(msg, v.pk.Open), key.Matches(msg, v.pk.Copy), key.Matches(msg, v.pk.Pager):
+			return v, v.bodyKey(msg)
 		default:
 			v.table.Update(msg)
 		}
@@ -125,6 +135,26 @@ func (v *SessionView) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	}
 	trackInstances(v.insts, msg)
 	return v, nil
+}
+
+// bodyKey opens the selected exchange's details in a pane of their own
+// (v), copies them (y) or pages them (o).
+func (v *SessionView) bodyKey(k tea.KeyPressMsg) tea.Cmd {
+	head, lines := v.detailLines()
+	if len(lines) == 0 {
+		return ui.Notify(ui.Warn, "no exchange selected")
+	}
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.text
+	}
+	text := strings.Join(texts, "\n")
+	if key.Matches(k, v.pk.Open) {
+		return ui.Push(components.NewPaneView(v.st, v.pk, head, lines[0].text, strings.Join(texts[1:], "\n")))
+	}
+	v.body.SetText(text)
+	_, cmd := v.body.Update(k)
+	return cmd
 }
 
 // service is the session's service: the header's, else the first
@@ -276,21 +306,22 @@ func (v *SessionView) titleLine() string {
 	return v.st.Tone(tone).Render(sanitize.Line(text, v.w))
 }
 
-// details describes the selected exchange: what was recorded, and the
-// replay's verdict with its diff.
-func (v *SessionView) details() []string {
-	room := v.detailHeight()
+// detail is one line of an exchange's details, in its tone.
+type detail struct {
+	text string
+	tone styles.Tone
+}
+
+// detailLines describes the selected exchange: what was recorded, and the
+// replay's verdict with its diff, unstyled and uncut; title names it.
+func (v *SessionView) detailLines() (title string, out []detail) {
 	r, ok := v.table.Selected()
-	if !ok || room <= 0 {
-		if n := len(v.s.Unreadable); n > 0 && room > 0 {
-			return []string{v.st.Tone(styles.ToneBad).Render(sanitize.Line(v.s.Unreadable[0], v.w))}
-		}
-		return nil
+	if !ok {
+		return "", nil
 	}
 	i := r.Value.(int)
 	e := v.s.Exchanges[i]
-	var out []string
-	add := func(s string, tone styles.Tone) { out = append(out, v.st.Tone(tone).Render(sanitize.Line(s, v.w))) }
+	add := func(s string, tone styles.Tone) { out = append(out, detail{s, tone}) }
 	head := []string{"exchange " + strconv.Itoa(i+1), "id " + e.ID, e.Name}
 	if e.Instance != "" {
 		head = append(head, "instance "+e.Instance)
@@ -318,18 +349,43 @@ func (v *SessionView) details() []string {
 	if len(e.Request) > 0 {
 		add("request", styles.ToneMuted)
 		for _, l := range e.Request {
-			out = append(out, sanitize.Line("  "+l, v.w))
+			add("  "+l, styles.ToneNormal)
 		}
 	}
 	if len(e.Response) > 0 {
 		add("response (recorded)", styles.ToneMuted)
 		for _, l := range e.Response {
-			out = append(out, sanitize.Line("  "+l, v.w))
+			add("  "+l, styles.ToneNormal)
 		}
 	}
-	if len(out) > room {
-		n := len(out) - room + 1
-		out = append(out[:room-1], v.st.Tone(styles.ToneMuted).Render(sanitize.Line("… "+strconv.Itoa(n)+" more lines", v.w)))
+	return "Exchange " + strconv.Itoa(i+1), out
+}
+
+// details renders the selected exchange's details in the room below the
+// table; when they do not fit, the last line says how much is below and
+// how to see it (v opens a scrollable pane).
+func (v *SessionView) details() []string {
+	room := v.detailHeight()
+	_, lines := v.detailLines()
+	if len(lines) == 0 || room <= 0 {
+		if n := len(v.s.Unreadable); n > 0 && room > 0 {
+			return []string{v.st.Tone(styles.ToneBad).Render(sanitize.Line(v.s.Unreadable[0], v.w))}
+		}
+		return nil
+	}
+	more := 0
+	if len(lines) > room {
+		more = len(lines) - room + 1
+		lines = lines[:room-1]
+	}
+	out := make([]string, 0, room)
+	for _, l := range lines {
+		out = append(out, v.st.Tone(l.tone).Render(sanitize.Line(l.text, v.w)))
+	}
+	if more > 0 {
+		hint := "↓ " + strconv.Itoa(more) + " more lines · " + v.pk.Open.Help().Key + " scrolls · " +
+			v.pk.Copy.Help().Key + " copies · " + v.pk.Pager.Help().Key + " pager"
+		out = append(out, v.st.Tone(styles.ToneInfo).Render(sanitize.Line(hint, v.w)))
 	}
 	return out
 }

@@ -23,6 +23,7 @@
 // A failure without a trace id (the call was not traced) says so instead
 // of opening an empty trace. When no transition has been seen (the
 // dashboard attached after the breaker opened), the view says that the
-// failures appear at the next trip and shows the current window. The
+// failures appear at the next trip and shows the current window. A failure
+// whose error the table cuts opens whole in a scrollable pane (v). The
 // breaker's instance leaving the fleet is shown, and the history kept.
 package trip

@@ -37,6 +37,7 @@ type Breaker struct {
 type View struct {
 	st *styles.Styles
 	km keys.Nav
+	pk keys.Pane // v, y, o on the selected failure
 
 	key   hub.Key
 	b     wire.Breaker
@@ -58,7 +59,7 @@ type failure struct {
 
 // New returns the view for b; now is the workbench clock (ui.TickMsg).
 func New(st *styles.Styles, km keys.Map, b Breaker, now time.Time) *View {
-	v := &View{st: st, km: km.Nav.WithEnter("open trace"), key: b.Key, b: b.Breaker, now: now}
+	v := &View{st: st, km: km.Nav.WithEnter("open trace"), pk: km.Pane, key: b.Key, b: b.Breaker, now: now}
 	for _, t := range b.Transitions {
 		v.keep(t)
 	}
@@ -129,6 +130,9 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, v.km.Enter) {
 			return v, v.open()
+		}
+		if key.Matches(msg, v.pk.Open) || key.Matches(msg, v.pk.Copy) || key.Matches(msg, v.pk.Pager) {
+			return v, v.failureKey(msg)
 		}
 		v.failures.Update(msg)
 	}
@@ -280,7 +284,11 @@ func (v *View) SetSize(w, h int) { v.w, v.h = w, h; v.layout() }
 func (v *View) Title() string { return "Why did it trip?" }
 
 // ShortHelp implements help.KeyMap.
-func (v *View) ShortHelp() []key.Binding { return []key.Binding{v.km.Down, v.km.Up, v.km.Enter} }
+func (v *View) ShortHelp() []key.Binding {
+	return []key.Binding{v.km.Down, v.km.Up, v.km.Enter, v.pk.Open}
+}
 
 // FullHelp implements help.KeyMap.
-func (v *View) FullHelp() [][]key.Binding { return v.km.FullHelp() }
+func (v *View) FullHelp() [][]key.Binding {
+	return append(v.km.FullHelp(), []key.Binding{v.pk.Open, v.pk.Copy, v.pk.Pager})
+}
