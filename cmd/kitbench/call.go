@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/internal/workbench"
 )
 
@@ -17,20 +19,19 @@ type callFlags struct {
 	conn workbench.ConnectOptions // --http, the TLS and descriptor flags
 	in   workbench.Input          // -d, -H, -p, --timeout
 
-	all, plaintext, verbose, printGRPC, printCurl bool
-	output, record                                string
+	all, plaintext, verbose, printGRPC, printCurl, wireJSON bool
+	output, record                                          string
 }
 
 func newCallCmd() *cobra.Command {
 	var f callFlags
 	cmd := &cobra.Command{
-		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-]",
+		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-] | list [SERVICE] | describe [SYMBOL]",
 		Short:   "Call a method of a discovered service over gRPC or HTTP and print the JSON response",
 		Long:    help("call"),
 		Example: help("call.examples"),
-		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCall(cmd, &f, args[0])
+			return runCall(cmd, &f, args)
 		},
 		ValidArgsFunction: completeServiceMethod(true),
 	}
@@ -60,6 +61,7 @@ func newCallCmd() *cobra.Command {
 	fl.BoolVar(&f.printGRPC, "print-grpcurl", false, "print the equivalent grpcurl command instead of calling")
 	fl.BoolVar(&f.printCurl, "print-curl", false, "print the equivalent curl command instead of calling (implies --http)")
 	fl.StringVar(&f.record, "record", "", "append the exchange to this session file (.kitrec)")
+	fl.BoolVar(&f.wireJSON, "wire-json", false, "print gRPC answers with proto3 JSON's lowerCamelCase names (createTime), as grpcurl does, not the .proto names (create_time)")
 	return cmd
 }
 
@@ -85,16 +87,28 @@ func (f *callFlags) check() error {
 	case f.in.Timeout < 0 || f.src.Timeout <= 0:
 		return usage("--timeout and --connect-timeout must be positive")
 	}
-	f.conn.HTTP = f.conn.HTTP || f.printCurl
+	f.conn.HTTP, f.in.PrintOnly = f.conn.HTTP || f.printCurl, f.printGRPC || f.printCurl
 	f.conn.Direct, f.conn.Timeout = f.src.Target != "", f.src.Timeout
 	return nil
 }
 
-func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
+func runCall(cmd *cobra.Command, f *callFlags, args []string) error {
+	ca, err := workbench.ParseCallArgs(args)
+	if err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return err
 	}
-	service, method, err := workbench.SplitMethod(arg, f.conn.Direct)
+	if ca.Verb != "" { // grpcurl's list and describe, as grpcurl prints them
+		text, err := workbench.Symbols(cmd.Context(), f.src, f.conn, ca.Verb, ca.Name)
+		if err != nil {
+			return workbench.Classify(err)
+		}
+		_, err = fmt.Fprint(cmd.OutOrStdout(), sanitize.Text(text))
+		return err
+	}
+	service, method, err := workbench.SplitMethod(ca.Name, f.conn.Direct)
 	if err != nil {
 		return workbench.Exit(workbench.ExitUsage, err)
 	}
