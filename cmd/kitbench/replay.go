@@ -66,7 +66,7 @@ func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, outpu
 	if output == "json" {
 		err = r.Report.WriteJSON(stdout)
 	} else {
-		err = r.Report.WriteText(stdout)
+		err = workbench.WriteReplay(stdout, r.Report)
 	}
 	if err != nil {
 		return err
