@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/internal/workbench"
 )
 
@@ -68,24 +66,9 @@ func newCallCmd() *cobra.Command {
 // check rejects contradictory flags (exit 1) and completes the options
 // they imply.
 func (f *callFlags) check() error {
-	usage := func(format string, args ...any) error { return workbench.Exitf(workbench.ExitUsage, format, args...) }
-	switch {
-	case f.output != "" && f.output != "json":
-		return usage("-o %q: the only format is json", f.output)
-	case f.plaintext && f.conn.TLS.On():
-		return usage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
-	case f.src.Etcd != "" && f.src.Consul != "":
-		return usage("--etcd and --consul name different registries: give one")
-	case f.printGRPC && f.printCurl:
-		return usage("--print-grpcurl and --print-curl: choose one")
-	case f.printGRPC && f.conn.HTTP:
-		return usage("--print-grpcurl prints a gRPC call; drop --http or use --print-curl")
-	case f.all && f.src.Instance != "":
-		return usage("--all calls every instance; drop --instance")
-	case f.all && (f.printGRPC || f.printCurl):
-		return usage("--print-* prints one call; drop --all")
-	case f.in.Timeout < 0 || f.src.Timeout <= 0:
-		return usage("--timeout and --connect-timeout must be positive")
+	if err := (workbench.CallChecks{Output: f.output, Plaintext: f.plaintext, All: f.all, PrintGRPC: f.printGRPC,
+		PrintCurl: f.printCurl, Source: f.src, Conn: f.conn, Input: f.in}).Check(); err != nil {
+		return err
 	}
 	f.conn.HTTP, f.in.PrintOnly = f.conn.HTTP || f.printCurl, f.printGRPC || f.printCurl
 	f.conn.Direct, f.conn.Timeout = f.src.Target != "", f.src.Timeout
@@ -101,12 +84,7 @@ func runCall(cmd *cobra.Command, f *callFlags, args []string) error {
 		return err
 	}
 	if ca.Verb != "" { // grpcurl's list and describe, as grpcurl prints them
-		text, err := workbench.Symbols(cmd.Context(), f.src, f.conn, ca.Verb, ca.Name)
-		if err != nil {
-			return workbench.Classify(err)
-		}
-		_, err = fmt.Fprint(cmd.OutOrStdout(), sanitize.Text(text))
-		return err
+		return workbench.Classify(workbench.WriteSymbols(cmd.Context(), cmd.OutOrStdout(), f.src, f.conn, ca))
 	}
 	service, method, err := workbench.SplitMethod(ca.Name, f.conn.Direct)
 	if err != nil {

@@ -230,3 +230,38 @@ func ParseCallArgs(args []string) (CallArgs, error) {
 	}
 	return CallArgs{}, Exitf(ExitUsage, "kitbench call takes one SERVICE.METHOD, got %d arguments (%s)", len(args), strings.Join(args, " "))
 }
+
+// CallChecks are the flags of `kitbench call` that may contradict each
+// other, as given.
+type CallChecks struct {
+	Output                               string // -o
+	Plaintext, All, PrintGRPC, PrintCurl bool
+	Source                               Source
+	Conn                                 ConnectOptions
+	Input                                Input
+}
+
+// Check refuses contradictory flags with an ExitUsage error that says
+// which to drop.
+func (c CallChecks) Check() error {
+	usage := func(format string, args ...any) error { return Exitf(ExitUsage, format, args...) }
+	switch {
+	case c.Output != "" && c.Output != "json":
+		return usage("-o %q: the only format is json", c.Output)
+	case c.Plaintext && c.Conn.TLS.On():
+		return usage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
+	case c.Source.Etcd != "" && c.Source.Consul != "":
+		return usage("--etcd and --consul name different registries: give one")
+	case c.PrintGRPC && c.PrintCurl:
+		return usage("--print-grpcurl and --print-curl: choose one")
+	case c.PrintGRPC && c.Conn.HTTP:
+		return usage("--print-grpcurl prints a gRPC call; drop --http or use --print-curl")
+	case c.All && c.Source.Instance != "":
+		return usage("--all calls every instance; drop --instance")
+	case c.All && (c.PrintGRPC || c.PrintCurl):
+		return usage("--print-* prints one call; drop --all")
+	case c.Input.Timeout < 0 || c.Source.Timeout <= 0:
+		return usage("--timeout and --connect-timeout must be positive")
+	}
+	return nil
+}

@@ -63,3 +63,13 @@ func TestWriteReplaySaysASharedErrorOnce(t *testing.T) {
 		t.Errorf("every failed row, and the other error, should show:\n%s", out)
 	}
 }
+
+func TestProgressLineErasesItselfAtTheEnd(t *testing.T) {
+	var b strings.Builder
+	p := ProgressLine(&b)
+	p(10, 20)
+	p(20, 20)
+	if got := b.String(); got != "\rreplaying 10/20\rreplaying 20/20\r\033[K" {
+		t.Fatalf("%q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/fullstorydev/grpcurl"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/invoke"
 )
@@ -62,6 +64,17 @@ func Symbols(ctx context.Context, src Source, conn ConnectOptions, verb, name st
 		})
 	})
 	return out, err
+}
+
+// WriteSymbols writes what Symbols answers to ca's verb and name, each
+// line sanitized.
+func WriteSymbols(ctx context.Context, w io.Writer, src Source, conn ConnectOptions, ca CallArgs) error {
+	text, err := Symbols(ctx, src, conn, ca.Verb, ca.Name)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, sanitize.Text(text))
+	return err
 }
 
 // fileSource reads the descriptors of conn's protosets or .proto files.
