@@ -17,20 +17,19 @@ type callFlags struct {
 	conn workbench.ConnectOptions // --http, the TLS and descriptor flags
 	in   workbench.Input          // -d, -H, -p, --timeout
 
-	all, plaintext, verbose, printGRPC, printCurl bool
-	output, record                                string
+	all, plaintext, verbose, printGRPC, printCurl, wireJSON bool
+	output, record                                          string
 }
 
 func newCallCmd() *cobra.Command {
 	var f callFlags
 	cmd := &cobra.Command{
-		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-]",
+		Use:     "call SERVICE.METHOD [-d JSON | -d @file | -d @-] | list [SERVICE] | describe [SYMBOL]",
 		Short:   "Call a method of a discovered service over gRPC or HTTP and print the JSON response",
 		Long:    help("call"),
 		Example: help("call.examples"),
-		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCall(cmd, &f, args[0])
+			return runCall(cmd, &f, args)
 		},
 		ValidArgsFunction: completeServiceMethod(true),
 	}
@@ -60,41 +59,34 @@ func newCallCmd() *cobra.Command {
 	fl.BoolVar(&f.printGRPC, "print-grpcurl", false, "print the equivalent grpcurl command instead of calling")
 	fl.BoolVar(&f.printCurl, "print-curl", false, "print the equivalent curl command instead of calling (implies --http)")
 	fl.StringVar(&f.record, "record", "", "append the exchange to this session file (.kitrec)")
+	fl.BoolVar(&f.wireJSON, "wire-json", false, "print gRPC answers with proto3 JSON's lowerCamelCase names (createTime), as grpcurl does, not the .proto names (create_time)")
 	return cmd
 }
 
 // check rejects contradictory flags (exit 1) and completes the options
 // they imply.
 func (f *callFlags) check() error {
-	usage := func(format string, args ...any) error { return workbench.Exitf(workbench.ExitUsage, format, args...) }
-	switch {
-	case f.output != "" && f.output != "json":
-		return usage("-o %q: the only format is json", f.output)
-	case f.plaintext && f.conn.TLS.On():
-		return usage("--plaintext contradicts --tls, --insecure, --cacert and --cert")
-	case f.src.Etcd != "" && f.src.Consul != "":
-		return usage("--etcd and --consul name different registries: give one")
-	case f.printGRPC && f.printCurl:
-		return usage("--print-grpcurl and --print-curl: choose one")
-	case f.printGRPC && f.conn.HTTP:
-		return usage("--print-grpcurl prints a gRPC call; drop --http or use --print-curl")
-	case f.all && f.src.Instance != "":
-		return usage("--all calls every instance; drop --instance")
-	case f.all && (f.printGRPC || f.printCurl):
-		return usage("--print-* prints one call; drop --all")
-	case f.in.Timeout < 0 || f.src.Timeout <= 0:
-		return usage("--timeout and --connect-timeout must be positive")
+	if err := (workbench.CallChecks{Output: f.output, Plaintext: f.plaintext, All: f.all, PrintGRPC: f.printGRPC,
+		PrintCurl: f.printCurl, Source: f.src, Conn: f.conn, Input: f.in}).Check(); err != nil {
+		return err
 	}
-	f.conn.HTTP = f.conn.HTTP || f.printCurl
+	f.conn.HTTP, f.in.PrintOnly = f.conn.HTTP || f.printCurl, f.printGRPC || f.printCurl
 	f.conn.Direct, f.conn.Timeout = f.src.Target != "", f.src.Timeout
 	return nil
 }
 
-func runCall(cmd *cobra.Command, f *callFlags, arg string) error {
+func runCall(cmd *cobra.Command, f *callFlags, args []string) error {
+	ca, err := workbench.ParseCallArgs(args)
+	if err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return err
 	}
-	service, method, err := workbench.SplitMethod(arg, f.conn.Direct)
+	if ca.Verb != "" { // grpcurl's list and describe, as grpcurl prints them
+		return workbench.Classify(workbench.WriteSymbols(cmd.Context(), cmd.OutOrStdout(), f.src, f.conn, ca))
+	}
+	service, method, err := workbench.SplitMethod(ca.Name, f.conn.Direct)
 	if err != nil {
 		return workbench.Exit(workbench.ExitUsage, err)
 	}

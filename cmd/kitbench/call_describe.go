@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/internal/workbench"
+	"github.com/kitbench/kitbench/probes/invoke"
 )
 
 // describeMethod prints the request and response schema of arg,
@@ -24,6 +28,12 @@ func describeMethod(ctx context.Context, stdout io.Writer, f *callFlags, arg str
 	}
 	out := callOutput{stdout: stdout, f: f}
 	s, inst, err := out.caller().Describe(ctx, svc, cands, name)
+	if (errors.Is(err, invoke.ErrNoMethod) || errors.Is(err, invoke.ErrNoService)) && f.output != "json" {
+		if text, serr := workbench.Symbols(ctx, f.src, f.conn, "describe", arg); serr == nil {
+			_, err = fmt.Fprint(stdout, sanitize.Text(text)) // a service, message or enum, as grpcurl describes it
+			return err
+		}
+	}
 	if err != nil {
 		return workbench.Classify(err)
 	}

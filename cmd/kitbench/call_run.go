@@ -13,8 +13,9 @@ import (
 // caller calls as the flags say; skipped instances are noted with -v.
 func (o callOutput) caller() *workbench.Caller {
 	return workbench.NewCaller(workbench.CallerOptions{
-		Connect: o.f.conn,
-		Skipped: func(inst sd.Instance, err error) { o.note("skipping %s: %v", inst.ID, err) },
+		Connect:  o.f.conn,
+		Skipped:  func(inst sd.Instance, err error) { o.note("skipping %s: %v", inst.ID, err) },
+		WireJSON: o.f.wireJSON,
 	})
 }
 
@@ -24,7 +25,11 @@ func callOne(ctx context.Context, out callOutput, rec *workbench.Recording, serv
 	c := out.caller()
 	if out.f.printGRPC || out.f.printCurl {
 		return workbench.Classify(c.With(ctx, service, cands, func(_ sd.Instance, inv invoke.Invoker) error {
-			return printCommand(ctx, out, inv, req)
+			line, err := workbench.Command(ctx, inv, req, out.f.in.Headers)
+			if err == nil {
+				_, err = fmt.Fprintln(out.stdout, sanitize.Text(line))
+			}
+			return err
 		}))
 	}
 	call, err := c.Call(ctx, service, cands, req)
@@ -52,20 +57,4 @@ func callAll(ctx context.Context, out callOutput, rec *workbench.Recording, serv
 		return err
 	}
 	return workbench.CompareError(service, outs, len(calls), ref)
-}
-
-func printCommand(ctx context.Context, out callOutput, inv invoke.Invoker, req invoke.Request) error {
-	var line string
-	var err error
-	switch c := inv.(type) {
-	case *invoke.GRPCClient:
-		line, err = c.Command(ctx, req, out.f.in.Headers)
-	case *invoke.HTTPClient:
-		line, err = c.Command(req, out.f.in.Headers)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(out.stdout, sanitize.Text(line))
-	return err
 }

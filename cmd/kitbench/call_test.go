@@ -74,8 +74,7 @@ func kb(t *testing.T, stdin string, args ...string) (code int, stdout, stderr st
 	var out, errb bytes.Buffer
 	root := newRootCmd(&out, &errb)
 	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(args)
-	err := root.ExecuteContext(t.Context())
+	err := execute(t.Context(), root, args)
 	if err != nil {
 		// as run does
 		errb.WriteString("kitbench: " + err.Error() + "\n")

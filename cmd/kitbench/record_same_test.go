@@ -97,7 +97,7 @@ func TestCallAndDashboardRecordTheSame(t *testing.T) {
 	if got, want := withoutPerCall(fromDash), withoutPerCall(fromCLI); !bytes.Equal(got, want) {
 		t.Errorf("the dashboard recorded\n%s\n`kitbench call --record` recorded\n%s", got, want)
 	}
-	if !bytes.Contains(fromCLI, []byte("Dune <1965>")) || !bytes.Contains(fromCLI, []byte(`"createTime"`)) {
-		t.Errorf("bodies should be kept as received:\n%s", fromCLI)
+	if !bytes.Contains(fromCLI, []byte("Dune <1965>")) || bytes.Count(fromCLI, []byte(`"create_time"`)) != 2 {
+		t.Errorf("bodies should be kept as received, named by the .proto over gRPC as over HTTP:\n%s", fromCLI)
 	}
 }

@@ -52,12 +52,7 @@ func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, outpu
 		fmt.Fprintf(stderr, "kitbench: %s (skipped)\n", sanitize.Line(fmt.Sprintf("%s: %v", path, err), 0))
 	}
 	if terminal(stderr) {
-		o.Progress = func(done, total int) {
-			fmt.Fprintf(stderr, "\rreplaying %d/%d", done, total)
-			if done == total {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		}
+		o.Progress = workbench.ProgressLine(stderr)
 	}
 	r, err := workbench.Replay(ctx, path, o)
 	if err != nil {
@@ -66,7 +61,7 @@ func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, outpu
 	if output == "json" {
 		err = r.Report.WriteJSON(stdout)
 	} else {
-		err = r.Report.WriteText(stdout)
+		err = workbench.WriteReplay(stdout, r.Report)
 	}
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kitbench/kitbench/internal/sanitize"
+	"github.com/kitbench/kitbench/internal/workbench"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -53,9 +54,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 
 // run executes kitbench with args and returns the process exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdout, stderr)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := execute(ctx, newRootCmd(stdout, stderr), args)
 	if err == nil {
 		return 0
 	}
@@ -71,6 +70,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ec.ExitCode()
 	}
 	return 1
+}
+
+// execute runs root with args, a `kitbench call` line typed as for
+// grpcurl put in kitbench's spelling first (workbench.TranslateGrpcurl).
+func execute(ctx context.Context, root *cobra.Command, args []string) error {
+	if c, rest, err := root.Find(args); err == nil && c.Name() == "call" {
+		c.Flags().AddFlagSet(root.PersistentFlags())
+		if rest, err = workbench.TranslateGrpcurl(rest, c.Flags()); err != nil {
+			return err
+		}
+		args = append([]string{"call"}, rest...)
+	}
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
 }
 
 func buildVersion() string {

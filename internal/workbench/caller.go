@@ -38,10 +38,15 @@ type CallerOptions struct {
 	// Skipped, when set, hears of each candidate passed over because it
 	// could not be reached, before the next one is tried.
 	Skipped func(inst sd.Instance, err error)
+	// WireJSON keeps a gRPC answer in proto3 JSON's lowerCamelCase names
+	// (createTime), as grpcurl prints it; false gives it the .proto field
+	// names (create_time), kitbench's rule (see names.go).
+	WireJSON bool
 }
 
-// Caller calls the first reachable instance of a list of candidates. It
-// is safe for concurrent use.
+// Caller calls the first reachable instance of a list of candidates, and
+// gives gRPC answers the .proto field names unless told otherwise
+// (CallerOptions.WireJSON). It is safe for concurrent use.
 type Caller struct {
 	opts CallerOptions
 
@@ -72,7 +77,7 @@ func (c *Caller) Close() error {
 func (c *Caller) Call(ctx context.Context, service string, cands []sd.Instance, req invoke.Request) (*Call, error) {
 	var out *Call
 	err := c.first(ctx, service, shortName(req.Method), cands, false, func(inst sd.Instance, inv invoke.Invoker) error {
-		res, err := inv.Invoke(ctx, req)
+		res, err := c.invoke(ctx, inv, req)
 		if err != nil {
 			return thriftOnly(ctx, inst, req.Method, err)
 		}
@@ -116,7 +121,7 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 		outs[i].Instance = inst.ID
 		err := c.use(ctx, inst, func(inv invoke.Invoker) error {
 			var err error
-			outs[i].Result, err = inv.Invoke(ctx, req)
+			outs[i].Result, err = c.invoke(ctx, inv, req)
 			return err
 		})
 		if err != nil && !errors.Is(err, invoke.ErrUnreachable) && !errors.Is(err, context.DeadlineExceeded) {
@@ -128,6 +133,15 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 		}
 	}
 	return outs, calls, invoke.Compare(outs), nil
+}
+
+// invoke sends req with inv and names the answer's fields by the rule.
+func (c *Caller) invoke(ctx context.Context, inv invoke.Invoker, req invoke.Request) (*invoke.Result, error) {
+	res, err := inv.Invoke(ctx, req)
+	if g, ok := inv.(*invoke.GRPCClient); ok && err == nil && !c.opts.WireJSON {
+		protoNames(ctx, g, res)
+	}
+	return res, err
 }
 
 // first runs fn on a connection to each of cands in turn until one does
@@ -238,4 +252,17 @@ func (c *Caller) release(inst sd.Instance, inv invoke.Invoker, err error) {
 	}
 	c.mu.Unlock()
 	_ = inv.Close()
+}
+
+// Command is the grpcurl or curl command line that makes req's call
+// through inv (see invoke.GRPCClient.Command); headerLines are -H as
+// typed, so ${VAR} stays for the shell to read.
+func Command(ctx context.Context, inv invoke.Invoker, req invoke.Request, headerLines []string) (string, error) {
+	switch c := inv.(type) {
+	case *invoke.GRPCClient:
+		return c.Command(ctx, req, headerLines)
+	case *invoke.HTTPClient:
+		return c.Command(req, headerLines)
+	}
+	return "", fmt.Errorf("no command line for a %T", inv)
 }

@@ -6,8 +6,16 @@
 // and what the command line decides around that: the exit status an
 // error or an answer means (ExitError, Classify), what -o json and the
 // text tables show (Redacted, Envelope, Listing, the Write functions),
-// which registry the environment names (Where, EtcdFromEnv), and the dev
-// registry it serves (ServeRegistry).
+// which registry the environment names (Where, EtcdFromEnv), the dev
+// registry it serves (ServeRegistry), and how a grpcurl command line reads
+// in kitbench's spelling (TranslateGrpcurl, Symbols for grpcurl's list
+// and describe).
+//
+// # One field-naming rule
+//
+// A gRPC answer a Caller returns carries the .proto's field names
+// (create_time), as HTTP answers and session files do; CallerOptions.
+// WireJSON keeps proto3 JSON's lowerCamelCase (see names.go).
 //
 // cmd/kitbench parses flags, calls this package and writes what it
 // returns; the dashboard's adapters turn its values into the ui packages'

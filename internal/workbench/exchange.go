@@ -14,10 +14,11 @@ import (
 // `kitbench call --record` and the same call recorded in the dashboard
 // are the same line.
 //
-// Bodies are kept as they were sent and received: a gRPC body in
-// protojson's lowerCamelCase names, which replay compares with the
-// message's proto names; an HTTP body that was not JSON goes back to its
-// bytes. Endpoint is the method's name ("GetBook") over either transport.
+// Bodies are kept as the Caller gave them: a gRPC answer with the
+// .proto's field names (create_time, as recorder's proxy and capture
+// record it) unless CallerOptions.WireJSON kept protojson's
+// lowerCamelCase, which replay also accepts; an HTTP body that was not
+// JSON goes back to its bytes. Endpoint is the method's name ("GetBook") over either transport.
 // ID is left to the writer.
 func Exchange(c Call) recorder.Exchange {
 	res := c.Result

@@ -36,9 +36,9 @@ func TestExchangeOfRealCalls(t *testing.T) {
 		!ex.Time.Equal(created.Result.Start) || ex.Duration != created.Result.Duration || ex.Response.GRPCCode != 0 {
 		t.Errorf("gRPC exchange %+v", ex)
 	}
-	// Bodies as sent and received: protojson's names, nothing renamed.
+	// Bodies as the Caller gives them: the answer with the .proto's names.
 	if string(ex.Request.Body.JSON) != string(created.Result.RequestBody) || string(ex.Response.Body.JSON) != string(created.Result.Body) ||
-		!strings.Contains(string(ex.Response.Body.JSON), `"createTime"`) {
+		!strings.Contains(string(ex.Response.Body.JSON), `"create_time"`) {
 		t.Errorf("gRPC bodies %s → %s", ex.Request.Body.JSON, ex.Response.Body.JSON)
 	}
 	var id struct{ ID string }

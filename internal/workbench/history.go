@@ -126,7 +126,7 @@ func readHistoryFile(path string) (HistoryEntry, error) {
 // time and method, never overwriting another.
 func (h History) Save(_ context.Context, e HistoryEntry) (HistoryEntry, error) {
 	dir := filepath.Join(h.Dir, HistoryDir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := ProjectDir(h.Dir, HistoryDir); err != nil {
 		return e, err
 	}
 	hf := historyFile{Time: e.Time.UTC(), Service: e.Service, Method: e.Method, Instance: e.Instance, Status: e.Status,

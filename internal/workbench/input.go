@@ -26,19 +26,24 @@ type Input struct {
 	PathParams []string
 	// Timeout bounds the call; zero means only the context's deadline.
 	Timeout time.Duration
+	// PrintOnly says the request is printed (--print-grpcurl, --print-curl),
+	// not sent: the command keeps ${VAR} for the shell, so an unset one
+	// is no error. False reads every ${VAR}.
+	PrintOnly bool
 }
 
 // Request builds the invoke.Request for method, reading the body from
-// stdin or a file when Data says so and header variables with lookup.
+// stdin (@- or grpcurl's @) or a file when Data says so and header
+// variables with lookup.
 // Errors name the flag at fault (-d, -H or -p).
 func (in Input) Request(method string, stdin io.Reader, lookup func(string) (string, bool)) (invoke.Request, error) {
 	var body []byte
 	var err error
 	switch {
-	case in.Data == "@-":
+	case in.Data == "@-" || in.Data == "@":
 		body, err = io.ReadAll(io.LimitReader(stdin, maxInput))
 		if err != nil {
-			return invoke.Request{}, fmt.Errorf("-d @-: reading stdin: %w", err)
+			return invoke.Request{}, fmt.Errorf("-d %s: reading stdin: %w", in.Data, err)
 		}
 	case strings.HasPrefix(in.Data, "@"):
 		if body, err = os.ReadFile(in.Data[1:]); err != nil {
@@ -46,6 +51,9 @@ func (in Input) Request(method string, stdin io.Reader, lookup func(string) (str
 		}
 	default:
 		body = []byte(in.Data)
+	}
+	if in.PrintOnly {
+		lookup = func(string) (string, bool) { return "", true }
 	}
 	hdr, err := invoke.ParseHeaders(in.Headers, lookup)
 	if err != nil {

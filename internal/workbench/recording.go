@@ -1,7 +1,9 @@
 package workbench
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -83,16 +85,19 @@ type RecordingState struct {
 }
 
 // Recorder switches the recording of a project's calls on and off, each
-// recording a new session file in SessionsDir. It is safe for concurrent
-// use. The zero value is not usable: call NewRecorder.
+// recording a new session file in SessionsDir, created by the first call
+// recorded: a recording with no call leaves no file. It is safe for
+// concurrent use. The zero value is not usable: call NewRecorder.
 type Recorder struct {
 	dir  string
 	now  func() time.Time
 	tool string
 
-	mu   sync.Mutex
-	rec  *Recording // nil unless recording
-	path string
+	mu      sync.Mutex
+	on      bool
+	rec     *Recording // nil until the first call is recorded
+	path    string
+	started time.Time // when recording started: the file's header says so
 }
 
 // NewRecorder records into dir's SessionsDir, with headers naming tool
@@ -105,48 +110,77 @@ func NewRecorder(dir, tool string, now func() time.Time) *Recorder {
 	return &Recorder{dir: dir, tool: tool, now: now}
 }
 
-// Toggle starts a new session file, or closes the one being recorded.
+// Toggle starts recording to a new session file, or stops the recording.
+// Starting makes the directory (ProjectDir) so that a recording that
+// cannot be kept fails now, not at its first call.
 func (r *Recorder) Toggle() RecordingState {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.rec != nil {
+	if r.on {
 		st := RecordingState{Path: r.path, Calls: r.rec.Calls()}
 		if err := r.rec.Close(); err != nil {
 			st.Err = fmt.Sprintf("closing %s: %v", r.path, err)
 		}
-		r.rec = nil
+		r.on, r.rec = false, nil
 		return st
 	}
-	if err := os.MkdirAll(filepath.Join(r.dir, SessionsDir), 0o700); err != nil {
+	if err := ProjectDir(r.dir, SessionsDir); err != nil {
 		return RecordingState{Err: err.Error()}
 	}
-	now := r.now().UTC()
-	rel := filepath.Join(SessionsDir, "dashboard-"+now.Format("20060102-150405.000")+".kitrec")
-	w, err := recorder.Create(filepath.Join(r.dir, rel), recorder.Header{Created: now, Tool: r.tool}, recorder.WriteOptions{})
-	if err != nil {
-		return RecordingState{Err: err.Error()}
+	r.started = r.now().UTC()
+	r.path = filepath.Join(SessionsDir, "dashboard-"+r.started.Format("20060102-150405.000")+".kitrec")
+	if _, err := os.Lstat(filepath.Join(r.dir, r.path)); err == nil {
+		return RecordingState{Err: fmt.Sprintf("%s exists", r.path)}
 	}
-	r.rec, r.path = &Recording{w: w}, rel
-	return RecordingState{On: true, Path: rel}
+	r.on = true
+	return RecordingState{On: true, Path: r.path}
 }
 
-// Record appends c to the session being recorded, if any, and reports
-// whether it did. A failed append stops nothing: the call answered, and
-// the session file keeps what it could.
+// Record appends c to the session being recorded, if any, creating its
+// file on the first call, and reports whether it did. A failed append
+// stops nothing: the call answered, and the session file keeps what it
+// could.
 func (r *Recorder) Record(c *Call) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.rec != nil && r.rec.Record(c) == nil
+	if !r.on {
+		return false
+	}
+	if r.rec == nil {
+		w, err := recorder.Create(filepath.Join(r.dir, r.path), recorder.Header{Created: r.started, Tool: r.tool}, recorder.WriteOptions{})
+		if err != nil {
+			return false
+		}
+		r.rec = &Recording{w: w}
+	}
+	return r.rec.Record(c) == nil
 }
 
 // Close stops recording.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.rec == nil {
+	err := r.rec.Close()
+	r.on, r.rec = false, nil
+	return err
+}
+
+// ProjectDir makes sub (SessionsDir, HistoryDir) under the project
+// directory dir, mode 0700. The .kitbench directory it is in gets a
+// .gitignore that ignores everything, so that what kitbench keeps never
+// shows as untracked in the project's repository; an existing .gitignore
+// is left as it is.
+func ProjectDir(dir, sub string) error {
+	if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ".kitbench", ".gitignore"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return nil
 	}
-	err := r.rec.Close()
-	r.rec = nil
-	return err
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString("# kitbench's sessions and call history: not the project's.\n*\n")
+	return errors.Join(err, f.Close())
 }

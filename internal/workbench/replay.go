@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -130,4 +131,15 @@ func ParseHeaders(lines []string) (http.Header, error) {
 		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	return h, nil
+}
+
+// ProgressLine is a ReplayOptions.Progress for a terminal: "replaying
+// 10/40" redrawn on one line of w, erased when the last is done.
+func ProgressLine(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		fmt.Fprintf(w, "\rreplaying %d/%d", done, total)
+		if done == total {
+			fmt.Fprint(w, "\r\033[K")
+		}
+	}
 }

@@ -187,6 +187,8 @@ func (g *GRPCClient) findService(src grpcurl.DescriptorSource, hint, meth string
 	case 1:
 		return found[0], nil
 	case 0:
+		slices.Sort(methods)
+		methods = slices.Compact(methods) // v1 and v1alpha reflection share their method's name
 		where := strings.Join(cands, ", ")
 		if where == "" {
 			where = "the server (it offers no services)"
