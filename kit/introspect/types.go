@@ -20,6 +20,9 @@ type Info struct {
 	StartTime  time.Time     `json:"start_time"`
 	Transports []Transport   `json:"transports"`
 	Endpoints  []EndpointDoc `json:"endpoints"`
+	// Resources lists the optional resources the instance serves, such
+	// as ResourceRED; empty when it serves only the base ones.
+	Resources []string `json:"resources,omitempty"`
 }
 
 // Transport is one listener a service answers calls on.
