@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/internal/fleetsim"
+	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
 )

@@ -5,10 +5,10 @@ import (
 	"syscall"
 )
 
-// fdsPerInstance is what one watched instance may hold open in this
-// process: its event stream, a pooled connection for polls and one for
-// scrapes.
-const fdsPerInstance = 3
+// fdsPerInstance is what one watched instance holds open in this
+// process besides its share of a listener: its event stream and a
+// pooled connection for polls and scrapes.
+const fdsPerInstance = 2
 
 // raiseFileLimit raises the soft RLIMIT_NOFILE to the hard limit, and
 // fails when the fleet would not fit in it.

@@ -35,9 +35,9 @@ func scale(n int) (int, time.Duration) {
 }
 
 // perListener is how many simulated instances share an admin listener in
-// the benchmarks: 5,000 instances then need 100 listeners, and the
-// workbench's pool still sees many hosts.
-const perListener = 10
+// the benchmarks: one each, as in a real fleet, so that the workbench's
+// connection pool sees one host per instance.
+const perListener = 1
 
 // workbench is the headless workbench: the real hub on the fleet's
 // registry and the dashboard model run by a Bubble Tea program that
