@@ -69,6 +69,7 @@ type Fleet struct {
 	// accepted counts connections the admin listeners accepted: a
 	// watcher that reuses its connections keeps it flat.
 	accepted atomic.Uint64
+	served   map[string]*atomic.Uint64 // requests by resource path
 
 	mu     sync.Mutex
 	insts  []*instance // in order of creation; churn removes from the front
@@ -84,7 +85,7 @@ func Start(opts Options) (*Fleet, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &Fleet{opts: opts, ctx: ctx, cancel: cancel, regAddr: opts.Registry}
+	f := &Fleet{opts: opts, ctx: ctx, cancel: cancel, regAddr: opts.Registry, served: newServed()}
 	if f.regAddr == "" {
 		ln, err := devregistry.Listen("127.0.0.1:0")
 		if err != nil {
@@ -173,6 +174,17 @@ func (f *Fleet) Calls() uint64 {
 // Accepted is the number of connections the admin listeners have
 // accepted so far: what a watcher dialled.
 func (f *Fleet) Accepted() uint64 { return f.accepted.Load() }
+
+// Served is the number of requests the instances answered for resource,
+// a path under an instance's admin base without its leading slash:
+// "metrics", "debug/kit/v1/red", "debug/kit/v1/info", "debug/kit/v1/breakers",
+// "debug/kit/v1/limiters" or "debug/kit/v1/events". Other paths count zero.
+func (f *Fleet) Served(resource string) uint64 {
+	if c := f.served[resource]; c != nil {
+		return c.Load()
+	}
+	return 0
+}
 
 // add creates, serves and registers one instance.
 func (f *Fleet) add() error {

@@ -66,7 +66,7 @@ func newInstance(service, id string, endpoints int) (*instance, error) {
 		ep := m.Middleware(name, "http")(in.breaker.Middleware(call))
 		in.endpoints = append(in.endpoints, ep)
 	}
-	in.handler = introspect.NewHandler(in.reg, introspect.WithMetrics(prom))
+	in.handler = introspect.NewHandler(in.reg, introspect.WithMetrics(prom), introspect.WithRED(m))
 	return in, nil
 }
 

@@ -15,9 +15,10 @@ import (
 // listener is one admin listener serving several instances, each under
 // /i/<id>.
 type listener struct {
-	addr string
-	srv  *http.Server
-	done chan struct{} // closed when Serve returns
+	addr   string
+	srv    *http.Server
+	done   chan struct{}             // closed when Serve returns
+	served map[string]*atomic.Uint64 // the fleet's, read-only map
 
 	mu    sync.RWMutex
 	insts map[string]*instance
@@ -26,12 +27,12 @@ type listener struct {
 // instancePrefix starts every admin path: /i/<id>/debug/kit/v1/…
 const instancePrefix = "/i/"
 
-func newListener(accepted *atomic.Uint64) (*listener, error) {
+func newListener(accepted *atomic.Uint64, served map[string]*atomic.Uint64) (*listener, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fleetsim: admin listener: %w", err)
 	}
-	l := &listener{addr: ln.Addr().String(), insts: map[string]*instance{}, done: make(chan struct{})}
+	l := &listener{addr: ln.Addr().String(), insts: map[string]*instance{}, done: make(chan struct{}), served: served}
 	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			if st == http.StateNew {
@@ -61,7 +62,23 @@ func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
 	u.Path, u.RawPath = "/"+sub, ""
 	r2.URL = &u
+	if c := l.served[sub]; c != nil {
+		c.Add(1)
+	}
 	in.handler.ServeHTTP(w, r2)
+}
+
+// Resources counted by Fleet.Served.
+var countedResources = []string{"metrics", "debug/kit/v1/info", "debug/kit/v1/breakers", "debug/kit/v1/limiters",
+	"debug/kit/v1/red", "debug/kit/v1/events"}
+
+// newServed returns a counter per counted resource.
+func newServed() map[string]*atomic.Uint64 {
+	m := make(map[string]*atomic.Uint64, len(countedResources))
+	for _, r := range countedResources {
+		m[r] = new(atomic.Uint64)
+	}
+	return m
 }
 
 // close stops the server: open streams are cut, idle connections closed.
@@ -92,7 +109,7 @@ func (f *Fleet) place(in *instance) (*listener, error) {
 		}
 	}
 	if best == nil {
-		l, err := newListener(&f.accepted)
+		l, err := newListener(&f.accepted, f.served)
 		if err != nil {
 			return nil, err
 		}
