@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,6 +90,7 @@ type Handler struct {
 	hosts     hostcheck.Policy
 	token     []byte // sha256 of the bearer token; nil: no auth
 	metrics   http.Handler
+	red       REDSource
 	heartbeat time.Duration
 	buffer    int
 	writeTO   time.Duration
@@ -170,6 +172,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if allowMethod(w, r, true) {
 			h.serveSpans(w, r)
 		}
+	case ResourceRED:
+		if h.red == nil {
+			writeError(w, http.StatusNotFound, "no such resource: "+r.URL.Path+" (this instance serves no RED figures)", "")
+		} else if allowMethod(w, r, true) {
+			writeJSON(w, http.StatusOK, h.redPage())
+		}
 	case "events":
 		if allowMethod(w, r, false) {
 			h.serveEvents(w, r)
@@ -198,6 +206,9 @@ func (h *Handler) info() Info {
 	}
 	if info.Endpoints == nil {
 		info.Endpoints = []EndpointDoc{}
+	}
+	if h.red != nil {
+		info.Resources = append(slices.Clone(info.Resources), ResourceRED)
 	}
 	return info
 }

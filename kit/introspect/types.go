@@ -24,6 +24,9 @@ type Info struct {
 	// Registry.StreamMiddleware wraps; absent when there is none. Added
 	// within v1: older clients ignore it.
 	Streams []OpenStreams `json:"streams,omitempty"`
+	// Resources lists the optional resources the instance serves, such
+	// as ResourceRED; empty when it serves only the base ones.
+	Resources []string `json:"resources,omitempty"`
 }
 
 // OpenStreams is the number of streams open on one stream endpoint.

@@ -19,13 +19,18 @@ import (
 
 // probe is the set of goroutines watching one instance.
 type probe struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	metrics *metricsSource // nil without an admin listener
+	release func()         // called once stopped; nil for none
 }
 
 func (p *probe) stop() {
 	p.cancel()
 	p.wg.Wait()
+	if p.release != nil {
+		p.release()
+	}
 }
 
 func errString(err error) string {
@@ -141,7 +146,9 @@ func (h *Hub) startProbe(key Key, inst Instance) *probe {
 		}()
 		return p
 	}
-	c, err := introspect.NewForInstance(sd.Instance{ID: key.InstanceID, Meta: inst.Meta}, h.opts.Introspect)
+	io := h.opts.Introspect
+	io.Pace = h.budget.pacer(key, h.budget.intro)
+	c, err := introspect.NewForInstance(sd.Instance{ID: key.InstanceID, Meta: inst.Meta}, io)
 	if err != nil {
 		p.wg.Add(1)
 		go func() { // report outside the caller's lock
@@ -155,11 +162,14 @@ func (h *Hub) startProbe(key Key, inst Instance) *probe {
 		defer p.wg.Done()
 		_ = c.Follow(ctx, 0, func(u introspect.Update) { h.onIntro(key, p, u) })
 	}()
+	h.budget.add(1)
+	p.release = func() { h.budget.add(-1) }
+	p.metrics = newMetricsSource()
 	if h.scr != nil {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			scrapeLoop(ctx, h.scr, adminPath(c.Base(), wire.MetricsPath), c.Token(), h.opts.ScrapeInterval, func(st scrape.Stats, err error) {
+			metricsLoop(ctx, p.metrics, c, h.scr, h.budget.scrape, h.budget.pacer(key, h.budget.scrape), func(st scrape.Stats, err error) {
 				h.onMetrics(key, p, st, err)
 			})
 		}()
@@ -236,6 +246,9 @@ func (h *Hub) onIntro(key Key, p *probe, u introspect.Update) {
 	case introspect.KindStatus:
 		h.statusLocked(in, u)
 	case introspect.KindInfo:
+		if p.metrics != nil {
+			p.metrics.learn(u.Info)
+		}
 		next := in.inst
 		info := u.Info
 		next.Info = &info

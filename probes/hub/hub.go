@@ -50,6 +50,13 @@ type Options struct {
 	// SpanRing is how many spans the hub keeps, fleet-wide, for traces.
 	// Zero means 10 000.
 	SpanRing int
+	// ProbeBudget bounds the requests per second the hub's refreshes make
+	// to admin listeners, fleet-wide: instances given to SetFocus refresh
+	// every Introspect.Interval and ScrapeInterval, the rest as often as
+	// the budget left allows (never more often than those), and idle ones
+	// back off. Event streams are not counted against it. Zero means
+	// DefaultProbeBudget (200).
+	ProbeBudget float64
 }
 
 // Hub fans the probes of a whole fleet into one stream of typed messages
@@ -63,6 +70,7 @@ type Hub struct {
 	wg     sync.WaitGroup  // the source reader
 	scr    scraper         // nil when scraping is off
 	tr     *http.Transport // the probes' own transport, when Introspect.HTTPClient is nil
+	budget *budget
 
 	mu       sync.Mutex
 	source   SourceStatus
@@ -72,6 +80,7 @@ type Hub struct {
 	changed  chan struct{} // closed and replaced when an instance or the source changes
 	received uint64        // spans received
 	lost     uint64        // spans the instances' rings lost before we read them
+	refresh  RefreshStatus // the latest published
 	closed   bool
 }
 
@@ -114,19 +123,33 @@ func New(opts Options) (*Hub, error) {
 		subs:    make(map[*Subscription]struct{}),
 		changed: make(chan struct{}),
 	}
-	if opts.ScrapeInterval > 0 {
-		h.scr = newScraper()
+	scrapeBase := opts.ScrapeInterval
+	if scrapeBase <= 0 {
+		scrapeBase = DefaultScrapeInterval
 	}
-	if h.opts.Introspect.HTTPClient == nil {
+	h.budget = newBudget(opts.ProbeBudget, cmp.Or(opts.Introspect.Interval, introspect.DefaultInterval), scrapeBase)
+	hc := h.opts.Introspect.HTTPClient
+	if hc == nil {
 		// A transport of our own, so Close can release its connections
 		// (and their goroutines) instead of leaving them in a global pool.
+		// No total cap on idle connections: one per instance stays warm
+		// whatever the fleet's size (a cap below it re-dials every round);
+		// a few per host serve instances that share a listener.
 		h.tr = http.DefaultTransport.(*http.Transport).Clone()
 		h.tr.Proxy = nil
-		h.tr.MaxIdleConnsPerHost = 4
-		h.opts.Introspect.HTTPClient = &http.Client{Transport: h.tr}
+		h.tr.MaxIdleConns = 0
+		h.tr.MaxIdleConnsPerHost = idleConnsPerHost
+		hc = &http.Client{Transport: h.tr}
 	}
-	h.wg.Add(1)
+	counted := *hc
+	counted.Transport = countingTransport{rt: cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport), n: &h.budget.requests}
+	h.opts.Introspect.HTTPClient = &counted
+	if opts.ScrapeInterval > 0 {
+		h.scr = newScraper(&counted)
+	}
+	h.wg.Add(2)
 	go h.watch()
+	go h.reportRefresh()
 	return h, nil
 }
 

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/kitbench/kitbench/probes/scrape"
@@ -34,38 +35,12 @@ type scraper interface {
 
 type promScraper struct{ s *scrape.Scraper }
 
-func newScraper() scraper { return promScraper{scrape.New()} }
+// newScraper scrapes with hc, the hub's client, so scrapes and
+// introspection share one pool of connections.
+func newScraper(hc *http.Client) scraper { return promScraper{scrape.New(scrape.WithClient(hc))} }
 
 func (p promScraper) scrape(ctx context.Context, url, token string) (*scrape.Snapshot, error) {
 	return p.s.Scrape(ctx, url, scrape.BearerToken(token))
 }
 
 func (p promScraper) close() { p.s.Close() }
-
-// scrapeLoop scrapes url (with the admin listener's bearer token, if any)
-// every interval until ctx ends, reporting derived figures through report.
-func scrapeLoop(ctx context.Context, s scraper, url, token string, every time.Duration, report func(scrape.Stats, error)) {
-	var prev *scrape.Snapshot
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		sctx, cancel := context.WithTimeout(ctx, every)
-		cur, err := s.scrape(sctx, url, token)
-		cancel()
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			report(scrape.Stats{}, err)
-		} else {
-			cur = cur.Compact()
-			report(scrape.Derive(prev, cur), nil)
-			prev = cur
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

@@ -72,6 +72,8 @@ func coalesceKey(m Msg) (ckey, bool) {
 		return ckey{kind: 'l', inst: m.Key, name: m.Limiter.Name}, true
 	case MetricsUpdate:
 		return ckey{kind: 'm', inst: m.Key}, true
+	case RefreshStatus:
+		return ckey{kind: 'r'}, true
 	}
 	return ckey{}, false
 }

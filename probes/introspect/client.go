@@ -79,6 +79,13 @@ type Options struct {
 	// when polling, spans); every refresh doubles as a health probe. Zero
 	// means DefaultInterval (500 ms).
 	Interval time.Duration
+	// Pace, when set, decides how long Follow waits before each refresh
+	// after the first, instead of Interval: it is told whether the
+	// previous refresh saw anything change (breakers or limiters), so a
+	// caller can refresh idle instances less often and bound the work of
+	// a whole fleet. It is called from Follow's goroutine. Nil means every
+	// Interval.
+	Pace func(changed bool) time.Duration
 	// BackoffMin and BackoffMax bound the jittered exponential delay
 	// between reconnection attempts. Zero means 100 ms and 5 s.
 	BackoffMin, BackoffMax time.Duration

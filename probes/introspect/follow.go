@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kitbench/kitbench/internal/backoff"
+	"slices"
 	"time"
+
+	"github.com/kitbench/kitbench/internal/backoff"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 )
@@ -101,6 +103,11 @@ type follower struct {
 	cursor uint64
 	id     string    // instance id seen in /info
 	start  time.Time // start time seen in /info
+	// The last refresh's lists, and whether they differed from the one
+	// before, for Options.Pace.
+	breakers []wire.Breaker
+	limiters []wire.Limiter
+	changed  bool
 }
 
 func (f *follower) status(m Mode, err error) {
@@ -140,7 +147,7 @@ func (f *follower) session(ctx context.Context) (connected bool, err error) {
 	}
 	f.status(mode, serr)
 
-	tick := time.NewTicker(f.c.opts.Interval)
+	tick := time.NewTimer(f.next(true))
 	defer tick.Stop()
 	ticks := 0
 	var items <-chan streamItem
@@ -180,8 +187,17 @@ func (f *follower) session(ctx context.Context) (connected bool, err error) {
 			if err := f.refresh(ctx, st == nil); err != nil {
 				return true, err
 			}
+			tick.Reset(f.next(f.changed))
 		}
 	}
+}
+
+// next is the wait before the following refresh.
+func (f *follower) next(changed bool) time.Duration {
+	if f.c.opts.Pace == nil {
+		return f.c.opts.Interval
+	}
+	return f.c.opts.Pace(changed)
 }
 
 // refresh reads breakers and limiters and, when spans is true, the spans
@@ -191,12 +207,14 @@ func (f *follower) refresh(ctx context.Context, spans bool) error {
 	if err != nil {
 		return err
 	}
-	f.emit(Update{Kind: KindBreakers, Mode: f.mode, Breakers: bs})
 	ls, err := f.c.Limiters(ctx)
 	if err != nil {
 		return err
 	}
-	f.emit(Update{Kind: KindLimiters, Mode: f.mode, Limiters: ls})
+	f.changed = !slices.Equal(bs, f.breakers) || !slices.Equal(ls, f.limiters)
+	f.breakers, f.limiters = bs, ls
+	f.emit(Update{Kind: KindBreakers, Mode: f.mode, Breakers: slices.Clone(bs)})
+	f.emit(Update{Kind: KindLimiters, Mode: f.mode, Limiters: slices.Clone(ls)})
 	if spans {
 		return f.catchUp(ctx)
 	}

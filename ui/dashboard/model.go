@@ -62,6 +62,7 @@ type Model struct {
 	dropped uint64
 	now     time.Time // the last tick
 	down    time.Time // when the source was first seen failing; zero while it answers
+	refresh hub.RefreshStatus
 }
 
 // tick is the dashboard's own timer message, re-armed on every tick.
@@ -152,6 +153,8 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	case hub.Dropped:
 		m.dropped += msg.N
 		changed = true
+	case hub.RefreshStatus:
+		m.refresh, changed = msg, true
 	}
 	if changed {
 		switch {
@@ -176,6 +179,9 @@ func (m *Model) status() ui.StatusMsg {
 	}
 	if !s.Ready && s.Err == "" {
 		src += " · connecting…"
+	}
+	if r := m.refresh; r.Every > 0 {
+		src += " · " + refreshText(r)
 	}
 	if m.dropped > 0 {
 		src += " · " + strconv.FormatUint(m.dropped, 10) + " updates dropped"
@@ -220,3 +226,14 @@ func (m *Model) emptyState() root.EmptyMsg {
 
 // View draws the root.
 func (m *Model) View() tea.View { return m.root.View() }
+
+// refreshText is the status line's account of the hub's refreshing:
+// "refresh 2s · 40 probes/s", or "refresh 2s–15s · …" when the probe
+// budget stretches the period of instances off screen.
+func refreshText(r hub.RefreshStatus) string {
+	every := r.Every.Round(100 * time.Millisecond).String()
+	if slow := r.Slowest.Round(time.Second); slow > r.Every {
+		every += "–" + slow.String()
+	}
+	return "refresh " + every + " · " + strconv.FormatFloat(r.ProbesPerSecond, 'f', 0, 64) + " probes/s"
+}

@@ -1,0 +1,104 @@
+package hub_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kitbench/kitbench/internal/fleetsim"
+	"github.com/kitbench/kitbench/probes/discovery"
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/probes/introspect"
+)
+
+func simFleet(t *testing.T, o fleetsim.Options) *fleetsim.Fleet {
+	t.Helper()
+	f, err := fleetsim.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+func simHub(t *testing.T, f *fleetsim.Fleet, o hub.Options) *hub.Hub {
+	t.Helper()
+	o.Discovery = discovery.Options{Consul: f.RegistryAddr()}
+	h, err := hub.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// until polls cond every 50 ms, failing the test after a minute (a bound
+// for a loaded machine, not a timing assertion).
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: not within a minute", what)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// allMetered reports whether every instance is up with a derived rate.
+func allMetered(h *hub.Hub, n int) bool {
+	s := h.Snapshot()
+	if len(s.Instances) != n {
+		return false
+	}
+	for _, in := range s.Instances {
+		if in.State != hub.StateUp || in.Metrics == nil || !in.Metrics.Stats.Kit || in.Metrics.Stats.Instance.Rate == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestHubReadsREDInsteadOfScraping: instances that offer the compact RED
+// resource get their rates from it, and their /metrics pages are never
+// fetched.
+func TestHubReadsREDInsteadOfScraping(t *testing.T) {
+	f := simFleet(t, fleetsim.Options{N: 4, Rate: 40})
+	h := simHub(t, f, hub.Options{})
+	until(t, "every instance up with a rate", func() bool { return allMetered(h, 4) })
+	if n := f.Served("metrics"); n != 0 {
+		t.Errorf("the hub scraped /metrics %d times from instances that offer RED", n)
+	}
+	if f.Served("debug/kit/v1/red") < 8 {
+		t.Errorf("RED read %d times, want at least two per instance", f.Served("debug/kit/v1/red"))
+	}
+}
+
+// TestHubKeepsConnectionsAcrossRounds watches more instances than
+// net/http's default idle pool holds (100 in total): every refresh round
+// must reuse the connection of the round before instead of dialling.
+func TestHubKeepsConnectionsAcrossRounds(t *testing.T) {
+	const n = 120
+	f := simFleet(t, fleetsim.Options{N: n, PerListener: 1, Rate: 1})
+	// A budget that does not slow anyone: every instance refreshes every
+	// second; and a timeout no loaded machine reaches, so that no request
+	// is abandoned (and its connection with it).
+	h := simHub(t, f, hub.Options{ProbeBudget: 1e6, Introspect: introspect.Options{Interval: time.Second, Timeout: 30 * time.Second}})
+	until(t, "every instance up", func() bool { return allMetered(h, n) })
+	// Three rounds to warm up: an instance whose follower and metrics
+	// meet at its listener once holds two connections from then on.
+	rounds := f.Served("debug/kit/v1/breakers")
+	until(t, "three rounds of every instance", func() bool {
+		return f.Served("debug/kit/v1/breakers") >= rounds+3*n
+	})
+	dialled := f.Accepted()
+	rounds = f.Served("debug/kit/v1/breakers")
+	until(t, "three more rounds of every instance", func() bool {
+		return f.Served("debug/kit/v1/breakers") >= rounds+3*n
+	})
+	if d := f.Accepted() - dialled; d > n/10 {
+		t.Errorf("%d connections dialled over three rounds of %d instances, want next to none", d, n)
+	}
+}
