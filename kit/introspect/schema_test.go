@@ -32,6 +32,7 @@ type docBook struct {
 }
 
 func TestDescribeType(t *testing.T) {
+	_ = docBook{hidden: 1} // unexported: never described
 	d, tmpl := DescribeType(reflect.TypeFor[*docBook]())
 	got, _ := json.Marshal(d)
 	want := `{"type":"introspect.docBook","fields":[` +

@@ -28,7 +28,9 @@ type countReq struct {
 	S string `json:"s"`
 }
 
-func upper(_ context.Context, r upperReq) (upperResp, error) { return upperResp{V: strings.ToUpper(r.S)}, nil }
+func upper(_ context.Context, r upperReq) (upperResp, error) {
+	return upperResp{V: strings.ToUpper(r.S)}, nil
+}
 
 // passThrough is a middleware that hides the endpoint's types, as every
 // real chain (logging, metrics, …) does.
