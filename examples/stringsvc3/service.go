@@ -32,4 +32,3 @@ func (stringService) Count(_ context.Context, s string) int { return len(s) }
 
 // ErrEmpty is returned when an input string is empty: a 400 on the wire.
 var ErrEmpty = transport.NewError(http.StatusBadRequest, "empty string")
-
