@@ -40,3 +40,21 @@ install_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
 install_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 install_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 install_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
+
+# Jaeger v2 (an OTLP receiver with an in-memory store and a query API), for the
+# test that a demo fleet's spans reach a real tracing backend. Jaeger is not a
+# library kit depends on, so it is pinned in its own scratch module under
+# .tools/ rather than in go.mod; `go get -tool` records the pin, `go build`
+# builds it from that module's go.sum.
+JAEGER_MOD=github.com/jaegertracing/jaeger/cmd/jaeger@v1.75.0
+if ! { [ -x "$GOBIN/jaeger" ] && [ "$(cat "$GOBIN/.jaeger.version" 2>/dev/null)" = "$JAEGER_MOD" ]; }; then
+  echo "deps: building $JAEGER_MOD (a few minutes on a cold module cache)" >&2
+  mkdir -p .tools/jaeger
+  (
+    cd .tools/jaeger
+    [ -f go.mod ] || go mod init kitbench.tools/jaeger >/dev/null 2>&1
+    GOFLAGS=-mod=mod go get -tool "$JAEGER_MOD"
+    go build -o "$GOBIN/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
+  )
+  echo "$JAEGER_MOD" >"$GOBIN/.jaeger.version"
+fi

@@ -26,7 +26,7 @@ func TestDescribe(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"SERVICE bookstore  (1 instances)", "book-1", "stream",
+	for _, want := range []string{"SERVICE bookstore  (1 instance)", "book-1", "stream",
 		"GetBook", "GET /v1/books/{id}", "/bookstore.v1.BookService/GetBook", "grpc",
 		"BREAKER", "closed", "LIMITER", "bookstore"} {
 		if !strings.Contains(out, want) {

@@ -177,7 +177,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil, err
 	}
 	ring := tracing.NewRing(0, reg)
-	inst.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling))
+	inst.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling), tracing.FromEnv())
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil, err
 	}
 	ring := tracing.NewRing(0, reg)
-	if g.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling)); err != nil {
+	if g.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling), tracing.FromEnv()); err != nil {
 		return nil, err
 	}
 	closers = append(closers, func() { _ = g.tracer.Shutdown(context.Background()) })

@@ -81,9 +81,10 @@ func newUpstream(cfg Config, tp trace.TracerProvider, x *ejections) (*upstream, 
 // tried once, since a retry could store the book twice.
 func (u *upstream) makeEndpoints() bookstore.Endpoints {
 	budget := lb.NewBudget(u.cfg.RetryPercent, u.cfg.MinRetries)
-	retried := lb.Retry(u.cfg.Attempts, u.cfg.AttemptTimeout, u.outlier, budget)
+	each := lb.AttemptTimeout(u.cfg.AttemptTimeout)
+	retried := lb.Retry(u.cfg.Attempts, 0, u.outlier, lb.WithBudget(budget), each)
 	return bookstore.Endpoints{
-		CreateBook: lb.Retry(1, u.cfg.AttemptTimeout, u.outlier, budget),
+		CreateBook: lb.Retry(1, 0, u.outlier, lb.WithBudget(budget), each),
 		GetBook:    retried,
 		ListBooks:  retried,
 		DeleteBook: retried,

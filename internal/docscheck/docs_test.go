@@ -81,7 +81,7 @@ func report(t *testing.T, what string, problems []string) {
 func TestKitIdentifiersExist(t *testing.T) {
 	root := repoRoot(t)
 	pkgs := loadKit(t, root)
-	for _, f := range []string{"docs/guide.md", "docs/tutorial.md"} {
+	for _, f := range []string{"docs/guide.md", "docs/tutorial.md", "docs/from-go-kit.md"} {
 		text, _ := readMarkdown(t, root, f)
 		if n := len(identRE.FindAllString(text, -1)); n < 50 {
 			t.Errorf("%s: only %d pkg.Name references found; is the file the guide it should be?", f, n)

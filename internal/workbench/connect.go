@@ -34,7 +34,9 @@ type ConnectOptions struct {
 }
 
 // Connect opens an invoker to inst: gRPC when it offers it (and HTTP is
-// not asked for), else HTTP with the routes of its introspection info. An
+// not asked for), else HTTP with the routes of its introspection info. A
+// registered instance that publishes both has a method its gRPC services
+// lack, but its info lists over HTTP, called over HTTP. An
 // instance that cannot be reached gives an error wrapping
 // invoke.ErrUnreachable.
 func Connect(ctx context.Context, inst sd.Instance, o ConnectOptions) (invoke.Invoker, error) {
@@ -48,7 +50,10 @@ func Connect(ctx context.Context, inst sd.Instance, o ConnectOptions) (invoke.In
 		}
 		if addr != "" {
 			g, err := invoke.DialGRPC(ctx, addr, gopts)
-			if err == nil || !o.Direct || !errors.Is(err, invoke.ErrUnreachable) {
+			if err == nil {
+				return withHTTPFallback(g, inst, o), nil // a method gRPC lacks may be served over HTTP
+			}
+			if !o.Direct || !errors.Is(err, invoke.ErrUnreachable) {
 				return g, err
 			}
 			// A --target may name a kit admin listener: ask it where gRPC is.

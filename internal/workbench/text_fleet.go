@@ -47,7 +47,7 @@ func WriteList(w io.Writer, l Listing) error {
 // sanitized, each field at MaxCell cells.
 func WriteDescribe(w io.Writer, service string, insts []hub.InstanceState) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "SERVICE %s  (%d instances)\n\n", cell(service), len(insts))
+	fmt.Fprintf(tw, "SERVICE %s  (%s)\n\n", cell(service), plural(len(insts), "instance"))
 
 	fmt.Fprintln(tw, "INSTANCE\tADDRESS\tHEALTH\tSTATE\tINTROSPECTION\tVERSION\tADMIN\tNOTE")
 	for _, in := range insts {
@@ -121,3 +121,11 @@ func endpoints(insts []hub.InstanceState) []endpointRow {
 
 // dash stands for an empty field.
 func dash(s string) string { return cmp.Or(s, "-") }
+
+// plural is "1 instance", "2 instances".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

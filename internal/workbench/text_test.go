@@ -112,3 +112,14 @@ func TestServeRegistry(t *testing.T) {
 		t.Errorf("stopped: %v", err)
 	}
 }
+
+func TestWriteDescribeOneInstance(t *testing.T) {
+	in := hub.InstanceState{Instance: hub.Instance{Key: hub.Key{InstanceID: "book-1"}, Address: "127.0.0.1:1", State: hub.StateUp}}
+	var b bytes.Buffer
+	if err := WriteDescribe(&b, "bookstore", []hub.InstanceState{in}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "SERVICE bookstore  (1 instance)\n") {
+		t.Fatalf("want a singular count:\n%s", b.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // Endpoint is the fundamental building block of servers and clients. It
@@ -46,13 +47,22 @@ var ErrRequestType = errors.New("endpoint: wrong request type")
 // Endpoint. The request is converted with a type assertion; a request of
 // another type yields an error wrapping ErrRequestType (never a panic). A
 // pointer request whose element type is Req is dereferenced, so Typed[T]
-// accepts both T and *T (a nil *T is refused).
+// accepts both T and *T (a nil *T is refused). TypesOf reports Req and Resp
+// of the endpoint it returns, so transports can describe it and check the
+// decoder wired to it (it recognises the closure by Typed's name, so Typed
+// is never inlined).
+//
+//go:noinline
 func Typed[Req, Resp any](f func(context.Context, Req) (Resp, error)) Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		req, ok := request.(Req)
 		if !ok {
 			p, isPtr := request.(*Req)
 			if !isPtr || p == nil {
+				if tp, isProbe := request.(*typesProbe); isProbe && tp != nil {
+					tp.req, tp.resp = reflect.TypeFor[Req](), reflect.TypeFor[Resp]()
+					return nil, nil
+				}
 				var want Req
 				return nil, fmt.Errorf("%w: got %T, want %T", ErrRequestType, request, want)
 			}

@@ -25,7 +25,10 @@ func fixedTransports() []Transport {
 func fixedEndpoints() []EndpointDoc {
 	return []EndpointDoc{
 		{Name: "GetBook", Transport: "http", HTTPMethod: "GET", HTTPPath: "/v1/books/{id}",
-			RequestExample: json.RawMessage(`{"id":"42"}`)},
+			RequestExample: json.RawMessage(`{"id":"42"}`),
+			Request:        &MessageDoc{Type: "books.getRequest", Fields: []FieldDoc{{Name: "id", Type: "string", Path: "id"}}},
+			Response: &MessageDoc{Type: "books.Book", Fields: []FieldDoc{{Name: "id", Type: "string"},
+				{Name: "tags", Type: "array of string"}, {Name: "author", Type: "books.Author", Fields: []FieldDoc{{Name: "name", Type: "string"}}}}}},
 		{Name: "GetBook", Transport: "grpc", GRPCMethod: "/books.v1.Books/GetBook"},
 	}
 }

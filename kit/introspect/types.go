@@ -53,6 +53,12 @@ type EndpointDoc struct {
 	GRPCMethod string `json:"grpc_method,omitempty"`
 	// RequestExample is a JSON request that the endpoint accepts, when known.
 	RequestExample json.RawMessage `json:"request_example,omitempty"`
+	// Request and Response describe the messages' JSON fields when the
+	// transport knows their Go types (kithttp's generic JSON decoders,
+	// endpoint.Typed); nil when unknown. Added within v1: old readers
+	// ignore them.
+	Request  *MessageDoc `json:"request,omitempty"`
+	Response *MessageDoc `json:"response,omitempty"`
 }
 
 // Breaker states as they appear on the wire.

@@ -12,7 +12,7 @@
 //
 //	e := sd.NewEndpointer(instancer, factory, sd.InvalidateOnError(time.Minute))
 //	defer e.Close()
-//	call := lb.Retry(3, time.Second, lb.NewP2C(e), nil)
+//	call := lb.Retry(3, time.Second, lb.NewP2C(e))
 //
 // The Factory dials one instance; the Endpointer caches the result per
 // instance (ID and address) and closes it when the instance leaves.

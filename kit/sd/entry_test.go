@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -68,10 +69,17 @@ func TestStaticInstances(t *testing.T) {
 	if err != nil || len(got) != 3 || got[1].Address != "[::1]:9090" || got[0].ID != "127.0.0.1:8080" || got[2].Health != sd.HealthPassing {
 		t.Fatalf("got %+v, %v", got, err)
 	}
-	for _, bad := range []string{"", "nohost", ":80", "h:0", "h:65536", "h:http", "h:1 h:1"} {
+	// go-kit's forms: a URL with the http scheme, and a port alone.
+	got, err = sd.StaticInstances("book", "http://localhost:8001", "http://[::1]:8002/", ":8003")
+	if err != nil || len(got) != 3 || got[0].Address != "localhost:8001" || got[1].Address != "[::1]:8002" ||
+		got[2].Address != "127.0.0.1:8003" || got[2].ID != "127.0.0.1:8003" {
+		t.Fatalf("go-kit forms: got %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "nohost", "h:0", "h:65536", "h:http", "h:1 h:1", ":80 127.0.0.1:80",
+		"https://h:1", "http://h:1/path", "http://:80", "grpc://h:1"} {
 		args := []string{bad}
-		if bad == "h:1 h:1" {
-			args = []string{"h:1", "h:1"}
+		if a, b, ok := strings.Cut(bad, " "); ok {
+			args = []string{a, b}
 		}
 		if _, err := sd.StaticInstances("book", args...); !errors.Is(err, sd.ErrBadAddress) {
 			t.Errorf("%q: err = %v, want ErrBadAddress", bad, err)

@@ -34,6 +34,7 @@ type providerConfig struct {
 	ratio    float64
 	otlp     bool
 	otlpOpts []otlptracegrpc.Option
+	env      bool // FromEnv
 }
 
 // WithSampleRatio sets the fraction of new traces that are sampled; a span
@@ -50,12 +51,12 @@ func WithSampleRatio(ratio float64) ProviderOption {
 // OTEL_EXPORTER_OTLP_* environment variables and defaults to
 // localhost:4317 with TLS.
 func WithOTLP(opts ...otlptracegrpc.Option) ProviderOption {
-	return func(c *providerConfig) { c.otlp, c.otlpOpts = true, opts }
+	return func(c *providerConfig) { c.otlp, c.otlpOpts, c.env = true, opts, false }
 }
 
 // NewProvider returns a tracer provider for service: its resource carries
 // service.name, its finished spans go to ring (when not nil) and, with
-// WithOTLP, to a collector. Attribute values are capped at 1 KiB and
+// WithOTLP or FromEnv, to a collector. Attribute values are capped at 1 KiB and
 // counts at 64 per span. It does not touch the otel global provider.
 func NewProvider(service string, ring *Ring, opts ...ProviderOption) (*Provider, error) {
 	if service == "" {
@@ -78,8 +79,21 @@ func NewProvider(service string, ring *Ring, opts ...ProviderOption) (*Provider,
 	limits.AttributeValueLengthLimit = 1024
 	limits.AttributeCountLimit = 64
 	limits.AttributePerEventCountLimit = 64
+	res := resource.NewSchemaless(serviceNameKey.String(service))
+	var exp sdktrace.SpanExporter
+	if cfg.env {
+		var err error
+		if exp, err = envExporter(); err != nil {
+			return nil, err
+		}
+		if exp != nil { // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
+			if res, err = resource.Merge(res, resource.Environment()); err != nil {
+				return nil, fmt.Errorf("%w: OTEL_RESOURCE_ATTRIBUTES: %w", ErrEnv, err)
+			}
+		}
+	}
 	tpOpts := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(resource.NewSchemaless(serviceNameKey.String(service))),
+		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(root)),
 		sdktrace.WithRawSpanLimits(limits),
 	}
@@ -89,10 +103,12 @@ func NewProvider(service string, ring *Ring, opts ...ProviderOption) (*Provider,
 	if cfg.otlp {
 		// New does not dial: the connection is made lazily by gRPC, so the
 		// background context only bounds the (non-blocking) setup.
-		exp, err := otlptracegrpc.New(context.Background(), cfg.otlpOpts...)
-		if err != nil {
+		var err error
+		if exp, err = otlptracegrpc.New(context.Background(), cfg.otlpOpts...); err != nil {
 			return nil, fmt.Errorf("tracing: OTLP exporter: %w", err)
 		}
+	}
+	if exp != nil {
 		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
 	}
 	return &Provider{

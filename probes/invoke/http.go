@@ -339,8 +339,10 @@ func lowerKeys(h http.Header) map[string][]string {
 }
 
 // Describe gives the route, path parameters and request example of an
-// endpoint. HTTP routes publish no schema, so the request fields are those
-// of the example (with JSON kinds as types) and Response is nil.
+// endpoint. The request and response fields are those the instance
+// publishes (EndpointDoc.Request and Response, from the Go types kit's
+// transports know); without them the request fields are those of the
+// example (with JSON kinds as types) and Response is nil.
 func (h *HTTPClient) Describe(_ context.Context, name string) (*Schema, error) {
 	r, err := h.route(name)
 	if err != nil {
@@ -364,13 +366,20 @@ func (h *HTTPClient) Describe(_ context.Context, name string) (*Schema, error) {
 			example[pp], added = json.RawMessage(`""`), true
 		}
 	}
-	keys := make([]string, 0, len(example))
-	for k := range example {
-		keys = append(keys, k)
+	if r.Request != nil { // the service published its request's shape
+		s.Request = &Message{Name: r.Name, Fields: docFields(r.Request.Fields)}
+	} else {
+		keys := make([]string, 0, len(example))
+		for k := range example {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			s.Request.Fields = append(s.Request.Fields, Field{Name: k, Type: jsonKind(example[k])})
+		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		s.Request.Fields = append(s.Request.Fields, Field{Name: k, Type: jsonKind(example[k])})
+	if r.Response != nil {
+		s.Response = &Message{Name: r.Response.Type, Fields: docFields(r.Response.Fields)}
 	}
 	if len(r.RequestExample) > 0 && !added {
 		s.Template, _ = compact(r.RequestExample)
@@ -398,4 +407,13 @@ func jsonKind(raw json.RawMessage) string {
 		return "null"
 	}
 	return "number"
+}
+
+// docFields converts published field docs into Fields.
+func docFields(in []wire.FieldDoc) []Field {
+	out := make([]Field, 0, len(in))
+	for _, f := range in {
+		out = append(out, Field{Name: f.Name, Type: f.Type, Fields: docFields(f.Fields)})
+	}
+	return out
 }

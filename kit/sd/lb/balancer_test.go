@@ -93,10 +93,10 @@ func TestNoEndpoints(t *testing.T) {
 			t.Fatalf("nil source %T: err = %v, want ErrNoEndpoints", b, err)
 		}
 	}
-	if _, err := lb.Retry(3, time.Second, nil, nil)(context.Background(), nil); !errors.Is(err, sd.ErrNoEndpoints) {
+	if _, err := lb.Retry(3, time.Second, nil)(context.Background(), nil); !errors.Is(err, sd.ErrNoEndpoints) {
 		t.Fatalf("Retry with nil balancer: err = %v", err)
 	}
-	_, err := lb.Retry(3, time.Second, lb.NewRandom(e), nil)(context.Background(), nil)
+	_, err := lb.Retry(3, time.Second, lb.NewRandom(e))(context.Background(), nil)
 	if !errors.Is(err, sd.ErrNoEndpoints) || transport.StatusOf(err) != http.StatusServiceUnavailable {
 		t.Fatalf("Retry: err = %v (status %d)", err, transport.StatusOf(err))
 	}
@@ -127,7 +127,7 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	for name, b := range balancers {
 		t.Run(name, func(t *testing.T) {
-			call := lb.Retry(3, time.Second, b, lb.NewBudget(100, 1000))
+			call := lb.Retry(3, time.Second, b, lb.WithBudget(lb.NewBudget(100, 1000)))
 			var wg sync.WaitGroup
 			stop := make(chan struct{})
 			wg.Go(func() {

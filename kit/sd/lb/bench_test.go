@@ -51,7 +51,7 @@ func BenchmarkPick(b *testing.B) {
 // with a per-attempt deadline) over 100 instances.
 func BenchmarkRetry(b *testing.B) {
 	e := fleet(b, 100, newBackends().factory)
-	call := lb.Retry(3, time.Second, lb.NewP2C(e), nil)
+	call := lb.Retry(3, time.Second, lb.NewP2C(e))
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -13,7 +13,7 @@
 //	e := sd.NewEndpointer(instancer, factory)
 //	defer e.Close()
 //	b := lb.NewOutlier(e, lb.NewP2C(e), lb.OutlierConfig{})
-//	call := lb.Retry(3, 500*time.Millisecond, b, nil)
+//	call := lb.Retry(3, 500*time.Millisecond, b)
 //	resp, err := call(ctx, req)
 //
 // # Concurrency
@@ -27,10 +27,14 @@
 //
 // # Failure behaviour
 //
-// Retry tries again only when the instance failed (status 500 or above, a
-// per-attempt timeout included), never after the caller gave up, and only
-// within a Budget (20 % of requests plus 3 per 10 s window by default), so
-// retries cannot multiply the load on a failing backend. Its error lists
+// Retry's timeout bounds the whole call, every attempt included (go-kit's
+// meaning); AttemptTimeout bounds each attempt too. Retry tries again only
+// when the instance failed (status 500 or above, a per-attempt timeout
+// included), never after the caller gave up or the call's timeout passed,
+// and only within a Budget (20 % of requests plus 3 per 10 s window by
+// default, WithBudget to share one), so retries cannot multiply the load on
+// a failing backend. A 429 is never retried: behind Retry, per-instance
+// erroring limiters put their 429s in front of the caller. Its error lists
 // every attempt and keeps the last error's status code.
 //
 // A failure is what transport.Classify calls one (see sd.Stats): a 5xx or

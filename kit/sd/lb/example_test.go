@@ -26,11 +26,11 @@ func ExampleRetry() {
 	defer e.Close()
 	_ = e.Wait(context.Background())
 
-	call := lb.Retry(3, time.Second, lb.NewRoundRobin(e), nil)
+	call := lb.Retry(3, time.Second, lb.NewRoundRobin(e))
 	resp, err := call(context.Background(), nil)
 	fmt.Println(resp, err)
 
-	one := lb.Retry(1, time.Second, lb.NewRoundRobin(e), nil)
+	one := lb.Retry(1, time.Second, lb.NewRoundRobin(e))
 	_, err = one(context.Background(), nil)
 	fmt.Println(err, transport.StatusOf(err))
 	// Output:

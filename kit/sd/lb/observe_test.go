@@ -36,7 +36,7 @@ func TestOutlierReportsEjections(t *testing.T) {
 			reports = append(reports, report{ej, trace.SpanContextFromContext(ctx)})
 		},
 	})
-	call := lb.Retry(3, time.Second, o, lb.NewBudget(100, 100))
+	call := lb.Retry(3, time.Second, o, lb.WithBudget(lb.NewBudget(100, 100)))
 
 	// Round robin over a[0..2]: a[0] fails on calls 1 and 3 (each retried
 	// on a[1]); call 5's first pick lands on a[0] again and ejects it.

@@ -90,7 +90,7 @@ func TestCallerDeadlinesNeitherTripNorEject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gateway := serveGRPC(t, breaker.Middleware(lb.Retry(1, 0, outlier, nil)))
+	gateway := serveGRPC(t, breaker.Middleware(lb.Retry(1, 0, outlier)))
 	client := bookpb.NewBookServiceClient(dial(t, gateway))
 
 	for i := range 5 {
@@ -135,7 +135,7 @@ func TestPerAttemptTimeoutEjects(t *testing.T) {
 			}
 		})
 		outlier := lb.NewOutlier(e, nil, lb.OutlierConfig{Consecutive: 5})
-		call := lb.Retry(1, 10*time.Millisecond, outlier, nil)
+		call := lb.Retry(1, 10*time.Millisecond, outlier)
 		for range 10 { // round robin: five attempts land on the slow instance
 			_, _ = call(context.Background(), nil)
 		}

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -88,12 +89,15 @@ func ExampleRouter() {
 	resp, _ := http.Get(base + "/greet")
 	resp.Body.Close()
 	fmt.Println(resp.StatusCode, "Allow:", resp.Header.Get("Allow"))
-	fmt.Printf("%+v\n", rt.Endpoints())
+	// The route's request and response shapes come from the decoder's and
+	// the typed endpoint's types; no example was written by hand.
+	doc, _ := json.Marshal(rt.Endpoints())
+	fmt.Println(string(doc))
 	// Output:
 	// 200 {"greeting":"hello, router"}
 	// 404 {"error":"no route for POST /farewell","status":404,"request_id":"…"}
 	// 405 Allow: POST
-	// [{Name:Greet Transport:http HTTPMethod:POST HTTPPath:/greet GRPCMethod: RequestExample:[]}]
+	// [{"name":"Greet","transport":"http","http_method":"POST","http_path":"/greet","request_example":{"name":""},"request":{"type":"http_test.greetRequest","fields":[{"name":"name","type":"string"}]},"response":{"type":"http_test.greetResponse","fields":[{"name":"greeting","type":"string"}]}}]
 }
 
 func ExampleClient() {

@@ -21,6 +21,9 @@ import (
 // the wrong type (with the field path), a field T does not have, or data
 // after the value. A body over the Server's limit is 413.
 func DecodeJSONRequest[T any](_ context.Context, r *http.Request) (any, error) {
+	if r == typeProbe {
+		return new(T), nil
+	}
 	v := new(T)
 	if err := decodeJSON(r.Body, v, false); err != nil {
 		return nil, err
@@ -36,21 +39,29 @@ func DecodeJSONRequest[T any](_ context.Context, r *http.Request) (any, error) {
 // booleans; a value that does not parse is a 400. A tagged field of another
 // type makes every request fail with a 500 wrapping ErrBadRoute, and so is
 // caught by the first test of the route.
+//
+//go:noinline
 func JSONDecoder[T any]() DecodeRequestFunc {
-	plan, planErr := newPathPlan(reflect.TypeFor[T]())
-	return func(_ context.Context, r *http.Request) (any, error) {
-		if planErr != nil {
-			return nil, planErr
-		}
-		v := new(T)
-		if err := decodeJSON(r.Body, v, true); err != nil {
-			return nil, err
-		}
-		if err := plan.fill(reflect.ValueOf(v).Elem(), r); err != nil {
-			return nil, err
-		}
-		return v, nil
+	return decodeJSONPath[T] // a closure named after JSONDecoder: requestTypeOf knows it (never inlined)
+}
+
+// decodeJSONPath is JSONDecoder's DecodeRequestFunc.
+func decodeJSONPath[T any](_ context.Context, r *http.Request) (any, error) {
+	if r == typeProbe {
+		return new(T), nil
 	}
+	plan, err := pathPlanFor(reflect.TypeFor[T]())
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := decodeJSON(r.Body, v, true); err != nil {
+		return nil, err
+	}
+	if err := plan.fill(reflect.ValueOf(v).Elem(), r); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // EncodeJSONResponse is an EncodeResponseFunc that writes response as JSON

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 )
 
 // pathField is one field of a request type filled from a path parameter.
@@ -15,8 +16,28 @@ type pathField struct {
 	kind  reflect.Kind
 }
 
-// pathPlan lists the fields JSONDecoder fills, computed once per decoder.
+// pathPlan lists the fields JSONDecoder fills, computed once per type.
 type pathPlan []pathField
+
+// plannedPath is a type's path plan, or the error that type makes.
+type plannedPath struct {
+	plan pathPlan
+	err  error
+}
+
+// pathPlans caches plannedPath values by request type.
+var pathPlans sync.Map // reflect.Type → plannedPath
+
+// pathPlanFor returns t's path plan, computing it on first use.
+func pathPlanFor(t reflect.Type) (pathPlan, error) {
+	if p, ok := pathPlans.Load(t); ok {
+		pp := p.(plannedPath)
+		return pp.plan, pp.err
+	}
+	plan, err := newPathPlan(t)
+	pathPlans.Store(t, plannedPath{plan, err})
+	return plan, err
+}
 
 func newPathPlan(t reflect.Type) (pathPlan, error) {
 	if t.Kind() != reflect.Struct {

@@ -37,7 +37,10 @@ func NewRouter(opts ...RouterOption) *Router {
 // name. A GET route also answers HEAD. Handle returns an error wrapping
 // ErrBadRoute, and registers nothing, when name or method is empty, the
 // method is not an HTTP token, the pattern is invalid, or it conflicts with
-// a route already registered.
+// a route already registered, or when h is a *Server whose decoder and
+// endpoint disagree on the request type (ErrTypeMismatch). A *Server whose
+// types are known (Server.RequestType) is published with its request and
+// response fields and a request template.
 func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err error) {
 	switch {
 	case name == "":
@@ -49,6 +52,13 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 	case h == nil:
 		return fmt.Errorf("%w: nil handler for %s %s", ErrBadRoute, method, pattern)
 	}
+	doc := introspect.EndpointDoc{Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern}
+	if srv, ok := h.(*Server); ok {
+		if srv.wiring != nil {
+			return fmt.Errorf("%w: %s %s (%s): %w", ErrBadRoute, method, pattern, name, srv.wiring)
+		}
+		describeServer(&doc, srv)
+	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	defer func() {
@@ -58,9 +68,7 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 		}
 	}()
 	rt.mux.Handle(method+" "+pattern, routed{h, rt})
-	rt.docs = append(rt.docs, introspect.EndpointDoc{
-		Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern,
-	})
+	rt.docs = append(rt.docs, doc)
 	return nil
 }
 

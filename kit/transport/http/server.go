@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -57,17 +58,24 @@ type Server struct {
 	maxBody   int64
 	timeout   time.Duration
 	panics    *transport.PanicPolicy
-	bufs      sync.Pool // *encodeBuffer, used by EncodeJSONResponse
+	bufs      sync.Pool    // *encodeBuffer, used by EncodeJSONResponse
+	reqType   reflect.Type // what dec makes, when known (types.go)
+	respType  reflect.Type // what e returns, when known
+	wiring    error        // dec and e disagree: every request fails with it
 }
 
 // NewServer returns a Server that decodes requests with dec, calls e, and
 // encodes responses with enc. A nil e, dec or enc makes every request fail
-// with a 500 rather than panic.
+// with a 500 rather than panic. When dec is one of kit's generic decoders
+// and e an endpoint.Typed whose request type is not what dec makes, every
+// request fails with a 500 wrapping ErrTypeMismatch, naming both types, and
+// Router.Handle refuses the Server.
 func NewServer(e endpoint.Endpoint, dec DecodeRequestFunc, enc EncodeResponseFunc, opts ...ServerOption) *Server {
 	s := &Server{e: e, dec: dec, enc: enc, errorEnc: DefaultErrorEncoder, maxBody: defaultMaxBodyBytes}
 	for _, o := range opts {
 		o(s)
 	}
+	s.learnTypes()
 	return s
 }
 
@@ -103,7 +111,8 @@ func ServerErrorEncoder(ee ErrorEncoder) ServerOption {
 // request's context, so RequestIDFromContext ties a log line to the
 // request id the client was sent. It is the place to log the cause of a
 // 5xx, whose text never reaches the client. Nil (the default) reports
-// nothing.
+// nothing, except a wiring bug (endpoint.ErrRequestType, ErrTypeMismatch),
+// which goes to slog.Default at Error.
 func ServerErrorHandler(h func(ctx context.Context, err error)) ServerOption {
 	return func(s *Server) { s.errorFn = h }
 }
@@ -176,6 +185,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(ctx, errNotConfigured, w)
 		return
 	}
+	if s.wiring != nil {
+		s.fail(ctx, s.wiring, w)
+		return
+	}
 	request, err := s.dec(ctx, r)
 	if err != nil {
 		s.fail(ctx, err, w)
@@ -201,10 +214,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// fail reports err to the error handler, if any, and encodes it.
+// fail reports err to the error handler, if any, and encodes it. A wiring
+// bug with no error handler is logged to slog.Default.
 func (s *Server) fail(ctx context.Context, err error, w http.ResponseWriter) {
 	if s.errorFn != nil {
 		s.errorFn(ctx, err)
+	} else if wiringBug(err) {
+		logWiring(ctx, err)
 	}
 	s.errorEnc(ctx, err, w)
 }

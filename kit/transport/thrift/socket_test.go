@@ -154,7 +154,7 @@ func TestServerRestartRecoversThroughBalancer(t *testing.T) {
 			if err := e.Wait(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			get := lb.Retry(3, time.Second, lb.NewRoundRobin(e), nil)
+			get := lb.Retry(3, time.Second, lb.NewRoundRobin(e))
 			ctx := context.Background()
 			if _, err := sh.create(ctx, book{Title: "Dune"}); err != nil {
 				t.Fatal(err)
