@@ -36,12 +36,13 @@ type upstream struct {
 	outlier   *lb.Outlier
 	http      *http.Client // for UpstreamHTTP; nil otherwise
 	failures  *recentFailures
+	streams   *streamClients // each instance's stream endpoints
 }
 
 // newUpstream starts following the fleet and waits (boundedly) for the
 // first instance set, so that the first calls do not fail for want of it.
 func newUpstream(cfg Config, tp trace.TracerProvider, x *ejections) (*upstream, error) {
-	u := &upstream{cfg: cfg, tp: tp, failures: x.recent}
+	u := &upstream{cfg: cfg, tp: tp, failures: x.recent, streams: newStreamClients(tp, cfg.Service)}
 	if cfg.Upstream == UpstreamHTTP {
 		u.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 	}
@@ -112,6 +113,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	var (
 		eps    bookstore.Endpoints
 		closer io.Closer
+		cc     *grpc.ClientConn // the streams use it too
 	)
 	if u.cfg.Upstream == UpstreamHTTP {
 		var err error
@@ -121,7 +123,8 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 			return nil, nil, err
 		}
 	} else {
-		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		var err error
+		cc, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			return nil, nil, fmt.Errorf("gateway: dial %s: %w", addr, err)
 		}
@@ -134,6 +137,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	eps = eps.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return tracing.Middleware(u.tp, u.cfg.Service+"."+method, tracing.WithSpanKind(trace.SpanKindClient), attrs)(next)
 	})
+	closer = u.streams.add(inst, cc, closer)
 	record, closer := u.failures.track(inst.ID, inst.Address, closer)
 	return record(dispatch(eps)), closer, nil
 }
