@@ -56,7 +56,8 @@ func TestFleetRunsRegistersAndStops(t *testing.T) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body.Close()
-		if strings.Contains(string(body), `kit_requests_total{code="ok",endpoint="ListBooks",transport="http"}`) {
+		if strings.Contains(string(body), `kit_requests_total{code="ok",endpoint="ListBooks",transport="http"}`) &&
+			strings.Contains(string(body), `kit_streams_started_total{endpoint="WatchBooks",transport="grpc"}`) {
 			break
 		}
 		if time.Now().After(deadline) {
