@@ -113,7 +113,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	var (
 		eps    bookstore.Endpoints
 		closer io.Closer
-		cc     *grpc.ClientConn // the streams use it too
+		shared *grpc.ClientConn // the streams use the calls' connection
 	)
 	if u.cfg.Upstream == UpstreamHTTP {
 		var err error
@@ -123,12 +123,12 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 			return nil, nil, err
 		}
 	} else {
-		var err error
-		cc, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			return nil, nil, fmt.Errorf("gateway: dial %s: %w", addr, err)
 		}
 		eps, closer = bookstore.NewGRPCClient(cc, kitgrpc.ClientBefore(tracing.GRPCClientBefore(nil))), cc
+		shared = cc
 	}
 	attrs := tracing.WithAttributes(
 		attribute.String("peer.service", u.cfg.Service),
@@ -137,7 +137,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	eps = eps.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return tracing.Middleware(u.tp, u.cfg.Service+"."+method, tracing.WithSpanKind(trace.SpanKindClient), attrs)(next)
 	})
-	closer = u.streams.add(inst, cc, closer)
+	closer = u.streams.add(inst, shared, closer)
 	record, closer := u.failures.track(inst.ID, inst.Address, closer)
 	return record(dispatch(eps)), closer, nil
 }
