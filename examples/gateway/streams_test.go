@@ -2,7 +2,9 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -100,5 +102,48 @@ func TestWatchThroughTheGateway(t *testing.T) {
 				t.Fatalf("after the gateway stopped, the watch got %v, want Unavailable", err)
 			}
 		})
+	}
+}
+
+// Imports and syncs are proxied as well, each to one instance.
+func TestImportAndSyncThroughTheGateway(t *testing.T) {
+	f := newFleet(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	imp, err := f.grpc.ImportBooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Dune", "", "Emma"} {
+		if err := imp.Send(&bookpb.ImportBooksRequest{Book: &bookpb.Book{Title: title}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err := imp.CloseAndRecv()
+	if err != nil || sum.GetImportedCount() != 2 || sum.GetFailedCount() != 1 || sum.GetFailures()[0].GetIndex() != 1 {
+		t.Fatalf("import through the gateway: %v %v, want 2 imported and the second refused", sum, err)
+	}
+
+	sync, err := f.grpc.SyncBooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sync.Send(&bookpb.SyncBooksRequest{Id: "0000000000000042"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := sync.Recv(); err != nil || r.GetChange() != bookpb.SyncBooksResponse_CHANGE_DELETED {
+		t.Fatalf("sync answer %v %v, want DELETED", r, err)
+	}
+	if err := sync.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		r, err := sync.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil || r.GetChange() != bookpb.SyncBooksResponse_CHANGE_ADDED {
+			t.Fatalf("after the last message: %v %v, want ADDED books then the end", r, err)
+		}
 	}
 }
