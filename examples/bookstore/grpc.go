@@ -15,11 +15,17 @@ const GRPCService = "bookstore.v1.BookService"
 type grpcServer struct {
 	bookpb.UnimplementedBookServiceServer
 	create, get, list, del *kitgrpc.Server
+	watch, imp, sync       *kitgrpc.StreamServer // nil: Unimplemented
 }
 
 // NewGRPCServer serves the endpoints as bookstore.v1.BookService; register
-// it with bookpb.RegisterBookServiceServer.
+// it with bookpb.RegisterBookServiceServer. Its streaming methods answer
+// Unimplemented; NewGRPCServerWithStreams serves them too.
 func NewGRPCServer(e Endpoints, opts ...kitgrpc.ServerOption) bookpb.BookServiceServer {
+	return newGRPCServer(e, opts...)
+}
+
+func newGRPCServer(e Endpoints, opts ...kitgrpc.ServerOption) *grpcServer {
 	return &grpcServer{
 		create: kitgrpc.NewServer(e.CreateBook, decodeGRPCCreate, encodeGRPCBook, opts...),
 		get:    kitgrpc.NewServer(e.GetBook, decodeGRPCGet, encodeGRPCBook, opts...),

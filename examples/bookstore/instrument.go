@@ -42,13 +42,18 @@ var (
 		MethodGetBook:    `{"id":"0000000000000001"}`,
 		MethodListBooks:  `{"page_size":10}`,
 		MethodDeleteBook: `{"id":"0000000000000001"}`,
+		// One message of each stream; ImportBooks and SyncBooks take many.
+		MethodWatchBooks:  `{}`,
+		MethodImportBooks: `{"book":{"title":"The Go Programming Language","author":"Donovan, Kernighan","year":2015}}`,
+		MethodSyncBooks:   `{"id":"0000000000000001","create_time":"2024-01-01T00:00:00Z"}`,
 	}
 )
 
 // shared builds the transport-independent part of every endpoint's chain:
 // authentication of writes, the rate limiter, one circuit breaker per
-// method, then the caller's own middleware (innermost).
-func shared(cfg Config, reg *introspect.Registry, e Endpoints) (Endpoints, error) {
+// method, then the caller's own middleware (innermost). Stream endpoints
+// get the same chain (see sharedStreams), with the same limiter.
+func shared(cfg Config, reg *introspect.Registry, e Endpoints, s StreamEndpoints) (Endpoints, StreamEndpoints, error) {
 	limit, burst := cfg.RateLimit, cfg.Burst
 	if limit == 0 {
 		limit = DefaultRateLimit
@@ -58,12 +63,12 @@ func shared(cfg Config, reg *introspect.Registry, e Endpoints) (Endpoints, error
 	}
 	lim, err := ratelimit.NewErroring(ServiceName, limit, burst, ratelimit.WithRegistry(reg))
 	if err != nil {
-		return Endpoints{}, err
+		return Endpoints{}, StreamEndpoints{}, err
 	}
 	var auth endpoint.Middleware
 	if cfg.JWT != nil {
 		if auth, err = jwt.NewMiddleware(*cfg.JWT); err != nil {
-			return Endpoints{}, err
+			return Endpoints{}, StreamEndpoints{}, err
 		}
 	}
 	openTimeout := cfg.OpenTimeout
@@ -92,7 +97,11 @@ func shared(cfg Config, reg *introspect.Registry, e Endpoints) (Endpoints, error
 		}
 		return next
 	})
-	return out, firstErr
+	if firstErr != nil {
+		return Endpoints{}, StreamEndpoints{}, firstErr
+	}
+	streams, err := sharedStreams(cfg, reg, lim, openTimeout, s)
+	return out, streams, err
 }
 
 // observed adds the per-transport part of the chain, outermost first:
@@ -118,15 +127,17 @@ func LogRedaction() logging.Option {
 
 // EndpointDocs describes the Book API for the introspection info: the HTTP
 // routes a router serves (from its Endpoints method) and the gRPC methods of
-// bookstore.v1.BookService, each with a request example in that
-// transport's JSON form. The gateway, which serves the same API, uses it too.
+// bookstore.v1.BookService (the streaming ones included: they are served
+// over gRPC only), each with a request example in that transport's JSON
+// form. The gateway, which serves the same API, uses it too.
 func EndpointDocs(httpRoutes []introspect.EndpointDoc) []introspect.EndpointDoc {
 	docs := make([]introspect.EndpointDoc, 0, 2*len(httpRoutes))
 	for _, d := range httpRoutes {
 		d.RequestExample = json.RawMessage(httpExamples[d.Name])
 		docs = append(docs, d)
 	}
-	for _, m := range []string{MethodCreateBook, MethodGetBook, MethodListBooks, MethodDeleteBook} {
+	for _, m := range []string{MethodCreateBook, MethodGetBook, MethodListBooks, MethodDeleteBook,
+		MethodWatchBooks, MethodImportBooks, MethodSyncBooks} {
 		docs = append(docs, introspect.EndpointDoc{
 			Name: m, Transport: "grpc", GRPCMethod: "/" + GRPCService + "/" + m,
 			RequestExample: json.RawMessage(grpcExamples[m]),

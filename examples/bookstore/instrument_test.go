@@ -178,7 +178,7 @@ metrics:
 	if err := json.Unmarshal(body, &info); err != nil {
 		t.Fatal(err)
 	}
-	if info.Service != ServiceName || info.InstanceID != inst.InstanceID || len(info.Endpoints) != 8 || len(info.Transports) != 2 {
+	if info.Service != ServiceName || info.InstanceID != inst.InstanceID || len(info.Endpoints) != 11 || len(info.Transports) != 2 || len(info.Streams) != 3 {
 		t.Fatalf("info: %+v", info)
 	}
 }
@@ -303,13 +303,15 @@ func TestRequestExamplesMatchTheirTransport(t *testing.T) {
 	grpcReq := map[string]proto.Message{
 		MethodCreateBook: &bookpb.CreateBookRequest{}, MethodGetBook: &bookpb.GetBookRequest{},
 		MethodListBooks: &bookpb.ListBooksRequest{}, MethodDeleteBook: &bookpb.DeleteBookRequest{},
+		MethodWatchBooks: &bookpb.WatchBooksRequest{}, MethodImportBooks: &bookpb.ImportBooksRequest{},
+		MethodSyncBooks: &bookpb.SyncBooksRequest{},
 	}
 	httpReq := map[string]any{
 		MethodCreateBook: &CreateBookRequest{}, MethodGetBook: &GetBookRequest{},
 		MethodListBooks: &ListBooksRequest{}, MethodDeleteBook: &DeleteBookRequest{},
 	}
-	if len(docs) != 8 {
-		t.Fatalf("%d docs, want 8", len(docs))
+	if len(docs) != 11 { // 4 HTTP routes, 4 unary and 3 streaming gRPC methods
+		t.Fatalf("%d docs, want 11", len(docs))
 	}
 	for _, d := range docs {
 		var err error

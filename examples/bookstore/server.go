@@ -104,6 +104,9 @@ type Instance struct {
 	tracer    *tracing.Provider
 	registrar interface{ Deregister(context.Context) error }
 	run       *runner.Group
+	// endStreams ends the open watches (EndStreamsOn), so that a graceful
+	// stop does not wait for them.
+	endStreams context.CancelFunc
 }
 
 // Start listens on every address and serves until Shutdown. A port in use
@@ -183,7 +186,19 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	closers = append(closers, func() { _ = inst.tracer.Shutdown(context.Background()) })
 
-	core, err := shared(cfg, reg, MakeEndpoints(svc))
+	// Streams (gRPC only) get the unary methods' chain, stream-shaped;
+	// watches end when the instance shuts down.
+	sm, err := metrics.NewStream(prom)
+	if err != nil {
+		return nil, err
+	}
+	stopStreams, endStreams := context.WithCancel(context.Background())
+	inst.endStreams = endStreams
+	closers = append(closers, endStreams)
+	streams := MakeStreamEndpoints(svc)
+	streams.WatchBooks = EndStreamsOn(stopStreams)(streams.WatchBooks)
+
+	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams)
 	if err != nil {
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
@@ -198,7 +213,8 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, h)
 	inst.grpc = NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
-	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(observed(core, "grpc", inst.tracer, m, inst.log),
+	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServerWithStreams(observed(core, "grpc", inst.tracer, m, inst.log),
+		observedStreams(streams, "grpc", inst.tracer, sm, reg, inst.log),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext),
 		kitgrpc.ServerPanicPolicy(panics)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
@@ -252,8 +268,9 @@ func (inst *Instance) Done() <-chan struct{} { return inst.run.Done() }
 func (inst *Instance) Err() error { return inst.run.Err() }
 
 // Shutdown stops the instance gracefully: it leaves the registry and turns
-// health NOT_SERVING first, then both servers stop accepting and in-flight
-// requests finish, until ctx ends (then remaining connections are closed);
+// health NOT_SERVING first, then both servers stop accepting, open watches
+// end with Unavailable (ErrShuttingDown) and other in-flight calls and
+// streams finish, until ctx ends (then remaining connections are closed);
 // the admin listener goes last.
 func (inst *Instance) Shutdown(ctx context.Context) error {
 	var errs []error
@@ -267,6 +284,7 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 	inst.log.Info("bookstore shutting down", "id", inst.InstanceID)
 	stopped := make(chan struct{})
 	go func() { inst.grpc.GracefulStop(); close(stopped) }()
+	inst.endStreams() // watches end with Unavailable; new ones end at once
 	var thriftStopped chan error
 	if inst.thrift != nil {
 		thriftStopped = make(chan error, 1)

@@ -51,18 +51,38 @@ var (
 	ErrNotFound = transport.NewError(http.StatusNotFound, "book not found")
 )
 
-// Store is the in-memory Service. The zero value is not usable; use NewStore.
+// Store is the in-memory Service, with a change feed (Subscribe). The zero
+// value is not usable; use NewStore.
 type Store struct {
 	mu    sync.RWMutex
 	seq   uint64
 	books map[string]Book
 	order []string // ids in creation order (ids sort the same way)
 	now   func() time.Time
+	feed  feed // guarded by mu
+}
+
+// StoreOption configures a Store.
+type StoreOption func(*Store)
+
+// WatchBuffer sets how many changes each subscriber may have waiting
+// before the store drops it (see Subscribe); n <= 0 means
+// DefaultWatchBuffer.
+func WatchBuffer(n int) StoreOption {
+	return func(s *Store) {
+		if n > 0 {
+			s.feed.buffer = n
+		}
+	}
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store {
-	return &Store{books: make(map[string]Book), now: time.Now}
+func NewStore(opts ...StoreOption) *Store {
+	s := &Store{books: make(map[string]Book), now: time.Now, feed: feed{buffer: DefaultWatchBuffer}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func invalid(format string, args ...any) error {
@@ -90,6 +110,7 @@ func (s *Store) CreateBook(_ context.Context, b Book) (Book, error) {
 	b.CreateTime = s.now().UTC().Truncate(time.Millisecond)
 	s.books[b.ID] = b
 	s.order = append(s.order, b.ID)
+	s.feed.publish(BookEvent{Type: EventCreated, Book: b})
 	return b, nil
 }
 
@@ -145,11 +166,13 @@ func (s *Store) ListBooks(_ context.Context, pageSize int, pageToken string) ([]
 func (s *Store) DeleteBook(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.books[id]; !ok {
+	b, ok := s.books[id]
+	if !ok {
 		return ErrNotFound
 	}
 	delete(s.books, id)
 	i := sort.SearchStrings(s.order, id)
 	s.order = append(s.order[:i], s.order[i+1:]...)
+	s.feed.publish(BookEvent{Type: EventDeleted, Book: b})
 	return nil
 }

@@ -3,7 +3,11 @@
 // Book instances sharing one store — one of them misbehaving on a schedule,
 // slow, then failing, then recovering — the gateway in front of them, and
 // a traffic generator with a modest steady rate and occasional bursts that
-// hit the gateway's rate limiter.
+// hit the gateway's rate limiter. The traffic streams too, through the
+// gateway's gRPC face: two long-lived watchers that watch again (after a
+// pause that grows while watches keep failing) whenever their watch ends,
+// and every 10 to 30 s an import of a few books (one of them invalid) or a
+// sync of the traffic's own copy of the shelf.
 //
 // With Options.Etcd the fleet runs on etcd instead: the demo registers
 // every instance there through kit/sd/etcd and the gateway watches the Book

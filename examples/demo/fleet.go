@@ -155,7 +155,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 		if rate == 0 {
 			rate = DefaultRate
 		}
-		f.traffic, err = startTraffic("http://"+f.Gateway.HTTPAddr, rate, opts.Seed)
+		f.traffic, err = startTraffic("http://"+f.Gateway.HTTPAddr, f.Gateway.GRPCAddr, rate, opts.Seed)
 		if err != nil {
 			return nil, err
 		}

@@ -56,7 +56,11 @@ func TestFleetRunsRegistersAndStops(t *testing.T) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body.Close()
-		if strings.Contains(string(body), `kit_requests_total{code="ok",endpoint="ListBooks",transport="http"}`) {
+		// The watchers have started watches (the series exists from the
+		// start, at 0).
+		const watches = `kit_streams_started_total{endpoint="WatchBooks",transport="grpc"} `
+		if strings.Contains(string(body), `kit_requests_total{code="ok",endpoint="ListBooks",transport="http"}`) &&
+			strings.Contains(string(body), watches) && !strings.Contains(string(body), watches+"0\n") {
 			break
 		}
 		if time.Now().After(deadline) {

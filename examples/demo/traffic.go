@@ -20,19 +20,25 @@ const (
 	burstSize    = 120 // requests fired at once in a burst
 )
 
-// traffic calls the gateway until stopped.
+// traffic calls the gateway until stopped: requests at base (HTTP), and
+// streams at grpcAddr (see streams).
 type traffic struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	streams *streams
 }
 
-func startTraffic(base string, rps float64, seed int64) (*traffic, error) {
+func startTraffic(base, grpcAddr string, rps float64, seed int64) (*traffic, error) {
 	client, err := bookstore.NewHTTPClient(base)
 	if err != nil {
 		return nil, err
 	}
+	st, err := startStreams(grpcAddr, seed)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t := &traffic{cancel: cancel}
+	t := &traffic{cancel: cancel, streams: st}
 	r := rand.New(rand.NewPCG(uint64(seed), 0x74726166))
 	lim := rate.NewLimiter(rate.Limit(rps), 1)
 	t.wg.Add(1)
@@ -115,4 +121,5 @@ func (t *traffic) burst(ctx context.Context, c bookstore.Endpoints, n int) {
 func (t *traffic) stop() {
 	t.cancel()
 	t.wg.Wait()
+	t.streams.stop()
 }

@@ -11,6 +11,15 @@
 //	→ rate limiter → circuit breaker (one per method)
 //	→ Retry with a budget → Outlier(P2C) balancer → client span → the instance
 //
+// The streaming methods (WatchBooks, ImportBooks, SyncBooks; gRPC only) are
+// proxied: each stream picks one instance through the same balancer, when
+// it starts, and is relayed to that instance's gRPC address (kit_grpc,
+// whatever the Upstream) by a kit StreamClient, through the rate limiter,
+// a breaker per method and the stream observers:
+//
+//	server span → log record → stream metrics → open-streams count
+//	→ rate limiter → circuit breaker → Outlier(P2C) pick → client span → the instance
+//
 // Instances come from the registry (a consul.Instancer on service
 // "bookstore", against Consul or kitbench's dev registry) or from a static
 // list (sd.FixedInstancer), through an sd.Endpointer whose Factory dials each
@@ -52,4 +61,15 @@
 // blinks never empties the set: the last known instances keep being served.
 // Errors from instances keep their status; a 5xx never carries the
 // instance's message to the gateway's caller.
+//
+// A stream is neither retried nor failed over: the messages it has carried
+// cannot be replayed on another instance. When its instance breaks it (a
+// server error, a lost connection, an instance that leaves discovery, a
+// watch that ends), the caller's stream ends with Unavailable and the
+// caller starts a new one, which the balancer places on a live instance.
+// The instance's client errors (a watcher that fell behind gets
+// ResourceExhausted) reach the caller as they are. Streams are not counted
+// in the instances' in-flight figures that P2C balances by, nor in their
+// failure counts. On shutdown the gateway ends its watches with
+// Unavailable, so a graceful stop does not wait for them.
 package gateway

@@ -117,7 +117,7 @@ func TestGatewayRegistersItself(t *testing.T) {
 	}
 	var info introspect.Info
 	f.getJSON(t, "http://"+f.gw.AdminAddr+introspect.PathPrefix+"/info", &info)
-	if info.Service != gateway.ServiceName || len(info.Endpoints) != 8 || len(info.Transports) != 2 {
+	if info.Service != gateway.ServiceName || len(info.Endpoints) != 11 || len(info.Transports) != 2 || len(info.Streams) != 3 {
 		t.Fatalf("info: %+v", info)
 	}
 }

@@ -18,10 +18,12 @@ import (
 // around the upstream calls: the gateway's rate limiter (shared), then one
 // circuit breaker per method, named after the method it calls
 // ("bookstore.GetBook"), counting calls that failed after their retries.
-func guarded(cfg Config, reg *introspect.Registry, e bookstore.Endpoints) (bookstore.Endpoints, error) {
+// Stream endpoints get the same (see guardedStreams), with the same
+// limiter.
+func guarded(cfg Config, reg *introspect.Registry, e bookstore.Endpoints, s bookstore.StreamEndpoints) (bookstore.Endpoints, bookstore.StreamEndpoints, error) {
 	lim, err := ratelimit.NewErroring(ServiceName, cfg.RateLimit, cfg.Burst, ratelimit.WithRegistry(reg))
 	if err != nil {
-		return bookstore.Endpoints{}, err
+		return bookstore.Endpoints{}, bookstore.StreamEndpoints{}, err
 	}
 	var firstErr error
 	out := e.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
@@ -38,7 +40,11 @@ func guarded(cfg Config, reg *introspect.Registry, e bookstore.Endpoints) (books
 		}
 		return lim.Middleware(br.Middleware(next))
 	})
-	return out, firstErr
+	if firstErr != nil {
+		return bookstore.Endpoints{}, bookstore.StreamEndpoints{}, firstErr
+	}
+	streams, err := guardedStreams(cfg, reg, lim, s)
+	return out, streams, err
 }
 
 // observed adds the per-transport part, outermost first: the server span

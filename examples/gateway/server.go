@@ -48,8 +48,11 @@ type Instance struct {
 	tracer    *tracing.Provider
 	registrar interface{ Deregister(context.Context) error }
 	run       *runner.Group
-	stopOnce  sync.Once
-	stopErr   error
+	// endStreams ends the proxied watches, so that a graceful stop does
+	// not wait for them.
+	endStreams context.CancelFunc
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 // Start builds the gateway, listens on every address and serves until
@@ -116,7 +119,19 @@ func Start(cfg Config) (_ *Instance, err error) {
 	closers = append(closers, func() { _ = g.upstream.close() })
 	g.ejections.outlier.Store(g.upstream.outlier)
 
-	core, err := guarded(cfg, reg, g.upstream.makeEndpoints())
+	// Streams (gRPC only), proxied to one instance each, through the
+	// calls' chain made for streams; watches end when the gateway stops.
+	sm, err := metrics.NewStream(prom)
+	if err != nil {
+		return nil, err
+	}
+	stopStreams, endStreams := context.WithCancel(context.Background())
+	g.endStreams = endStreams
+	closers = append(closers, endStreams)
+	streams := g.upstream.makeStreamEndpoints()
+	streams.WatchBooks = bookstore.EndStreamsOn(stopStreams)(streams.WatchBooks)
+
+	core, streams, err := guarded(cfg, reg, g.upstream.makeEndpoints(), streams)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
@@ -127,7 +142,8 @@ func Start(cfg Config) (_ *Instance, err error) {
 	reg.AddEndpoints(bookstore.EndpointDocs(router.Endpoints())...)
 	g.http = kithttp.NewHTTPServer(g.HTTPAddr, router)
 	g.grpc = bookstore.NewRecoveringGRPCServer(panics)
-	bookpb.RegisterBookServiceServer(g.grpc, bookstore.NewGRPCServer(observed(core, "grpc", g.tracer, m, cfg.Logger),
+	bookpb.RegisterBookServiceServer(g.grpc, bookstore.NewGRPCServerWithStreams(observed(core, "grpc", g.tracer, m, cfg.Logger),
+		observedStreams(streams, "grpc", g.tracer, sm, reg, cfg.Logger),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))
 	g.health = kitgrpc.RegisterStandardServices(g.grpc)
 
@@ -171,7 +187,8 @@ func (g *Instance) Upstreams() []sd.Instance { return g.upstream.instances() }
 func (g *Instance) Ejected() []lb.Ejection { return g.upstream.outlier.Ejected() }
 
 // Shutdown stops the gateway gracefully: it leaves the registry and turns
-// health NOT_SERVING, lets in-flight calls finish until ctx ends (then
+// health NOT_SERVING, ends proxied watches with Unavailable, lets in-flight
+// calls and other streams finish until ctx ends (then
 // closes the remaining connections), stops discovery and closes the
 // connections to the instances; the admin listener goes last. Calling it
 // again returns the first call's result.
@@ -192,6 +209,7 @@ func (g *Instance) shutdown(ctx context.Context) error {
 	g.cfg.Logger.Info("gateway shutting down", "id", g.InstanceID)
 	stopped := make(chan struct{})
 	go func() { g.grpc.GracefulStop(); close(stopped) }()
+	g.endStreams() // proxied watches end with Unavailable
 	if err := g.http.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -36,12 +36,13 @@ type upstream struct {
 	outlier   *lb.Outlier
 	http      *http.Client // for UpstreamHTTP; nil otherwise
 	failures  *recentFailures
+	streams   *streamClients // each instance's stream endpoints
 }
 
 // newUpstream starts following the fleet and waits (boundedly) for the
 // first instance set, so that the first calls do not fail for want of it.
 func newUpstream(cfg Config, tp trace.TracerProvider, x *ejections) (*upstream, error) {
-	u := &upstream{cfg: cfg, tp: tp, failures: x.recent}
+	u := &upstream{cfg: cfg, tp: tp, failures: x.recent, streams: newStreamClients(tp, cfg.Service)}
 	if cfg.Upstream == UpstreamHTTP {
 		u.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 	}
@@ -113,6 +114,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	var (
 		eps    bookstore.Endpoints
 		closer io.Closer
+		shared *grpc.ClientConn // the streams use the calls' connection
 	)
 	if u.cfg.Upstream == UpstreamHTTP {
 		var err error
@@ -127,6 +129,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 			return nil, nil, fmt.Errorf("gateway: dial %s: %w", addr, err)
 		}
 		eps, closer = bookstore.NewGRPCClient(cc, kitgrpc.ClientBefore(tracing.GRPCClientBefore(nil))), cc
+		shared = cc
 	}
 	attrs := tracing.WithAttributes(
 		attribute.String("peer.service", u.cfg.Service),
@@ -135,6 +138,7 @@ func (u *upstream) factory(inst sd.Instance) (endpoint.Endpoint, io.Closer, erro
 	eps = eps.Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
 		return tracing.Middleware(u.tp, u.cfg.Service+"."+method, tracing.WithSpanKind(trace.SpanKindClient), attrs)(next)
 	})
+	closer = u.streams.add(inst, shared, closer)
 	record, closer := u.failures.track(inst.ID, inst.Address, closer)
 	return record(dispatch(eps)), closer, nil
 }

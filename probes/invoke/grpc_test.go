@@ -92,7 +92,9 @@ func TestGRPCUnaryEverySource(t *testing.T) {
 				t.Fatalf("header %v, duration %v", res.Header, res.Duration)
 			}
 			methods, err := g.Methods(ctx)
-			if err != nil || strings.Join(methods, " ") != "bookstore.v1.BookService.CreateBook bookstore.v1.BookService.DeleteBook bookstore.v1.BookService.GetBook bookstore.v1.BookService.ListBooks" {
+			if err != nil || strings.Join(methods, " ") != "bookstore.v1.BookService.CreateBook bookstore.v1.BookService.DeleteBook "+
+				"bookstore.v1.BookService.GetBook bookstore.v1.BookService.ImportBooks bookstore.v1.BookService.ListBooks "+
+				"bookstore.v1.BookService.SyncBooks bookstore.v1.BookService.WatchBooks" {
 				t.Fatalf("methods %v, %v", methods, err)
 			}
 		})

@@ -28,6 +28,130 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Type is what the event says about book.
+type BookEvent_Type int32
+
+const (
+	// Never sent.
+	BookEvent_TYPE_UNSPECIFIED BookEvent_Type = 0
+	// The book was in the store when the watch started.
+	BookEvent_TYPE_EXISTING BookEvent_Type = 1
+	// Every existing book has been sent; changes follow. No book.
+	BookEvent_TYPE_CAUGHT_UP BookEvent_Type = 2
+	// The book was created.
+	BookEvent_TYPE_CREATED BookEvent_Type = 3
+	// The book was deleted; book is the book as it was.
+	BookEvent_TYPE_DELETED BookEvent_Type = 4
+)
+
+// Enum value maps for BookEvent_Type.
+var (
+	BookEvent_Type_name = map[int32]string{
+		0: "TYPE_UNSPECIFIED",
+		1: "TYPE_EXISTING",
+		2: "TYPE_CAUGHT_UP",
+		3: "TYPE_CREATED",
+		4: "TYPE_DELETED",
+	}
+	BookEvent_Type_value = map[string]int32{
+		"TYPE_UNSPECIFIED": 0,
+		"TYPE_EXISTING":    1,
+		"TYPE_CAUGHT_UP":   2,
+		"TYPE_CREATED":     3,
+		"TYPE_DELETED":     4,
+	}
+)
+
+func (x BookEvent_Type) Enum() *BookEvent_Type {
+	p := new(BookEvent_Type)
+	*p = x
+	return p
+}
+
+func (x BookEvent_Type) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BookEvent_Type) Descriptor() protoreflect.EnumDescriptor {
+	return file_book_proto_enumTypes[0].Descriptor()
+}
+
+func (BookEvent_Type) Type() protoreflect.EnumType {
+	return &file_book_proto_enumTypes[0]
+}
+
+func (x BookEvent_Type) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BookEvent_Type.Descriptor instead.
+func (BookEvent_Type) EnumDescriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{8, 0}
+}
+
+// Change is how the store's book differs from the caller's.
+type SyncBooksResponse_Change int32
+
+const (
+	// Never sent.
+	SyncBooksResponse_CHANGE_UNSPECIFIED SyncBooksResponse_Change = 0
+	// The caller's copy is current; book is unset.
+	SyncBooksResponse_CHANGE_UNCHANGED SyncBooksResponse_Change = 1
+	// The id now names another book (its version differs); book is the
+	// store's.
+	SyncBooksResponse_CHANGE_CHANGED SyncBooksResponse_Change = 2
+	// The store has no book with this id; book is unset.
+	SyncBooksResponse_CHANGE_DELETED SyncBooksResponse_Change = 3
+	// The store has a book the caller did not mention; sent after the
+	// caller's last message.
+	SyncBooksResponse_CHANGE_ADDED SyncBooksResponse_Change = 4
+)
+
+// Enum value maps for SyncBooksResponse_Change.
+var (
+	SyncBooksResponse_Change_name = map[int32]string{
+		0: "CHANGE_UNSPECIFIED",
+		1: "CHANGE_UNCHANGED",
+		2: "CHANGE_CHANGED",
+		3: "CHANGE_DELETED",
+		4: "CHANGE_ADDED",
+	}
+	SyncBooksResponse_Change_value = map[string]int32{
+		"CHANGE_UNSPECIFIED": 0,
+		"CHANGE_UNCHANGED":   1,
+		"CHANGE_CHANGED":     2,
+		"CHANGE_DELETED":     3,
+		"CHANGE_ADDED":       4,
+	}
+)
+
+func (x SyncBooksResponse_Change) Enum() *SyncBooksResponse_Change {
+	p := new(SyncBooksResponse_Change)
+	*p = x
+	return p
+}
+
+func (x SyncBooksResponse_Change) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SyncBooksResponse_Change) Descriptor() protoreflect.EnumDescriptor {
+	return file_book_proto_enumTypes[1].Descriptor()
+}
+
+func (SyncBooksResponse_Change) Type() protoreflect.EnumType {
+	return &file_book_proto_enumTypes[1]
+}
+
+func (x SyncBooksResponse_Change) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SyncBooksResponse_Change.Descriptor instead.
+func (SyncBooksResponse_Change) EnumDescriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{12, 0}
+}
+
 // Book is the service's one resource.
 type Book struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -397,6 +521,391 @@ func (*DeleteBookResponse) Descriptor() ([]byte, []int) {
 	return file_book_proto_rawDescGZIP(), []int{6}
 }
 
+// WatchBooksRequest is the request of WatchBooks; it has no fields yet.
+type WatchBooksRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchBooksRequest) Reset() {
+	*x = WatchBooksRequest{}
+	mi := &file_book_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchBooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchBooksRequest) ProtoMessage() {}
+
+func (x *WatchBooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchBooksRequest.ProtoReflect.Descriptor instead.
+func (*WatchBooksRequest) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{7}
+}
+
+// BookEvent is one message of WatchBooks.
+type BookEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What happened.
+	Type BookEvent_Type `protobuf:"varint,1,opt,name=type,proto3,enum=bookstore.v1.BookEvent_Type" json:"type,omitempty"`
+	// The book it happened to; unset for TYPE_CAUGHT_UP.
+	Book          *Book `protobuf:"bytes,2,opt,name=book,proto3" json:"book,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookEvent) Reset() {
+	*x = BookEvent{}
+	mi := &file_book_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookEvent) ProtoMessage() {}
+
+func (x *BookEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookEvent.ProtoReflect.Descriptor instead.
+func (*BookEvent) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BookEvent) GetType() BookEvent_Type {
+	if x != nil {
+		return x.Type
+	}
+	return BookEvent_TYPE_UNSPECIFIED
+}
+
+func (x *BookEvent) GetBook() *Book {
+	if x != nil {
+		return x.Book
+	}
+	return nil
+}
+
+// ImportBooksRequest is one message of ImportBooks.
+type ImportBooksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The book to add; its id and create_time are ignored.
+	Book          *Book `protobuf:"bytes,1,opt,name=book,proto3" json:"book,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBooksRequest) Reset() {
+	*x = ImportBooksRequest{}
+	mi := &file_book_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBooksRequest) ProtoMessage() {}
+
+func (x *ImportBooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBooksRequest.ProtoReflect.Descriptor instead.
+func (*ImportBooksRequest) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ImportBooksRequest) GetBook() *Book {
+	if x != nil {
+		return x.Book
+	}
+	return nil
+}
+
+// ImportBooksResponse is the summary ImportBooks answers with.
+type ImportBooksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many books were added.
+	ImportedCount int32 `protobuf:"varint,1,opt,name=imported_count,json=importedCount,proto3" json:"imported_count,omitempty"`
+	// How many books were refused.
+	FailedCount int32 `protobuf:"varint,2,opt,name=failed_count,json=failedCount,proto3" json:"failed_count,omitempty"`
+	// The refused books, the first 100 of them in stream order.
+	Failures      []*ImportBooksResponse_Failure `protobuf:"bytes,3,rep,name=failures,proto3" json:"failures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBooksResponse) Reset() {
+	*x = ImportBooksResponse{}
+	mi := &file_book_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBooksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBooksResponse) ProtoMessage() {}
+
+func (x *ImportBooksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBooksResponse.ProtoReflect.Descriptor instead.
+func (*ImportBooksResponse) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ImportBooksResponse) GetImportedCount() int32 {
+	if x != nil {
+		return x.ImportedCount
+	}
+	return 0
+}
+
+func (x *ImportBooksResponse) GetFailedCount() int32 {
+	if x != nil {
+		return x.FailedCount
+	}
+	return 0
+}
+
+func (x *ImportBooksResponse) GetFailures() []*ImportBooksResponse_Failure {
+	if x != nil {
+		return x.Failures
+	}
+	return nil
+}
+
+// SyncBooksRequest names one book the caller holds.
+type SyncBooksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The book's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The create_time the caller has for it: the book's version.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncBooksRequest) Reset() {
+	*x = SyncBooksRequest{}
+	mi := &file_book_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncBooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncBooksRequest) ProtoMessage() {}
+
+func (x *SyncBooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncBooksRequest.ProtoReflect.Descriptor instead.
+func (*SyncBooksRequest) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SyncBooksRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SyncBooksRequest) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// SyncBooksResponse tells the caller how one book differs from its copy.
+type SyncBooksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id the answer is about.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// How the book differs.
+	Change SyncBooksResponse_Change `protobuf:"varint,2,opt,name=change,proto3,enum=bookstore.v1.SyncBooksResponse_Change" json:"change,omitempty"`
+	// The store's book, for CHANGE_CHANGED and CHANGE_ADDED.
+	Book          *Book `protobuf:"bytes,3,opt,name=book,proto3" json:"book,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncBooksResponse) Reset() {
+	*x = SyncBooksResponse{}
+	mi := &file_book_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncBooksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncBooksResponse) ProtoMessage() {}
+
+func (x *SyncBooksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncBooksResponse.ProtoReflect.Descriptor instead.
+func (*SyncBooksResponse) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SyncBooksResponse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SyncBooksResponse) GetChange() SyncBooksResponse_Change {
+	if x != nil {
+		return x.Change
+	}
+	return SyncBooksResponse_CHANGE_UNSPECIFIED
+}
+
+func (x *SyncBooksResponse) GetBook() *Book {
+	if x != nil {
+		return x.Book
+	}
+	return nil
+}
+
+// Failure says why one book was not imported.
+type ImportBooksResponse_Failure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The position of the book in the stream, from 0.
+	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// The title the caller sent.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Why it was refused, as CreateBook would have said it.
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBooksResponse_Failure) Reset() {
+	*x = ImportBooksResponse_Failure{}
+	mi := &file_book_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBooksResponse_Failure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBooksResponse_Failure) ProtoMessage() {}
+
+func (x *ImportBooksResponse_Failure) ProtoReflect() protoreflect.Message {
+	mi := &file_book_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBooksResponse_Failure.ProtoReflect.Descriptor instead.
+func (*ImportBooksResponse_Failure) Descriptor() ([]byte, []int) {
+	return file_book_proto_rawDescGZIP(), []int{10, 0}
+}
+
+func (x *ImportBooksResponse_Failure) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ImportBooksResponse_Failure) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ImportBooksResponse_Failure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_book_proto protoreflect.FileDescriptor
 
 const file_book_proto_rawDesc = "" +
@@ -423,14 +932,52 @@ const file_book_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"#\n" +
 	"\x11DeleteBookRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x14\n" +
-	"\x12DeleteBookResponse2\xac\x02\n" +
+	"\x12DeleteBookResponse\"\x13\n" +
+	"\x11WatchBooksRequest\"\xce\x01\n" +
+	"\tBookEvent\x120\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1c.bookstore.v1.BookEvent.TypeR\x04type\x12&\n" +
+	"\x04book\x18\x02 \x01(\v2\x12.bookstore.v1.BookR\x04book\"g\n" +
+	"\x04Type\x12\x14\n" +
+	"\x10TYPE_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rTYPE_EXISTING\x10\x01\x12\x12\n" +
+	"\x0eTYPE_CAUGHT_UP\x10\x02\x12\x10\n" +
+	"\fTYPE_CREATED\x10\x03\x12\x10\n" +
+	"\fTYPE_DELETED\x10\x04\"<\n" +
+	"\x12ImportBooksRequest\x12&\n" +
+	"\x04book\x18\x01 \x01(\v2\x12.bookstore.v1.BookR\x04book\"\xf7\x01\n" +
+	"\x13ImportBooksResponse\x12%\n" +
+	"\x0eimported_count\x18\x01 \x01(\x05R\rimportedCount\x12!\n" +
+	"\ffailed_count\x18\x02 \x01(\x05R\vfailedCount\x12E\n" +
+	"\bfailures\x18\x03 \x03(\v2).bookstore.v1.ImportBooksResponse.FailureR\bfailures\x1aO\n" +
+	"\aFailure\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"_\n" +
+	"\x10SyncBooksRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12;\n" +
+	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xfd\x01\n" +
+	"\x11SyncBooksResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12>\n" +
+	"\x06change\x18\x02 \x01(\x0e2&.bookstore.v1.SyncBooksResponse.ChangeR\x06change\x12&\n" +
+	"\x04book\x18\x03 \x01(\v2\x12.bookstore.v1.BookR\x04book\"p\n" +
+	"\x06Change\x12\x16\n" +
+	"\x12CHANGE_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10CHANGE_UNCHANGED\x10\x01\x12\x12\n" +
+	"\x0eCHANGE_CHANGED\x10\x02\x12\x12\n" +
+	"\x0eCHANGE_DELETED\x10\x03\x12\x10\n" +
+	"\fCHANGE_ADDED\x10\x042\xad\x04\n" +
 	"\vBookService\x12A\n" +
 	"\n" +
-	"CreateBook\x12\x1f.bookstore.v1.CreateBookRequest\x1a\x12.bookstore.v1.Book\x12;\n" +
-	"\aGetBook\x12\x1c.bookstore.v1.GetBookRequest\x1a\x12.bookstore.v1.Book\x12L\n" +
-	"\tListBooks\x12\x1e.bookstore.v1.ListBooksRequest\x1a\x1f.bookstore.v1.ListBooksResponse\x12O\n" +
+	"CreateBook\x12\x1f.bookstore.v1.CreateBookRequest\x1a\x12.bookstore.v1.Book\x12@\n" +
+	"\aGetBook\x12\x1c.bookstore.v1.GetBookRequest\x1a\x12.bookstore.v1.Book\"\x03\x90\x02\x01\x12Q\n" +
+	"\tListBooks\x12\x1e.bookstore.v1.ListBooksRequest\x1a\x1f.bookstore.v1.ListBooksResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\n" +
-	"DeleteBook\x12\x1f.bookstore.v1.DeleteBookRequest\x1a .bookstore.v1.DeleteBookResponseB;Z9github.com/kitbench/kitbench/examples/bookstore/pb;bookpbb\x06proto3"
+	"DeleteBook\x12\x1f.bookstore.v1.DeleteBookRequest\x1a .bookstore.v1.DeleteBookResponse\x12M\n" +
+	"\n" +
+	"WatchBooks\x12\x1f.bookstore.v1.WatchBooksRequest\x1a\x17.bookstore.v1.BookEvent\"\x03\x90\x02\x010\x01\x12T\n" +
+	"\vImportBooks\x12 .bookstore.v1.ImportBooksRequest\x1a!.bookstore.v1.ImportBooksResponse(\x01\x12P\n" +
+	"\tSyncBooks\x12\x1e.bookstore.v1.SyncBooksRequest\x1a\x1f.bookstore.v1.SyncBooksResponse(\x010\x01B;Z9github.com/kitbench/kitbench/examples/bookstore/pb;bookpbb\x06proto3"
 
 var (
 	file_book_proto_rawDescOnce sync.Once
@@ -444,34 +991,57 @@ func file_book_proto_rawDescGZIP() []byte {
 	return file_book_proto_rawDescData
 }
 
-var file_book_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_book_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_book_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_book_proto_goTypes = []any{
-	(*Book)(nil),                  // 0: bookstore.v1.Book
-	(*CreateBookRequest)(nil),     // 1: bookstore.v1.CreateBookRequest
-	(*GetBookRequest)(nil),        // 2: bookstore.v1.GetBookRequest
-	(*ListBooksRequest)(nil),      // 3: bookstore.v1.ListBooksRequest
-	(*ListBooksResponse)(nil),     // 4: bookstore.v1.ListBooksResponse
-	(*DeleteBookRequest)(nil),     // 5: bookstore.v1.DeleteBookRequest
-	(*DeleteBookResponse)(nil),    // 6: bookstore.v1.DeleteBookResponse
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(BookEvent_Type)(0),                 // 0: bookstore.v1.BookEvent.Type
+	(SyncBooksResponse_Change)(0),       // 1: bookstore.v1.SyncBooksResponse.Change
+	(*Book)(nil),                        // 2: bookstore.v1.Book
+	(*CreateBookRequest)(nil),           // 3: bookstore.v1.CreateBookRequest
+	(*GetBookRequest)(nil),              // 4: bookstore.v1.GetBookRequest
+	(*ListBooksRequest)(nil),            // 5: bookstore.v1.ListBooksRequest
+	(*ListBooksResponse)(nil),           // 6: bookstore.v1.ListBooksResponse
+	(*DeleteBookRequest)(nil),           // 7: bookstore.v1.DeleteBookRequest
+	(*DeleteBookResponse)(nil),          // 8: bookstore.v1.DeleteBookResponse
+	(*WatchBooksRequest)(nil),           // 9: bookstore.v1.WatchBooksRequest
+	(*BookEvent)(nil),                   // 10: bookstore.v1.BookEvent
+	(*ImportBooksRequest)(nil),          // 11: bookstore.v1.ImportBooksRequest
+	(*ImportBooksResponse)(nil),         // 12: bookstore.v1.ImportBooksResponse
+	(*SyncBooksRequest)(nil),            // 13: bookstore.v1.SyncBooksRequest
+	(*SyncBooksResponse)(nil),           // 14: bookstore.v1.SyncBooksResponse
+	(*ImportBooksResponse_Failure)(nil), // 15: bookstore.v1.ImportBooksResponse.Failure
+	(*timestamppb.Timestamp)(nil),       // 16: google.protobuf.Timestamp
 }
 var file_book_proto_depIdxs = []int32{
-	7, // 0: bookstore.v1.Book.create_time:type_name -> google.protobuf.Timestamp
-	0, // 1: bookstore.v1.CreateBookRequest.book:type_name -> bookstore.v1.Book
-	0, // 2: bookstore.v1.ListBooksResponse.books:type_name -> bookstore.v1.Book
-	1, // 3: bookstore.v1.BookService.CreateBook:input_type -> bookstore.v1.CreateBookRequest
-	2, // 4: bookstore.v1.BookService.GetBook:input_type -> bookstore.v1.GetBookRequest
-	3, // 5: bookstore.v1.BookService.ListBooks:input_type -> bookstore.v1.ListBooksRequest
-	5, // 6: bookstore.v1.BookService.DeleteBook:input_type -> bookstore.v1.DeleteBookRequest
-	0, // 7: bookstore.v1.BookService.CreateBook:output_type -> bookstore.v1.Book
-	0, // 8: bookstore.v1.BookService.GetBook:output_type -> bookstore.v1.Book
-	4, // 9: bookstore.v1.BookService.ListBooks:output_type -> bookstore.v1.ListBooksResponse
-	6, // 10: bookstore.v1.BookService.DeleteBook:output_type -> bookstore.v1.DeleteBookResponse
-	7, // [7:11] is the sub-list for method output_type
-	3, // [3:7] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	16, // 0: bookstore.v1.Book.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 1: bookstore.v1.CreateBookRequest.book:type_name -> bookstore.v1.Book
+	2,  // 2: bookstore.v1.ListBooksResponse.books:type_name -> bookstore.v1.Book
+	0,  // 3: bookstore.v1.BookEvent.type:type_name -> bookstore.v1.BookEvent.Type
+	2,  // 4: bookstore.v1.BookEvent.book:type_name -> bookstore.v1.Book
+	2,  // 5: bookstore.v1.ImportBooksRequest.book:type_name -> bookstore.v1.Book
+	15, // 6: bookstore.v1.ImportBooksResponse.failures:type_name -> bookstore.v1.ImportBooksResponse.Failure
+	16, // 7: bookstore.v1.SyncBooksRequest.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 8: bookstore.v1.SyncBooksResponse.change:type_name -> bookstore.v1.SyncBooksResponse.Change
+	2,  // 9: bookstore.v1.SyncBooksResponse.book:type_name -> bookstore.v1.Book
+	3,  // 10: bookstore.v1.BookService.CreateBook:input_type -> bookstore.v1.CreateBookRequest
+	4,  // 11: bookstore.v1.BookService.GetBook:input_type -> bookstore.v1.GetBookRequest
+	5,  // 12: bookstore.v1.BookService.ListBooks:input_type -> bookstore.v1.ListBooksRequest
+	7,  // 13: bookstore.v1.BookService.DeleteBook:input_type -> bookstore.v1.DeleteBookRequest
+	9,  // 14: bookstore.v1.BookService.WatchBooks:input_type -> bookstore.v1.WatchBooksRequest
+	11, // 15: bookstore.v1.BookService.ImportBooks:input_type -> bookstore.v1.ImportBooksRequest
+	13, // 16: bookstore.v1.BookService.SyncBooks:input_type -> bookstore.v1.SyncBooksRequest
+	2,  // 17: bookstore.v1.BookService.CreateBook:output_type -> bookstore.v1.Book
+	2,  // 18: bookstore.v1.BookService.GetBook:output_type -> bookstore.v1.Book
+	6,  // 19: bookstore.v1.BookService.ListBooks:output_type -> bookstore.v1.ListBooksResponse
+	8,  // 20: bookstore.v1.BookService.DeleteBook:output_type -> bookstore.v1.DeleteBookResponse
+	10, // 21: bookstore.v1.BookService.WatchBooks:output_type -> bookstore.v1.BookEvent
+	12, // 22: bookstore.v1.BookService.ImportBooks:output_type -> bookstore.v1.ImportBooksResponse
+	14, // 23: bookstore.v1.BookService.SyncBooks:output_type -> bookstore.v1.SyncBooksResponse
+	17, // [17:24] is the sub-list for method output_type
+	10, // [10:17] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_book_proto_init() }
@@ -484,13 +1054,14 @@ func file_book_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_book_proto_rawDesc), len(file_book_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   7,
+			NumEnums:      2,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_book_proto_goTypes,
 		DependencyIndexes: file_book_proto_depIdxs,
+		EnumInfos:         file_book_proto_enumTypes,
 		MessageInfos:      file_book_proto_msgTypes,
 	}.Build()
 	File_book_proto = out.File

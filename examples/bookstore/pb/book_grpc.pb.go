@@ -25,10 +25,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookService_CreateBook_FullMethodName = "/bookstore.v1.BookService/CreateBook"
-	BookService_GetBook_FullMethodName    = "/bookstore.v1.BookService/GetBook"
-	BookService_ListBooks_FullMethodName  = "/bookstore.v1.BookService/ListBooks"
-	BookService_DeleteBook_FullMethodName = "/bookstore.v1.BookService/DeleteBook"
+	BookService_CreateBook_FullMethodName  = "/bookstore.v1.BookService/CreateBook"
+	BookService_GetBook_FullMethodName     = "/bookstore.v1.BookService/GetBook"
+	BookService_ListBooks_FullMethodName   = "/bookstore.v1.BookService/ListBooks"
+	BookService_DeleteBook_FullMethodName  = "/bookstore.v1.BookService/DeleteBook"
+	BookService_WatchBooks_FullMethodName  = "/bookstore.v1.BookService/WatchBooks"
+	BookService_ImportBooks_FullMethodName = "/bookstore.v1.BookService/ImportBooks"
+	BookService_SyncBooks_FullMethodName   = "/bookstore.v1.BookService/SyncBooks"
 )
 
 // BookServiceClient is the client API for BookService service.
@@ -46,6 +49,23 @@ type BookServiceClient interface {
 	ListBooks(ctx context.Context, in *ListBooksRequest, opts ...grpc.CallOption) (*ListBooksResponse, error)
 	// DeleteBook removes a book, or answers NOT_FOUND.
 	DeleteBook(ctx context.Context, in *DeleteBookRequest, opts ...grpc.CallOption) (*DeleteBookResponse, error)
+	// WatchBooks sends the books the store holds now (TYPE_EXISTING, in
+	// creation order), then one TYPE_CAUGHT_UP event, then every change as
+	// it happens (TYPE_CREATED, TYPE_DELETED), until the caller cancels.
+	// A watcher that falls too far behind is dropped with
+	// RESOURCE_EXHAUSTED (watch again to resume from the current books); an
+	// instance that shuts down ends its watches with UNAVAILABLE.
+	WatchBooks(ctx context.Context, in *WatchBooksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BookEvent], error)
+	// ImportBooks adds every book the caller sends, each on its own (an
+	// invalid book does not stop the others), and answers once the caller
+	// has sent its last one with the counts and the failures.
+	ImportBooks(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportBooksRequest, ImportBooksResponse], error)
+	// SyncBooks compares a caller's copy of the shelf with the store's: for
+	// each book the caller says it holds, the server answers at once whether
+	// it is unchanged, changed or deleted; once the caller has sent its last
+	// one, the server sends the books the caller did not mention (ADDED) and
+	// ends the stream.
+	SyncBooks(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[SyncBooksRequest, SyncBooksResponse], error)
 }
 
 type bookServiceClient struct {
@@ -96,6 +116,51 @@ func (c *bookServiceClient) DeleteBook(ctx context.Context, in *DeleteBookReques
 	return out, nil
 }
 
+func (c *bookServiceClient) WatchBooks(ctx context.Context, in *WatchBooksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BookEvent], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BookService_ServiceDesc.Streams[0], BookService_WatchBooks_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchBooksRequest, BookEvent]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_WatchBooksClient = grpc.ServerStreamingClient[BookEvent]
+
+func (c *bookServiceClient) ImportBooks(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportBooksRequest, ImportBooksResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BookService_ServiceDesc.Streams[1], BookService_ImportBooks_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ImportBooksRequest, ImportBooksResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_ImportBooksClient = grpc.ClientStreamingClient[ImportBooksRequest, ImportBooksResponse]
+
+func (c *bookServiceClient) SyncBooks(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[SyncBooksRequest, SyncBooksResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BookService_ServiceDesc.Streams[2], BookService_SyncBooks_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SyncBooksRequest, SyncBooksResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_SyncBooksClient = grpc.BidiStreamingClient[SyncBooksRequest, SyncBooksResponse]
+
 // BookServiceServer is the server API for BookService service.
 // All implementations must embed UnimplementedBookServiceServer
 // for forward compatibility.
@@ -111,6 +176,23 @@ type BookServiceServer interface {
 	ListBooks(context.Context, *ListBooksRequest) (*ListBooksResponse, error)
 	// DeleteBook removes a book, or answers NOT_FOUND.
 	DeleteBook(context.Context, *DeleteBookRequest) (*DeleteBookResponse, error)
+	// WatchBooks sends the books the store holds now (TYPE_EXISTING, in
+	// creation order), then one TYPE_CAUGHT_UP event, then every change as
+	// it happens (TYPE_CREATED, TYPE_DELETED), until the caller cancels.
+	// A watcher that falls too far behind is dropped with
+	// RESOURCE_EXHAUSTED (watch again to resume from the current books); an
+	// instance that shuts down ends its watches with UNAVAILABLE.
+	WatchBooks(*WatchBooksRequest, grpc.ServerStreamingServer[BookEvent]) error
+	// ImportBooks adds every book the caller sends, each on its own (an
+	// invalid book does not stop the others), and answers once the caller
+	// has sent its last one with the counts and the failures.
+	ImportBooks(grpc.ClientStreamingServer[ImportBooksRequest, ImportBooksResponse]) error
+	// SyncBooks compares a caller's copy of the shelf with the store's: for
+	// each book the caller says it holds, the server answers at once whether
+	// it is unchanged, changed or deleted; once the caller has sent its last
+	// one, the server sends the books the caller did not mention (ADDED) and
+	// ends the stream.
+	SyncBooks(grpc.BidiStreamingServer[SyncBooksRequest, SyncBooksResponse]) error
 	mustEmbedUnimplementedBookServiceServer()
 }
 
@@ -132,6 +214,15 @@ func (UnimplementedBookServiceServer) ListBooks(context.Context, *ListBooksReque
 }
 func (UnimplementedBookServiceServer) DeleteBook(context.Context, *DeleteBookRequest) (*DeleteBookResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteBook not implemented")
+}
+func (UnimplementedBookServiceServer) WatchBooks(*WatchBooksRequest, grpc.ServerStreamingServer[BookEvent]) error {
+	return status.Error(codes.Unimplemented, "method WatchBooks not implemented")
+}
+func (UnimplementedBookServiceServer) ImportBooks(grpc.ClientStreamingServer[ImportBooksRequest, ImportBooksResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportBooks not implemented")
+}
+func (UnimplementedBookServiceServer) SyncBooks(grpc.BidiStreamingServer[SyncBooksRequest, SyncBooksResponse]) error {
+	return status.Error(codes.Unimplemented, "method SyncBooks not implemented")
 }
 func (UnimplementedBookServiceServer) mustEmbedUnimplementedBookServiceServer() {}
 func (UnimplementedBookServiceServer) testEmbeddedByValue()                     {}
@@ -226,6 +317,31 @@ func _BookService_DeleteBook_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BookService_WatchBooks_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchBooksRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BookServiceServer).WatchBooks(m, &grpc.GenericServerStream[WatchBooksRequest, BookEvent]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_WatchBooksServer = grpc.ServerStreamingServer[BookEvent]
+
+func _BookService_ImportBooks_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BookServiceServer).ImportBooks(&grpc.GenericServerStream[ImportBooksRequest, ImportBooksResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_ImportBooksServer = grpc.ClientStreamingServer[ImportBooksRequest, ImportBooksResponse]
+
+func _BookService_SyncBooks_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BookServiceServer).SyncBooks(&grpc.GenericServerStream[SyncBooksRequest, SyncBooksResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookService_SyncBooksServer = grpc.BidiStreamingServer[SyncBooksRequest, SyncBooksResponse]
+
 // BookService_ServiceDesc is the grpc.ServiceDesc for BookService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -250,6 +366,23 @@ var BookService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _BookService_DeleteBook_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchBooks",
+			Handler:       _BookService_WatchBooks_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportBooks",
+			Handler:       _BookService_ImportBooks_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "SyncBooks",
+			Handler:       _BookService_SyncBooks_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "book.proto",
 }
