@@ -41,20 +41,35 @@ install_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 install_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 install_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 
+# Servers built from source for the integration tests (Jaeger; Prometheus
+# below). They are large — a cold build takes many minutes on two cores — so
+# each pinned build is kept outside the clone, in the user's cache like Go's
+# own build cache, and a fresh clone (CI's) copies it in seconds. Set
+# KITBENCH_TOOLCACHE to keep them elsewhere.
+toolcache=${KITBENCH_TOOLCACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kitbench-tools}
+# build_server NAME MODULE@VERSION PACKAGE: build PACKAGE from MODULE@VERSION
+# in a scratch module of its own (so its dependencies stay out of go.mod;
+# `go get -tool` records the pin) into the tool cache, once, and copy it into
+# .tools/bin.
+build_server() {
+  local name=$1 mod=$2 pkg=$3
+  local dir="$toolcache/$name-${mod##*@}"
+  if ! [ -x "$dir/$name" ]; then
+    echo "deps: building $mod into $dir (several minutes on a cold build cache; once per machine)" >&2
+    mkdir -p "$dir/src"
+    (
+      cd "$dir/src"
+      [ -f go.mod ] || go mod init "kitbench.tools/$name" >/dev/null 2>&1
+      GOFLAGS=-mod=mod go get -tool "$mod"
+      go build -o "$dir/$name.tmp" "$pkg"
+    )
+    mv "$dir/$name.tmp" "$dir/$name"
+  fi
+  if ! cmp -s "$dir/$name" "$GOBIN/$name"; then
+    cp "$dir/$name" "$GOBIN/$name"
+  fi
+}
+
 # Jaeger v2 (an OTLP receiver with an in-memory store and a query API), for the
-# test that a demo fleet's spans reach a real tracing backend. Jaeger is not a
-# library kit depends on, so it is pinned in its own scratch module under
-# .tools/ rather than in go.mod; `go get -tool` records the pin, `go build`
-# builds it from that module's go.sum.
-JAEGER_MOD=github.com/jaegertracing/jaeger/cmd/jaeger@v1.75.0
-if ! { [ -x "$GOBIN/jaeger" ] && [ "$(cat "$GOBIN/.jaeger.version" 2>/dev/null)" = "$JAEGER_MOD" ]; }; then
-  echo "deps: building $JAEGER_MOD (a few minutes on a cold module cache)" >&2
-  mkdir -p .tools/jaeger
-  (
-    cd .tools/jaeger
-    [ -f go.mod ] || go mod init kitbench.tools/jaeger >/dev/null 2>&1
-    GOFLAGS=-mod=mod go get -tool "$JAEGER_MOD"
-    go build -o "$GOBIN/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
-  )
-  echo "$JAEGER_MOD" >"$GOBIN/.jaeger.version"
-fi
+# test that a demo fleet's spans reach a real tracing backend.
+build_server jaeger github.com/jaegertracing/jaeger/cmd/jaeger@v1.75.0 github.com/jaegertracing/jaeger/cmd/jaeger
