@@ -170,6 +170,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if allowMethod(w, r, true) {
 			h.serveSpans(w, r)
 		}
+	case "exchanges":
+		if allowMethod(w, r, true) {
+			h.serveExchanges(w, r)
+		}
 	case "events":
 		if allowMethod(w, r, false) {
 			h.serveEvents(w, r)
