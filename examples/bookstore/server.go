@@ -200,15 +200,15 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kithttp.ServerErrorHandler(LogHTTPErrors(inst.log)),
 		kithttp.ServerPanicPolicy(panics))
 	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
-	h, interceptors, err := inst.keepExchanges(cfg, router, reg)
-	if err != nil {
+	var h http.Handler = router
+	if h, cfg.GRPCInterceptors, err = inst.keepExchanges(cfg, router, reg); err != nil {
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
 	if cfg.HTTPMiddleware != nil {
 		h = cfg.HTTPMiddleware(h)
 	}
 	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, h)
-	inst.grpc = NewRecoveringGRPCServer(panics, interceptors...)
+	inst.grpc = NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
 	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServer(observed(core, "grpc", inst.tracer, m, inst.log),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext),
 		kitgrpc.ServerPanicPolicy(panics)))

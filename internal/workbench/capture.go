@@ -183,7 +183,11 @@ func (c *Captured) WriteText(w io.Writer) error {
 	if c.Total == 0 {
 		return nil
 	}
-	_, err := fmt.Fprintf(w, "wrote %d exchanges from %d instances to %s\n", c.Total, c.instances(), sanitize.Line(c.Path, 0))
+	n, unit := c.instances(), "instances"
+	if n == 1 {
+		unit = "instance"
+	}
+	_, err := fmt.Fprintf(w, "wrote %d exchanges from %d %s to %s\n", c.Total, n, unit, sanitize.Line(c.Path, 0))
 	return err
 }
 
