@@ -168,11 +168,11 @@ type slotData struct {
 	endpoint string // a name the service holds anyway (a route's, a gRPC method)
 	trace    [32]byte
 
-	buf                      []byte
-	method, target, path     span // HTTP; path holds the gRPC message for gRPC
-	reqHdr, respHdr, trailer span // header lists (appendPair)
-	reqBody, respBody        span
-	reqSize, respSize        int64 // full lengths; more than kept: truncated
+	buf                  []byte
+	method, target, path span // HTTP; path holds the gRPC message for gRPC
+	reqHdr, respHdr      span // header lists (appendPair)
+	reqBody, respBody    span
+	reqSize, respSize    int64 // full lengths; more than kept: truncated
 
 	reqType, respType protoreflect.MessageType // gRPC messages, in buf as wire bytes
 }
