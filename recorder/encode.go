@@ -80,6 +80,13 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	b = append(b, `},"duration_ns":`...)
 	b = strconv.AppendInt(b, int64(ex.Duration), 10)
 	b = appendField(b, "error", ex.Error)
+	var p *Policy
+	if hr != nil {
+		p = hr.p
+	}
+	if b, err = appendHistory(b, ex.History, p); err != nil {
+		return nil, err
+	}
 	return append(b, '}'), nil
 }
 

@@ -90,6 +90,10 @@ type Exchange struct {
 	// Error is why the call failed without a response (connection
 	// refused, deadline), empty when a response was received.
 	Error string `json:"error,omitempty"`
+	// History holds the responses this exchange expected before updates
+	// replaced them (Replayer.Update), oldest first; nil when never
+	// updated. Replay compares with Response only.
+	History []PastResponse `json:"history,omitempty"`
 }
 
 // Request is what was sent. HTTP requests use Method and Path; gRPC

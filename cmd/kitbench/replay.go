@@ -17,6 +17,7 @@ func newReplayCmd() *cobra.Command {
 		o       workbench.ReplayOptions
 		headers []string
 		output  string
+		update  bool
 	)
 	cmd := &cobra.Command{
 		Use:     "replay FILE",
@@ -33,7 +34,7 @@ func newReplayCmd() *cobra.Command {
 				return err
 			}
 			o.Headers = h
-			return runReplay(cmd, args[0], o, output)
+			return runReplay(cmd, args[0], o, output, update)
 		},
 	}
 	f := cmd.Flags()
@@ -42,10 +43,11 @@ func newReplayCmd() *cobra.Command {
 	f.StringArrayVar(&headers, "header", nil, "'Name: value' set on every request (gRPC: metadata); repeatable")
 	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "time limit for each request")
+	f.BoolVar(&update, "update", false, "make --target's responses the file's expectations, keeping the old ones as history")
 	return cmd
 }
 
-func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, output string) error {
+func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, output string, update bool) error {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	o.Unreadable = func(err error) {
@@ -53,6 +55,14 @@ func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, outpu
 	}
 	if terminal(stderr) {
 		o.Progress = workbench.ProgressLine(stderr)
+	}
+	if update {
+		r, err := workbench.Update(ctx, path, o)
+		if err == nil {
+			fmt.Fprintf(stdout, "updated %d expectations in %s from %s; the earlier responses are kept as history\n",
+				len(r.Session.Exchanges), sanitize.Line(path, 0), sanitize.Line(o.Targets[0], 0))
+		}
+		return err
 	}
 	r, err := workbench.Replay(ctx, path, o)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
+	"github.com/kitbench/kitbench/recorder/capture"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
@@ -74,6 +75,10 @@ type Config struct {
 	// instance serves (the health service's included), the first
 	// outermost. Nil adds none.
 	GRPCInterceptors []grpc.UnaryServerInterceptor
+	// NoExchangeRing, when set, keeps no exchange ring. Unset, the
+	// instance keeps its last exchanges in memory (recorder/capture's
+	// Ring, default sizes), read through GET /debug/kit/v1/exchanges.
+	NoExchangeRing bool
 	// Registry, when set, is the address of a Consul agent or kitbench dev
 	// registry to register with ("host:port" or a URL). Empty means no
 	// registration.
@@ -93,6 +98,9 @@ type Instance struct {
 	ThriftAddr string // host:port, or "" when Config.ThriftAddr was empty
 	// Introspection is the instance's registry of observable components.
 	Introspection *introspect.Registry
+	// Exchanges is the instance's exchange ring; nil with
+	// Config.NoExchangeRing.
+	Exchanges *capture.Ring
 
 	log       *slog.Logger
 	http      *http.Server
@@ -208,6 +216,9 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kithttp.ServerPanicPolicy(panics))
 	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
 	var h http.Handler = router
+	if h, cfg.GRPCInterceptors, err = inst.keepExchanges(cfg, router, reg); err != nil {
+		return nil, fmt.Errorf("bookstore: %w", err)
+	}
 	if cfg.HTTPMiddleware != nil {
 		h = cfg.HTTPMiddleware(h)
 	}

@@ -104,6 +104,10 @@ type Config struct {
 	// TraceSampling is the fraction of new traces sampled (0 to 1); calls
 	// inside a sampled trace are always traced. Zero samples only those.
 	TraceSampling float64
+	// NoExchangeRing, when set, keeps no exchange ring. Unset, the
+	// gateway keeps its last exchanges in memory (recorder/capture's
+	// Ring, default sizes), read through GET /debug/kit/v1/exchanges.
+	NoExchangeRing bool
 }
 
 // withDefaults fills the zero values and checks the rest.

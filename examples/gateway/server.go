@@ -24,6 +24,7 @@ import (
 	"github.com/kitbench/kitbench/kit/tracing"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
+	"github.com/kitbench/kitbench/recorder/capture"
 )
 
 // Instance is a running gateway: the Book API over HTTP/JSON and gRPC, an
@@ -36,6 +37,9 @@ type Instance struct {
 	// Introspection is the gateway's registry of observable components:
 	// its limiter, one breaker per method, ejected instances, its spans.
 	Introspection *introspect.Registry
+	// Exchanges is the gateway's exchange ring; nil with
+	// Config.NoExchangeRing.
+	Exchanges *capture.Ring
 
 	cfg       Config
 	upstream  *upstream
@@ -140,8 +144,12 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kithttp.ServerErrorHandler(bookstore.LogHTTPErrors(cfg.Logger)),
 		kithttp.ServerPanicPolicy(panics))
 	reg.AddEndpoints(bookstore.EndpointDocs(router.Endpoints())...)
-	g.http = kithttp.NewHTTPServer(g.HTTPAddr, router)
-	g.grpc = bookstore.NewRecoveringGRPCServer(panics)
+	h, interceptors, err := g.keepExchanges(cfg, router, reg)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.http = kithttp.NewHTTPServer(g.HTTPAddr, h)
+	g.grpc = bookstore.NewRecoveringGRPCServer(panics, interceptors...)
 	bookpb.RegisterBookServiceServer(g.grpc, bookstore.NewGRPCServerWithStreams(observed(core, "grpc", g.tracer, m, cfg.Logger),
 		observedStreams(streams, "grpc", g.tracer, sm, reg, cfg.Logger),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))

@@ -178,6 +178,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else if allowMethod(w, r, true) {
 			writeJSON(w, http.StatusOK, h.redPage())
 		}
+	case "exchanges":
+		if allowMethod(w, r, true) {
+			h.serveExchanges(w, r)
+		}
 	case "events":
 		if allowMethod(w, r, false) {
 			h.serveEvents(w, r)

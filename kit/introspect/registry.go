@@ -37,6 +37,9 @@ type Registry struct {
 	limiters []LimiterSource
 	spans    SpanSource
 	streams  []*streamGauge
+	// exchanges is the store of recent exchanges (exchanges.go); nil
+	// when the service keeps none.
+	exchanges ExchangeSource
 
 	subMu   sync.Mutex
 	subs    map[*subscription]struct{}

@@ -90,7 +90,8 @@ func serveFull(ln net.Listener, impl string, overGRPC bool) error {
 	} else {
 		cfg.HTTPAddr = ln.Addr().String()
 	}
-	if impl != "kit" {
+	cfg.NoExchangeRing = impl != "kit-ring" // the baseline and file capture are measured without the ring
+	if impl != "kit" && impl != "kit-ring" {
 		w, err := sessionFile()
 		if err != nil {
 			return err

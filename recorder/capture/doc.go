@@ -1,4 +1,10 @@
-// Package capture records the calls a running kit service serves: HTTP
+// Package capture records the calls a running kit service serves, in two
+// modes. A Ring (NewRing) keeps the last exchanges in memory, bounded in
+// count and bytes, and turns them into redacted kitrec lines only when
+// someone reads them through introspection (GET /debug/kit/v1/exchanges,
+// kitbench capture): cheap enough to leave on, and the default way to
+// have exchanges at hand. File capture, the heavier mode, records every
+// call to a session file as it happens: HTTP
 // middleware and a gRPC unary interceptor that turn each call into a
 // recorder.Exchange and hand it to a recorder.Appender (usually a
 // *recorder.Writer, which redacts secrets before they reach disk). The
@@ -41,6 +47,13 @@
 // buffers it reuses, redacts (judging each header name once), encodes and
 // writes — one write(2) per batch of up to 256 exchanges, about every
 // 10 ms. The figures are in docs/performance.md.
+//
+// A Ring copies, on the call's goroutine, the method, path or gRPC
+// method, status, timing, trace id, headers and the bodies' first bytes
+// (gRPC messages in their wire encoding) into a slot sized when the Ring
+// was made, under that slot's lock only; a body that does not fit is cut
+// and marked truncated, never left out. Failures go to a small ring of
+// their own, so they outlive a burst of successes.
 //
 // # Concurrency
 //

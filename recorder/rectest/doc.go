@@ -20,8 +20,16 @@
 // against a shared or live service is the CLI's business, which refuses
 // or skips unsafe exchanges there.
 //
-// Run with KITBENCH_UPDATE=1 (or -kitrec.update) to re-record: the same
-// requests are sent and the file is rewritten with what comes back.
+// Run with -kitrec.update (or KITBENCH_UPDATE=1) to update the session,
+// as go test -update updates golden files: the same requests are sent,
+// what comes back becomes the expected responses, and the responses they
+// replace stay in the file as each exchange's history. Point the test at
+// a healthy target when you do:
+//
+//	go test ./... -run TestReplay -kitrec.update
+//
+// The flag has a prefixed name so that it cannot clash with a package's
+// own -update flag (defining a flag twice panics).
 //
 // # Failure behaviour
 //

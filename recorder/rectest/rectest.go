@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/kitbench/kitbench/recorder"
 )
@@ -55,8 +55,12 @@ func Updating() bool { return *update || os.Getenv(UpdateEnv) == "1" }
 // from the file's header, its sidecar (path+".ignore") and opts. Lines
 // of the file that cannot be read fail the test.
 //
-// When Updating, Replay sends the same requests and rewrites the file
-// with the responses it gets (keeping the header), instead of comparing.
+// When Updating (go test -kitrec.update, or KITBENCH_UPDATE=1), Replay
+// sends the same requests and makes the responses it gets the file's new
+// expectations, golden-file style, instead of comparing: each response it
+// replaces stays in the file as the exchange's history (recorder.PastResponse),
+// and the header is kept. When any exchange gets no response the file is
+// left unchanged and the test fails.
 func Replay(t *testing.T, path string, target recorder.Target, opts ...Option) {
 	t.Helper()
 	s, err := recorder.ReadFile(path, recorder.ReadOptions{})
@@ -102,37 +106,23 @@ func Replay(t *testing.T, path string, target recorder.Target, opts ...Option) {
 	}
 }
 
-// rerecord replays s and writes what came back over path.
+// rerecord replays s and makes what came back the file's expectations,
+// keeping the ones they replace as each exchange's history.
 func rerecord(t *testing.T, path string, s *recorder.Session, rp *recorder.Replayer, ro recorder.ReplayOptions) {
 	t.Helper()
-	tmp := path + ".tmp"
-	w, err := recorder.Create(tmp, s.Header, recorder.WriteOptions{Redact: ro.Redact})
+	rep, err := rp.Update(t.Context(), s, "rectest", time.Now())
 	if err != nil {
-		t.Fatalf("rectest: %v", err)
-	}
-	defer os.Remove(tmp)
-	failed := 0
-	for i := range s.Exchanges {
-		ex := s.Exchanges[i]
-		res := rp.One(t.Context(), &ex, nil)
-		if res.Err != nil {
-			t.Errorf("rectest: re-recording %s: %s", path, res.Explain())
-			failed++
-			continue
+		if rep != nil {
+			for i := range rep.Results {
+				if res := &rep.Results[i]; res.Err != nil {
+					t.Errorf("rectest: re-recording %s: %s", path, res.Explain())
+				}
+			}
 		}
-		ex.Response, ex.Duration, ex.Error = *res.Got, res.Duration, ""
-		if err := w.Append(ex); err != nil {
-			t.Fatalf("rectest: %v", err)
-		}
+		t.Fatalf("rectest: %s left unchanged: %v", path, err)
 	}
-	if err := w.Close(); err != nil {
+	if err := recorder.WriteSessionFile(path, s, ro.Redact); err != nil {
 		t.Fatalf("rectest: %v", err)
 	}
-	if failed > 0 {
-		t.Fatalf("rectest: %s left unchanged: %d exchanges failed", path, failed)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatalf("rectest: %v", err)
-	}
-	t.Logf("rectest: re-recorded %d exchanges in %s (unset %s to compare again)", len(s.Exchanges), path, strings.TrimSpace(UpdateEnv))
+	t.Logf("rectest: re-recorded %d exchanges in %s, the earlier responses kept as history (unset %s and drop -kitrec.update to compare again)", len(s.Exchanges), path, UpdateEnv)
 }
