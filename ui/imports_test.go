@@ -17,6 +17,7 @@ var forbidden = []string{
 	"net", "net/http", "net/rpc", "os", "os/exec", "syscall", "io/ioutil",
 	"github.com/kitbench/kitbench/probes/",
 	"github.com/kitbench/kitbench/recorder",
+	"github.com/kitbench/kitbench/internal/workbench",
 	"github.com/hashicorp/consul/api",
 	"google.golang.org/grpc",
 }

@@ -110,6 +110,10 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 		Styles: &st, FollowProfile: true, Source: label,
 		Call:     call.Deps{Caller: acts, History: dashHistory{acts.history}, Recorder: acts},
 		Sessions: dashSessions{acts.sessions},
+		Pager: func(text string, done tea.ExecCallback) tea.Cmd {
+			return tea.ExecProcess(workbench.PagerCommand(text), done)
+		},
+		Hint: workbench.StartAFleet,
 	}, h, sub)
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 // in the status line too) and the CLI's hint; the first instance clears
 // it.
 func TestEmptyStateTeaches(t *testing.T) {
-	m, err := New(Options{}, &testFleet{}, make(testStream))
+	m, err := New(Options{Hint: "start one with 'kitbench registry' or 'kitbench demo'"}, &testFleet{}, make(testStream))
 	if err != nil {
 		t.Fatal(err)
 	}

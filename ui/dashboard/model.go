@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"time"
@@ -8,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/call"
@@ -48,6 +48,15 @@ type Options struct {
 	// Sessions lists, reads and replays session files; nil means no
 	// sessions tab.
 	Sessions sessions.Store
+	// Pager returns the command that shows text in the user's pager with
+	// the terminal (tea.ExecProcess), calling done when it ends. The UI
+	// packages do no I/O, so the command comes from the caller; nil means
+	// `o` only says that no pager is set up.
+	Pager func(text string, done tea.ExecCallback) tea.Cmd
+	// Hint is what the empty screen tells the user to do when no fleet
+	// can be found (start a registry, point at one); empty means a
+	// generic line.
+	Hint string
 }
 
 // Model is the dashboard's tea.Model: the root model and the bridge.
@@ -127,17 +136,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next := tea.Tick(m.opts.Tick, func(t time.Time) tea.Msg { return tick(t) })
 		return m, tea.Batch(m.forward(ui.TickMsg{Now: time.Time(msg)}), next)
 	case components.PagerMsg:
-		// The pager runs with the terminal, off the update loop; the UI
-		// packages do no I/O, so the command comes from the workbench.
-		text := msg.Text
-		return m, func() tea.Msg {
-			return tea.ExecProcess(workbench.PagerCommand(text), func(err error) tea.Msg {
-				if err != nil {
-					return ui.NoticeMsg{Text: "pager: " + err.Error() + " (set $PAGER)", Level: ui.Error}
-				}
-				return nil
-			})()
+		// The pager runs with the terminal, off the update loop.
+		if m.opts.Pager == nil {
+			return m, ui.Notify(ui.Warn, "no pager is set up here")
 		}
+		return m, m.opts.Pager(msg.Text, func(err error) tea.Msg {
+			if err != nil {
+				return ui.NoticeMsg{Text: "pager: " + err.Error() + " (set $PAGER)", Level: ui.Error}
+			}
+			return nil
+		})
 	}
 	return m, m.forward(msg)
 }
@@ -221,7 +229,7 @@ func (m *Model) emptyState() root.EmptyMsg {
 		tried = "Tried " + where + ": " + components.CauseFirst(s.Err) + "."
 		retry = "Retrying every few seconds" + m.downFor() + "; this screen fills in when it answers."
 	}
-	return root.EmptyMsg{Title: "No instances found", Lines: []string{tried, "", retry, "", "To see a fleet: " + workbench.StartAFleet + "."}}
+	return root.EmptyMsg{Title: "No instances found", Lines: []string{tried, "", retry, "", "To see a fleet: " + cmp.Or(m.opts.Hint, "start a registry or point kitbench at one") + "."}}
 }
 
 // View draws the root.
