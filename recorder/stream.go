@@ -128,7 +128,9 @@ func (s *StreamRecorder) Full() bool {
 // server sent. The message is kept when the limits allow (b may then be
 // nil for a message with no body), dropped and counted otherwise. The
 // recorder keeps b: do not modify it afterwards.
-func (s *StreamRecorder) Request(at time.Time, b *Body) { s.add(&s.ex.Request.Messages, &s.ex.Request.Dropped, at, b) }
+func (s *StreamRecorder) Request(at time.Time, b *Body) {
+	s.add(&s.ex.Request.Messages, &s.ex.Request.Dropped, at, b)
+}
 
 // Response records a message the server sent; see Request.
 func (s *StreamRecorder) Response(at time.Time, b *Body) {
