@@ -183,3 +183,26 @@ func TestCaptureStreamRedacted(t *testing.T) {
 		t.Errorf("no redacted stream in:\n%s", raw)
 	}
 }
+
+// TestReplayPaced replays an ImportBooks whose client messages were
+// recorded 40 ms apart with ReplayOptions.Pace: the call lasts at least
+// as long as the recording's last offset (a bound a busy machine can only
+// exceed), and still matches.
+func TestReplayPaced(t *testing.T) {
+	sink := new(lockedSink)
+	srv := booktest.Start(t, sink, capture.Options{}, nil, booktest.Sync)
+	exs := waitFor(t, sink, booktest.StreamSession(t, srv.Conn))
+	var imp []recorder.Exchange
+	for _, ex := range exs {
+		if ex.Endpoint == "ImportBooks" {
+			for i := range ex.Request.Messages {
+				ex.Request.Messages[i].Offset = time.Duration(i) * 40 * time.Millisecond
+			}
+			imp = append(imp, ex)
+		}
+	}
+	rep := replayOn(t, imp, recorder.ReplayOptions{Pace: true, Ignore: streamIgnore})
+	if r := rep.Results[0]; !r.OK() || r.Duration < 80*time.Millisecond {
+		t.Errorf("paced replay took %v: %s", r.Duration, r.Explain())
+	}
+}
