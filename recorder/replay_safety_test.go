@@ -189,8 +189,8 @@ func TestReplayHasFreshTraceGRPC(t *testing.T) {
 	if r.RecordedTraceID != recordedTrace {
 		t.Errorf("recorded trace id %q, want %q", r.RecordedTraceID, recordedTrace)
 	}
-	// GetBook is not marked NO_SIDE_EFFECTS in book.proto: unsafe.
-	if r.Safety.Safe || !strings.Contains(r.Safety.Why, "NO_SIDE_EFFECTS") {
-		t.Errorf("safety %+v, want unsafe for want of NO_SIDE_EFFECTS", r.Safety)
+	// GetBook is marked NO_SIDE_EFFECTS in book.proto: safe.
+	if !r.Safety.Safe || r.Safety.Why != "NO_SIDE_EFFECTS" {
+		t.Errorf("safety %+v, want safe by NO_SIDE_EFFECTS", r.Safety)
 	}
 }
