@@ -35,8 +35,8 @@
 //	defer w.Close()
 //	err = w.Append(recorder.Exchange{Transport: recorder.TransportHTTP, ...})
 //
-// Server side, recorder/capture has an HTTP middleware and a gRPC
-// interceptor that write to a Writer. Replay:
+// Server side, recorder/capture has an HTTP middleware and gRPC
+// interceptors that write to a Writer. Replay:
 //
 //	s, err := recorder.ReadFile("session.kitrec", recorder.ReadOptions{})
 //	targets, err := recorder.Dial("127.0.0.1:8080", "127.0.0.1:9090")
@@ -44,6 +44,17 @@
 //	report, err := rp.Replay(ctx, s)
 //
 // In tests, recorder/rectest.Replay runs one subtest per exchange.
+//
+// # Streams
+//
+// A streaming gRPC call is one exchange (format 1.1): Exchange.Stream is
+// set, and Request.Messages and Response.Messages hold the messages each
+// way with their offsets from the call's start. StreamRecorder builds
+// such an exchange as messages pass, within StreamLimits; the capture
+// interceptors, the recording proxy and `kitbench call --record` use it.
+// Replay sends the client messages in order (ReplayOptions.Pace keeps
+// their timing) and compares the server's as a sequence, reporting
+// differences per message ("$.messages[2].title"); see Replayer.One.
 //
 // # gRPC messages
 //
@@ -79,7 +90,10 @@
 // stops when its context ends. A file of
 // another major version is refused with ErrVersion. Replay reports a
 // target that cannot be reached with ErrUnreachable, an exchange that
-// cannot be sent with ErrReplay, and every other mismatch as Diffs.
+// cannot be sent with ErrReplay (a stream whose client messages were not
+// all kept among them), and every other mismatch as Diffs. A file of a
+// newer minor version is read, with Session.Note saying what it may hold
+// that this reader ignores.
 //
 // Replay sends writes only when told to: with ReplayOptions.Writes set to
 // WritesRefuse, a session holding an unsafe exchange (see

@@ -38,6 +38,7 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	b = appendString(b, ex.Transport)
 	b = appendField(b, "target", ex.Target)
 	b = appendField(b, "trace_id", ex.TraceID)
+	b = appendStream(b, ex.Stream)
 
 	b = append(b, `,"request":{`...)
 	n := len(b)
@@ -52,6 +53,9 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	var err error
 	if b, err = appendBody(b, ex.Request.Body); err != nil {
 		return nil, fmt.Errorf("request body: %w", err)
+	}
+	if b, err = appendMessages(b, ex.Request.Messages, ex.Request.Dropped); err != nil {
+		return nil, fmt.Errorf("request %w", err)
 	}
 	b = fixFirstComma(b, n)
 	b = append(b, `},"response":{`...)
@@ -75,6 +79,9 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	b = appendHeaders(b, "trailers", r.Trailers, hr)
 	if b, err = appendBody(b, r.Body); err != nil {
 		return nil, fmt.Errorf("response body: %w", err)
+	}
+	if b, err = appendMessages(b, r.Messages, r.Dropped); err != nil {
+		return nil, fmt.Errorf("response %w", err)
 	}
 	b = fixFirstComma(b, n)
 	b = append(b, `},"duration_ns":`...)

@@ -17,7 +17,8 @@ const (
 	Format  = "kitrec"
 	Version = 1
 	// MinorVersion is the minor version this package writes: 1 added the
-	// response's "reason".
+	// response's "reason" and streams (Exchange.Stream, Request.Messages,
+	// Response.Messages).
 	MinorVersion = 1
 )
 
@@ -82,7 +83,12 @@ type Exchange struct {
 	// Target is the host:port the request was sent to, when known.
 	Target string `json:"target,omitempty"`
 	// TraceID is the W3C trace id of the call, when there was one.
-	TraceID  string   `json:"trace_id,omitempty"`
+	TraceID string `json:"trace_id,omitempty"`
+	// Stream is set when the exchange is a streaming gRPC call: its
+	// messages are then in Request.Messages and Response.Messages, and
+	// the bodies are nil. Nil means a unary call (or HTTP). Added in
+	// format 1.1.
+	Stream   *Stream  `json:"stream,omitempty"`
 	Request  Request  `json:"request"`
 	Response Response `json:"response"`
 	// Duration is how long the call took (nanoseconds on disk).
@@ -109,6 +115,11 @@ type Request struct {
 	Headers map[string][]string `json:"headers,omitempty"`
 	// Body is nil when the request had none.
 	Body *Body `json:"body,omitempty"`
+	// Messages are a stream's messages from the client, in the order
+	// sent; Dropped counts those sent after the recording's bound, not
+	// kept. Both are empty for a unary call. Added in format 1.1.
+	Messages []Message `json:"messages,omitempty"`
+	Dropped  int       `json:"messages_dropped,omitempty"`
 }
 
 // Response is what came back. HTTP responses use Status; gRPC responses
@@ -129,6 +140,12 @@ type Response struct {
 	Trailers map[string][]string `json:"trailers,omitempty"`
 	// Body is nil when the response had none.
 	Body *Body `json:"body,omitempty"`
+	// Messages are a stream's messages from the server, in the order
+	// received; Dropped counts those received after the recording's
+	// bound, not kept. Both are empty for a unary call. Added in format
+	// 1.1.
+	Messages []Message `json:"messages,omitempty"`
+	Dropped  int       `json:"messages_dropped,omitempty"`
 }
 
 // Body is a message body: JSON when it is JSON, otherwise its bytes.

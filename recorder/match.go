@@ -62,7 +62,9 @@ type CompareOptions struct {
 // an ignore rule are skipped. Non-JSON bodies compare byte for byte.
 // A gRPC reason is compared when the recording has one (recordings made
 // before format 1.1 have none). Headers are not compared. It returns nil
-// when they match.
+// when they match. A stream's response messages are compared as a
+// sequence, each message as a body, with differences under
+// "$.messages[i]" (see compareMessages).
 //
 // Arrays are compared so that differences explain: when every element of
 // both arrays is an object with a unique string or number value under one
@@ -84,7 +86,8 @@ func CompareWith(want, got *Response, o CompareOptions) []Diff {
 	if want.Reason != "" && want.Reason != got.Reason {
 		diffs = append(diffs, Diff{Path: "reason", Want: strconv.Quote(want.Reason), Got: strconv.Quote(got.Reason)})
 	}
-	return append(diffs, compareBodies(want.Body, got.Body, ignore, o.MatchKeys)...)
+	diffs = append(diffs, compareBodies(want.Body, got.Body, ignore, o.MatchKeys)...)
+	return append(diffs, compareMessages(want, got, o)...)
 }
 
 func compareBodies(want, got *Body, ignore []Path, keys []string) []Diff {

@@ -50,6 +50,10 @@ type Session struct {
 	// Errors lists the lines that could not be read, in order; every
 	// other exchange is in Exchanges.
 	Errors []*LineError
+	// Note is, for a file of a newer minor version than this reader's,
+	// a sentence for people saying that fields added since may be
+	// ignored (see Reader.Note); empty otherwise.
+	Note string
 }
 
 // Reader reads a session one exchange at a time, in bounded memory: at
@@ -109,6 +113,18 @@ func (r *Reader) readHeader() error {
 
 // Header returns the session's header.
 func (r *Reader) Header() Header { return r.header }
+
+// Note returns, when the file was written by a newer minor version of the
+// format than MinorVersion, a sentence saying so: it reads (minor
+// versions only add optional fields), but what was added since is
+// ignored. It is empty for files this reader knows in full.
+func (r *Reader) Note() string {
+	if r.header.Minor <= MinorVersion {
+		return ""
+	}
+	return fmt.Sprintf("this session is kitrec %d.%d, newer than the %d.%d this kitbench knows: it is read, but fields added since %d.%d are ignored; use a newer kitbench to use them",
+		r.header.Version, r.header.Minor, Version, MinorVersion, Version, MinorVersion)
+}
 
 // Next returns the next exchange. At the end it returns io.EOF. A line
 // that cannot be read gives a *LineError, and the following call goes on
@@ -203,6 +219,9 @@ func parseExchange(line []byte) (Exchange, error) {
 			return ex, fmt.Errorf("%w: exchange %q: a body has both \"json\" and \"base64\"", ErrFormat, ex.ID)
 		}
 	}
+	if err := checkMessages(&ex); err != nil {
+		return ex, err
+	}
 	return ex, nil
 }
 
@@ -214,7 +233,7 @@ func Read(r io.Reader, opts ReadOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Header: rd.Header()}
+	s := &Session{Header: rd.Header(), Note: rd.Note()}
 	for {
 		ex, err := rd.Next()
 		if err == io.EOF {

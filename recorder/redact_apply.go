@@ -183,11 +183,13 @@ func (p *Policy) Exchange(ex *Exchange) {
 }
 
 // content redacts what Exchange does but the headers: the path and query,
-// the bodies, the gRPC message and the error.
+// the bodies and stream messages, the gRPC message and the error.
 func (p *Policy) content(ex *Exchange) {
 	ex.Request.Path = p.URL(ex.Request.Path)
 	ex.Request.Body = p.body(ex.Request.Body)
 	ex.Response.Body = p.body(ex.Response.Body)
+	ex.Request.Messages = p.messages(ex.Request.Messages)
+	ex.Response.Messages = p.messages(ex.Response.Messages)
 	ex.Response.GRPCMessage = p.Text(ex.Response.GRPCMessage)
 	ex.Error = p.Text(ex.Error)
 }

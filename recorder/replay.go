@@ -56,6 +56,11 @@ type ReplayOptions struct {
 	// the elements of two arrays of objects are paired (see
 	// CompareOptions).
 	MatchKeys []string
+	// Pace keeps a stream's recorded pacing: each client message is sent
+	// no earlier than its recorded offset from the start of the call.
+	// False sends them one after another as fast as the server takes
+	// them, in the recorded order either way.
+	Pace bool
 }
 
 // Result is the outcome of replaying one exchange.
@@ -204,6 +209,16 @@ func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 // should include the session header's). It applies Writes and DryRun to
 // the exchange: an unsafe one is an *UnsafeError (WritesRefuse) or
 // skipped (WritesSkip).
+//
+// A stream exchange (gRPC only) is replayed as a stream: the recorded
+// client messages are sent in order (with their pacing when
+// ReplayOptions.Pace is set) while the server's messages are received,
+// and these are compared with the recorded ones as a sequence, each as a
+// unary body is, differences reported per message ("$.messages[2].title").
+// A recording whose client cancelled the call (Stream.Cancelled, such as
+// a watch read up to a bound) is replayed up to as many response messages
+// as it holds, then cancelled. Either way the exchange is bounded by
+// ReplayOptions.Timeout.
 func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result {
 	res := Result{Exchange: ex, ID: ex.ID, Name: ex.Name(), RecordedTraceID: recordedTraceID(ex)}
 	if err := ctx.Err(); err != nil {
@@ -229,6 +244,9 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 	}
 	cctx, cancel := context.WithTimeout(ctx, rp.timeout)
 	defer cancel()
+	if rp.opts.Pace {
+		cctx = withPacing(cctx)
+	}
 	start := time.Now()
 	got, err := rp.target.Do(cctx, send)
 	res.Duration = time.Since(start)

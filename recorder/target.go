@@ -25,6 +25,9 @@ func httpRequest(ctx context.Context, base string, ex *Exchange) (*http.Request,
 	if ex.Transport != TransportHTTP {
 		return nil, fmt.Errorf("%w: %s exchange sent to an HTTP target", ErrReplay, ex.Transport)
 	}
+	if ex.Stream != nil {
+		return nil, fmt.Errorf("%w: a stream exchange sent to an HTTP target; streams replay over gRPC", ErrReplay)
+	}
 	b := ex.Request.Body
 	if b != nil && b.Truncated {
 		return nil, fmt.Errorf("%w: request body was truncated when recorded", ErrReplay)

@@ -48,6 +48,9 @@ type endpointTarget map[string]Route
 func EndpointTarget(routes map[string]Route) Target { return endpointTarget(routes) }
 
 func (t endpointTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
+	if ex.Stream != nil {
+		return nil, fmt.Errorf("%w: %s: stream exchanges replay over gRPC (GRPCTarget), not into a unary endpoint", ErrReplay, ex.Endpoint)
+	}
 	rt, ok := t[ex.Endpoint]
 	if !ok {
 		return nil, fmt.Errorf("%w: no route for endpoint %q", ErrReplay, ex.Endpoint)

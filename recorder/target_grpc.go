@@ -34,7 +34,8 @@ type grpcTarget struct {
 }
 
 // GRPCTarget replays gRPC exchanges over cc with the recorded full method
-// and metadata, the JSON body turned into a dynamic message.
+// and metadata, the JSON body turned into a dynamic message. A stream
+// exchange is replayed as a stream: see Replayer.One.
 //
 // Message types are looked up first in the process's protobuf registry
 // (protoregistry.GlobalFiles: any generated package linked into the
@@ -60,6 +61,9 @@ func (t *grpcTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ex.Stream != nil || streaming(md) {
+		return t.doStream(ctx, ex, md)
+	}
 	in := dynamicpb.NewMessage(md.Input())
 	if b := ex.Request.Body; b != nil {
 		if b.JSON == nil {
@@ -69,13 +73,7 @@ func (t *grpcTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 			return nil, fmt.Errorf("%w: %s: request body: %w", ErrReplay, ex.Request.GRPCMethod, err)
 		}
 	}
-	out := metadata.MD{}
-	for k, vs := range ex.Request.Headers {
-		if k = strings.ToLower(k); !reservedMD(k) {
-			out.Append(k, vs...)
-		}
-	}
-	ctx = metadata.NewOutgoingContext(ctx, out)
+	ctx = metadata.NewOutgoingContext(ctx, outgoing(ex))
 	reply := dynamicpb.NewMessage(md.Output())
 	var hdr, trl metadata.MD
 	err = t.cc.Invoke(ctx, ex.Request.GRPCMethod, in, reply, grpc.Header(&hdr), grpc.Trailer(&trl))
@@ -106,6 +104,9 @@ func (t *grpcTarget) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 // the same message. A body that does not decode as the method's output
 // (redacted non-string fields, another message) is compared as recorded.
 func (t *grpcTarget) expected(ctx context.Context, ex *Exchange) *Response {
+	if ex.Stream != nil {
+		return t.expectedStream(ctx, ex)
+	}
 	want := ex.Response
 	b := want.Body
 	if ex.Transport != TransportGRPC || b == nil || b.JSON == nil {
@@ -175,9 +176,6 @@ func (t *grpcTarget) method(ctx context.Context, full string) (protoreflect.Meth
 	md = sd.Methods().ByName(protoreflect.Name(name))
 	if md == nil {
 		return nil, fmt.Errorf("%w: service %s has no method %s", ErrReplay, svc, name)
-	}
-	if md.IsStreamingClient() || md.IsStreamingServer() {
-		return nil, fmt.Errorf("%w: %s is a streaming method; only unary calls replay", ErrReplay, full)
 	}
 	t.mu.Lock()
 	t.cache[full] = md

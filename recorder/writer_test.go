@@ -217,6 +217,10 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 			Response: Response{Status: 0, GRPCCode: 5, GRPCMessage: tricky, Trailers: map[string][]string{"k": {"v"}},
 				Body: &Body{Bytes: []byte{0, 1, 2}, Truncated: true, Size: 99}}},
 		{Transport: TransportHTTP, Request: Request{Body: &Body{}}, Response: Response{Body: &Body{Truncated: true}}},
+		{Transport: TransportGRPC, Stream: &Stream{Kind: StreamBidi, Cancelled: true},
+			Request:  Request{Messages: []Message{{Offset: 3, Body: &Body{JSON: json.RawMessage(`{"a":1}`)}}, {}}, Dropped: 2},
+			Response: Response{Messages: []Message{{Body: &Body{Bytes: []byte{1}, Truncated: true, Size: 9}}}, Dropped: 1}},
+		{Transport: TransportGRPC, Stream: &Stream{}},
 	}
 	for i, ex := range exs {
 		mine, err := appendExchange(nil, &ex, nil, nil, nil)

@@ -42,7 +42,7 @@ func newRecordCmd() *cobra.Command {
 			}
 			fmt.Fprintf(stdout, "recorded %d exchanges in %s\n", rep.Recorded, out)
 			if grpcMode {
-				fmt.Fprintf(stdout, "streaming calls proxied, not recorded: %d\n", rep.Streams)
+				fmt.Fprintf(stdout, "of which streaming calls: %d\n", rep.Streams)
 			}
 			return nil
 		},

@@ -46,9 +46,9 @@ func startRecord(t *testing.T, args ...string) (addr string, stop func() (int, s
 	}
 }
 
-// TestRecordGRPC records Book calls and a health stream through
-// `kitbench record --grpc`, then replays the session against a fresh
-// instance.
+// TestRecordGRPC records Book calls and a health stream (cancelled by
+// its client after one message) through `kitbench record --grpc`, then
+// replays the session, the stream included, against a fresh instance.
 func TestRecordGRPC(t *testing.T) {
 	book := startBook(t)
 	file := filepath.Join(t.TempDir(), "g.kitrec")
@@ -85,7 +85,7 @@ func TestRecordGRPC(t *testing.T) {
 	cc.Close()
 
 	code, out, errOut := stop()
-	if code != 0 || !strings.Contains(out, "recorded 3 exchanges") || !strings.Contains(out, "not recorded: 1") {
+	if code != 0 || !strings.Contains(out, "recorded 4 exchanges") || !strings.Contains(out, "streaming calls: 1") {
 		t.Fatalf("record exit %d: %q %q", code, out, errOut)
 	}
 	if strings.Contains(errOut, "warning") {
@@ -104,7 +104,7 @@ func TestRecordGRPC(t *testing.T) {
 
 	fresh := startBook(t)
 	code, stdout, stderr := runArgs(t, "replay", file, "--target", "grpc://"+fresh.GRPCAddr, "--ignore", "$.create_time")
-	if code != 0 || !strings.Contains(stdout, "3 exchanges: 3 passed, 0 failed") {
+	if code != 0 || !strings.Contains(stdout, "4 exchanges: 4 passed, 0 failed") {
 		t.Fatalf("replay against a fresh instance: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

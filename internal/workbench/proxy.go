@@ -50,7 +50,8 @@ type ProxyOptions struct {
 type ProxyReport struct {
 	// Recorded counts the exchanges written.
 	Recorded int64
-	// Streams counts the gRPC streaming calls forwarded, not recorded.
+	// Streams counts the gRPC streaming calls forwarded, each recorded as
+	// one stream exchange.
 	Streams int64
 }
 

@@ -149,6 +149,10 @@ func (c *Capture) drain() {
 func (c *Capture) handle(rec *record) {
 	var ex recorder.Exchange
 	switch {
+	case rec.g.stream != nil && c.batch != nil:
+		c.fail(c.batch.Add(*rec.g.stream))
+	case rec.g.stream != nil:
+		c.fail(c.to.Append(*rec.g.stream))
 	case c.batch != nil && rec.grpc:
 		rec.exchange(&ex, &c.opts, c.max, false, &c.scratch)
 		c.fail(c.batch.Add(ex))

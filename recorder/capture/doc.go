@@ -4,9 +4,9 @@
 // someone reads them through introspection (GET /debug/kit/v1/exchanges,
 // kitbench capture): cheap enough to leave on, and the default way to
 // have exchanges at hand. File capture, the heavier mode, records every
-// call to a session file as it happens: HTTP
-// middleware and a gRPC unary interceptor that turn each call into a
-// recorder.Exchange and hand it to a recorder.Appender (usually a
+// call to a session file as it happens: HTTP middleware and gRPC unary
+// and stream interceptors that turn each call into a recorder.Exchange
+// and hand it to a recorder.Appender (usually a
 // *recorder.Writer, which redacts secrets before they reach disk). The
 // service itself imports nothing of kitbench's workbench, and kit never
 // imports this package: the service's main wires it in, typically behind a
@@ -23,17 +23,29 @@
 //	c := capture.New(w, capture.Options{Service: "bookstore", Name: capture.Names(router.Endpoints())})
 //	defer c.Close() // before w.Close
 //	h := c.HTTP(router)
-//	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(c.Unary))
+//	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(c.Unary), grpc.ChainStreamInterceptor(c.Stream))
 //
-// HTTP and UnaryServerInterceptor record on the calls' goroutines instead,
+// HTTP, UnaryServerInterceptor and StreamServerInterceptor record on the
+// calls' goroutines instead,
 // one Append per call: simpler, for proxies (Proxy), tests and low traffic.
 //
 // A service that was not built with capture is recorded from outside, by
 // putting a proxy in front of it: Proxy for HTTP, GRPCProxy for gRPC
 // (kitbench record does this). GRPCProxy forwards any call, streams
-// included, as bytes, and records the unary ones, reading their messages
-// with descriptors from a MethodLookup (typically the backend's server
+// included, as bytes, and records each, reading its messages with
+// descriptors from a MethodLookup (typically the backend's server
 // reflection) or keeping their bytes when it has none.
+//
+// # Streams
+//
+// A streaming call is one exchange of recorder format 1.1: its messages
+// each way, in order, with their offsets from the call's start, its
+// metadata, trailer and status. The stream interceptors encode each
+// message as it passes (the handler may reuse it) and keep a stream's
+// beginning, up to Options.Stream (1,000 messages and 4 MiB by default);
+// the rest are counted, not kept. A call the client cancelled is marked
+// so: that is how a watch, which never ends by itself, is recorded up to
+// a bound the client chose, and replayed the same way.
 //
 // # Cost
 //
@@ -64,7 +76,8 @@
 // # Failure behaviour
 //
 // Capture never changes a response and never fails or delays a call: a
-// body over MaxBody is kept truncated (and marked so); an Appender error
+// body over MaxBody is kept truncated (and marked so), a stream past its
+// bound is kept in part (and counted); an Appender error
 // goes to Options.OnError; a Capture whose queue is full (the disk is
 // slower than the traffic) serves the call unrecorded, counts it
 // (Dropped) and reports the count through OnError. A handler that panics

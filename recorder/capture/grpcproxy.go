@@ -31,8 +31,8 @@ type MethodLookup func(ctx context.Context, fullMethod string) (protoreflect.Met
 
 // GRPCProxy forwards every gRPC call it receives — any service, any
 // method, unary or streaming — to a backend connection, and records each
-// unary call as one exchange: a way to record a gRPC service that was not
-// built with capture, as Proxy does for HTTP.
+// call as one exchange: a way to record a gRPC service that was not built
+// with capture, as Proxy does for HTTP.
 //
 // Messages pass through as bytes, never decoded on the way, so the proxy
 // forwards methods it knows nothing about. Request metadata goes to the
@@ -47,9 +47,12 @@ type MethodLookup func(ctx context.Context, fullMethod string) (protoreflect.Met
 // so a proxied session replays as a server-side capture does. A message
 // the lookup cannot describe is kept as its bytes (base64 on disk).
 //
-// Streaming calls are forwarded but not recorded — a kitrec exchange holds
-// one request and one response — and counted (Streams). A call is taken
-// as streaming when its descriptor says so or, with no descriptor, when
+// A streaming call is recorded as one stream exchange (recorder format
+// 1.1), as StreamServerInterceptor records it: the messages each way with
+// their times, bounded by Options.Stream (messages past it are counted,
+// not kept), and marked cancelled when the client cancelled the call
+// (recorder.Stream.Cancelled). Streams counts them. A call is taken as
+// streaming when its descriptor says so or, with no descriptor, when
 // more than one message went either way. Server reflection calls
 // (grpc.reflection.*), which tools such as grpcurl and kitbench call make
 // on their own to learn the API, are forwarded and neither recorded nor
@@ -63,7 +66,7 @@ type MethodLookup func(ctx context.Context, fullMethod string) (protoreflect.Met
 // grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(n)).
 //
 // A GRPCProxy is safe for concurrent use. Its Appender is called on the
-// calls' goroutines, once per unary call.
+// calls' goroutines, once per call.
 type GRPCProxy struct {
 	backend *grpc.ClientConn
 	target  string
@@ -97,8 +100,8 @@ func (p *GRPCProxy) NewServer(opts ...grpc.ServerOption) *grpc.Server {
 	}, opts...)...)
 }
 
-// Streams returns how many streaming calls p has forwarded without
-// recording them.
+// Streams returns how many streaming calls p has forwarded and recorded
+// as stream exchanges.
 func (p *GRPCProxy) Streams() int64 { return p.streams.Load() }
 
 // bothWays describes any call: the proxy cannot tell unary from streaming
@@ -107,23 +110,39 @@ var bothWays = &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
 
 // proxyCall is what one forwarded call leaves behind for its exchange.
 type proxyCall struct {
-	mu      sync.Mutex // the request side runs on a goroutine of its own
-	nreq    int
-	req     []byte // the first request message
-	nresp   int
-	resp    []byte // the first response message
-	header  metadata.MD
-	trailer metadata.MD
-	err     error
+	mu          sync.Mutex // the request side runs on a goroutine of its own
+	reqs, resps []proxyMsg // the messages kept, in order
+	nreq, nresp int        // the messages passed
+	lim         recorder.StreamLimits
+	bytes       int
+	full        bool // a message was not kept: no later one is
+	header      metadata.MD
+	trailer     metadata.MD
+	err         error
 }
 
-func (c *proxyCall) request(b []byte) {
+// proxyMsg is one message as it passed.
+type proxyMsg struct {
+	at   time.Time
+	data []byte
+}
+
+func (c *proxyCall) request(b []byte) { c.add(&c.reqs, &c.nreq, b) }
+
+func (c *proxyCall) response(b []byte) { c.add(&c.resps, &c.nresp, b) }
+
+// add counts a message and keeps it while the stream's bounds allow.
+func (c *proxyCall) add(dst *[]proxyMsg, n *int, b []byte) {
+	at := time.Now()
 	c.mu.Lock()
-	if c.nreq == 0 {
-		c.req = b
+	defer c.mu.Unlock()
+	*n++
+	if c.full || len(c.reqs)+len(c.resps) >= c.lim.Messages || c.bytes+len(b) > c.lim.Bytes {
+		c.full = true
+		return
 	}
-	c.nreq++
-	c.mu.Unlock()
+	c.bytes += len(b)
+	*dst = append(*dst, proxyMsg{at: at, data: b})
 }
 
 // handle forwards one call and records it when it was unary.
@@ -136,7 +155,7 @@ func (p *GRPCProxy) handle(_ any, ss grpc.ServerStream) error {
 	in, _ := metadata.FromIncomingContext(ss.Context())
 	ctx, cancel := context.WithCancel(ss.Context())
 	defer cancel() // ends the backend call when the handler returns early (a client gone)
-	c := new(proxyCall)
+	c := &proxyCall{lim: p.opts.streamLimits()}
 	cs, err := p.backend.NewStream(metadata.NewOutgoingContext(ctx, forwardable(in)), bothWays, full, grpc.ForceCodecV2(rawCodec{}))
 	if err != nil {
 		c.err = err
@@ -152,7 +171,7 @@ func (p *GRPCProxy) handle(_ any, ss grpc.ServerStream) error {
 		c.err = p.forwardResponses(ss, cs, c)
 	}
 	dur := time.Since(start)
-	p.record(ctx, full, start, dur, in, c)
+	p.record(ctx, full, start, dur, in, c, errors.Is(ss.Context().Err(), context.Canceled))
 	return c.err
 }
 
@@ -198,29 +217,20 @@ func (p *GRPCProxy) forwardResponses(ss grpc.ServerStream, cs grpc.ClientStream,
 			}
 			return err
 		}
-		if c.nresp == 0 {
-			c.resp = f.data
-		}
-		c.nresp++
+		c.response(f.data)
 		if err := ss.SendMsg(&f); err != nil {
 			return err
 		}
 	}
 }
 
-// record appends the exchange of a unary call and counts a stream.
-func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, dur time.Duration, in metadata.MD, c *proxyCall) {
-	c.mu.Lock()
-	nreq, req := c.nreq, c.req
-	c.mu.Unlock()
+// record appends the exchange of a call, unary or streaming (counted).
+// cancelled says the client cancelled the call.
+func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, dur time.Duration, in metadata.MD, c *proxyCall, cancelled bool) {
 	if strings.HasPrefix(full, reflectionPrefix) {
 		return // the client's tooling, not its traffic
 	}
 	md, known := p.method(ctx, full)
-	if known && streams(md) || !known && (nreq > 1 || c.nresp > 1) {
-		p.streams.Add(1)
-		return
-	}
 	ex := recorder.Exchange{
 		Time: start, Duration: dur,
 		Service: p.opts.Service, Instance: p.opts.Instance,
@@ -236,16 +246,25 @@ func (p *GRPCProxy) record(ctx context.Context, full string, start time.Time, du
 	if known {
 		inDesc, outDesc = md.Input(), md.Output()
 	}
-	if nreq > 0 {
-		ex.Request.Body = rawBody(req, inDesc, max)
-	}
 	ex.Response.Headers, ex.Response.Trailers = mdOrNil(c.header), mdOrNil(c.trailer)
+	c.mu.Lock() // the request side may still be returning
+	if known && streams(md) || !known && (c.nreq > 1 || c.nresp > 1) {
+		c.streamExchange(&ex, md, known, inDesc, outDesc, max, cancelled)
+		c.mu.Unlock()
+		p.streams.Add(1)
+		p.opts.failed(p.to.Append(ex))
+		return
+	}
+	if len(c.reqs) > 0 {
+		ex.Request.Body = rawBody(c.reqs[0].data, inDesc, max)
+	}
+	c.mu.Unlock()
 	if c.err != nil {
 		st := status.Convert(c.err)
 		ex.Response.GRPCCode, ex.Response.GRPCMessage = int(st.Code()), st.Message()
 		ex.Response.Reason = kitgrpc.ReasonOf(st)
-	} else if c.nresp > 0 {
-		ex.Response.Body = rawBody(c.resp, outDesc, max)
+	} else if len(c.resps) > 0 {
+		ex.Response.Body = rawBody(c.resps[0].data, outDesc, max)
 	}
 	p.opts.failed(p.to.Append(ex))
 }

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/capture"
+	"github.com/kitbench/kitbench/recorder/internal/booktest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
@@ -45,8 +47,9 @@ func (m *metaHealthServer) Watch(req *healthpb.HealthCheckRequest, stream health
 }
 
 // TestGRPCProxyStreams forwards a server stream, with and without
-// descriptors, and records only the unary call beside it; metadata goes
-// both ways and the client's cancellation reaches the backend.
+// descriptors, and records it as a cancelled stream, and the unary call
+// beside it; metadata goes both ways and the client's cancellation
+// reaches the backend.
 func TestGRPCProxyStreams(t *testing.T) {
 	for _, mode := range []string{"descriptors", "bytes"} {
 		t.Run(mode, func(t *testing.T) {
@@ -109,10 +112,19 @@ func TestGRPCProxyStreams(t *testing.T) {
 				time.Sleep(time.Millisecond)
 			}
 			exs := sink.all()
-			if p.Streams() != 1 || len(exs) != 1 || exs[0].Endpoint != "Check" { // not the reflection stream
+			if p.Streams() != 1 || len(exs) != 2 || exs[1].Endpoint != "Check" { // not the reflection stream
 				t.Fatalf("streams %d, recorded %+v", p.Streams(), exs)
 			}
-			r := exs[0].Response
+			w := exs[0]
+			wantKind := recorder.StreamServer
+			if mode == "bytes" {
+				wantKind = "" // no descriptor: the kind is unknown
+			}
+			if w.Endpoint != "Watch" || w.Stream == nil || !w.Stream.Cancelled || w.Stream.Kind != wantKind ||
+				len(w.Request.Messages) != 1 || len(w.Response.Messages) != 2 || w.Response.GRPCCode != int(codes.Canceled) {
+				t.Errorf("Watch recorded as %+v", w)
+			}
+			r := exs[1].Response
 			if r.Headers["x-header"][0] != "h" || r.Trailers["x-trailer"][0] != "t" || r.Headers["content-type"] != nil {
 				t.Errorf("recorded metadata %v %v", r.Headers, r.Trailers)
 			}
@@ -141,5 +153,26 @@ func listServices(t *testing.T, cc *grpc.ClientConn) {
 	}
 	if _, err := stream.Recv(); err != io.EOF {
 		t.Fatalf("reflection stream end: %v", err)
+	}
+}
+
+// TestGRPCProxyRecordsBookStreams records each kind of Book stream
+// through the proxy, with the backend's descriptors, and replays the
+// recording against a fresh Book service: it matches.
+func TestGRPCProxyRecordsBookStreams(t *testing.T) {
+	book := booktest.Start(t, nil, capture.Options{}, nil)
+	sink := new(lockedSink)
+	p, cc := startProxy(t, book.GRPCAddr, sink, linked)
+	exs := waitFor(t, sink, booktest.StreamSession(t, cc))
+	if p.Streams() != 3 {
+		t.Errorf("streams %d, want 3", p.Streams())
+	}
+	for name, kind := range map[string]string{"WatchBooks": recorder.StreamServer, "ImportBooks": recorder.StreamClient, "SyncBooks": recorder.StreamBidi} {
+		if ex := byEndpoint(t, exs, name); ex.Stream == nil || ex.Stream.Kind != kind || ex.Target != book.GRPCAddr {
+			t.Errorf("%s recorded as %+v", name, ex)
+		}
+	}
+	if rep := replayOn(t, exs, recorder.ReplayOptions{Ignore: streamIgnore}); rep.Failed != 0 {
+		t.Errorf("replay:\n%s", explain(rep))
 	}
 }

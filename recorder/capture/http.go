@@ -37,6 +37,11 @@ type Options struct {
 	// zero means DefaultQueue. When it is full, calls are served but not
 	// recorded, and counted.
 	Queue int
+	// Stream bounds what one gRPC stream's exchange keeps (messages and
+	// bytes, both ways together); messages past it are counted, not
+	// kept. The zero value means recorder.DefaultStreamMessages and
+	// recorder.DefaultStreamBytes.
+	Stream recorder.StreamLimits
 	// OnError receives errors from the Appender (a full disk) and, from a
 	// Capture, reports of calls dropped by a full queue; nil drops them.
 	// Capture never fails or changes a call because of them. A Capture

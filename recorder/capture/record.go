@@ -44,6 +44,7 @@ type grpcCall struct {
 	md, header, trailer metadata.MD
 	req, resp           any
 	err                 error
+	stream              *recorder.Exchange // a stream's exchange, made on its goroutine
 }
 
 var records = sync.Pool{New: func() any { return new(record) }}

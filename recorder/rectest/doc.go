@@ -20,6 +20,13 @@
 // against a shared or live service is the CLI's business, which refuses
 // or skips unsafe exchanges there.
 //
+// A stream exchange (kitrec 1.1) is one subtest too: the recorded client
+// messages are sent in order (with their pacing under Pace), the server's
+// messages compared as a sequence, and a difference names the message,
+// "$.messages[2].title: want …, got …". A watch recorded up to a bound
+// and cancelled is read up to as many messages as were recorded, then
+// cancelled.
+//
 // Run with -kitrec.update (or KITBENCH_UPDATE=1) to update the session,
 // as go test -update updates golden files: the same requests are sent,
 // what comes back becomes the expected responses, and the responses they

@@ -39,6 +39,12 @@ func Header(name, value string) Option {
 	}
 }
 
+// Pace keeps a stream's recorded pacing: each client message is sent no
+// earlier than it was in the recording (see recorder.ReplayOptions.Pace).
+func Pace() Option {
+	return func(o *recorder.ReplayOptions) { o.Pace = true }
+}
+
 // Redact sets the redaction rules applied to replayed responses and to
 // re-recorded sessions; use the rules the session was recorded with.
 func Redact(r recorder.Redaction) Option {
@@ -69,6 +75,9 @@ func Replay(t *testing.T, path string, target recorder.Target, opts ...Option) {
 	}
 	for _, le := range s.Errors {
 		t.Errorf("rectest: %s: %v", path, le)
+	}
+	if s.Note != "" {
+		t.Logf("rectest: %s: %s", path, s.Note)
 	}
 	// Writes are sent: the target is the test's own fresh server (see the
 	// package doc).

@@ -173,8 +173,8 @@ func Select(places ...Where) []Case {
 	return out
 }
 
-// SessionText returns a session file's bytes followed by its bodies that
-// are stored as base64, decoded: what Check needs to see a secret in a
+// SessionText returns a session file's bytes followed by its bodies and
+// stream messages that are stored as base64, decoded: what Check needs to see a secret in a
 // form or text body. A file that does not read is an error.
 func SessionText(file []byte) ([]byte, error) {
 	s, err := recorder.Read(bytes.NewReader(file), recorder.ReadOptions{})
@@ -183,7 +183,13 @@ func SessionText(file []byte) ([]byte, error) {
 	}
 	out := bytes.Clone(file)
 	for _, ex := range s.Exchanges {
-		for _, b := range []*recorder.Body{ex.Request.Body, ex.Response.Body} {
+		bodies := []*recorder.Body{ex.Request.Body, ex.Response.Body}
+		for _, ms := range [][]recorder.Message{ex.Request.Messages, ex.Response.Messages} {
+			for _, m := range ms {
+				bodies = append(bodies, m.Body)
+			}
+		}
+		for _, b := range bodies {
 			if b != nil && b.Bytes != nil {
 				out = append(append(out, '\n'), b.Bytes...)
 			}

@@ -44,13 +44,14 @@ type Server struct {
 // capture.Capture.
 const Sync = true
 
-// Start serves a fresh Book store, with capture to sink when sink is not
+// Start serves a fresh Book store (its streams included), with capture to sink when sink is not
 // nil (through a Capture, or on the calls' goroutines when sync), and mw
 // (when not nil) around each endpoint. Everything stops when tb's test
 // ends.
 func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(string, endpoint.Endpoint) endpoint.Endpoint, sync ...bool) *Server {
 	tb.Helper()
-	e := bookstore.MakeEndpoints(bookstore.NewStore())
+	store := bookstore.NewStore()
+	e := bookstore.MakeEndpoints(store)
 	if mw != nil {
 		e = e.Wrap(mw)
 	}
@@ -62,11 +63,12 @@ func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(
 		opts.Name = capture.Names(router.Endpoints())
 		if len(sync) > 0 && sync[0] {
 			h = capture.HTTP(sink, opts)(setCookie(h))
-			gopts = append(gopts, grpc.UnaryInterceptor(capture.UnaryServerInterceptor(sink, opts)))
+			gopts = append(gopts, grpc.UnaryInterceptor(capture.UnaryServerInterceptor(sink, opts)),
+				grpc.StreamInterceptor(capture.StreamServerInterceptor(sink, opts)))
 		} else {
 			c = capture.New(sink, opts)
 			h = c.HTTP(setCookie(h))
-			gopts = append(gopts, grpc.UnaryInterceptor(c.Unary))
+			gopts = append(gopts, grpc.UnaryInterceptor(c.Unary), grpc.StreamInterceptor(c.Stream))
 		}
 	}
 	hln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -79,7 +81,7 @@ func Start(tb testing.TB, sink recorder.Appender, opts capture.Options, mw func(
 	}
 	hs := kithttp.NewHTTPServer("", h)
 	gs := grpc.NewServer(gopts...)
-	bookpb.RegisterBookServiceServer(gs, bookstore.NewGRPCServer(e))
+	bookpb.RegisterBookServiceServer(gs, bookstore.NewGRPCServerWithStreams(e, bookstore.MakeStreamEndpoints(store)))
 	kitgrpc.RegisterStandardServices(gs)
 	done := make(chan struct{}, 2)
 	go func() { _ = hs.Serve(hln); done <- struct{}{} }()
