@@ -89,7 +89,7 @@ func TestListUnreachable(t *testing.T) {
 		code, out, errOut := runArgs(t, args...)
 		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 ||
 			!strings.Contains(errOut, "cannot reach the registry at "+addr+" (--consul)") ||
-			!strings.Contains(errOut, "'kitbench registry' or 'kitbench demo', or pass --consul ADDR or --target HOST:PORT") {
+			!strings.Contains(errOut, workbench.StartAFleet) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}

@@ -138,10 +138,20 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 // invoke sends req with inv and names the answer's fields by the rule.
 func (c *Caller) invoke(ctx context.Context, inv invoke.Invoker, req invoke.Request) (*invoke.Result, error) {
 	res, err := inv.Invoke(ctx, req)
-	if g, ok := inv.(*invoke.GRPCClient); ok && err == nil && !c.opts.WireJSON {
+	if g, ok := grpcClient(inv); ok && err == nil && !c.opts.WireJSON {
 		protoNames(ctx, g, res)
 	}
 	return res, err
+}
+
+// grpcClient is the gRPC client behind inv, which may be one itself or
+// wrap one (perMethod).
+func grpcClient(inv invoke.Invoker) (*invoke.GRPCClient, bool) {
+	if p, ok := inv.(*perMethod); ok {
+		inv = p.Invoker
+	}
+	g, ok := inv.(*invoke.GRPCClient)
+	return g, ok
 }
 
 // first runs fn on a connection to each of cands in turn until one does
@@ -258,6 +268,9 @@ func (c *Caller) release(inst sd.Instance, inv invoke.Invoker, err error) {
 // through inv (see invoke.GRPCClient.Command); headerLines are -H as
 // typed, so ${VAR} stays for the shell to read.
 func Command(ctx context.Context, inv invoke.Invoker, req invoke.Request, headerLines []string) (string, error) {
+	if p, ok := inv.(*perMethod); ok {
+		inv = p.Invoker
+	}
 	switch c := inv.(type) {
 	case *invoke.GRPCClient:
 		return c.Command(ctx, req, headerLines)
