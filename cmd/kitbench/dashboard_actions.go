@@ -116,12 +116,12 @@ func (s dashSessions) Open(ctx context.Context, p string) (*sessions.Session, er
 	return out, nil
 }
 
-func (s dashSessions) Replay(ctx context.Context, p string, target sessions.Target) (*sessions.Report, error) {
-	rep, err := s.Sessions.Replay(ctx, p, target.Specs)
+func (s dashSessions) Replay(ctx context.Context, p string, target sessions.Target, writes sessions.Writes) (*sessions.Report, error) {
+	rep, err := s.Sessions.Replay(ctx, p, target.Specs, workbench.Writes(writes)) // the same values, in the same order
 	if err != nil {
 		return nil, err
 	}
-	out := &sessions.Report{Passed: rep.Passed, Failed: rep.Failed}
+	out := &sessions.Report{Passed: rep.Passed, Failed: rep.Failed, Skipped: rep.Skipped, Refused: rep.Refused}
 	for _, r := range rep.Results {
 		out.Results = append(out.Results, sessions.Result(r))
 	}

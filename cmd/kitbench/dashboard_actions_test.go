@@ -145,7 +145,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Errorf("HTTP exchange %+v", e)
 	}
 
-	rep, err := s.Replay(ctx, files[0].Path, sessions.Target{Label: "as recorded"})
+	rep, err := s.Replay(ctx, files[0].Path, sessions.Target{Label: "as recorded"}, sessions.WritesRefused)
 	if err != nil || rep.Passed != 2 || rep.Failed != 0 {
 		t.Fatalf("replay against the same service: %+v %v", rep, err)
 	}
@@ -155,7 +155,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := sessions.Target{Label: inst.InstanceID, Specs: []string{"http://" + inst.HTTPAddr, "grpc://" + inst.GRPCAddr}}
-	rep, err = s.Replay(ctx, files[0].Path, target)
+	rep, err = s.Replay(ctx, files[0].Path, target, sessions.WritesRefused)
 	if err != nil || rep.Failed != 2 {
 		t.Fatalf("replay after a change: %+v %v", rep, err)
 	}
