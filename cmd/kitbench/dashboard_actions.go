@@ -58,7 +58,7 @@ func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response
 	}
 	r := c.Result
 	return call.Response{Instance: c.Instance.ID, Transport: r.Transport, Target: r.Target, Method: r.Method,
-		Code: r.Code, Status: r.Status, OK: r.OK(), Message: r.Message, Latency: r.Duration,
+		Code: r.Code, Status: r.Status, OK: r.OK(), Message: r.Message, Reason: r.Reason, Latency: r.Duration,
 		TraceID: r.TraceID, Body: r.Body, Recorded: a.rec.Record(c)}, nil
 }
 
