@@ -166,3 +166,17 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Error("a path outside the project must be refused")
 	}
 }
+
+// TestDashWritesMatch pins the conversion of the sessions view's Writes
+// to the workbench's, value for value.
+func TestDashWritesMatch(t *testing.T) {
+	for view, wb := range map[sessions.Writes]workbench.Writes{
+		sessions.WritesRefused: workbench.WritesGuarded, // refused by Sessions.Replay
+		sessions.WritesAllowed: workbench.WritesAllowed,
+		sessions.WritesSkipped: workbench.WritesSkipped,
+	} {
+		if workbench.Writes(view) != wb {
+			t.Errorf("sessions.Writes %d converts to workbench.Writes %d, want %d", view, workbench.Writes(view), wb)
+		}
+	}
+}

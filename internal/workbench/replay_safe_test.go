@@ -145,3 +145,20 @@ func TestReplayJSONSaysWhatWasNotSent(t *testing.T) {
 		t.Errorf("the report itself keeps what would be sent: %+v", rep.Results[0])
 	}
 }
+
+// TestSessionsReplayAsksFirst checks that the dashboard's replay refuses
+// writes even where they were recorded, names them, and sends nothing.
+func TestSessionsReplayAsksFirst(t *testing.T) {
+	addr, count := answering(t, `{}`)
+	path := session(t, addr, `GET /v1/books 200 {}`, `DELETE /v1/books/1 200 {}`)
+	s := Sessions{Dir: filepath.Dir(path)}
+	rep, err := s.Replay(context.Background(), filepath.Base(path), nil, WritesGuarded)
+	if err != nil || count.Load() != 0 || len(rep.Refused) != 1 || !strings.HasPrefix(rep.Refused[0], "#2 DELETE /v1/books/1 (") ||
+		!rep.Results[1].Refused || rep.Results[0].Skipped == "" || rep.Results[0].OK {
+		t.Fatalf("%+v %v, %d sent", rep, err, count.Load())
+	}
+	rep, err = s.Replay(context.Background(), filepath.Base(path), nil, WritesAllowed)
+	if err != nil || count.Load() != 2 || rep.Passed != 2 || rep.Refused != nil {
+		t.Fatalf("allowed: %+v %v, %d sent", rep, err, count.Load())
+	}
+}

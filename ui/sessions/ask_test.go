@@ -26,7 +26,7 @@ func refusingStore(f *fixture) {
 				{Index: 0, Skipped: "unsafe: not marked idempotency_level = NO_SIDE_EFFECTS"},
 				{Index: 1, OK: true, Status: "OK", Duration: time.Millisecond}, {Index: 2, OK: true, Status: "NOT_FOUND", Duration: time.Millisecond}}}
 		}
-		return &sessions.Report{Passed: 3, Results: []sessions.Result{{Index: 0, OK: true, Status: "OK"}, {Index: 1, OK: true, Status: "OK"}, {Index: 2, OK: true, Status: "NOT_FOUND"}}}
+		return &sessions.Report{Passed: 3, Results: []sessions.Result{{Index: 0, OK: true, Status: "OK", TraceID: "0af7651916cd43dd8448eb211c80319c", RecordedTraceID: "4bf92f3577b34da6a3ce929d0e0e4736"}, {Index: 1, OK: true, Status: "OK"}, {Index: 2, OK: true, Status: "NOT_FOUND"}}}
 	}
 }
 
@@ -53,7 +53,8 @@ func TestReplayAsksBeforeWrites(t *testing.T) {
 		if !slices.Equal(f.store.writes, []sessions.Writes{sessions.WritesRefused, sessions.WritesAllowed}) {
 			t.Fatalf("writes asked for: %v", f.store.writes)
 		}
-		if s := f.m.Render(); !strings.Contains(s, "3 passed, 0 failed") || strings.Contains(s, "send writes?") {
+		if s := f.m.Render(); !strings.Contains(s, "3 passed, 0 failed") || strings.Contains(s, "send writes?") ||
+			!strings.Contains(s, "replayed in trace 0af7651916cd43dd8448eb211c80319c (recorded 4bf92f3577b34da6a3ce929d0e0e4736)") {
 			t.Errorf("y should replay with writes:\n%s", s)
 		}
 

@@ -176,3 +176,10 @@ func summary(r *Report) string {
 	}
 	return s
 }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

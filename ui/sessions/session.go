@@ -294,6 +294,9 @@ func (v *SessionView) detailLines() (title string, out []detail) {
 				add("  "+d, styles.ToneBad)
 			}
 		}
+		if res.TraceID != "" {
+			add("replayed in trace "+res.TraceID+" (recorded "+orDash(res.RecordedTraceID)+")", styles.ToneMuted)
+		}
 	}
 	if len(e.Request) > 0 {
 		add("request", styles.ToneMuted)
