@@ -58,7 +58,7 @@ func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response
 	}
 	r := c.Result
 	return call.Response{Instance: c.Instance.ID, Transport: r.Transport, Target: r.Target, Method: r.Method,
-		Code: r.Code, Status: r.Status, OK: r.OK(), Message: r.Message, Latency: r.Duration,
+		Code: r.Code, Status: r.Status, OK: r.OK(), Message: r.Message, Reason: r.Reason, Latency: r.Duration,
 		TraceID: r.TraceID, Body: r.Body, Recorded: a.rec.Record(c)}, nil
 }
 
@@ -116,12 +116,12 @@ func (s dashSessions) Open(ctx context.Context, p string) (*sessions.Session, er
 	return out, nil
 }
 
-func (s dashSessions) Replay(ctx context.Context, p string, target sessions.Target) (*sessions.Report, error) {
-	rep, err := s.Sessions.Replay(ctx, p, target.Specs)
+func (s dashSessions) Replay(ctx context.Context, p string, target sessions.Target, writes sessions.Writes) (*sessions.Report, error) {
+	rep, err := s.Sessions.Replay(ctx, p, target.Specs, workbench.Writes(writes)) // the same values, in the same order
 	if err != nil {
 		return nil, err
 	}
-	out := &sessions.Report{Passed: rep.Passed, Failed: rep.Failed}
+	out := &sessions.Report{Passed: rep.Passed, Failed: rep.Failed, Skipped: rep.Skipped, Refused: rep.Refused}
 	for _, r := range rep.Results {
 		out.Results = append(out.Results, sessions.Result(r))
 	}

@@ -145,7 +145,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Errorf("HTTP exchange %+v", e)
 	}
 
-	rep, err := s.Replay(ctx, files[0].Path, sessions.Target{Label: "as recorded"})
+	rep, err := s.Replay(ctx, files[0].Path, sessions.Target{Label: "as recorded"}, sessions.WritesRefused)
 	if err != nil || rep.Passed != 2 || rep.Failed != 0 {
 		t.Fatalf("replay against the same service: %+v %v", rep, err)
 	}
@@ -155,7 +155,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := sessions.Target{Label: inst.InstanceID, Specs: []string{"http://" + inst.HTTPAddr, "grpc://" + inst.GRPCAddr}}
-	rep, err = s.Replay(ctx, files[0].Path, target)
+	rep, err = s.Replay(ctx, files[0].Path, target, sessions.WritesRefused)
 	if err != nil || rep.Failed != 2 {
 		t.Fatalf("replay after a change: %+v %v", rep, err)
 	}
@@ -164,5 +164,19 @@ func TestDashRecordingReplays(t *testing.T) {
 	}
 	if _, err := s.Open(ctx, "../outside.kitrec"); err == nil {
 		t.Error("a path outside the project must be refused")
+	}
+}
+
+// TestDashWritesMatch pins the conversion of the sessions view's Writes
+// to the workbench's, value for value.
+func TestDashWritesMatch(t *testing.T) {
+	for view, wb := range map[sessions.Writes]workbench.Writes{
+		sessions.WritesRefused: workbench.WritesGuarded, // refused by Sessions.Replay
+		sessions.WritesAllowed: workbench.WritesAllowed,
+		sessions.WritesSkipped: workbench.WritesSkipped,
+	} {
+		if workbench.Writes(view) != wb {
+			t.Errorf("sessions.Writes %d converts to workbench.Writes %d, want %d", view, workbench.Writes(view), wb)
+		}
 	}
 }

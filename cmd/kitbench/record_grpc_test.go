@@ -103,7 +103,7 @@ func TestRecordGRPC(t *testing.T) {
 	}
 
 	fresh := startBook(t)
-	code, stdout, stderr := runArgs(t, "replay", file, "--target", "grpc://"+fresh.GRPCAddr, "--ignore", "$.create_time")
+	code, stdout, stderr := runArgs(t, "replay", file, "--target", "grpc://"+fresh.GRPCAddr, "--ignore", "$.create_time", "--allow-writes")
 	if code != 0 || !strings.Contains(stdout, "4 exchanges: 4 passed, 0 failed") {
 		t.Fatalf("replay against a fresh instance: exit %d\n%s%s", code, stdout, stderr)
 	}

@@ -14,10 +14,10 @@ func init() { subcommands = append(subcommands, newReplayCmd) }
 
 func newReplayCmd() *cobra.Command {
 	var (
-		o       workbench.ReplayOptions
-		headers []string
-		output  string
-		update  bool
+		o                            workbench.ReplayOptions
+		headers                      []string
+		output                       string
+		update, allow, only, verbose bool
 	)
 	cmd := &cobra.Command{
 		Use:     "replay FILE",
@@ -33,8 +33,8 @@ func newReplayCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o.Headers = h
-			return runReplay(cmd, args[0], o, output, update)
+			o.Headers, o.Writes = h, workbench.WritesFor(allow, only)
+			return runReplay(cmd, args[0], o, output, update, verbose)
 		},
 	}
 	f := cmd.Flags()
@@ -44,15 +44,21 @@ func newReplayCmd() *cobra.Command {
 	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "time limit for each request")
 	f.BoolVar(&update, "update", false, "make --target's responses the file's expectations, keeping the old ones as history")
+	// Safety: what becomes of exchanges that may change data (workbench.Writes).
+	f.BoolVar(&allow, "allow-writes", false, "send exchanges that may change data (POST, DELETE, …) to a target other than the recorded one")
+	f.BoolVar(&only, "only-safe", false, "send only the exchanges that cannot change data; report the others skipped")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be sent, and send nothing")
+	f.StringArrayVar(&o.Safe, "safe", nil, "pattern of exchanges to treat as safe: 'GET /v1/*'-style, a gRPC method ('bookstore.v1.BookService/Search') or an endpoint; repeatable")
+	f.StringArrayVar(&o.MatchKeys, "match-key", nil, "object key by which array elements are paired in diffs, tried before id and name; repeatable")
+	f.BoolVarP(&verbose, "verbose", "v", false, "under each exchange, the trace id sent beside the recorded one (and a dry run's headers)")
+	cmd.MarkFlagsMutuallyExclusive("allow-writes", "only-safe")
 	return cmd
 }
 
-func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, output string, update bool) error {
+func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, output string, update, verbose bool) error {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	o.Unreadable = func(err error) {
-		fmt.Fprintf(stderr, "kitbench: %s (skipped)\n", sanitize.Line(fmt.Sprintf("%s: %v", path, err), 0))
-	}
+	o.Unreadable = workbench.SkippedLines(stderr, path)
 	if terminal(stderr) {
 		o.Progress = workbench.ProgressLine(stderr)
 	}
@@ -68,12 +74,7 @@ func runReplay(cmd *cobra.Command, path string, o workbench.ReplayOptions, outpu
 	if err != nil {
 		return err
 	}
-	if output == "json" {
-		err = r.Report.WriteJSON(stdout)
-	} else {
-		err = workbench.WriteReplay(stdout, r.Report)
-	}
-	if err != nil {
+	if err := r.Write(stdout, output, verbose); err != nil {
 		return err
 	}
 	return r.Verdict(ctx)

@@ -99,7 +99,7 @@ func TestRecordThenReplay(t *testing.T) {
 		t.Error("the token reached the file")
 	}
 
-	ign := []string{"--ignore", "$.create_time", "--ignore", "$.books[*].create_time", "--ignore", "$.request_id"}
+	ign := []string{"--ignore", "$.create_time", "--ignore", "$.books[*].create_time", "--ignore", "$.request_id", "--allow-writes"}
 	fresh := startBook(t)
 	code, stdout, stderr := runArgs(t, append([]string{"replay", file, "--target", fresh.HTTPAddr}, ign...)...)
 	if code != 0 || !strings.Contains(stdout, "4 exchanges: 4 passed, 0 failed") {
@@ -130,7 +130,7 @@ func TestRecordThenReplay(t *testing.T) {
 	}
 	dead := ln.Addr().String()
 	ln.Close()
-	code, _, stderr = runArgs(t, "replay", file, "--target", dead)
+	code, _, stderr = runArgs(t, "replay", file, "--target", dead, "--allow-writes")
 	if code != 2 || !strings.Contains(stderr, "could not be reached") {
 		t.Fatalf("replay against nothing: exit %d %q", code, stderr)
 	}

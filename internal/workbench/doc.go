@@ -34,6 +34,16 @@
 // or cmd/ (internal/deptest checks this). It does I/O: the network and
 // the project's .kitbench directory.
 //
+// # Replaying writes
+//
+// Replay classifies each exchange with recorder's Replayer.Classify.
+// With ReplayOptions.Writes at its zero value, a session replayed where
+// it was recorded is sent whole; when any exchange would go to another
+// target and some exchange may change data, nothing is sent, each such
+// exchange is reported refused and Verdict says so (exit 1), naming the
+// flags that send them. Sessions.Replay, the dashboard's, refuses them
+// wherever they go, so that the view asks first.
+//
 // # Failure behaviour
 //
 // A Caller moves on to the next candidate when one cannot be reached

@@ -32,7 +32,7 @@ func Exchange(c Call) recorder.Exchange {
 		ex.Transport = recorder.TransportGRPC
 		ex.Endpoint = shortName(res.Method)
 		ex.Request.GRPCMethod = res.Method
-		ex.Response.GRPCCode, ex.Response.GRPCMessage = res.Code, res.Message
+		ex.Response.GRPCCode, ex.Response.GRPCMessage, ex.Response.Reason = res.Code, res.Message, res.Reason
 		ex.Response.Body = jsonBody(res.Body)
 		return ex
 	}

@@ -74,17 +74,28 @@ func ResultCode(r *invoke.Result) int {
 }
 
 // ResultError is the error a call's answer means, nil when it succeeded:
-// "METHOD on INSTANCE: STATUS: MESSAGE" with ResultCode. Give it the
-// answer as it is printed (Redacted), so the message holds no secret.
+// "METHOD on INSTANCE: STATUS: MESSAGE (reason: REASON)" with ResultCode,
+// the reason when the service sent one (a breaker's "breaker_open" and a
+// handler's "internal" then read apart). Give it the answer as it is
+// printed (Redacted), so the message holds no secret.
 func ResultError(instance string, shown *invoke.Result) error {
 	if shown.OK() {
 		return nil
 	}
-	msg := shown.Status
-	if shown.Message != "" {
-		msg += ": " + sanitize.Line(shown.Message, 0)
+	return Exitf(ResultCode(shown), "%s on %s: %s", strings.TrimPrefix(shown.Method, "/"), instance, failure(shown))
+}
+
+// failure is a failed answer for people: "STATUS: MESSAGE (reason:
+// REASON)", each part there when sent, sanitized.
+func failure(r *invoke.Result) string {
+	msg := sanitize.Line(r.Status, 0)
+	if r.Message != "" {
+		msg += ": " + sanitize.Line(r.Message, 0)
 	}
-	return Exitf(ResultCode(shown), "%s on %s: %s", strings.TrimPrefix(shown.Method, "/"), instance, msg)
+	if r.Reason != "" {
+		msg += " (reason: " + sanitize.Line(r.Reason, 0) + ")"
+	}
+	return msg
 }
 
 // CompareError is the error --all's comparison means, nil when every
@@ -105,7 +116,7 @@ func CompareError(service string, outs []invoke.Outcome, answered, ref int) erro
 		return Exitf(ExitDiffer, "%d of %d instances of %s answered differently", differ, len(outs), service)
 	}
 	if r := outs[ref].Result; !r.OK() {
-		return Exitf(ResultCode(r), "every instance of %s answered %s: %s", service, r.Status, r.Message)
+		return Exitf(ResultCode(r), "every instance of %s answered %s", service, failure(r))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kitbench/kitbench/internal/sanitize"
 	"github.com/kitbench/kitbench/recorder"
 )
 
@@ -38,6 +39,19 @@ type ReplayOptions struct {
 	// exchanges, hears after every tenth exchange and after the last how
 	// many are done of the total.
 	Progress func(done, total int)
+
+	// Writes says what happens to exchanges that may change data; the
+	// zero value, WritesGuarded, refuses them when the requests go to a
+	// target other than the one recorded.
+	Writes Writes
+	// Safe adds patterns of exchanges to treat as safe (recorder's
+	// ReplayOptions.Safe); nil adds none.
+	Safe []string
+	// DryRun sends nothing: each result says what would be sent.
+	DryRun bool
+	// MatchKeys are object keys, tried before "id" and "name", by which
+	// array elements are paired when compared; nil tries only those two.
+	MatchKeys []string
 }
 
 // Replayed is a replayed session file.
@@ -45,6 +59,11 @@ type Replayed struct {
 	Path    string
 	Session *recorder.Session // what was read
 	Report  *recorder.Report  // how each exchange compared
+	// Foreign names the targets, other than the recorded ones, some
+	// exchanges went to; empty when each went where it was recorded.
+	Foreign string
+	// DryRun: nothing was sent.
+	DryRun bool
 }
 
 // Replay reads the session file at path, sends its requests in order as
@@ -75,7 +94,11 @@ func Replay(ctx context.Context, path string, o ReplayOptions) (*Replayed, error
 		return nil, err
 	}
 	defer t.Close()
-	ro := recorder.ReplayOptions{Ignore: append(side, o.Ignore...), Headers: o.Headers, Timeout: o.Timeout}
+	ro := recorder.ReplayOptions{Ignore: append(side, o.Ignore...), Headers: o.Headers, Timeout: o.Timeout,
+		Safe: o.Safe, DryRun: o.DryRun, MatchKeys: o.MatchKeys}
+	out := &Replayed{Path: path, Session: s, DryRun: o.DryRun}
+	out.Foreign = foreign(s, o.Targets)
+	ro.Writes = o.Writes.recorder(out.Foreign != "")
 	if o.Progress != nil && len(s.Exchanges) > ProgressOver {
 		ro.Progress = func(done, total int) {
 			if done%10 == 0 || done == total {
@@ -87,11 +110,15 @@ func Replay(ctx context.Context, path string, o ReplayOptions) (*Replayed, error
 	if err != nil {
 		return nil, err
 	}
-	rep, err := rp.Replay(ctx, s)
-	if err != nil {
+	if ro.Writes == recorder.WritesRefuse {
+		if out.Report = refusal(ctx, rp, s, ro.Timeout); out.Report != nil {
+			return out, nil
+		}
+	}
+	if out.Report, err = rp.Replay(ctx, s); err != nil {
 		return nil, err
 	}
-	return &Replayed{Path: path, Session: s, Report: rep}, nil
+	return out, nil
 }
 
 // Verdict is the error the replay means, nil when every line was read
@@ -102,6 +129,8 @@ func (r *Replayed) Verdict(ctx context.Context) error {
 	switch {
 	case ctx.Err() != nil:
 		return Interrupted(ctx)
+	case len(r.Refused()) > 0:
+		return r.refusedError()
 	case r.Report.Unreachable():
 		return Exit(ExitUnreachable, errors.New("the target could not be reached: is the service running? check --target"))
 	case r.Report.Failed > 0:
@@ -110,6 +139,19 @@ func (r *Replayed) Verdict(ctx context.Context) error {
 		return Exitf(ExitUsage, "%s: %d unreadable lines", r.Path, len(r.Session.Errors))
 	}
 	return nil
+}
+
+// Write writes the replay's outcome to w as format says: "json"
+// (WriteReplayJSON), else the table (WriteReplay, or with verbose
+// WriteReplayVerbose).
+func (r *Replayed) Write(w io.Writer, format string, verbose bool) error {
+	switch {
+	case format == "json":
+		return WriteReplayJSON(w, r)
+	case verbose:
+		return WriteReplayVerbose(w, r.Report)
+	}
+	return WriteReplay(w, r.Report)
 }
 
 // Interrupted is the error of a replay that ctx stopped (SIGINT,
@@ -131,6 +173,15 @@ func ParseHeaders(lines []string) (http.Header, error) {
 		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	return h, nil
+}
+
+// SkippedLines is a ReplayOptions.Unreadable that writes each unreadable
+// line of the file at path to w: "kitbench: PATH: line 7: … (skipped)",
+// sanitized.
+func SkippedLines(w io.Writer, path string) func(error) {
+	return func(err error) {
+		fmt.Fprintf(w, "kitbench: %s (skipped)\n", sanitize.Line(fmt.Sprintf("%s: %v", path, err), 0))
+	}
 }
 
 // ProgressLine is a ReplayOptions.Progress for a terminal: "replaying

@@ -73,12 +73,24 @@ type ReplayResult struct {
 	Diffs    []string // "$.title: want \"Dune\", got \"Emma\"", …
 	Err      string   // why there is no response
 	Duration time.Duration
+	// Skipped says why the exchange was not sent; empty when it was.
+	Skipped string
+	// Refused: it may change data, and the replay refused to send it.
+	Refused bool
+	// TraceID is the fresh trace id the replayed request carried;
+	// RecordedTraceID the recording's.
+	TraceID, RecordedTraceID string
 }
 
 // ReplayReport is a whole replay.
 type ReplayReport struct {
 	Results        []ReplayResult
 	Passed, Failed int
+	Skipped        int // not sent: neither passed nor failed
+	// Refused names the exchanges that may change data when the replay
+	// refused to send them ("#3 DELETE /v1/books/1 (DELETE is not a GET,
+	// HEAD or OPTIONS)"); then nothing was sent. Nil otherwise.
+	Refused []string
 }
 
 // List returns the session files, newest first.
@@ -175,19 +187,27 @@ func bodyLines(b *recorder.Body) []string {
 
 // Replay sends the session's requests to specs ("http://host:port",
 // "grpc://host:port"; nil sends each transport where it was recorded)
-// as the package's Replay does.
-func (s Sessions) Replay(ctx context.Context, p string, specs []string) (*ReplayReport, error) {
+// as the package's Replay does, with writes deciding what becomes of
+// exchanges that may change data. The dashboard asks before sending
+// them, wherever they go: WritesGuarded (the zero value) is
+// WritesRefused here.
+func (s Sessions) Replay(ctx context.Context, p string, specs []string, writes Writes) (*ReplayReport, error) {
 	full, err := s.path(p)
 	if err != nil {
 		return nil, err
 	}
-	r, err := Replay(ctx, full, ReplayOptions{Targets: specs})
+	if writes == WritesGuarded {
+		writes = WritesRefused
+	}
+	r, err := Replay(ctx, full, ReplayOptions{Targets: specs, Writes: writes})
 	if err != nil {
 		return nil, err
 	}
-	out := &ReplayReport{Passed: r.Report.Passed, Failed: r.Report.Failed}
-	for _, res := range r.Report.Results {
-		rr := ReplayResult{Index: res.Index, OK: res.OK(), Duration: res.Duration}
+	out := &ReplayReport{Passed: r.Report.Passed, Failed: r.Report.Failed, Skipped: r.Report.Skipped, Refused: r.Refused()}
+	for i := range r.Report.Results {
+		res := &r.Report.Results[i]
+		rr := ReplayResult{Index: res.Index, OK: res.OK() && res.Skipped == "", Duration: res.Duration, Skipped: res.Skipped,
+			Refused: refused(res), TraceID: res.TraceID, RecordedTraceID: res.RecordedTraceID}
 		if res.Got != nil {
 			rr.Status, _ = responseStatus(r.Session.Exchanges[res.Index].Transport, res.Got)
 		}

@@ -69,7 +69,7 @@ func TestRecorderSessionsReplay(t *testing.T) {
 		t.Errorf("HTTP exchange %+v", e)
 	}
 
-	rep, err := s.Replay(ctx, files[0].Path, nil)
+	rep, err := s.Replay(ctx, files[0].Path, nil, WritesRefused)
 	if err != nil || rep.Passed != 2 || rep.Failed != 0 || rep.Results[0].Status != "OK" || rep.Results[1].Status != "200" {
 		t.Fatalf("replay against the same service: %+v %v", rep, err)
 	}
@@ -77,7 +77,7 @@ func TestRecorderSessionsReplay(t *testing.T) {
 		Body: []byte(`{"book":{"title":"Emma","author":"Jane Austen"}}`)}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = s.Replay(ctx, files[0].Path, []string{"http://" + inst.HTTPAddr, "grpc://" + inst.GRPCAddr})
+	rep, err = s.Replay(ctx, files[0].Path, []string{"http://" + inst.HTTPAddr, "grpc://" + inst.GRPCAddr}, WritesRefused)
 	if err != nil || rep.Failed != 2 {
 		t.Fatalf("replay after a change: %+v %v", rep, err)
 	}

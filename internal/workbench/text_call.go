@@ -16,7 +16,7 @@ import (
 )
 
 // WriteVerbose writes `kitbench call -v`'s account of inst's answer r:
-// instance, method, status, message, duration, trace id, then the
+// instance, method, status, message, reason, duration, trace id, then the
 // request's headers ("> "), the answer's ("< ") and its trailers. Give it
 // the answer as it is printed (Redacted); every field is sanitized.
 func WriteVerbose(w io.Writer, inst sd.Instance, r *invoke.Result) {
@@ -25,6 +25,9 @@ func WriteVerbose(w io.Writer, inst sd.Instance, r *invoke.Result) {
 	fmt.Fprintf(w, "status    %s\n", sanitize.Line(r.Status, 0))
 	if r.Message != "" {
 		fmt.Fprintf(w, "message   %s\n", sanitize.Line(r.Message, 0))
+	}
+	if r.Reason != "" {
+		fmt.Fprintf(w, "reason    %s\n", sanitize.Line(r.Reason, 0))
 	}
 	fmt.Fprintf(w, "duration  %s\n", r.Duration.Round(time.Microsecond))
 	fmt.Fprintf(w, "trace id  %s\n", sanitize.Line(r.TraceID, 0))

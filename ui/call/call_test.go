@@ -167,7 +167,14 @@ func TestErrorsAreShown(t *testing.T) {
 		if s := f.m.Render(); !strings.Contains(s, "✗ NOT_FOUND: no book 42") {
 			t.Errorf("an error status should show:\n%s", s)
 		}
-		if f.hist.entries[0].OK || f.hist.entries[1].Status != "error" {
+		f.caller.answer = func(call.Request) (call.Response, error) {
+			return call.Response{Instance: "book-1", Status: "UNAVAILABLE", Code: 14, Message: "service unavailable", Reason: "breaker_open"}, nil
+		}
+		f.keys("ctrl+s")
+		if s := f.m.Render(); !strings.Contains(s, "✗ UNAVAILABLE: service unavailable (reason: breaker_open)") {
+			t.Errorf("the reason should show beside the status:\n%s", s)
+		}
+		if f.hist.entries[1].OK || f.hist.entries[2].Status != "error" {
 			t.Errorf("failed calls are kept in the history too: %+v", f.hist.entries)
 		}
 	})

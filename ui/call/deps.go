@@ -33,9 +33,13 @@ type Response struct {
 	Status    string // "OK", "NOT_FOUND", "404 Not Found", …
 	OK        bool
 	Message   string // the error message sent by the server, if any
-	Latency   time.Duration
-	TraceID   string
-	Body      []byte // JSON; nil when none
+	// Reason is the machine-readable cause a kit service sent with an
+	// error ("breaker_open", "rate_limited", "internal", its own); empty
+	// when none.
+	Reason  string
+	Latency time.Duration
+	TraceID string
+	Body    []byte // JSON; nil when none
 	// Recorded is true when the exchange was appended to the session
 	// being recorded.
 	Recorded bool

@@ -151,6 +151,9 @@ func (v *View) responseHead(w int) []string {
 		if r.Message != "" {
 			head += ": " + r.Message
 		}
+		if r.Reason != "" {
+			head += " (reason: " + r.Reason + ")"
+		}
 	}
 	head += " · " + latency(r) + " · " + r.Instance
 	second := r.Transport + " " + r.Method + " @ " + r.Target

@@ -27,7 +27,7 @@ type nopStore struct{}
 
 func (nopStore) List(context.Context) ([]sessions.File, error)           { return nil, nil }
 func (nopStore) Open(context.Context, string) (*sessions.Session, error) { return nil, nil }
-func (nopStore) Replay(context.Context, string, sessions.Target) (*sessions.Report, error) {
+func (nopStore) Replay(context.Context, string, sessions.Target, sessions.Writes) (*sessions.Report, error) {
 	return nil, nil
 }
 

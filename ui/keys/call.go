@@ -14,6 +14,10 @@ type Call struct {
 	History  key.Binding // h: switch between methods and history
 	Rerun    key.Binding // r: re-run the history entry under the cursor
 	Record   key.Binding // R: start or stop recording dashboard calls
+	// While a replay asks before sending writes, these answer it (any
+	// other key cancels).
+	AllowWrites key.Binding // y: replay the exchanges that may change data too
+	OnlySafe    key.Binding // s: replay only the safe exchanges
 }
 
 // CallKeys returns the call view's bindings.
@@ -30,6 +34,9 @@ func CallKeys() Call {
 		History:  b("h", "history", "h"),
 		Rerun:    b("r", "re-run", "r"),
 		Record:   b("R", "record", "R"),
+
+		AllowWrites: b("y", "send writes too", "y"),
+		OnlySafe:    b("s", "only safe ones", "s"),
 	}
 }
 
@@ -40,6 +47,10 @@ type Sessions struct {
 	Instance key.Binding // i: next replay target (as recorded first)
 	Reload   key.Binding // u: list the session files again
 	Record   key.Binding // R: start or stop recording dashboard calls
+	// While a replay asks before sending writes, these answer it (any
+	// other key cancels).
+	AllowWrites key.Binding // y: replay the exchanges that may change data too
+	OnlySafe    key.Binding // s: replay only the safe exchanges
 }
 
 // SessionsKeys returns the sessions view's bindings.
@@ -52,5 +63,8 @@ func SessionsKeys() Sessions {
 		Instance: b("i", "target", "i"),
 		Reload:   b("u", "reload", "u"),
 		Record:   b("R", "record", "R"),
+
+		AllowWrites: b("y", "send writes too", "y"),
+		OnlySafe:    b("s", "only safe ones", "s"),
 	}
 }

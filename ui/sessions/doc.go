@@ -16,6 +16,16 @@
 // recording of calls made in the dashboard (ui.Recorder), like the call
 // view; a new recording shows up in the list.
 //
+// # Replaying writes
+//
+// A replay first asks the Store with WritesRefused: when the session has
+// exchanges that may change data (an HTTP POST or DELETE, a gRPC method
+// not marked NO_SIDE_EFFECTS), nothing is sent and the view asks, naming
+// them; y replays with WritesAllowed, s with WritesSkipped, any other key
+// cancels. The question is view state: while it is shown every key
+// answers it (ui.KeyCapturer). Changing the target (i) clears the last
+// replay's outcome, which was another target's.
+//
 // # Failure behaviour
 //
 // File names, bodies, diffs and error texts are remote or on-disk text:

@@ -26,7 +26,8 @@ type fakeStore struct {
 	files    []sessions.File
 	sessions map[string]*sessions.Session
 	replays  []sessions.Target
-	report   func(path string, t sessions.Target) *sessions.Report
+	writes   []sessions.Writes
+	report   func(path string, t sessions.Target, w sessions.Writes) *sessions.Report
 	ops      int
 }
 
@@ -48,12 +49,13 @@ func (f *fakeStore) Open(_ context.Context, path string) (*sessions.Session, err
 	return s, nil
 }
 
-func (f *fakeStore) Replay(_ context.Context, path string, t sessions.Target) (*sessions.Report, error) {
+func (f *fakeStore) Replay(_ context.Context, path string, t sessions.Target, w sessions.Writes) (*sessions.Report, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ops++
 	f.replays = append(f.replays, t)
-	return f.report(path, t), nil
+	f.writes = append(f.writes, w)
+	return f.report(path, t, w), nil
 }
 
 type fakeRecorder struct{ on bool }
@@ -97,7 +99,7 @@ func newStore() *fakeStore {
 			{Path: "broken.kitrec", Size: 12, Modified: t0.Add(-48 * time.Hour)},
 		},
 		sessions: map[string]*sessions.Session{"testdata/books_grpc.kitrec": books()},
-		report: func(string, sessions.Target) *sessions.Report {
+		report: func(string, sessions.Target, sessions.Writes) *sessions.Report {
 			return &sessions.Report{Passed: 2, Failed: 1, Results: []sessions.Result{
 				{Index: 0, OK: true, Status: "OK", Duration: time.Millisecond},
 				{Index: 1, Status: "OK", Duration: time.Millisecond, Diffs: []string{`$.title: want "Dune", got "Emma"`}},

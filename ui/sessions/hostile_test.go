@@ -35,7 +35,7 @@ func TestHostileTextNeverReachesTheFrame(t *testing.T) {
 				}
 				f.store.files = []sessions.File{{Path: hostile[0]}, {Path: hostile[2]}}
 				f.store.sessions[hostile[0]] = s
-				f.store.report = func(string, sessions.Target) *sessions.Report {
+				f.store.report = func(string, sessions.Target, sessions.Writes) *sessions.Report {
 					rep := &sessions.Report{Failed: len(hostile)}
 					for i, x := range hostile {
 						rep.Results = append(rep.Results, sessions.Result{Index: i, Status: x, Diffs: diffs, Err: x[:i%2]})

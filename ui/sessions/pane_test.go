@@ -23,7 +23,7 @@ func TestLongDiffScrolls(t *testing.T) {
 		for i := range diffs {
 			diffs[i] = fmt.Sprintf(`$.books[%d].title: want "A", got "B"`, i)
 		}
-		f.store.report = func(string, sessions.Target) *sessions.Report {
+		f.store.report = func(string, sessions.Target, sessions.Writes) *sessions.Report {
 			return &sessions.Report{Failed: 1, Results: []sessions.Result{{Index: 0, Status: "OK", Duration: time.Millisecond, Diffs: diffs}}}
 		}
 		f.keys("enter r")

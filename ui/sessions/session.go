@@ -1,9 +1,7 @@
 package sessions
 
 import (
-	"context"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/components"
@@ -40,6 +37,7 @@ type SessionView struct {
 	replaying bool
 	results   map[int]Result
 	report    *Report
+	ask       *asking // a replay that waits for an answer before sending writes
 	w, h      int
 }
 
@@ -81,6 +79,9 @@ func (v *SessionView) listHeight() int { return max(1, v.h-2-v.detailHeight()) }
 
 // ShortHelp implements help.KeyMap.
 func (v *SessionView) ShortHelp() []key.Binding {
+	if v.ask != nil {
+		return []key.Binding{v.km.AllowWrites, v.km.OnlySafe}
+	}
 	return []key.Binding{v.nav.Down, v.nav.Up, v.km.Replay, v.km.Instance, v.pk.Open, v.pk.Copy, v.km.Record}
 }
 
@@ -97,31 +98,16 @@ func (v *SessionView) FullHelp() [][]key.Binding {
 func (v *SessionView) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case replayed:
-		if msg.owner != v || msg.seq != v.seq {
-			return v, nil
-		}
-		v.replaying = false
-		if msg.err != nil {
-			return v, ui.Notify(ui.Error, "replay: "+msg.err.Error())
-		}
-		v.report = msg.rep
-		clear(v.results)
-		for _, r := range msg.rep.Results {
-			v.results[r.Index] = r
-		}
-		v.rows()
-		level := ui.Info
-		if msg.rep.Failed > 0 {
-			level = ui.Warn
-		}
-		return v, ui.Notify(level, "replay against "+msg.target.Label+": "+strconv.Itoa(msg.rep.Passed)+" passed, "+strconv.Itoa(msg.rep.Failed)+" failed")
+		return v, v.replayed(msg)
 	case ui.FilterMsg:
 		v.table.SetFilter(components.ParseFilter(msg.Query))
 		return v, nil
 	case tea.KeyPressMsg:
 		switch {
+		case v.ask != nil:
+			return v, v.answer(msg)
 		case key.Matches(msg, v.km.Replay):
-			return v, v.replay()
+			return v, v.replay(WritesRefused)
 		case key.Matches(msg, v.km.Instance):
 			v.nextTarget()
 		case key.Matches(msg, v.km.Record):
@@ -171,57 +157,6 @@ func (v *SessionView) service() string {
 	return ""
 }
 
-// targets are "as recorded" and every instance of the session's service
-// that publishes an address.
-func (v *SessionView) targets() []Target {
-	out := []Target{{Label: "as recorded"}}
-	svc := v.service()
-	var found []hub.Instance
-	for _, in := range v.insts {
-		if svc == "" || in.Name() == svc {
-			found = append(found, in)
-		}
-	}
-	slices.SortFunc(found, func(a, b hub.Instance) int { return strings.Compare(a.InstanceID, b.InstanceID) })
-	for _, in := range found {
-		var specs []string
-		if a := in.Meta[sd.MetaHTTP]; a != "" {
-			specs = append(specs, "http://"+a)
-		}
-		if a := in.Meta[sd.MetaGRPC]; a != "" {
-			specs = append(specs, "grpc://"+a)
-		}
-		if len(specs) > 0 {
-			out = append(out, Target{Label: in.InstanceID, Specs: specs})
-		}
-	}
-	return out
-}
-
-func (v *SessionView) nextTarget() {
-	ts := v.targets()
-	i := slices.IndexFunc(ts, func(t Target) bool { return t.Label == v.target.Label })
-	v.target = ts[(i+1)%len(ts)]
-}
-
-func (v *SessionView) replay() tea.Cmd {
-	switch {
-	case v.replaying:
-		return ui.Notify(ui.Warn, "a replay is running")
-	case v.store == nil:
-		return ui.Notify(ui.Error, "replay is not available here")
-	case len(v.s.Exchanges) == 0:
-		return ui.Notify(ui.Warn, "nothing to replay")
-	}
-	v.seq++
-	v.replaying = true
-	s, path, target, seq := v.store, v.s.Path, v.target, v.seq
-	return func() tea.Msg {
-		rep, err := s.Replay(context.Background(), path, target)
-		return replayed{owner: v, seq: seq, target: target, rep: rep, err: err}
-	}
-}
-
 // Results returns the outcome of the last replay by exchange index.
 func (v *SessionView) Results() map[int]Result { return v.results }
 
@@ -238,6 +173,10 @@ func (v *SessionView) rows() {
 		res := components.Cell{}
 		if r, ok := v.results[i]; ok {
 			switch {
+			case r.Refused:
+				res = components.Cell{Text: "refused", Tone: styles.ToneWarn}
+			case r.Skipped != "":
+				res = components.Cell{Text: "skip", Tone: styles.ToneMuted}
 			case r.OK:
 				res = components.Cell{Text: "pass", Tone: styles.ToneGood}
 			case r.Err != "":
@@ -253,7 +192,7 @@ func (v *SessionView) rows() {
 			status,
 			{Text: duration(e.Duration)},
 			res,
-			{Text: e.Target, Tone: styles.ToneMuted},
+			{Text: v.targetOf(e), Tone: styles.ToneMuted},
 		}}
 	}
 	v.table.SetRows(rows)
@@ -270,7 +209,11 @@ func (v *SessionView) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, v.st.Tone(styles.ToneMuted).Render(strings.Repeat("─", v.w)))
-	lines = append(lines, v.details()...)
+	if v.ask != nil {
+		lines = append(lines, v.question()...)
+	} else {
+		lines = append(lines, v.details()...)
+	}
 	if len(lines) > v.h {
 		lines = lines[:v.h]
 	}
@@ -296,8 +239,10 @@ func (v *SessionView) titleLine() string {
 	switch {
 	case v.replaying:
 		text += " · replaying…"
+	case v.ask != nil:
+		text += " · send writes?"
 	case v.report != nil:
-		text += " · " + strconv.Itoa(v.report.Passed) + " passed, " + strconv.Itoa(v.report.Failed) + " failed"
+		text += " · " + summary(v.report)
 	}
 	tone := styles.ToneInfo
 	if v.report != nil && v.report.Failed > 0 && !v.replaying {
@@ -335,6 +280,10 @@ func (v *SessionView) detailLines() (title string, out []detail) {
 	}
 	if res, ok := v.results[i]; ok {
 		switch {
+		case res.Refused:
+			add("! not replayed: it may change data", styles.ToneWarn)
+		case res.Skipped != "":
+			add("– not replayed: "+res.Skipped, styles.ToneMuted)
 		case res.OK:
 			add("✓ replay matches ("+res.Status+", "+duration(res.Duration)+")", styles.ToneGood)
 		case res.Err != "":
@@ -344,6 +293,9 @@ func (v *SessionView) detailLines() (title string, out []detail) {
 			for _, d := range res.Diffs {
 				add("  "+d, styles.ToneBad)
 			}
+		}
+		if res.TraceID != "" {
+			add("replayed in trace "+res.TraceID+" (recorded "+orDash(res.RecordedTraceID)+")", styles.ToneMuted)
 		}
 	}
 	if len(e.Request) > 0 {

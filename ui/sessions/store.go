@@ -59,13 +59,41 @@ type Result struct {
 	Diffs    []string // "$.title: want \"Dune\", got \"Emma\"", …
 	Err      string   // why there is no response
 	Duration time.Duration
+	// Skipped says why the exchange was not sent; empty when it was.
+	Skipped string
+	// Refused: it may change data, and the replay refused to send it.
+	Refused bool
+	// TraceID is the fresh trace id the replayed request carried;
+	// RecordedTraceID the recording's.
+	TraceID, RecordedTraceID string
 }
 
 // Report is a whole replay.
 type Report struct {
 	Results        []Result
 	Passed, Failed int
+	Skipped        int // not sent: neither passed nor failed
+	// Refused names the exchanges that may change data when the replay
+	// refused to send them ("#3 DELETE /v1/books/1 (…)"); then nothing
+	// was sent. Nil otherwise.
+	Refused []string
 }
+
+// Writes says what a replay does with exchanges that may change the
+// target's data (an HTTP POST or DELETE, a gRPC method not marked
+// NO_SIDE_EFFECTS).
+type Writes uint8
+
+const (
+	// WritesRefused, the zero value, sends nothing when the session has
+	// such exchanges and names them in Report.Refused: the view asks
+	// before sending them.
+	WritesRefused Writes = iota
+	// WritesAllowed sends them.
+	WritesAllowed
+	// WritesSkipped sends only the safe exchanges.
+	WritesSkipped
+)
 
 // Store lists, reads and replays session files. The view calls it only
 // from commands.
@@ -74,8 +102,9 @@ type Store interface {
 	List(ctx context.Context) ([]File, error)
 	// Open reads one session; a damaged file gives its readable exchanges.
 	Open(ctx context.Context, path string) (*Session, error)
-	// Replay sends the session's requests to target and compares.
-	Replay(ctx context.Context, path string, target Target) (*Report, error)
+	// Replay sends the session's requests to target and compares, doing
+	// with the exchanges that may change data what writes says.
+	Replay(ctx context.Context, path string, target Target, writes Writes) (*Report, error)
 }
 
 // Messages from the views' commands, each carrying the view that asked.
@@ -94,6 +123,7 @@ type (
 		owner  *SessionView
 		seq    int
 		target Target
+		writes Writes
 		rep    *Report
 		err    error
 	}
