@@ -3,6 +3,8 @@ package bookstore
 import (
 	"log/slog"
 
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/tracing"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,11 +17,11 @@ import (
 // kit_panics_total{endpoint,transport} on reg, the instance's own
 // Prometheus registry, which its /metrics serves. The gateway uses it too.
 func PanicPolicy(reg prometheus.Registerer, log *slog.Logger) (*transport.PanicPolicy, error) {
-	c, err := transport.NewPanicCounter(reg)
+	c, err := metrics.NewPanicCounter(reg)
 	if err != nil {
 		return nil, err
 	}
-	return &transport.PanicPolicy{Logger: log, Counter: c}, nil
+	return &transport.PanicPolicy{Logger: log, Counter: c, MarkSpan: tracing.MarkPanicked}, nil
 }
 
 // NewRecoveringGRPCServer returns a gRPC server whose every method — the Book
