@@ -218,11 +218,14 @@ func (inst *Instance) Start(ctx context.Context) error {
 // arrives, ctx ends, or a listener fails (Done); then it shuts down as
 // Shutdown does. It returns nil after a signal or ctx's end, the
 // listener's error after a failure, and the registry's error (having
-// stopped everything) when registration fails and is not optional.
+// stopped everything) when registration fails and is not optional. A
+// signal that arrives during the registration (bounded by 5 s) is
+// honoured once it ends, so that an instance the registry took is
+// deregistered rather than left listed until its TTL expires.
 func (inst *Instance) Run(ctx context.Context) error {
 	sig, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	if err := inst.Start(sig); err != nil {
+	if err := inst.Start(context.WithoutCancel(sig)); err != nil {
 		return err
 	}
 	var runErr error

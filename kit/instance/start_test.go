@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -158,5 +161,56 @@ func TestDoneOnListenerFailure(t *testing.T) {
 	}
 	if err := inst.Shutdown(context.Background()); err != nil {
 		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// TestStopDuringRegistrationDeregisters: a signal (here, the end of Run's
+// context) that arrives while the registration is in flight, after the
+// registry took it, still deregisters the instance: it must not stay
+// listed until its TTL check expires. A reverse proxy in front of a real
+// registry holds the registration's answer back, so that the signal
+// arrives at that moment every time.
+func TestStopDuringRegistrationDeregisters(t *testing.T) {
+	registry := startRegistry(t)
+	target, _ := url.Parse("http://" + registry)
+	taken, release := make(chan struct{}), make(chan struct{})
+	rp := httputil.NewSingleHostReverseProxy(target)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/agent/service/register") {
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r) // the registry takes it …
+			close(taken)
+			<-release // … and the answer waits
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})}
+	go func() { _ = proxy.Serve(ln) }()
+	t.Cleanup(func() { _ = proxy.Close() })
+
+	inst, err := instance.New(instance.Config{Service: "heldsvc", Registry: ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inst.ServeHTTP("", http.NotFoundHandler()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- inst.Run(ctx) }()
+	<-taken
+	cancel()
+	close(release)
+	if err := <-ran; err != nil {
+		t.Errorf("Run = %v, want nil: a stop during registration is a stop", err)
+	}
+	if es := passing(t, registry, "heldsvc"); len(es) != 0 {
+		t.Errorf("the registry still lists %d instance(s) after Run returned", len(es))
 	}
 }
