@@ -9,6 +9,7 @@ import (
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -73,7 +74,7 @@ func (t endpointTarget) Do(ctx context.Context, ex *Exchange) (*Response, error)
 	if err != nil {
 		code := transport.StatusOf(err)
 		if ex.Transport == TransportGRPC {
-			out.GRPCCode, out.GRPCMessage, out.Reason = int(transport.GRPCCode(code)), err.Error(), transport.ReasonOf(err)
+			out.GRPCCode, out.GRPCMessage, out.Reason = int(kitgrpc.Code(code)), err.Error(), transport.ReasonOf(err)
 			return out, nil
 		}
 		out.Status = code

@@ -36,7 +36,7 @@ func BenchmarkHTTPHandler(b *testing.B) {
 		h    http.Handler
 	}{
 		{"bare", NewHTTPHandler(MakeEndpoints(store))},
-		{"full", inst.http.Handler},
+		{"full", inst.handler},
 	} {
 		b.Run("chain="+c.name, func(b *testing.B) {
 			req, err := http.NewRequest("GET", "http://127.0.0.1/v1/books/"+book.ID, nil)

@@ -1,7 +1,9 @@
 // Package bookstore is the Book service built with kit: the example every
 // kitbench guide and demo uses. It shows the go-kit shape end to end — a
 // plain Go interface (Service), one Endpoint per method (MakeEndpoints), and
-// the same endpoints served over HTTP/JSON and gRPC.
+// the same endpoints served over HTTP/JSON and gRPC. Start runs one
+// instance with kit/instance: its id, introspection and Prometheus
+// registries, tracer, admin listener, registration and ordered shutdown.
 //
 // The store is in memory and safe for concurrent use. Books are listed in
 // creation order, a page at a time, with an opaque page token.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/metrics"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 )
@@ -73,8 +74,8 @@ func TestPanicsAreCountedOnTheInstanceMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name := range clients {
-		if !hasSample(string(body), transport.PanicsTotal, `transport="`+name+`"`, "1") {
-			t.Errorf("/metrics has no %s{transport=%q} 1:\n%s", transport.PanicsTotal, name, grepLines(string(body), transport.PanicsTotal))
+		if !hasSample(string(body), metrics.PanicsTotal, `transport="`+name+`"`, "1") {
+			t.Errorf("/metrics has no %s{transport=%q} 1:\n%s", metrics.PanicsTotal, name, grepLines(string(body), metrics.PanicsTotal))
 		}
 	}
 	if n := strings.Count(logs.String(), "recovered a panic in a handler"); n != len(clients) {

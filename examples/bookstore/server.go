@@ -2,27 +2,21 @@ package bookstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
-
-	"github.com/kitbench/kitbench/examples/internal/runner"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	"github.com/kitbench/kitbench/kit/auth/jwt"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/instance"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/metrics"
 	"github.com/kitbench/kitbench/kit/tracing"
 	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	kithttp "github.com/kitbench/kitbench/kit/transport/http"
-	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 	"github.com/kitbench/kitbench/recorder/capture"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -89,7 +83,8 @@ type Config struct {
 }
 
 // Instance is a running Book service: HTTP/JSON and gRPC listeners (and
-// optionally Thrift) over the same endpoints, and an admin listener.
+// optionally Thrift) over the same endpoints, and an admin listener, run
+// by a kit/instance.Instance.
 type Instance struct {
 	InstanceID string
 	HTTPAddr   string // host:port
@@ -102,227 +97,111 @@ type Instance struct {
 	// Config.NoExchangeRing.
 	Exchanges *capture.Ring
 
-	log       *slog.Logger
-	http      *http.Server
-	grpc      *grpc.Server
-	thrift    *kitthrift.SocketServer // nil without a Thrift listener
-	health    *kitgrpc.Health
-	admin     *introspect.AdminServer
-	adminH    *introspect.Handler
-	tracer    *tracing.Provider
-	registrar interface{ Deregister(context.Context) error }
-	run       *runner.Group
-	// endStreams ends the open watches (EndStreamsOn), so that a graceful
-	// stop does not wait for them.
-	endStreams context.CancelFunc
+	ki      *instance.Instance
+	handler http.Handler // what the HTTP listener serves
 }
 
 // Start listens on every address and serves until Shutdown. A port in use
 // is an error naming the address; a registry that cannot be reached is an
 // error naming it.
 func Start(cfg Config) (_ *Instance, err error) {
-	inst := &Instance{InstanceID: cfg.InstanceID, log: cfg.Logger}
-	if inst.log == nil {
-		inst.log = slog.New(slog.DiscardHandler)
+	sampling := cfg.TraceSampling
+	if sampling == 0 {
+		sampling = -1 // only the traces callers sampled
 	}
-	inst.run = runner.NewGroup(ServiceName, inst.log)
-	if inst.InstanceID == "" {
-		inst.InstanceID = runner.InstanceID(ServiceName)
+	ki, err := instance.New(instance.Config{Service: ServiceName, ID: cfg.InstanceID, Version: cfg.Version,
+		AdminAddr: cfg.AdminAddr, Registry: cfg.Registry, RegistryOptional: cfg.RegistryOptional,
+		Logger: cfg.Logger, TraceSampling: sampling})
+	if err != nil {
+		return nil, fmt.Errorf("bookstore: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			_ = ki.Shutdown(context.Background())
+		}
+	}()
+	inst := &Instance{InstanceID: ki.ID(), AdminAddr: ki.AdminAddr(), Introspection: ki.Introspection(), ki: ki}
+	log, reg, tracer, m, panics := ki.Logger(), ki.Introspection(), ki.Tracer(), ki.Metrics(), ki.PanicPolicy()
 	svc := cfg.Service
 	if svc == nil {
 		svc = NewStore()
 	}
-	var closers []func()
-	defer func() {
-		if err != nil {
-			for i := len(closers) - 1; i >= 0; i-- {
-				closers[i]()
-			}
-		}
-	}()
-	hln, err := runner.Listen(ServiceName, "HTTP", cfg.HTTPAddr)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, func() { hln.Close() })
-	gln, err := runner.Listen(ServiceName, "gRPC", cfg.GRPCAddr)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, func() { gln.Close() })
-	inst.HTTPAddr, inst.GRPCAddr = hln.Addr().String(), gln.Addr().String()
-	var tln net.Listener
-	if cfg.ThriftAddr != "" {
-		if tln, err = runner.Listen(ServiceName, "Thrift", cfg.ThriftAddr); err != nil {
-			return nil, err
-		}
-		closers = append(closers, func() { tln.Close() })
-		inst.ThriftAddr = tln.Addr().String()
-	}
-
-	version := cfg.Version
-	if version == "" {
-		version = "dev"
-	}
-	reg := introspect.NewRegistry(introspect.Info{
-		Service: ServiceName, InstanceID: inst.InstanceID, Version: version, StartTime: time.Now().UTC(),
-	})
-	inst.Introspection = reg
-	reg.AddTransport(introspect.Transport{Name: "http", Addr: inst.HTTPAddr})
-	reg.AddTransport(introspect.Transport{Name: "grpc", Addr: inst.GRPCAddr})
-	if tln != nil {
-		reg.AddTransport(introspect.Transport{Name: "thrift", Addr: inst.ThriftAddr})
-		reg.AddEndpoints(ThriftEndpointDocs()...)
-	}
-
-	prom := prometheus.NewRegistry()
-	prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		metrics.NewCollector(reg))
-	m, err := metrics.New(prom)
-	if err != nil {
-		return nil, err
-	}
-	panics, err := PanicPolicy(prom, inst.log)
-	if err != nil {
-		return nil, err
-	}
-	ring := tracing.NewRing(0, reg)
-	inst.tracer, err = tracing.NewProvider(ServiceName, ring, tracing.WithSampleRatio(cfg.TraceSampling), tracing.FromEnv())
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, func() { _ = inst.tracer.Shutdown(context.Background()) })
 
 	// Streams (gRPC only) get the unary methods' chain, stream-shaped;
 	// watches end when the instance shuts down.
-	sm, err := metrics.NewStream(prom)
+	sm, err := metrics.NewStream(ki.Prometheus())
 	if err != nil {
 		return nil, err
 	}
 	stopStreams, endStreams := context.WithCancel(context.Background())
-	inst.endStreams = endStreams
-	closers = append(closers, endStreams)
 	streams := MakeStreamEndpoints(svc)
 	streams.WatchBooks = EndStreamsOn(stopStreams)(streams.WatchBooks)
 
 	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams)
 	if err != nil {
+		endStreams()
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
-	router := NewHTTPHandler(observed(core, "http", inst.tracer, m, inst.log),
+	router := NewHTTPHandler(observed(core, "http", tracer, m, log),
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext),
-		kithttp.ServerErrorHandler(LogHTTPErrors(inst.log)),
+		kithttp.ServerErrorHandler(LogHTTPErrors(log)),
 		kithttp.ServerPanicPolicy(panics))
-	reg.AddEndpoints(EndpointDocs(router.Endpoints())...)
-	var h http.Handler = router
-	if h, cfg.GRPCInterceptors, err = inst.keepExchanges(cfg, router, reg); err != nil {
+	h, interceptors, err := inst.keepExchanges(cfg, router, reg)
+	if err != nil {
+		endStreams()
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
+	cfg.GRPCInterceptors = interceptors
+	inst.handler = h
 	if cfg.HTTPMiddleware != nil {
-		h = cfg.HTTPMiddleware(h)
+		inst.handler = cfg.HTTPMiddleware(inst.handler)
 	}
-	inst.http = kithttp.NewHTTPServer(inst.HTTPAddr, h)
-	inst.grpc = NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
-	bookpb.RegisterBookServiceServer(inst.grpc, NewGRPCServerWithStreams(observed(core, "grpc", inst.tracer, m, inst.log),
-		observedStreams(streams, "grpc", inst.tracer, sm, reg, inst.log),
+	g := NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
+	bookpb.RegisterBookServiceServer(g, NewGRPCServerWithStreams(observed(core, "grpc", tracer, m, log),
+		observedStreams(streams, "grpc", tracer, sm, reg, log),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext),
 		kitgrpc.ServerPanicPolicy(panics)))
-	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
+	health := kitgrpc.RegisterStandardServices(g)
 
-	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
-	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
-		return nil, fmt.Errorf("bookstore: admin listener: %w", err)
-	}
-	inst.AdminAddr = inst.admin.Addr()
-	closers = append(closers, func() { _ = inst.admin.Close() })
-
-	inst.run.Go("http", func() error {
-		if err := inst.http.Serve(hln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
+	// Once deregistered: health NOT_SERVING, and open watches end with
+	// Unavailable (new ones at once), so the graceful stop need not wait.
+	ki.BeforeStop(func() {
+		health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+		health.Shutdown()
 	})
-	inst.run.Go("grpc", func() error { return inst.grpc.Serve(gln) })
-	if tln != nil {
-		inst.serveThrift(tln, observed(core, "thrift", inst.tracer, m, inst.log), panics)
+	ki.BeforeStop(endStreams)
+	// EndpointDocs describes both transports, with request examples.
+	if inst.HTTPAddr, err = ki.ServeHTTP(cfg.HTTPAddr, inst.handler, instance.Endpoints(EndpointDocs(router.Endpoints())...)); err != nil {
+		return nil, err
 	}
-	closers = append(closers, func() {
-		inst.grpc.Stop()
-		_ = inst.http.Close()
-		if inst.thrift != nil {
-			_ = inst.thrift.Close()
-		}
-		inst.run.Wait()
-	})
-
-	if cfg.Registry != "" {
-		r, err := register(cfg.Registry, inst, inst.log)
-		switch {
-		case err == nil:
-			inst.registrar = r
-		case cfg.RegistryOptional:
-			inst.log.Warn("running unregistered", "err", err)
-		default:
+	if inst.GRPCAddr, err = ki.ServeGRPC(cfg.GRPCAddr, g, instance.Endpoints()); err != nil {
+		return nil, err
+	}
+	if cfg.ThriftAddr != "" {
+		if inst.ThriftAddr, err = serveThrift(ki, cfg.ThriftAddr, observed(core, "thrift", tracer, m, log)); err != nil {
 			return nil, err
 		}
 	}
-	inst.log.Info("bookstore listening", "id", inst.InstanceID, "http", inst.HTTPAddr,
+	if err := ki.Start(context.Background()); err != nil {
+		return nil, err
+	}
+	log.Info("bookstore listening", "id", inst.InstanceID, "http", inst.HTTPAddr,
 		"grpc", inst.GRPCAddr, "thrift", inst.ThriftAddr, "admin", "http://"+inst.AdminAddr)
 	return inst, nil
 }
 
 // Done is closed when a listener fails on its own; Err then says why.
-func (inst *Instance) Done() <-chan struct{} { return inst.run.Done() }
+func (inst *Instance) Done() <-chan struct{} { return inst.ki.Done() }
 
 // Err returns the error that closed Done, or nil.
-func (inst *Instance) Err() error { return inst.run.Err() }
+func (inst *Instance) Err() error { return inst.ki.Err() }
 
-// Shutdown stops the instance gracefully: it leaves the registry and turns
-// health NOT_SERVING first, then both servers stop accepting, open watches
-// end with Unavailable (ErrShuttingDown) and other in-flight calls and
-// streams finish, until ctx ends (then remaining connections are closed);
-// the admin listener goes last.
+// Shutdown stops the instance gracefully (kit/instance's order): it leaves
+// the registry, turns health NOT_SERVING and ends open watches with
+// Unavailable (ErrShuttingDown), then the servers stop accepting and
+// in-flight calls and streams finish until ctx ends (then the remaining
+// connections are closed); the admin listener goes last.
 func (inst *Instance) Shutdown(ctx context.Context) error {
-	var errs []error
-	if inst.registrar != nil {
-		if err := inst.registrar.Deregister(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("deregister: %w", err))
-		}
-	}
-	inst.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
-	inst.health.Shutdown() // every service NOT_SERVING
-	inst.log.Info("bookstore shutting down", "id", inst.InstanceID)
-	stopped := make(chan struct{})
-	go func() { inst.grpc.GracefulStop(); close(stopped) }()
-	inst.endStreams() // watches end with Unavailable; new ones end at once
-	var thriftStopped chan error
-	if inst.thrift != nil {
-		thriftStopped = make(chan error, 1)
-		go func() { thriftStopped <- inst.thrift.Shutdown(ctx) }()
-	}
-	if err := inst.http.Shutdown(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	select {
-	case <-stopped:
-	case <-ctx.Done():
-		inst.grpc.Stop()
-		<-stopped
-		errs = append(errs, ctx.Err())
-	}
-	if thriftStopped != nil {
-		if err := <-thriftStopped; err != nil {
-			errs = append(errs, fmt.Errorf("thrift: %w", err))
-		}
-	}
-	inst.run.Wait()
-	if err := inst.tracer.Shutdown(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	_ = inst.adminH.Close()
-	if err := inst.admin.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("admin: %w", err))
-	}
-	return errors.Join(errs...)
+	inst.ki.Logger().Info("bookstore shutting down", "id", inst.InstanceID)
+	return inst.ki.Shutdown(ctx)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
+	"github.com/kitbench/kitbench/kit/instance"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/transport"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
@@ -206,18 +207,19 @@ func ThriftEndpointDocs() []introspect.EndpointDoc {
 	return docs
 }
 
-// serveThrift serves e over Thrift on ln, as part of inst, recovering
-// panics with the instance's policy.
-func (inst *Instance) serveThrift(ln net.Listener, e Endpoints, panics *transport.PanicPolicy) {
-	h := NewThriftHandler(e, kitthrift.ServerPanicPolicy(panics))
-	inst.thrift = kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(h), kitthrift.SocketConfig{
-		ErrorHandler: func(err error) { inst.log.Warn("bookstore: thrift connection", "err", err) },
-		Panics:       panics,
-	})
-	inst.run.Go("thrift", func() error {
-		if err := inst.thrift.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {
+// serveThrift serves e over Thrift on the instance ki, at addr, recovering
+// panics with the instance's policy, and returns the address listened on.
+func serveThrift(ki *instance.Instance, addr string, e Endpoints) (string, error) {
+	panics := ki.PanicPolicy()
+	srv := kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(NewThriftHandler(e, kitthrift.ServerPanicPolicy(panics))),
+		kitthrift.SocketConfig{
+			ErrorHandler: func(err error) { ki.Logger().Warn("bookstore: thrift connection", "err", err) },
+			Panics:       panics,
+		})
+	return ki.Serve("thrift", addr, func(ln net.Listener) error {
+		if err := srv.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {
 			return err
 		}
 		return nil
-	})
+	}, srv.Shutdown, instance.Endpoints(ThriftEndpointDocs()...))
 }

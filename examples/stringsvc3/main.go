@@ -37,7 +37,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	addr, err := serve(inst, *listen, *proxy)
 	if err != nil {
-		_ = inst.Shutdown()
+		_ = inst.Shutdown(context.Background())
 		return err
 	}
 	fmt.Fprintf(out, "http %s admin %s\n", addr, inst.AdminAddr())

@@ -31,6 +31,7 @@ var kitImports = map[string]string{
 	"basic":          "kit/auth/basic",
 	"jwt":            "kit/auth/jwt",
 	"introspect":     "kit/introspect",
+	"schema":         "kit/introspect/schema",
 	"instance":       "kit/instance",
 	"sd":             "kit/sd",
 	"consul":         "kit/sd/consul",

@@ -15,6 +15,7 @@ import (
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc/codes"
 )
 
@@ -86,8 +87,8 @@ func TestConsecutiveTripsExactlyAndRejects(t *testing.T) {
 			if d, ok := transport.RetryAfterOf(err); !ok || d != 20*time.Second {
 				t.Fatalf("RetryAfter = %v, %v; want 20s", d, ok)
 			}
-			if st := transport.StatusOf(err); st != 503 || transport.GRPCCode(st) != codes.Unavailable {
-				t.Fatalf("status %d / %v, want 503 / Unavailable", st, transport.GRPCCode(st))
+			if st := transport.StatusOf(err); st != 503 || kitgrpc.Code(st) != codes.Unavailable {
+				t.Fatalf("status %d / %v, want 503 / Unavailable", st, kitgrpc.Code(st))
 			}
 		}
 		if n := s.calls.Load() - before; n != 0 {

@@ -24,25 +24,36 @@
 // ServeHTTP and ServeGRPC publish the transport and its endpoints (a
 // kithttp.Router's routes with their request and response fields; every
 // method of every service on a *grpc.Server but the health and reflection
-// services). Run registers the instance with the registry with kit's
-// metadata — sd.MetaHTTP and sd.MetaGRPC as host:port, sd.MetaAdmin as the
-// admin base URL, forms the helper keeps straight so the service need not —
-// and on SIGINT, SIGTERM or the context's end shuts down in order:
-// deregister first, wait Config.DrainDelay for callers to notice, stop the
-// listeners gracefully, flush spans, close the admin listener.
+// services; Endpoints replaces them with the service's own docs), and
+// Serve runs any other transport (Thrift) the same way. Start serves them
+// and registers the instance with the registry with kit's metadata —
+// sd.MetaHTTP, sd.MetaGRPC and sd.MetaThrift as host:port, sd.MetaAdmin as
+// the admin base URL, forms the helper keeps straight so the service need
+// not. Shutdown stops in order: deregister first, wait Config.DrainDelay
+// for callers to notice, run the BeforeStop functions (health NOT_SERVING,
+// ending long-lived streams), stop the listeners gracefully, flush spans,
+// close the admin listener. Run is Start, a wait for SIGINT, SIGTERM, the
+// context's end or a listener's failure, and Shutdown; a process that runs
+// several instances (a test, a demo) calls Start and Shutdown itself.
+//
+// PanicPolicy is the panic policy for the instance's servers: the
+// instance's logger, kit_panics_total on its /metrics, and the span
+// marking.
 //
 // # Concurrency
 //
-// The methods are safe for concurrent use. Serve* must come before Run;
-// Run and Shutdown may each be called once.
+// The methods are safe for concurrent use. Serve* must come before Start
+// or Run, which may be called once; Shutdown may be called more than once
+// and returns the first call's result.
 //
 // # Failure behaviour
 //
 // New fails on an empty service name, an admin address that cannot be
 // listened on, or OpenTelemetry variables kit cannot honour
-// (tracing.ErrEnv). Run fails, after undoing what it started, when the
-// registry cannot be reached — unless Config.RegistryOptional, which logs
-// a warning and runs unregistered — and returns the first listener error
-// if a listener fails on its own. A failed deregistration is logged and
+// (tracing.ErrEnv). Start and Run fail, after undoing what they started,
+// when the registry cannot be reached — unless Config.RegistryOptional,
+// which logs a warning and runs unregistered. A listener that fails on its
+// own closes Done (Err says which); Run then shuts down and returns that
+// error. A failed deregistration is logged and
 // the shutdown goes on: the registry's TTL check removes the instance.
 package instance

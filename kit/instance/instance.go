@@ -22,6 +22,7 @@ import (
 	"github.com/kitbench/kitbench/kit/ratelimit"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 	"github.com/kitbench/kitbench/kit/tracing"
+	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // ErrConfig is wrapped by New's error for a Config it cannot use.
@@ -46,10 +47,11 @@ type Config struct {
 	// for).
 	AdminAddr string
 	// Registry is the address of a Consul agent or kitbench dev registry
-	// that Run registers with; empty means no registration.
+	// that Start (and so Run) registers with; empty means no registration.
 	Registry string
-	// RegistryOptional makes an unreachable Registry a logged warning: Run
-	// serves unregistered. False makes it Run's error.
+	// RegistryOptional makes an unreachable Registry a logged warning: the
+	// instance serves unregistered. False makes it Start's (and Run's)
+	// error.
 	RegistryOptional bool
 	// Registrar tunes the registration (TTL, deregistration of a crashed
 	// instance); its Logger defaults to Logger. The zero value is
@@ -64,12 +66,12 @@ type Config struct {
 	// TraceSampling is the fraction of new traces sampled; spans within a
 	// sampled trace always are. Zero means every trace (1); negative none.
 	TraceSampling float64
-	// DrainDelay is how long Run waits after deregistering before it stops
+	// DrainDelay is how long Shutdown waits after deregistering before it stops
 	// the listeners, so callers that still hold the instance's address
 	// reach a live server; zero means no wait.
 	DrainDelay time.Duration
-	// ShutdownTimeout bounds the graceful stop of the listeners; zero means
-	// DefaultShutdownTimeout. Calls still running then are cut off.
+	// ShutdownTimeout bounds Shutdown, within its context's deadline; zero
+	// means DefaultShutdownTimeout. Calls still running then are cut off.
 	ShutdownTimeout time.Duration
 }
 
@@ -84,19 +86,23 @@ type Instance struct {
 	tracer  *tracing.Provider
 	adminH  *introspect.Handler
 	admin   *introspect.AdminServer
+	panics  *transport.PanicPolicy
 
-	mu        sync.Mutex
-	listeners []*listener // in the order Serve* was called
-	failed    chan struct{}
-	failErr   error
-	failOnce  sync.Once
-	ran       bool
-	shutOnce  sync.Once
-	shutErr   error
+	mu         sync.Mutex
+	listeners  []*listener // in the order Serve* was called
+	registrar  *consul.Registrar
+	beforeStop []func()
+	failed     chan struct{}
+	failErr    error
+	failOnce   sync.Once
+	ran        bool
+	shutOnce   sync.Once
+	shutErr    error
 }
 
 // New creates the instance's registries, tracer and admin listener; the
-// admin listener serves from New on. The caller must call Run or Shutdown.
+// admin listener serves from New on. The caller must call Run, or Start
+// and then Shutdown, or Shutdown alone.
 func New(cfg Config) (_ *Instance, err error) {
 	if cfg.Service == "" {
 		return nil, fmt.Errorf("%w: Service is empty", ErrConfig)
@@ -130,6 +136,11 @@ func New(cfg Config) (_ *Instance, err error) {
 	if inst.metrics, err = metrics.New(inst.prom); err != nil {
 		return nil, err
 	}
+	panics, err := metrics.NewPanicCounter(inst.prom)
+	if err != nil {
+		return nil, err
+	}
+	inst.panics = &transport.PanicPolicy{Logger: inst.log, Counter: panics, MarkSpan: tracing.MarkPanicked}
 	ratio := cfg.TraceSampling
 	if ratio == 0 {
 		ratio = 1
@@ -166,11 +177,18 @@ func (inst *Instance) Introspection() *introspect.Registry { return inst.reg }
 // the service's own metrics here, beside the RED set.
 func (inst *Instance) Prometheus() *prometheus.Registry { return inst.prom }
 
-// Tracer is the instance's tracer provider. Run and Shutdown shut it down.
+// Tracer is the instance's tracer provider. Shutdown shuts it down.
 func (inst *Instance) Tracer() *tracing.Provider { return inst.tracer }
 
 // Metrics is the instance's RED metrics (kit/metrics).
 func (inst *Instance) Metrics() *metrics.Metrics { return inst.metrics }
+
+// PanicPolicy is the policy to give every kit server of the instance
+// (kithttp.ServerPanicPolicy, kitgrpc.ServerPanicPolicy, kitgrpc.RecoverUnary,
+// …): a recovered panic is logged to Logger with its stack (never its
+// value), counted as kit_panics_total on the instance's /metrics, and
+// marked on the call's span.
+func (inst *Instance) PanicPolicy() *transport.PanicPolicy { return inst.panics }
 
 // Observe is the per-endpoint chain every kit service puts outermost, for
 // endpoint name served over transportName ("http", "grpc", "thrift"): a

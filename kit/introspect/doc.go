@@ -21,7 +21,13 @@
 //
 // The wire types (Info, Breaker, Limiter, SpanPage, Event, ErrorBody) are
 // defined once, here, and shared by servers and clients; a golden-file
-// test pins their JSON so that a renamed field fails the build.
+// test pins their JSON so that a renamed field fails the build. The
+// endpoint descriptions (EndpointDoc, MessageDoc, FieldDoc, DescribeType)
+// live in kit/introspect/schema, which imports only the standard library,
+// so that kit/transport/http can describe its routes without linking the
+// handler's Prometheus exposition; this package names them with aliases.
+// This package imports Prometheus (for WithMetrics); a service that does
+// not import it links none of Prometheus.
 //
 // # Concurrency
 //

@@ -1,7 +1,6 @@
 package introspect
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -40,25 +39,6 @@ type OpenStreams struct {
 type Transport struct {
 	Name string `json:"name"` // "http", "grpc" or "thrift"
 	Addr string `json:"addr"` // host:port
-}
-
-// EndpointDoc describes one endpoint as served by one transport.
-type EndpointDoc struct {
-	Name       string `json:"name"`      // the endpoint's name, e.g. "GetBook"
-	Transport  string `json:"transport"` // "http", "grpc" or "thrift"
-	HTTPMethod string `json:"http_method,omitempty"`
-	// HTTPPath is the route pattern, with {name} path parameters.
-	HTTPPath string `json:"http_path,omitempty"`
-	// GRPCMethod is the full method name, "/pkg.Service/Method".
-	GRPCMethod string `json:"grpc_method,omitempty"`
-	// RequestExample is a JSON request that the endpoint accepts, when known.
-	RequestExample json.RawMessage `json:"request_example,omitempty"`
-	// Request and Response describe the messages' JSON fields when the
-	// transport knows their Go types (kithttp's generic JSON decoders,
-	// endpoint.Typed); nil when unknown. Added within v1: old readers
-	// ignore them.
-	Request  *MessageDoc `json:"request,omitempty"`
-	Response *MessageDoc `json:"response,omitempty"`
 }
 
 // Breaker states as they appear on the wire.

@@ -19,6 +19,7 @@ import (
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/ratelimit"
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 )
 
 func counting(n *atomic.Int64) endpoint.Endpoint {
@@ -46,8 +47,8 @@ func TestErroringBurst(t *testing.T) {
 			if !errors.Is(err, ratelimit.ErrLimited) {
 				t.Fatalf("call %d: err = %v, want ErrLimited", i, err)
 			}
-			if st := transport.StatusOf(err); st != 429 || transport.GRPCCode(st) != codes.ResourceExhausted {
-				t.Fatalf("status %d / %v, want 429 / ResourceExhausted", st, transport.GRPCCode(st))
+			if st := transport.StatusOf(err); st != 429 || kitgrpc.Code(st) != codes.ResourceExhausted {
+				t.Fatalf("status %d / %v, want 429 / ResourceExhausted", st, kitgrpc.Code(st))
 			}
 			if d, ok := transport.RetryAfterOf(err); !ok || d != 100*time.Millisecond {
 				t.Fatalf("RetryAfter = %v, %v; want 100ms (one token at 10/s)", d, ok)

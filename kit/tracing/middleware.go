@@ -60,7 +60,7 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 // description is transport.Summary of the error ("404 Not Found: no such
 // book", "500 Internal Server Error"), never the error's own text, which
 // stays in the service's logs. A panic ends the span with a "panic" event
-// and status (transport.MarkSpanPanicked), without the panic value, and
+// and status (MarkSpanPanicked), without the panic value, and
 // goes on to the transport, which recovers it.
 //
 // A nil tp, or a no-op provider, yields a middleware that only calls next.
@@ -104,7 +104,7 @@ func Middleware(tp trace.TracerProvider, name string, opts ...Option) endpoint.M
 				// records a panic's value on the span. Mark it without
 				// the value and let the panic go on to the transport.
 				if v := recover(); v != nil {
-					transport.MarkSpanPanicked(span)
+					MarkSpanPanicked(span)
 					span.End()
 					panic(v)
 				}

@@ -68,7 +68,7 @@ func StreamMiddleware(tp trace.TracerProvider, name string, opts ...Option) endp
 			ctx, span := tracer.Start(ctx, name, startOpts...)
 			defer func() {
 				if v := recover(); v != nil {
-					transport.MarkSpanPanicked(span)
+					MarkSpanPanicked(span)
 					span.End()
 					panic(v)
 				}

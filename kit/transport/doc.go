@@ -4,7 +4,7 @@
 //
 // Middlewares and services never import a transport to pick a status code.
 // Instead their errors implement StatusCoder (an HTTP status, which the gRPC
-// and Thrift transports translate to their own codes with GRPCCode) and,
+// and Thrift transports translate to their own codes) and,
 // where a client should wait before retrying, RetryAfterer. A transport looks
 // for these with errors.As, so wrapping with %w keeps them visible.
 //
@@ -61,10 +61,20 @@
 // recovers it, answers the call as an internal error with no text of the
 // panic's, and hands it to a PanicPolicy: one Error log record with the
 // stack (without the panic value unless PanicPolicy.LogValues is set),
-// kit_panics_total{endpoint,transport} when the service gave it a
-// PanicCounter registered with its own Prometheus registry, and a "panic"
-// event with an error status on the span in the call's context. Recovery
-// is always on; the policy only chooses what is recorded. A panic with
+// kit_panics_total{endpoint,transport} when the service gave it a counter
+// (metrics.NewPanicCounter, registered with its own Prometheus registry),
+// and a "panic" event with an error status on the span in the call's
+// context when it gave it tracing.MarkPanicked. Recovery is always on;
+// the policy only chooses what is recorded.
+//
+// # Dependencies
+//
+// This package, which every kit transport imports, imports no gRPC,
+// protobuf, Prometheus or OpenTelemetry package, so that an HTTP-only
+// service links none: a gRPC status is read through its GRPCStatus method
+// by its code's number (kit/transport/grpc's Code and HTTPStatus are the
+// translations with grpc's types), and panics are counted and traced
+// through the hooks of PanicPolicy. A panic with
 // http.ErrAbortHandler keeps its meaning: the HTTP transport lets it
 // through to net/http, which aborts the response without logging.
 package transport

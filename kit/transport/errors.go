@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"time"
-
-	"google.golang.org/grpc/codes"
 )
 
 // StatusCoder is implemented by errors that choose their HTTP status code.
@@ -32,8 +30,9 @@ type Headerer interface {
 // StatusOf returns the HTTP status for err. The first error in err's chain
 // that chooses a status decides: a StatusCoder (a code outside 400–599
 // means 500), or an error carrying a gRPC status (a GRPCStatus method, as
-// the errors of google.golang.org/grpc/status have), translated with
-// HTTPStatus, so status.Error(codes.NotFound, …) is 404. Without one,
+// the errors of google.golang.org/grpc/status have), translated as
+// kit/transport/grpc's HTTPStatus does, so status.Error(codes.NotFound, …)
+// is 404. Without one,
 // context.DeadlineExceeded is 504, context.Canceled is 499 (client closed
 // request), and anything else 500. StatusOf(nil) is 200.
 func StatusOf(err error) int {
@@ -66,72 +65,6 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 		}
 	}
 	return 0, false
-}
-
-// GRPCCode translates an HTTP status into the gRPC code with the same
-// meaning, following the mapping in grpc-go's HTTP/2 error handling and
-// Google's API design guide.
-func GRPCCode(status int) codes.Code {
-	switch status {
-	case http.StatusOK:
-		return codes.OK
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity,
-		http.StatusUnsupportedMediaType, http.StatusRequestHeaderFieldsTooLarge:
-		return codes.InvalidArgument
-	case http.StatusUnauthorized:
-		return codes.Unauthenticated
-	case http.StatusForbidden:
-		return codes.PermissionDenied
-	case http.StatusNotFound:
-		return codes.NotFound
-	case http.StatusConflict:
-		return codes.AlreadyExists
-	case http.StatusPreconditionFailed:
-		return codes.FailedPrecondition
-	case http.StatusTooManyRequests:
-		return codes.ResourceExhausted
-	case StatusClientClosedRequest:
-		return codes.Canceled
-	case http.StatusNotImplemented, http.StatusMethodNotAllowed:
-		return codes.Unimplemented
-	case http.StatusServiceUnavailable, http.StatusBadGateway:
-		return codes.Unavailable
-	case http.StatusGatewayTimeout:
-		return codes.DeadlineExceeded
-	}
-	return codes.Internal
-}
-
-// HTTPStatus translates a gRPC code into the HTTP status with the same
-// meaning; it is GRPCCode's inverse for the codes GRPCCode produces.
-func HTTPStatus(code codes.Code) int {
-	switch code {
-	case codes.OK:
-		return http.StatusOK
-	case codes.InvalidArgument, codes.OutOfRange:
-		return http.StatusBadRequest
-	case codes.Unauthenticated:
-		return http.StatusUnauthorized
-	case codes.PermissionDenied:
-		return http.StatusForbidden
-	case codes.NotFound:
-		return http.StatusNotFound
-	case codes.AlreadyExists, codes.Aborted:
-		return http.StatusConflict
-	case codes.FailedPrecondition:
-		return http.StatusPreconditionFailed
-	case codes.ResourceExhausted:
-		return http.StatusTooManyRequests
-	case codes.Canceled:
-		return StatusClientClosedRequest
-	case codes.Unimplemented:
-		return http.StatusNotImplemented
-	case codes.Unavailable:
-		return http.StatusServiceUnavailable
-	case codes.DeadlineExceeded:
-		return http.StatusGatewayTimeout
-	}
-	return http.StatusInternalServerError
 }
 
 // Error is a client-facing error with a status: the simplest StatusCoder.

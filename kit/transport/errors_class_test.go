@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -79,8 +80,8 @@ func TestClassifyGRPCCodes(t *testing.T) {
 			if got := transport.Classify(context.Background(), err); got != w {
 				t.Errorf("Classify(%v) = %v, want %v", err, got, w)
 			}
-			if got := transport.StatusOf(err); got != transport.HTTPStatus(code) {
-				t.Errorf("StatusOf(%v) = %d, want %d", err, got, transport.HTTPStatus(code))
+			if got := transport.StatusOf(err); got != kitgrpc.HTTPStatus(code) {
+				t.Errorf("StatusOf(%v) = %d, want %d", err, got, kitgrpc.HTTPStatus(code))
 			}
 		}
 	}

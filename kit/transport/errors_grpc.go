@@ -1,9 +1,8 @@
 package transport
 
 import (
+	"net/http"
 	"reflect"
-
-	"google.golang.org/grpc/codes"
 )
 
 // statusNode is the error in a chain that chose the call's status.
@@ -15,7 +14,8 @@ type statusNode struct {
 // statusNodeOf walks err's chain depth first, as errors.As does, and
 // returns the first error that chooses a status: a StatusCoder, or an error
 // carrying a gRPC status (a GRPCStatus method, as the errors of
-// google.golang.org/grpc/status have), whose code maps through HTTPStatus.
+// google.golang.org/grpc/status have), whose code maps through
+// wireCodeStatus.
 func statusNodeOf(err error) statusNode {
 	for err != nil {
 		if n, ok := ownStatus(err); ok {
@@ -48,7 +48,7 @@ func ownStatus(err error) (statusNode, bool) {
 		return statusNode{status: code, msg: ownMessage(err)}, true
 	}
 	if code, msg, ok := grpcStatus(err); ok {
-		n := statusNode{status: HTTPStatus(codes.Code(code)), msg: msg}
+		n := statusNode{status: wireCodeStatus(code), msg: msg}
 		if cm, ok := err.(ClientMessager); ok {
 			n.msg = cm.ClientMessage()
 		}
@@ -99,4 +99,39 @@ func grpcStatus(err error) (code uint64, msg string, ok bool) {
 		return 0, "", false
 	}
 	return code, mm.Call(nil)[0].String(), true
+}
+
+// wireCodeStatus translates a gRPC status code, by its number in the gRPC
+// protocol (which never changes), into the HTTP status with the same
+// meaning. It is kit/transport/grpc's HTTPStatus, kept here by number so
+// that this package need not import grpc; a test there checks that the
+// two agree on every code.
+func wireCodeStatus(code uint64) int {
+	switch code {
+	case 0: // OK
+		return http.StatusOK
+	case 3, 11: // InvalidArgument, OutOfRange
+		return http.StatusBadRequest
+	case 16: // Unauthenticated
+		return http.StatusUnauthorized
+	case 7: // PermissionDenied
+		return http.StatusForbidden
+	case 5: // NotFound
+		return http.StatusNotFound
+	case 6, 10: // AlreadyExists, Aborted
+		return http.StatusConflict
+	case 9: // FailedPrecondition
+		return http.StatusPreconditionFailed
+	case 8: // ResourceExhausted
+		return http.StatusTooManyRequests
+	case 1: // Canceled
+		return StatusClientClosedRequest
+	case 12: // Unimplemented
+		return http.StatusNotImplemented
+	case 14: // Unavailable
+		return http.StatusServiceUnavailable
+	case 4: // DeadlineExceeded
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError // Unknown, Internal, DataLoss and codes yet to come
 }

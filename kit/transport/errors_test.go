@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/transport"
-	"google.golang.org/grpc/codes"
 )
 
 type waitErr struct{ d time.Duration }
@@ -53,19 +52,6 @@ func TestRetryAfterOf(t *testing.T) {
 	}
 	if _, ok := transport.RetryAfterOf(errors.New("x")); ok {
 		t.Fatal("plain error reported a wait")
-	}
-}
-
-func TestGRPCRoundTrip(t *testing.T) {
-	for _, c := range []codes.Code{codes.OK, codes.InvalidArgument, codes.Unauthenticated, codes.PermissionDenied,
-		codes.NotFound, codes.AlreadyExists, codes.FailedPrecondition, codes.ResourceExhausted, codes.Canceled,
-		codes.Unimplemented, codes.Unavailable, codes.DeadlineExceeded, codes.Internal} {
-		if got := transport.GRPCCode(transport.HTTPStatus(c)); got != c {
-			t.Errorf("GRPCCode(HTTPStatus(%v)) = %v", c, got)
-		}
-	}
-	if transport.GRPCCode(418) != codes.Internal {
-		t.Error("unknown status should map to Internal")
 	}
 }
 

@@ -8,10 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-
-	"github.com/prometheus/client_golang/prometheus"
-	otelcodes "go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // ErrPanic is wrapped by the error a kit server answers a recovered panic
@@ -19,12 +15,9 @@ import (
 // INTERNAL_ERROR) and its text never includes the panic value.
 var ErrPanic = errors.New("kit: handler panicked")
 
-// PanicsTotal is the name of the counter of recovered panics, labelled by
-// endpoint and transport.
-const PanicsTotal = "kit_panics_total"
-
 // SpanEventPanic is the name of the span event that records a recovered
-// panic. It carries no attribute taken from the panic value.
+// panic (see PanicPolicy.MarkSpan). It carries no attribute taken from the
+// panic value.
 const SpanEventPanic = "panic"
 
 // PanicPolicy is what a kit server does with a panic it recovered from a
@@ -33,7 +26,11 @@ const SpanEventPanic = "panic"
 // the call's span.
 //
 // A nil *PanicPolicy, like the zero value, is the default: log to
-// slog.Default() without the panic value, count nothing.
+// slog.Default() without the panic value, count nothing, mark no span.
+// Counting and marking are hooks, so that this package, which every kit
+// transport imports, links neither Prometheus nor OpenTelemetry:
+// kit/metrics' NewPanicCounter and kit/tracing's MarkPanicked provide
+// them.
 type PanicPolicy struct {
 	// Logger receives one Error record per panic, with the transport, the
 	// endpoint, the panic value's Go type and the stack. Nil means
@@ -47,40 +44,27 @@ type PanicPolicy struct {
 	// written by the Go runtime, holds no data of the handler's, and is
 	// logged either way.
 	LogValues bool
-	// Counter counts panics. Nil counts nothing.
-	Counter *PanicCounter
+	// Counter counts panics, such as kit/metrics' kit_panics_total
+	// {endpoint,transport} (metrics.NewPanicCounter). Nil counts nothing.
+	Counter PanicCounter
+	// MarkSpan records the panic on the trace span in the call's context,
+	// with a SpanEventPanic event and an error status and nothing of the
+	// panic value; tracing.MarkPanicked does it for OpenTelemetry spans.
+	// It is for spans that a library around the transport started
+	// (otelhttp, otelgrpc): kit/tracing's Middleware marks its own spans
+	// whatever the policy. Nil marks no span.
+	MarkSpan func(ctx context.Context)
 }
 
-// PanicCounter is the Prometheus counter kit_panics_total{endpoint,transport}.
-type PanicCounter struct{ vec *prometheus.CounterVec }
-
-// NewPanicCounter registers kit_panics_total with reg, the service's own
-// registry, or returns the counter reg already holds under that name. A
-// nil reg is an error: kit never falls back to the process-global
-// registry.
-func NewPanicCounter(reg prometheus.Registerer) (*PanicCounter, error) {
-	if reg == nil {
-		return nil, errors.New("transport: NewPanicCounter needs the service's prometheus.Registerer, got nil")
-	}
-	vec := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: PanicsTotal,
-		Help: "Panics recovered in handlers, by endpoint and transport.",
-	}, []string{"endpoint", "transport"})
-	if err := reg.Register(vec); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
-				return &PanicCounter{vec: existing}, nil
-			}
-		}
-		return nil, fmt.Errorf("transport: registering %s: %w", PanicsTotal, err)
-	}
-	return &PanicCounter{vec: vec}, nil
+// PanicCounter counts recovered panics by endpoint and transport name. It
+// must be safe for concurrent use.
+type PanicCounter interface {
+	CountPanic(endpoint, transportName string)
 }
 
 // Recovered handles the value v that recover returned in a handler of
 // endpoint served over transportName ("http", "grpc", "thrift"): it
-// marks the span in ctx (MarkSpanPanicked), counts the panic, and logs it
+// marks the span in ctx (MarkSpan), counts the panic, and logs it
 // with the stack. Call it from the deferred function that recovered, so
 // that the stack still shows where the panic happened.
 //
@@ -92,13 +76,15 @@ func (p *PanicPolicy) Recovered(ctx context.Context, transportName, endpoint str
 	if endpoint == "" {
 		endpoint = "unknown"
 	}
-	MarkSpanPanicked(trace.SpanFromContext(ctx))
 	var log *slog.Logger
 	var values bool
 	if p != nil {
 		log, values = p.Logger, p.LogValues
+		if p.MarkSpan != nil {
+			p.MarkSpan(ctx)
+		}
 		if p.Counter != nil {
-			p.Counter.vec.WithLabelValues(strings.ToValidUTF8(endpoint, "\uFFFD"), transportName).Inc()
+			p.Counter.CountPanic(strings.ToValidUTF8(endpoint, "\uFFFD"), transportName)
 		}
 	}
 	if log == nil {
@@ -117,16 +103,4 @@ func (p *PanicPolicy) Recovered(ctx context.Context, transportName, endpoint str
 	attrs = append(attrs, slog.String("stack", string(debug.Stack())))
 	log.LogAttrs(ctx, slog.LevelError, "recovered a panic in a handler", attrs...)
 	return fmt.Errorf("%w: %s %s", ErrPanic, transportName, endpoint)
-}
-
-// MarkSpanPanicked records a recovered panic on span, if it is recording:
-// an event named SpanEventPanic and the error status with the generic
-// description "panic". Nothing of the panic value goes on the span, which
-// kit serves on the introspection API and exporters send elsewhere.
-func MarkSpanPanicked(span trace.Span) {
-	if !span.IsRecording() {
-		return
-	}
-	span.AddEvent(SpanEventPanic)
-	span.SetStatus(otelcodes.Error, "panic")
 }

@@ -3,46 +3,12 @@ package transport_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/kitbench/kitbench/kit/transport"
 	"github.com/kitbench/kitbench/kit/transport/internal/panictest"
-	"github.com/prometheus/client_golang/prometheus"
 )
-
-func TestNewPanicCounter(t *testing.T) {
-	if _, err := transport.NewPanicCounter(nil); err == nil {
-		t.Error("NewPanicCounter(nil) succeeded; kit must not fall back to the global registry")
-	}
-	reg := prometheus.NewRegistry()
-	a, err := transport.NewPanicCounter(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := transport.NewPanicCounter(reg) // a second package of the same service
-	if err != nil {
-		t.Fatalf("second NewPanicCounter on one registry: %v", err)
-	}
-	p := &transport.PanicPolicy{Logger: discard(), Counter: a}
-	q := &transport.PanicPolicy{Logger: discard(), Counter: b}
-	_ = p.Recovered(context.Background(), "http", "GET /x", "v")
-	_ = q.Recovered(context.Background(), "http", "GET /x", "v")
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(mfs) != 1 || mfs[0].GetMetric()[0].GetCounter().GetValue() != 2 {
-		t.Errorf("both counters should be one series at 2, got %v", mfs)
-	}
-
-	clash := prometheus.NewRegistry()
-	clash.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: transport.PanicsTotal, Help: "not a counter"}))
-	if _, err := transport.NewPanicCounter(clash); err == nil {
-		t.Error("NewPanicCounter accepted a registry holding a different metric of its name")
-	}
-}
 
 func TestRecovered(t *testing.T) {
 	rec, err := panictest.New(false)
@@ -73,5 +39,3 @@ func TestRecovered(t *testing.T) {
 		t.Errorf("the log holds the secret:\n%s", rec.Log())
 	}
 }
-
-func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

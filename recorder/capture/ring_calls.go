@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -110,7 +111,7 @@ func (g *Ring) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h
 		st := status.Convert(err)
 		code, msg = int(st.Code()), st.Message()
 	}
-	failed := code != 0 && transport.ClassOfStatus(transport.HTTPStatus(status.Code(err))) == transport.Failure
+	failed := code != 0 && transport.ClassOfStatus(kitgrpc.HTTPStatus(status.Code(err))) == transport.Failure
 	max := g.maxBody()
 	g.store(failed, func(s *slot) bool {
 		s.kind, s.status, s.start, s.dur, s.endpoint = kindGRPC, int32(code), start, dur, info.FullMethod

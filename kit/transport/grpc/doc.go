@@ -67,7 +67,7 @@
 // # Failure behaviour
 //
 // Errors become gRPC statuses through DefaultErrorEncoder: a status carried
-// by the error is kept; otherwise kit/transport's StatusOf and GRPCCode
+// by the error is kept; otherwise kit/transport's StatusOf and Code
 // pick the code (NotFound, InvalidArgument, Unauthenticated,
 // ResourceExhausted with a RetryInfo detail, Unavailable, DeadlineExceeded,
 // Canceled, Internal). Only client errors send a message, their

@@ -30,7 +30,7 @@ type grpcStatuser interface {
 // DefaultErrorEncoder is the Server's error encoder. An error that carries a
 // gRPC status (a GRPCStatus method, possibly wrapped) keeps its code and
 // details; any other error gets the code of transport.StatusOf through
-// transport.GRPCCode, and a google.rpc.RetryInfo detail when it implements
+// Code, and a google.rpc.RetryInfo detail when it implements
 // transport.RetryAfterer.
 //
 // The status carries the error's reason (see transport.Reasoner) in a
@@ -56,7 +56,7 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 	if errors.As(err, &gs) {
 		if st := gs.GRPCStatus(); st != nil && st.Code() != codes.OK {
 			p := st.Proto()
-			if transport.HTTPStatus(st.Code()) >= http.StatusInternalServerError {
+			if HTTPStatus(st.Code()) >= http.StatusInternalServerError {
 				p.Message = genericMessage(st.Code())
 			}
 			p.Details = reDetail(p.Details, ReasonOf(st), callerReason(err, st))
@@ -64,7 +64,7 @@ func DefaultErrorEncoder(_ context.Context, err error) error {
 		}
 	}
 	httpStatus := transport.StatusOf(err)
-	code := transport.GRPCCode(httpStatus)
+	code := Code(httpStatus)
 	msg := genericMessage(code)
 	if httpStatus < http.StatusInternalServerError && httpStatus != transport.StatusClientClosedRequest {
 		msg = transport.ClientMessage(err)
@@ -131,8 +131,8 @@ func (e *Error) LogValue() slog.Value {
 // GRPCStatus returns the status the call ended with.
 func (e *Error) GRPCStatus() *status.Status { return e.Status }
 
-// StatusCode implements transport.StatusCoder with transport.HTTPStatus.
-func (e *Error) StatusCode() int { return transport.HTTPStatus(e.Status.Code()) }
+// StatusCode implements transport.StatusCoder with HTTPStatus.
+func (e *Error) StatusCode() int { return HTTPStatus(e.Status.Code()) }
 
 // RetryAfter implements transport.RetryAfterer with the status's RetryInfo
 // detail; it is 0 when there is none, and when the status's reason is

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/introspect/schema"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
@@ -20,7 +20,7 @@ type Router struct {
 	mux    *http.ServeMux
 	panics *transport.PanicPolicy
 	mu     sync.Mutex
-	docs   []introspect.EndpointDoc
+	docs   []schema.EndpointDoc
 }
 
 // NewRouter returns an empty Router.
@@ -52,7 +52,7 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 	case h == nil:
 		return fmt.Errorf("%w: nil handler for %s %s", ErrBadRoute, method, pattern)
 	}
-	doc := introspect.EndpointDoc{Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern}
+	doc := schema.EndpointDoc{Name: name, Transport: "http", HTTPMethod: method, HTTPPath: pattern}
 	if srv, ok := h.(*Server); ok {
 		if srv.wiring != nil {
 			return fmt.Errorf("%w: %s %s (%s): %w", ErrBadRoute, method, pattern, name, srv.wiring)
@@ -73,7 +73,7 @@ func (rt *Router) Handle(name, method, pattern string, h http.Handler) (err erro
 }
 
 // Endpoints lists the routes in the order they were added.
-func (rt *Router) Endpoints() []introspect.EndpointDoc {
+func (rt *Router) Endpoints() []schema.EndpointDoc {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return slices.Clone(rt.docs)

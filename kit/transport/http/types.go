@@ -10,7 +10,7 @@ import (
 	"runtime"
 
 	"github.com/kitbench/kitbench/kit/endpoint"
-	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/introspect/schema"
 )
 
 // ErrTypeMismatch is wrapped by the error of a Server whose decoder makes a
@@ -92,9 +92,9 @@ func logWiring(ctx context.Context, err error) {
 
 // describeServer fills an EndpointDoc's request and response shapes, and
 // a request template, from the types srv knows.
-func describeServer(doc *introspect.EndpointDoc, srv *Server) {
+func describeServer(doc *schema.EndpointDoc, srv *Server) {
 	var tmpl []byte
-	doc.Request, tmpl = introspect.DescribeType(srv.reqType)
+	doc.Request, tmpl = schema.DescribeType(srv.reqType)
 	doc.RequestExample = tmpl
-	doc.Response, _ = introspect.DescribeType(srv.respType)
+	doc.Response, _ = schema.DescribeType(srv.respType)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kitbench/kitbench/kit/metrics"
+	"github.com/kitbench/kitbench/kit/tracing"
 	"github.com/kitbench/kitbench/kit/transport"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -30,7 +32,7 @@ type Recorder struct {
 // New returns a Recorder whose policy logs values when logValues is set.
 func New(logValues bool) (*Recorder, error) {
 	r := &Recorder{reg: prometheus.NewRegistry()}
-	c, err := transport.NewPanicCounter(r.reg)
+	c, err := metrics.NewPanicCounter(r.reg)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +40,7 @@ func New(logValues bool) (*Recorder, error) {
 		Logger:    slog.New(slog.NewTextHandler(r, nil)),
 		LogValues: logValues,
 		Counter:   c,
+		MarkSpan:  tracing.MarkPanicked,
 	}
 	return r, nil
 }
@@ -63,7 +66,7 @@ func (r *Recorder) Count(endpoint, transportName string) (float64, error) {
 		return 0, err
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != transport.PanicsTotal {
+		if mf.GetName() != metrics.PanicsTotal {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
@@ -100,7 +103,7 @@ func (r *Recorder) Check(n int, frame, endpoint, transportName string) error {
 		return err
 	}
 	if got != float64(n) {
-		problems = append(problems, fmt.Sprintf("%s{endpoint=%q,transport=%q} = %v, want %d", transport.PanicsTotal, endpoint, transportName, got, n))
+		problems = append(problems, fmt.Sprintf("%s{endpoint=%q,transport=%q} = %v, want %d", metrics.PanicsTotal, endpoint, transportName, got, n))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s\nlog:\n%s", strings.Join(problems, "; "), log)

@@ -1,4 +1,4 @@
-package introspect
+package schema
 
 import (
 	"encoding/json"
@@ -35,13 +35,13 @@ func TestDescribeType(t *testing.T) {
 	_ = docBook{hidden: 1} // unexported: never described
 	d, tmpl := DescribeType(reflect.TypeFor[*docBook]())
 	got, _ := json.Marshal(d)
-	want := `{"type":"introspect.docBook","fields":[` +
+	want := `{"type":"schema.docBook","fields":[` +
 		`{"name":"id","type":"string","path":"id"},{"name":"title","type":"string"},{"name":"year","type":"integer"},` +
 		`{"name":"price","type":"number"},{"name":"tags","type":"array of string"},` +
-		`{"name":"authors","type":"array of introspect.docAuthor"},` +
-		`{"name":"main","type":"introspect.docAuthor","fields":[{"name":"name","type":"string"}]},` +
+		`{"name":"authors","type":"array of schema.docAuthor"},` +
+		`{"name":"main","type":"schema.docAuthor","fields":[{"name":"name","type":"string"}]},` +
 		`{"name":"meta","type":"object"},{"name":"added","type":"string (RFC 3339 time)"},` +
-		`{"name":"next","type":"introspect.docBook"},{"name":"Plain","type":"boolean"}]}`
+		`{"name":"next","type":"schema.docBook"},{"name":"Plain","type":"boolean"}]}`
 	if string(got) != want {
 		t.Fatalf("doc:\n%s\nwant:\n%s", got, want)
 	}
