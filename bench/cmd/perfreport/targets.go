@@ -46,6 +46,7 @@ var targets = []target{
 	{pkgPart: "probes/hub", bench: "BenchmarkFleetMemory", unit: "B-held", maxAbs: ptr(200e6), issue: "#5 1 000 instances and a full span ring held in < 200 MB"},
 	{pkgPart: "ui/dashboard", bench: "BenchmarkView/instances=1000/breakers=300/spans=10000/tab=instances/profile=TrueColor", unit: "sec/op", maxAbs: ptr(8e-3), issue: "#6 a frame of the instances view ≤ 8 ms"},
 	{pkgPart: "ui/dashboard", bench: "BenchmarkView/instances=1000/breakers=300/spans=10000/tab=breakers/profile=TrueColor", unit: "sec/op", maxAbs: ptr(8e-3), issue: "#6 a frame of the breakers view ≤ 8 ms"},
+	{pkgPart: "ui/dashboard", bench: "BenchmarkViewSearch/instances=1000/breakers=300/spans=10000/tab=traces-search/profile=TrueColor", unit: "sec/op", maxAbs: ptr(8e-3), issue: "#19 a frame of the traces view with a search filter active ≤ 8 ms"},
 	{pkgPart: "cmd/kitbench", bench: "BenchmarkCallProcess", impl: "kit", unit: "sec/op", against: "grpcurl", maxRatio: 1, issue: "#7 a kitbench call process no slower than grpcurl"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkCaptureFullServerCPU", impl: "kit-capture", unit: "server-cpu-ratio", maxAbs: ptr(1.05), issue: "#8 capture costs < 5 % of the Book service (full chain, HTTP; CPU paired with the service without capture)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkCaptureGRPCServerCPU", impl: "kit-capture", unit: "server-cpu-ratio", maxAbs: ptr(1.05), issue: "#8 the same over gRPC"},
