@@ -79,7 +79,7 @@ func Export(req ExportMsg) tea.Cmd {
 // or why none was written.
 func ExportResult(req ExportMsg, res ExportedMsg) tea.Msg {
 	res.For = req.For
-	notice := NoticeMsg{Text: "exported " + res.Summary + " to " + res.Path}
+	notice := NoticeMsg{Text: "exported " + res.Path + ": " + res.Summary}
 	switch {
 	case res.Path == "":
 		notice = NoticeMsg{Text: "export: " + res.Err, Level: Error}

@@ -38,7 +38,7 @@ func (e *Export) Lines(st *styles.Styles) []string {
 		return []string{" " + bad.Render(sanitize.Line("export: "+e.res.Err, 0))}
 	}
 	r := e.res
-	head := "exported " + r.Summary + " → " + r.Path
+	head := "exported " + r.Path + " · " + r.Summary
 	tone := good
 	if r.Err != "" {
 		head += " (" + r.Err + ")"

@@ -12,5 +12,5 @@ type Export struct {
 // ExportKeys returns the export binding. "x" is free in every view that
 // offers it: no navigation, pane or global key uses it.
 func ExportKeys() Export {
-	return Export{Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export exchanges to a session"))}
+	return Export{Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export exchanges"))}
 }
