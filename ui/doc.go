@@ -3,7 +3,7 @@
 // every view implements ([View]) and the messages that travel between the
 // root model, the views and the data sources ([Push],
 // [FilterMsg], [CommandMsg], [StatusMsg], [NoticeMsg], [TickMsg], [OpenTraceMsg],
-// [WaitFor]).
+// [ExportMsg], [ExportedMsg], [WaitFor]).
 //
 // ui is an application, not a library: nothing under ui/ makes a
 // compatibility promise. Exported names exist so that the packages of the

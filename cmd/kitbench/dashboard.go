@@ -103,6 +103,7 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 		return err
 	}
 	acts := newDashActions(dir)
+	acts.token = workbench.AdminToken(ctx)
 	defer acts.Close()
 
 	st := styles.New(colorprofile.TrueColor) // rebuilt for the terminal's profile
@@ -113,7 +114,8 @@ func runDashboard(ctx context.Context, src discovery.Options, label string, stdo
 		Pager: func(text string, done tea.ExecCallback) tea.Cmd {
 			return tea.ExecProcess(workbench.PagerCommand(text), done)
 		},
-		Hint: workbench.StartAFleet,
+		Hint:   workbench.StartAFleet,
+		Export: acts,
 	}, h, sub)
 	if err != nil {
 		return err

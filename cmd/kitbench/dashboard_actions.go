@@ -6,6 +6,7 @@ import (
 
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
+	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/probes/invoke"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/call"
@@ -22,6 +23,7 @@ type dashActions struct {
 	rec      *workbench.Recorder
 	history  workbench.History
 	sessions workbench.Sessions
+	token    string // the admin listeners' token, for exports
 }
 
 func newDashActions(dir string) *dashActions {
@@ -70,6 +72,21 @@ func (a *dashActions) Template(ctx context.Context, req call.Request) ([]byte, e
 		return nil, err
 	}
 	return s.Template, nil
+}
+
+// Export implements ui.Exporter: workbench.Export into the project's
+// sessions directory.
+func (a *dashActions) Export(ctx context.Context, req ui.ExportMsg, fleet []hub.Instance) ui.ExportedMsg {
+	o := workbench.ExportOptions{Dir: a.history.Dir, Name: req.Name, Fleet: fleet}
+	for _, p := range req.Parts {
+		o.Parts = append(o.Parts, workbench.ExportPart(p))
+	}
+	res, err := workbench.Export(workbench.WithAdminToken(ctx, a.token), o)
+	out := ui.ExportedMsg{Path: res.Path, Exchanges: res.Total, Summary: res.Summary(), Lines: res.Lines, Err: res.Problems()}
+	if err != nil {
+		out.Err = err.Error()
+	}
+	return out
 }
 
 // ToggleRecording implements ui.Recorder.

@@ -103,18 +103,27 @@ func Capture(ctx context.Context, service, path string, o CaptureOptions) (*Capt
 		return res, Exitf(ExitUsage, "no exchange of %s matches (widen --since, or drop a filter); no file written", service)
 	}
 	slices.SortStableFunc(all, func(a, b recorder.Exchange) int { return a.Time.Compare(b.Time) })
-	w, err := recorder.Create(path, recorder.Header{Service: service, Tool: CaptureTool, Ignore: o.Ignore}, recorder.WriteOptions{})
-	if err != nil {
+	if err := writeSession(path, recorder.Header{Service: service, Tool: CaptureTool, Ignore: o.Ignore}, all); err != nil {
 		return res, err
 	}
-	for _, ex := range all {
+	res.Total = len(all)
+	return res, nil
+}
+
+// writeSession writes exs to a new session file at path (mode 0600; an
+// existing file is replaced), through recorder's writer, which redacts.
+func writeSession(path string, h recorder.Header, exs []recorder.Exchange) error {
+	w, err := recorder.Create(path, h, recorder.WriteOptions{})
+	if err != nil {
+		return err
+	}
+	for _, ex := range exs {
 		if err := w.Append(ex); err != nil {
 			_ = w.Close()
-			return res, err
+			return err
 		}
 	}
-	res.Total = len(all)
-	return res, w.Close()
+	return w.Close()
 }
 
 // pullExchanges reads every page of inst's exchanges matching q, up to

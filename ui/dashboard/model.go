@@ -57,6 +57,9 @@ type Options struct {
 	// can be found (start a registry, point at one); empty means a
 	// generic line.
 	Hint string
+	// Export writes the exchanges a view's x asks for (ui.ExportMsg) to a
+	// session file; nil means x only says that exporting is not available.
+	Export ui.Exporter
 }
 
 // Model is the dashboard's tea.Model: the root model and the bridge.
@@ -66,6 +69,7 @@ type Model struct {
 	bridge *bridge
 	wait   tea.Cmd
 	opts   Options
+	ctx    context.Context // ends with Close: bounds the exports
 
 	source  hub.SourceStatus
 	dropped uint64
@@ -99,8 +103,8 @@ func New(opts Options, fleet Fleet, stream Stream) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{root: r, opts: opts}
 	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{root: r, opts: opts, ctx: ctx}
 	m.bridge = startBridge(ctx, cancel, fleet, stream, opts.MaxBatch)
 	m.wait = ui.WaitFor(ctx, m.bridge.out) // ends with ctx, on Close
 	return m, nil
@@ -146,6 +150,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return nil
 		})
+	case ui.ExportMsg:
+		return m, m.export(msg)
 	}
 	return m, m.forward(msg)
 }

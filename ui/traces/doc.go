@@ -47,6 +47,12 @@
 // a trace that is not in memory yet says so and fills in when its spans
 // arrive.
 //
+// On a waterfall, x asks the dashboard (ui.ExportMsg) for every exchange
+// of the trace on every instance its spans name, each instance's exchange
+// ring read with its trace filter; the answer (ui.ExportedMsg) shows above
+// the spans. A trace not in memory cannot say which instances it touched,
+// and x says so.
+//
 // # Failure behaviour
 //
 // Span names, services, attributes and event values are remote text: every

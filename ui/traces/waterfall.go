@@ -11,6 +11,7 @@ import (
 
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
+	"github.com/kitbench/kitbench/ui/components"
 	"github.com/kitbench/kitbench/ui/internal/hubmsg"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/sanitize"
@@ -24,6 +25,8 @@ import (
 type Waterfall struct {
 	st  *styles.Styles
 	km  keys.Nav
+	xk  keys.Export
+	exp components.Export // the last export asked for here
 	src Source
 	id  string
 	tr  *hub.Trace // nil: not in memory
@@ -44,7 +47,7 @@ type flat struct {
 // NewWaterfall returns the waterfall of trace id; tr may be nil when the
 // trace is not (yet) held, and then the view says so.
 func NewWaterfall(st *styles.Styles, km keys.Nav, src Source, id string, tr *hub.Trace) *Waterfall {
-	w := &Waterfall{st: st, km: km, src: src, id: id}
+	w := &Waterfall{st: st, km: km, xk: keys.ExportKeys(), src: src, id: id}
 	w.set(tr)
 	return w
 }
@@ -88,11 +91,11 @@ func (w *Waterfall) Title() string { return "trace " + ShortID(w.id) }
 func (w *Waterfall) SetSize(width, height int) { w.w, w.h = max(0, width), max(0, height); w.scroll() }
 
 // ShortHelp implements help.KeyMap.
-func (w *Waterfall) ShortHelp() []key.Binding { return []key.Binding{w.km.Down, w.km.Up} }
+func (w *Waterfall) ShortHelp() []key.Binding { return []key.Binding{w.km.Down, w.km.Up, w.xk.Export} }
 
 // FullHelp implements help.KeyMap.
 func (w *Waterfall) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{w.km.Up, w.km.Down, w.km.PageUp, w.km.PageDown, w.km.Top, w.km.Bottom}}
+	return [][]key.Binding{{w.km.Up, w.km.Down, w.km.PageUp, w.km.PageDown, w.km.Top, w.km.Bottom}, {w.xk.Export}}
 }
 
 // Update implements ui.View.
@@ -111,7 +114,16 @@ func (w *Waterfall) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 			return w, w.refetch()
 		}
 		return w, nil
+	case ui.ExportedMsg:
+		if msg.For == w.exportID() {
+			w.exp.Done(msg)
+			w.scroll()
+		}
+		return w, nil
 	case tea.KeyPressMsg:
+		if key.Matches(msg, w.xk.Export) {
+			return w, w.export()
+		}
 		w.key(msg)
 		return w, nil
 	}
@@ -173,15 +185,18 @@ func (w *Waterfall) scroll() {
 	w.offset = max(0, min(w.offset, len(w.fl)-h))
 }
 
-// The body is: a title line, the column header, the span rows, a rule, and
-// the details of the selected span. The details take at least two fifths
-// of the room, and whatever a short tree leaves.
+// The body is: a title line, the last export's lines (if any), the column
+// header, the span rows, a rule, and the details of the selected span. The
+// details take at least two fifths of the room, and whatever a short tree
+// leaves.
 func (w *Waterfall) detailHeight() int {
-	room := max(0, w.h-3)
+	room := max(0, w.h-3-w.exportHeight())
 	return max(3, room*2/5, room-len(w.fl))
 }
 
-func (w *Waterfall) listHeight() int { return w.h - 3 - w.detailHeight() }
+func (w *Waterfall) listHeight() int { return w.h - 3 - w.exportHeight() - w.detailHeight() }
+
+func (w *Waterfall) exportHeight() int { return len(w.exp.Lines(w.st)) }
 
 // columns gives the widths of the name, service and bar columns.
 func (w *Waterfall) columns() (name, svc, bar int) {
@@ -206,6 +221,7 @@ func (w *Waterfall) View() string {
 			w.st.Tone(styles.ToneMuted).Render(sanitize.Line("Its spans may still be on their way (it fills in when they arrive), or may have left the span ring.", w.w)))
 		return strings.Join(fit(lines, w.h), "\n")
 	}
+	lines = append(lines, w.exp.Lines(w.st)...)
 	name, svc, bar := w.columns()
 	hdr := "  " + padRight("SPAN", name) + " " + padRight("SERVICE", svc) + " " + padLeft("DURATION", durW) + " " + padRight("TIMELINE", bar)
 	lines = append(lines, w.st.TableHeader.Render(ansi.Truncate(hdr, w.w, "")))
@@ -213,7 +229,7 @@ func (w *Waterfall) View() string {
 	for i := w.offset; i < end; i++ {
 		lines = append(lines, w.row(w.fl[i], i == w.cursor, name, svc, bar))
 	}
-	for len(lines) < 2+w.listHeight() {
+	for len(lines) < 2+w.exportHeight()+w.listHeight() {
 		lines = append(lines, "")
 	}
 	lines = append(lines, w.st.Tone(styles.ToneMuted).Render(strings.Repeat("─", w.w)))

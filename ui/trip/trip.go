@@ -38,6 +38,9 @@ type View struct {
 	st *styles.Styles
 	km keys.Nav
 	pk keys.Pane // v, y, o on the selected failure
+	xk keys.Export
+
+	exp components.Export // the last export asked for here
 
 	key   hub.Key
 	b     wire.Breaker
@@ -59,7 +62,7 @@ type failure struct {
 
 // New returns the view for b; now is the workbench clock (ui.TickMsg).
 func New(st *styles.Styles, km keys.Map, b Breaker, now time.Time) *View {
-	v := &View{st: st, km: km.Nav.WithEnter("open trace"), pk: km.Pane, key: b.Key, b: b.Breaker, now: now}
+	v := &View{st: st, km: km.Nav.WithEnter("open trace"), pk: km.Pane, xk: keys.ExportKeys(), key: b.Key, b: b.Breaker, now: now}
 	for _, t := range b.Transitions {
 		v.keep(t)
 	}
@@ -127,9 +130,19 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		v.rebuild()
 	case ui.FilterMsg:
 		v.failures.SetFilter(components.ParseFilter(msg.Query))
+	case ui.ExportedMsg:
+		if msg.For == v.exportID() {
+			v.exp.Done(msg)
+			v.rebuild()
+		}
 	case tea.KeyPressMsg:
 		if key.Matches(msg, v.km.Enter) {
 			return v, v.open()
+		}
+		if key.Matches(msg, v.xk.Export) {
+			cmd := v.export()
+			v.rebuild()
+			return v, cmd
 		}
 		if key.Matches(msg, v.pk.Open) || key.Matches(msg, v.pk.Copy) || key.Matches(msg, v.pk.Pager) {
 			return v, v.failureKey(msg)
@@ -236,7 +249,7 @@ func (v *View) heading() []string {
 	c := b.Counts
 	window := fmt.Sprintf("now: %d calls, %d failed (%s), %d in a row, %d rejected",
 		c.Requests, c.Failures, components.Percent(b.ErrorRatio), c.ConsecutiveFailures, c.Rejected)
-	return []string{" " + title, " " + sanitize.Line(policy, 0), " " + window}
+	return append([]string{" " + title, " " + sanitize.Line(policy, 0), " " + window}, v.exp.Lines(v.st)...)
 }
 
 // layout splits the height between the transitions and the failures.
@@ -285,10 +298,10 @@ func (v *View) Title() string { return "Why did it trip?" }
 
 // ShortHelp implements help.KeyMap.
 func (v *View) ShortHelp() []key.Binding {
-	return []key.Binding{v.km.Down, v.km.Up, v.km.Enter, v.pk.Open}
+	return []key.Binding{v.km.Down, v.km.Up, v.km.Enter, v.pk.Open, v.xk.Export}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *View) FullHelp() [][]key.Binding {
-	return append(v.km.FullHelp(), []key.Binding{v.pk.Open, v.pk.Copy, v.pk.Pager})
+	return append(v.km.FullHelp(), []key.Binding{v.pk.Open, v.pk.Copy, v.pk.Pager, v.xk.Export})
 }
