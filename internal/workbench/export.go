@@ -15,6 +15,7 @@ import (
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/recorder"
 	"google.golang.org/grpc/codes"
@@ -272,7 +273,7 @@ func succeeded(ex recorder.Exchange) bool {
 	}
 	status := ex.Response.Status
 	if ex.Transport == recorder.TransportGRPC {
-		status = transport.HTTPStatus(codes.Code(ex.Response.GRPCCode))
+		status = kitgrpc.HTTPStatus(codes.Code(ex.Response.GRPCCode))
 	}
 	return status > 0 && transport.ClassOfStatus(status) == transport.Success
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/kit/transport"
+	kitgrpc "github.com/kitbench/kitbench/kit/transport/grpc"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/ui/internal/tmuxtest"
 	"google.golang.org/grpc/codes"
@@ -90,7 +91,7 @@ func TestExportOnTheDemoInTmux(t *testing.T) {
 		}
 		status := ex.Response.Status
 		if ex.Transport == recorder.TransportGRPC {
-			status = transport.HTTPStatus(codes.Code(ex.Response.GRPCCode))
+			status = kitgrpc.HTTPStatus(codes.Code(ex.Response.GRPCCode))
 		}
 		if transport.ClassOfStatus(status) == transport.Failure {
 			failed++
