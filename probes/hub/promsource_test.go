@@ -34,9 +34,9 @@ func (f *fakeMetrics) Lookup(service, id, _ string) (*promql.Figures, bool) {
 	}
 	return &promql.Figures{Known: true, Up: f.up.Load(),
 		Stats: scrape.Stats{Kit: true, Interval: time.Minute,
-			Instance:  scrape.EndpointStats{Requests: 600, Rate: 10},
-			Breakers:  map[string]string{"GetBook": wire.StateOpen},
-			Limiters:  map[string]scrape.LimiterStats{"in": {Rejected: 6}}},
+			Instance: scrape.EndpointStats{Requests: 600, Rate: 10},
+			Breakers: map[string]string{"GetBook": wire.StateOpen},
+			Limiters: map[string]scrape.LimiterStats{"in": {Rejected: 6}}},
 		Allowed: map[string]float64{"in": 500}, Rejected: map[string]float64{"in": 42}}, true
 }
 
