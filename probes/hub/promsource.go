@@ -107,6 +107,8 @@ func (h *Hub) applyMetrics(r MetricsReading, err error) bool {
 		default:
 			if fig, ok = r.Lookup(key.Service, key.InstanceID, in.inst.Admin); ok {
 				m.Stats = fig.Stats
+			} else if in.inst.Admin == "" {
+				continue // not a kit service: nothing to read, nothing to say
 			} else {
 				m.Err = h.opts.Metrics.String() + " has no series of this instance: is it scraped, with the labels service and service_id? (docs/prometheus.md)"
 			}
@@ -114,7 +116,11 @@ func (h *Hub) applyMetrics(r MetricsReading, err error) bool {
 		in.metrics = &m
 		h.publishLocked(m)
 		h.prom.up[key] = fig != nil && (fig.Up || !fig.Known)
-		h.promOnlyLocked(in, fig)
+		why := m.Err
+		if why == "" {
+			why = h.opts.Metrics.String() + " does not reach it either"
+		}
+		h.promOnlyLocked(in, fig, why)
 	}
 	if !h.prom.read && h.source.Ready {
 		h.prom.read = true
@@ -137,16 +143,17 @@ func (h *Hub) degradeLocked(in *instance, next *Instance) {
 }
 
 // promOnlyLocked moves an instance into or out of IntroPrometheus after a
-// reading, and, while it is there, takes its breakers and limiters from
-// the reading (fig: nil when the reading has none).
-func (h *Hub) promOnlyLocked(in *instance, fig *promql.Figures) {
+// reading (why: what the source says when it does not see the instance
+// up), and, while it is there, takes its breakers and limiters from the
+// reading (fig: nil when the reading has none).
+func (h *Hub) promOnlyLocked(in *instance, fig *promql.Figures, why string) {
 	key, next := in.inst.Key, in.inst
 	switch {
 	case next.State == StateDown && h.prom.up[key] && in.probe != nil && next.Admin != "":
 		next.State, next.Intro = StateUp, IntroPrometheus
 	case next.Intro == IntroPrometheus && !h.prom.up[key]:
 		next.State, next.Intro = StateDown, IntroNone
-		next.Err = h.prom.err[key] + "; " + h.opts.Metrics.String() + " does not reach it either"
+		next.Err = h.prom.err[key] + "; " + why
 	}
 	h.setInstLocked(in, next)
 	if next.Intro != IntroPrometheus || fig == nil {
@@ -162,6 +169,7 @@ func (h *Hub) promOnlyLocked(in *instance, fig *promql.Figures) {
 		h.publishLocked(BreakerUpdate{Key: key, Breaker: b})
 	}
 	maps.DeleteFunc(in.breakers, func(name string, _ wire.Breaker) bool { _, ok := fig.Stats.Breakers[name]; return !ok })
+	maps.DeleteFunc(in.limiters, func(name string, _ wire.Limiter) bool { _, ok := fig.Stats.Limiters[name]; return !ok })
 	for name := range fig.Stats.Limiters {
 		l := in.limiters[name]
 		nl := wire.Limiter{Name: name, Mode: l.Mode, Rate: l.Rate, Burst: l.Burst, Tokens: l.Tokens,
