@@ -6,11 +6,10 @@
 // speaks Prometheus's HTTP API v1 through
 // github.com/prometheus/client_golang/api.
 //
-// A Fetch asks one query per figure for the whole fleet, grouped by the
-// labels that name an instance (Labels: service, service_id and instance
-// by default), never one per instance: its cost does not grow with the
-// number of queries the fleet would need, only with the size of the
-// answers. The answers are assembled into the same scrape.Stats a scrape
+// A Fetch asks one query per figure (nine in all) for the whole fleet,
+// grouped by the labels that name an instance (Labels: service,
+// service_id and instance by default), never one per instance: the number
+// of queries does not grow with the fleet, only the size of the answers. The answers are assembled into the same scrape.Stats a scrape
 // gives, so a view cannot tell where its figures came from.
 //
 // # Matching series to instances
@@ -29,7 +28,10 @@
 //	src, err := promql.New(promql.Options{URL: "http://127.0.0.1:9090"})
 //	...
 //	fleet, err := src.Fetch(ctx, time.Time{}) // now
-//	st, ok := fleet.Lookup("book", "book-1", "http://127.0.0.1:9464")
+//	fig, ok := fleet.Lookup("bookstore", "bookstore-1", "http://127.0.0.1:9464")
+//	if ok {
+//		fmt.Printf("%.1f/s, %.1f%% failing\n", fig.Stats.Instance.Rate, 100*fig.Stats.Instance.FailureRatio)
+//	}
 //
 // # Concurrency
 //
