@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -107,5 +108,55 @@ func TestPrometheusOnlyInstanceIsNotDown(t *testing.T) {
 	})
 	if in := book1(); !strings.Contains(in.Err, "partitioned") || !strings.Contains(in.Err, "fake Prometheus does not reach it either") {
 		t.Errorf("error = %q, want the direct error and the source's", in.Err)
+	}
+}
+
+// TestMetricsSourceLeavesNoGoroutine starts and closes hubs whose metrics
+// source is a Prometheus URL nothing answers at: the read loop and the
+// source's connections end with Close, and every instance's metrics carry
+// the source's error meanwhile.
+func TestMetricsSourceLeavesNoGoroutine(t *testing.T) {
+	addr, _ := registry(t)
+	book(t, "book-1", addr, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := "http://" + ln.Addr().String()
+	ln.Close()
+	runtime.GC()
+	base := runtime.NumGoroutine()
+	for i := range 10 {
+		src, err := promql.New(promql.Options{URL: nowhere, Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := hub.New(hub.Options{Discovery: discovery.Options{Consul: addr}, ScrapeInterval: 50 * time.Millisecond, Metrics: hub.PromQL(src)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			if err := h.WaitSettled(ctx); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			waitFor(t, "the source's error on book-1", func() bool {
+				snap := h.Snapshot()
+				return len(snap.Instances) == 1 && snap.Instances[0].Metrics != nil &&
+					strings.Contains(snap.Instances[0].Metrics.Err, nowhere) && snap.Instances[0].Intro == hub.IntroStream
+			})
+		}
+		if err := h.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
