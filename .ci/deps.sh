@@ -46,9 +46,9 @@ install_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 # scratch module under .tools/ (the go get -tool pins every dependency the
 # way Prometheus's own go.mod does). Module v0.316.0 is Prometheus 3.16.0,
 # the newest at the time, built with Go 1.26. On the project's 2-core
-# machine the first build costs about 10 CPU-minutes (a few minutes on idle
-# cores; the download about a minute); with the Go build cache warm, a
-# rebuild takes 10-25 s.
+# machine a build from a cold build cache costs 11 CPU-minutes (about 6
+# minutes on idle cores; the download about a minute more); with the build
+# cache warm, a rebuild takes 10-25 s.
 prometheus_mod=github.com/prometheus/prometheus/cmd/prometheus@v0.316.0
 if ! [ -x "$GOBIN/prometheus" ] || [ "$(cat "$GOBIN/.prometheus.version" 2>/dev/null)" != "$prometheus_mod" ]; then
   echo "deps: building $prometheus_mod (minutes the first time)" >&2
