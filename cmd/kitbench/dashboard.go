@@ -29,9 +29,10 @@ var errNoTerminal = errors.New("the dashboard needs a terminal, and standard out
 // dashboardFlags are the source flags of `kitbench dashboard` and of
 // `kitbench` alone: the same as list's.
 type dashboardFlags struct {
-	consul  string
-	etcd    string
-	targets []string
+	consul     string
+	etcd       string
+	targets    []string
+	prometheus string
 }
 
 func (f *dashboardFlags) add(cmd *cobra.Command) {
@@ -39,6 +40,7 @@ func (f *dashboardFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.consul, "consul", "", "registry address, host:port or URL (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
 	fl.StringVar(&f.etcd, "etcd", "", etcdFlagHelp)
 	fl.StringArrayVar(&f.targets, "target", nil, "an instance's admin listener host:port, instead of a registry (repeatable)")
+	fl.StringVar(&f.prometheus, "prometheus", "", workbench.PrometheusFlagHelp)
 }
 
 func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
@@ -51,7 +53,7 @@ func (f *dashboardFlags) run(cmd *cobra.Command, _ []string) error {
 	if sources > 1 {
 		return workbench.Exit(workbench.ExitUsage, errors.New("--consul, --etcd and --target choose different sources: give one"))
 	}
-	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets}, "", cmd.OutOrStdout())
+	return runDashboard(cmd.Context(), discovery.Options{Consul: f.consul, Etcd: f.etcd, Targets: f.targets}, f.prometheus, "", cmd.OutOrStdout())
 }
 
 func newDashboardCmd() *cobra.Command {
@@ -79,16 +81,21 @@ func addDashboardToRoot(root *cobra.Command) {
 // openDashboard runs the workbench on the fleet registered at registry
 // (the demo's).
 func openDashboard(ctx context.Context, registry string, stdout, _ io.Writer) error {
-	return runDashboard(ctx, discovery.Options{Consul: registry}, "demo fleet · registry "+registry, stdout)
+	return runDashboard(ctx, discovery.Options{Consul: registry}, "", "demo fleet · registry "+registry, stdout)
 }
 
-// runDashboard watches the source with a hub and runs the dashboard in
-// the terminal until the user quits or ctx ends.
-func runDashboard(ctx context.Context, src discovery.Options, label string, stdout io.Writer) error {
+// runDashboard watches the source with a hub (reading metrics from the
+// Prometheus server at prom, or PROMETHEUS_URL, when one is named) and
+// runs the dashboard in the terminal until the user quits or ctx ends.
+func runDashboard(ctx context.Context, src discovery.Options, prom, label string, stdout io.Writer) error {
 	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return errNoTerminal
 	}
-	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: workbench.AdminToken(ctx)}})
+	ms, err := workbench.MetricsSource(prom, os.Getenv)
+	if err != nil {
+		return err
+	}
+	h, err := hub.New(hub.Options{Discovery: src, Introspect: introspect.Options{Token: workbench.AdminToken(ctx)}, Metrics: ms})
 	if err != nil {
 		return workbench.Exit(workbench.ExitUsage, err)
 	}

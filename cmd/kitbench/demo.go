@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 		}
 	}()
 	if !f.headless && fleet.OnEtcd {
-		return runDashboard(ctx, discovery.Options{Etcd: fleet.Registry}, "demo fleet · etcd at "+fleet.Registry, stdout)
+		return runDashboard(ctx, discovery.Options{Etcd: fleet.Registry}, "", "demo fleet · etcd at "+fleet.Registry, stdout)
 	}
 	if !f.headless {
 		return openDashboard(ctx, fleet.Registry, stdout, stderr)

@@ -26,6 +26,7 @@ func (f *fleetFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&src.Consul, "consul", "", "registry address, host:port or URL (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)")
 	fl.StringVar(&src.Etcd, "etcd", "", etcdFlagHelp)
 	fl.StringArrayVar(&src.Targets, "target", nil, "an instance's admin listener host:port, instead of a registry (repeatable)")
+	fl.StringVar(&f.fleet.Prometheus, "prometheus", "", workbench.PrometheusFlagHelp)
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	fl.DurationVar(&f.fleet.Timeout, "timeout", 5*time.Second, "how long to wait for the registry and the instances to answer")
 }

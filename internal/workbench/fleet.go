@@ -32,6 +32,9 @@ type FleetOptions struct {
 	// (hub.Options.ScrapeInterval: zero is the hub's default, negative
 	// reads none).
 	Scrape time.Duration
+	// Prometheus is a Prometheus server's URL to read the metrics from
+	// instead (MetricsSource); empty means PROMETHEUS_URL, else none.
+	Prometheus string
 }
 
 // Observe starts a hub on o.Source, waits until the source and every
@@ -40,10 +43,15 @@ type FleetOptions struct {
 // give an ExitUsage error; a source that does not answer, an
 // ExitUnreachable one that names it (Where) and how to start one.
 func Observe(ctx context.Context, o FleetOptions) (*hub.Hub, error) {
+	ms, err := MetricsSource(o.Prometheus, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	h, err := hub.New(hub.Options{
 		Discovery:      o.Source,
 		Introspect:     introspect.Options{Token: AdminToken(ctx)},
 		ScrapeInterval: o.Scrape,
+		Metrics:        ms,
 	})
 	if err != nil {
 		return nil, Exit(ExitUsage, err)

@@ -301,6 +301,7 @@ func (h *Hub) statusLocked(in *instance, u introspect.Update) {
 		case errors.Is(u.Err, introspect.ErrUnauthorized):
 			next.State = StateUp
 		}
+		h.degradeLocked(in, &next)
 	}
 	h.setInstLocked(in, next)
 }

@@ -9,8 +9,13 @@
 // (probes/introspect) when the instance publishes an admin listener, which
 // also scrapes /metrics (probes/scrape) every ScrapeInterval, or a TCP
 // health probe when it does not. It stops the probe when the instance
-// leaves. Every message says which instance (Key) and, where it matters,
-// which component it is about, so a view routes it without looking inside.
+// leaves. With Options.Metrics (a Prometheus server, through PromQL) the
+// instances are not scraped: one read of the whole fleet per
+// ScrapeInterval gives every instance's figures, and an instance the
+// direct probes cannot reach but the server scrapes is IntroPrometheus,
+// up, rather than down. Every message says which instance (Key) and,
+// where it matters, which component it is about, so a view routes it
+// without looking inside.
 //
 // # Usage
 //

@@ -45,8 +45,14 @@ type Options struct {
 	// is probed with a TCP connection. Zero means 500 ms.
 	HealthInterval time.Duration
 	// ScrapeInterval is how often /metrics is scraped on each admin
-	// listener. Zero means 2 s; negative disables scraping.
+	// listener. Zero means 2 s; negative disables scraping. With Metrics
+	// set, it is how often Metrics is read instead (negative: 2 s).
 	ScrapeInterval time.Duration
+	// Metrics, when not nil, replaces every instance's scrape with one
+	// read of the whole fleet per ScrapeInterval, such as a Prometheus
+	// server's (PromQL); an instance the direct probes cannot reach but
+	// Metrics sees up is IntroPrometheus, not down. Nil means scraping.
+	Metrics MetricsSource
 	// SpanRing is how many spans the hub keeps, fleet-wide, for traces.
 	// Zero means 10 000.
 	SpanRing int
@@ -71,6 +77,7 @@ type Hub struct {
 	scr    scraper         // nil when scraping is off
 	tr     *http.Transport // the probes' own transport, when Introspect.HTTPClient is nil
 	budget *budget
+	prom   *promState // nil without Options.Metrics; mu guards it
 
 	mu       sync.Mutex
 	source   SourceStatus
@@ -123,6 +130,12 @@ func New(opts Options) (*Hub, error) {
 		subs:    make(map[*Subscription]struct{}),
 		changed: make(chan struct{}),
 	}
+	if opts.Metrics != nil {
+		h.prom = newPromState()
+		if h.opts.ScrapeInterval < 0 {
+			h.opts.ScrapeInterval = DefaultScrapeInterval
+		}
+	}
 	scrapeBase := opts.ScrapeInterval
 	if scrapeBase <= 0 {
 		scrapeBase = DefaultScrapeInterval
@@ -144,12 +157,16 @@ func New(opts Options) (*Hub, error) {
 	counted := *hc
 	counted.Transport = countingTransport{rt: cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport), n: &h.budget.requests}
 	h.opts.Introspect.HTTPClient = &counted
-	if opts.ScrapeInterval > 0 {
+	if h.prom == nil && opts.ScrapeInterval > 0 {
 		h.scr = newScraper(&counted)
 	}
 	h.wg.Add(2)
 	go h.watch()
 	go h.reportRefresh()
+	if h.prom != nil {
+		h.wg.Add(1)
+		go h.promLoop()
+	}
 	return h, nil
 }
 
@@ -198,6 +215,9 @@ func (h *Hub) Close() error {
 	}
 	if h.scr != nil {
 		h.scr.close()
+	}
+	if h.opts.Metrics != nil {
+		h.opts.Metrics.Close()
 	}
 	if h.tr != nil {
 		h.tr.CloseIdleConnections()
@@ -314,7 +334,7 @@ func (h *Hub) Snapshot() Snapshot {
 // been probed once (it is up, down, or has no admin listener) with its
 // components read when it is up.
 func (h *Hub) settledLocked() bool {
-	if !h.source.Ready {
+	if !h.source.Ready || (h.prom != nil && !h.prom.read) {
 		return false
 	}
 	for _, in := range h.insts {

@@ -17,6 +17,9 @@ type MetricsUpdate struct {
 	Time  time.Time    `json:"time"`
 	Stats scrape.Stats `json:"stats"`
 	Err   string       `json:"error,omitempty"`
+	// Source names where the figures come from when it is not the
+	// instance's own /metrics (Options.Metrics); empty for a scrape.
+	Source string `json:"source,omitempty"`
 }
 
 // About implements Msg.
