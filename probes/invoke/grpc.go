@@ -202,6 +202,7 @@ func (g *GRPCClient) Close() error {
 // Invoke calls a method with req.Body as its JSON request: a unary one,
 // or a streaming one as req.Stream says (see StreamOptions). See Invoker.
 func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
+	parent := ctx
 	ctx, cancel := withTimeout(ctx, req.Timeout)
 	defer cancel()
 	m, err := g.resolve(ctx, req.Method)
@@ -209,7 +210,9 @@ func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	if m.kind() != Unary {
-		return g.stream(ctx, m, req)
+		sctx, scancel := withTimeout(parent, req.Stream.Timeout)
+		defer scancel()
+		return g.stream(sctx, m, req)
 	}
 	body, err := req.Stream.only(ctx, req.Body, m)
 	if err != nil {

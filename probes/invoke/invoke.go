@@ -61,8 +61,8 @@ type Request struct {
 	// body does; nil means take them all from the body. Ignored for gRPC.
 	PathParams map[string]string
 	// Timeout bounds the call, the lookup of a gRPC method's descriptors
-	// included (connection excluded), a whole stream too (its end is then
-	// DEADLINE_EXCEEDED); zero means only the context's deadline.
+	// included (connection excluded); a stream has its own
+	// (StreamOptions.Timeout). Zero means only the context's deadline.
 	Timeout time.Duration
 	// Stream says how a gRPC streaming method is called: where the
 	// client's messages come from, who hears the server's as they arrive,

@@ -36,7 +36,7 @@ const (
 // StreamOptions say how a streaming method is called. The zero value
 // sends Request.Body as the only client message, hears the server's
 // messages only in the Result's counts, and waits for the stream's end
-// (bounded by Request.Timeout and the context).
+// (bounded by the context only).
 type StreamOptions struct {
 	// Send gives a client-streaming or bidirectional call its messages,
 	// one JSON object a call, in order; io.EOF after the last one
@@ -55,14 +55,20 @@ type StreamOptions struct {
 	OnSend func(StreamMessage)
 	// OnReceive hears each server message as it arrives, in order, on the
 	// goroutine that called Invoke; while it runs, no further message is
-	// read (grpc-go's flow control holds the server). Nil means no one
-	// does.
-	OnReceive func(StreamMessage)
+	// read (grpc-go's flow control holds the server). An error it returns
+	// (stdout closed, say) cancels the stream and is the call's error.
+	// Nil means no one hears them.
+	OnReceive func(StreamMessage) error
 	// MaxMessages ends the stream after this many server messages; zero
 	// means no limit.
 	MaxMessages int
+	// Timeout bounds a streaming call instead of Request.Timeout (which
+	// then bounds only the lookup of its descriptors): the stream's end is
+	// DEADLINE_EXCEEDED, a failure. Zero means only the context's
+	// deadline, since a stream may rightly last.
+	Timeout time.Duration
 	// MaxTime ends the stream after this long; zero means no limit.
-	// Unlike Request.Timeout (a deadline: DEADLINE_EXCEEDED, a failure),
+	// Unlike Timeout (a deadline: DEADLINE_EXCEEDED, a failure),
 	// a stream ended by MaxTime or MaxMessages is a success (Result.OK)
 	// whose StreamStats.Stopped says which limit ended it.
 	MaxTime time.Duration
@@ -277,7 +283,10 @@ func (m *method) receive(ctx context.Context, cancel context.CancelCauseFunc, cs
 			res.Body = b
 		}
 		if o.OnReceive != nil {
-			o.OnReceive(StreamMessage{Index: n, At: time.Since(res.Start), Body: b})
+			if err := o.OnReceive(StreamMessage{Index: n, At: time.Since(res.Start), Body: b}); err != nil {
+				cancel(&localError{err})
+				return err
+			}
 		}
 		if res.Stream.Kind == ClientStream {
 			return nil // its one answer: grpc-go has read the status with it

@@ -65,7 +65,7 @@ func TestStreamServerLive(t *testing.T) {
 	res, err := g.Invoke(t.Context(), invoke.Request{Method: "bookstore.WatchBooks", Stream: invoke.StreamOptions{
 		MaxMessages: 4,
 		OnHeader:    func(h map[string][]string) { header = h },
-		OnReceive: func(m invoke.StreamMessage) {
+		OnReceive: func(m invoke.StreamMessage) error {
 			var e event
 			if err := json.Unmarshal(m.Body, &e); err != nil || m.Index != len(got) {
 				t.Errorf("message %d: %s: %v", m.Index, m.Body, err)
@@ -74,6 +74,7 @@ func TestStreamServerLive(t *testing.T) {
 			if e.Type == "TYPE_CAUGHT_UP" { // a change made now arrives on the open stream
 				create(t, g, "Ulysses")
 			}
+			return nil
 		},
 	}})
 	if err != nil {
@@ -108,18 +109,25 @@ func TestStreamLimitsAndDeadline(t *testing.T) {
 	if err != nil || !res.OK() || res.Stream.Stopped != invoke.StoppedMaxTime || res.Stream.Received != 2 {
 		t.Errorf("max time: %v %+v %+v", err, res, res.Stream)
 	}
-	// Request.Timeout is a deadline: a failure.
-	res, err = g.Invoke(ctx, invoke.Request{Method: "bookstore.WatchBooks", Timeout: 50 * time.Millisecond})
+	// StreamOptions.Timeout is a deadline: a failure.
+	res, err = g.Invoke(ctx, invoke.Request{Method: "bookstore.WatchBooks", Stream: invoke.StreamOptions{Timeout: 50 * time.Millisecond}})
 	if err != nil || res.OK() || res.Status != "DEADLINE_EXCEEDED" || res.Stream.Stopped != "" {
 		t.Errorf("timeout: %v %+v", err, res)
+	}
+	// Request.Timeout bounds a unary call, not a stream (the method is
+	// resolved already, so nothing else waits on it).
+	res, err = g.Invoke(ctx, invoke.Request{Method: "bookstore.WatchBooks", Timeout: 20 * time.Millisecond, Stream: invoke.StreamOptions{MaxTime: 200 * time.Millisecond}})
+	if err != nil || res.Stream.Stopped != invoke.StoppedMaxTime {
+		t.Errorf("request timeout on a stream: %v %+v", err, res)
 	}
 	// The caller's cancel ends the stream as CANCELLED, not OK.
 	cctx, cancel := context.WithCancel(ctx)
 	res, err = g.Invoke(cctx, invoke.Request{Method: "bookstore.WatchBooks", Stream: invoke.StreamOptions{
-		OnReceive: func(m invoke.StreamMessage) {
+		OnReceive: func(m invoke.StreamMessage) error {
 			if strings.Contains(string(m.Body), "CAUGHT_UP") {
 				cancel()
 			}
+			return nil
 		}}})
 	if err != nil || res.OK() || res.Status != "CANCELLED" || res.Stream.Received != 2 {
 		t.Errorf("cancel: %v %+v", err, res)
@@ -171,11 +179,12 @@ func TestStreamBidiInterleaves(t *testing.T) {
 				return nil, ctx.Err()
 			}
 		},
-		OnReceive: func(m invoke.StreamMessage) {
+		OnReceive: func(m invoke.StreamMessage) error {
 			got = append(got, string(m.Body))
 			if len(got) == 1 {
 				close(next) // the first answer came before the end of what we send
 			}
+			return nil
 		},
 	}})
 	if err != nil || !res.OK() {
@@ -204,6 +213,12 @@ func TestStreamBadMessageEndsTheCall(t *testing.T) {
 	}})
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want the source's error", err)
+	}
+	_, err = g.Invoke(t.Context(), invoke.Request{Method: "bookstore.WatchBooks", Stream: invoke.StreamOptions{
+		OnReceive: func(invoke.StreamMessage) error { return boom },
+	}})
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want the receiver's error", err)
 	}
 }
 
