@@ -214,7 +214,7 @@ func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 		defer scancel()
 		return g.stream(sctx, m, req)
 	}
-	body, err := req.Stream.only(ctx, req.Body, m)
+	body, err := req.Stream.only(ctx, req.Body, m.full, Unary)
 	if err != nil {
 		return nil, err
 	}

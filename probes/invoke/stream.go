@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -136,7 +137,7 @@ func (m *method) kind() Kind {
 
 // only is the one request of a unary or server-streaming call: body, or
 // the one message Send gives when body is nil.
-func (o StreamOptions) only(ctx context.Context, body []byte, m *method) ([]byte, error) {
+func (o StreamOptions) only(ctx context.Context, body []byte, method string, k Kind) ([]byte, error) {
 	if body != nil || o.Send == nil {
 		return body, nil
 	}
@@ -151,7 +152,7 @@ func (o StreamOptions) only(ctx context.Context, body []byte, m *method) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %s is %s and takes one request message; more than one was given", ErrBadRequest, m.full, m.kind())
+		return nil, fmt.Errorf("%w: %s is %s and takes one request message; more than one was given", ErrBadRequest, strings.TrimPrefix(method, "/"), k)
 	}
 	return first, nil
 }
@@ -166,7 +167,7 @@ func (g *GRPCClient) stream(ctx context.Context, m *method, req Request) (*Resul
 	var body []byte
 	if kind == ServerStream || o.Send == nil {
 		var err error
-		if body, err = o.only(ctx, req.Body, m); err != nil {
+		if body, err = o.only(ctx, req.Body, m.full, kind); err != nil {
 			return nil, err
 		}
 		if first, err = m.parse(body); err != nil {
@@ -181,10 +182,9 @@ func (g *GRPCClient) stream(ctx context.Context, m *method, req Request) (*Resul
 	res.RequestBody, _ = compact(body)
 	ctx, cancel := context.WithCancelCause(metadata.NewOutgoingContext(ctx, md))
 	defer cancel(errFinished)
-	if o.MaxTime > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, o.MaxTime, errMaxTime)
-		defer stop()
+	if o.MaxTime > 0 { // a timer, not a deadline: the server is not told (grpc-timeout), and does not end the stream first
+		t := time.AfterFunc(o.MaxTime, func() { cancel(errMaxTime) })
+		defer t.Stop()
 	}
 	res.Start = time.Now()
 	desc := &grpc.StreamDesc{StreamName: string(m.desc.Name()), ServerStreams: m.desc.IsStreamingServer(), ClientStreams: m.desc.IsStreamingClient()}
