@@ -57,17 +57,22 @@ type Caller struct {
 
 	mu    sync.Mutex
 	conns map[string]invoke.Invoker // kept connections, by connKey
+	live  map[*LiveStream]struct{}  // streams Start opened, until they end
 }
 
 // NewCaller returns a Caller. Close it when done.
 func NewCaller(opts CallerOptions) *Caller {
-	return &Caller{opts: opts, conns: map[string]invoke.Invoker{}}
+	return &Caller{opts: opts, conns: map[string]invoke.Invoker{}, live: map[*LiveStream]struct{}{}}
 }
 
-// Close closes the kept connections. The Caller stays usable.
+// Close cancels the streams Start opened and closes the kept
+// connections. The Caller stays usable.
 func (c *Caller) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for s := range c.live {
+		s.Cancel()
+	}
 	var errs []error
 	for k, inv := range c.conns {
 		errs = append(errs, inv.Close())

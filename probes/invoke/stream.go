@@ -48,6 +48,9 @@ type StreamOptions struct {
 	// takes its one request from Body, or from Send when Body is nil
 	// (more than one message is then an error wrapping ErrBadRequest).
 	Send func(ctx context.Context) ([]byte, error)
+	// OnStart hears that the stream is open, before any message; nil
+	// means no one does. It is not called for a unary method.
+	OnStart func(Kind)
 	// OnHeader hears the server's header metadata when it arrives; nil
 	// means no one does (Result.Header has it at the end).
 	OnHeader func(map[string][]string)
@@ -192,6 +195,9 @@ func (g *GRPCClient) stream(ctx context.Context, m *method, req Request) (*Resul
 	if err != nil {
 		g.end(ctx, res, err, nil)
 		return res, nil
+	}
+	if o.OnStart != nil {
+		o.OnStart(kind)
 	}
 	sendDone := make(chan int, 1)
 	if first != nil {

@@ -62,8 +62,10 @@ func TestStreamServerLive(t *testing.T) {
 	g := dialBook(t, "Dune", "Emma")
 	var got []event
 	var header map[string][]string
+	var started invoke.Kind
 	res, err := g.Invoke(t.Context(), invoke.Request{Method: "bookstore.WatchBooks", Stream: invoke.StreamOptions{
 		MaxMessages: 4,
+		OnStart:     func(k invoke.Kind) { started = k },
 		OnHeader:    func(h map[string][]string) { header = h },
 		OnReceive: func(m invoke.StreamMessage) error {
 			var e event
@@ -91,6 +93,9 @@ func TestStreamServerLive(t *testing.T) {
 	}
 	if !res.OK() || res.Status != "CANCELLED" || res.Stream.Stopped != invoke.StoppedMaxMessages || res.Stream.Received != 4 || res.Stream.Sent != 1 || res.Stream.Kind != invoke.ServerStream {
 		t.Errorf("result %+v, stream %+v", res, res.Stream)
+	}
+	if started != invoke.ServerStream {
+		t.Errorf("OnStart heard %q", started)
 	}
 	if header == nil || res.Header == nil {
 		t.Errorf("no header metadata: OnHeader %v, Result %v", header, res.Header)
