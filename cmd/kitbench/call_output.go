@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -37,13 +36,7 @@ func (o callOutput) note(format string, args ...any) {
 }
 
 // json prints v as JSON (raw).
-func (o callOutput) json(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return o.raw(b)
-}
+func (o callOutput) json(v any) error { return workbench.WriteValue(o.stdout, v, terminal(o.stdout)) }
 
 // raw prints b, indented on a terminal, with every character a terminal
 // could obey escaped (sanitize.JSON).

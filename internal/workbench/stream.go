@@ -38,14 +38,19 @@ type MessageEnvelope struct {
 
 // Receive prints m; it is an invoke.StreamOptions.OnReceive.
 func (s StreamWriter) Receive(m invoke.StreamMessage) error {
-	b := []byte(m.Body)
 	if s.Envelope {
-		var err error
-		if b, err = json.Marshal(MessageEnvelope{Message: m.Index, At: m.At, Body: recorder.DefaultPolicy().JSON(m.Body)}); err != nil {
-			return err
-		}
+		return WriteValue(s.W, MessageEnvelope{Message: m.Index, At: m.At, Body: recorder.DefaultPolicy().JSON(m.Body)}, s.Indent)
 	}
-	return WriteJSON(s.W, b, s.Indent)
+	return WriteJSON(s.W, m.Body, s.Indent)
+}
+
+// WriteValue writes v as JSON as WriteJSON does.
+func WriteValue(w io.Writer, v any, indent bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, b, indent)
 }
 
 // WriteJSON writes b and a newline to w, indented when indent is set,

@@ -14,6 +14,11 @@ type Call struct {
 	History  key.Binding // h: switch between methods and history
 	Rerun    key.Binding // r: re-run the history entry under the cursor
 	Record   key.Binding // R: start or stop recording dashboard calls
+	// While a stream is open (also while editing): Send sends the
+	// editor's body as the next message of a client or bidirectional
+	// stream, and
+	HalfClose key.Binding // ctrl+d: end sending (half-close)
+	Cancel    key.Binding // ctrl+x: cancel the stream
 }
 
 // CallKeys returns the call view's bindings.
@@ -30,6 +35,9 @@ func CallKeys() Call {
 		History:  b("h", "history", "h"),
 		Rerun:    b("r", "re-run", "r"),
 		Record:   b("R", "record", "R"),
+
+		HalfClose: b("ctrl+d", "end sending", "ctrl+d"),
+		Cancel:    b("ctrl+x", "cancel stream", "ctrl+x"),
 	}
 }
 
