@@ -66,10 +66,9 @@ func (c *Caller) Start(ctx context.Context, service string, cands []sd.Instance,
 	req.Stream.OnReceive = func(m invoke.StreamMessage) error {
 		select {
 		case s.msgs <- m:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
+		case <-sctx.Done(): // cancelled: no one waits for it, and the call ends as CANCELLED
 		}
+		return nil
 	}
 	c.mu.Lock()
 	c.live[s] = struct{}{}
