@@ -37,7 +37,9 @@ func newCallCmd() *cobra.Command {
 	fl.StringVarP(&f.in.Data, "data", "d", "", "request JSON: inline, @file, or @- for stdin (empty: {})")
 	fl.StringArrayVarP(&f.in.Headers, "header", "H", nil, "header or metadata 'name: value' (repeatable; ${VAR} reads the environment)")
 	fl.StringArrayVarP(&f.in.PathParams, "path-param", "p", nil, "HTTP path parameter name=value (repeatable; default: the body field)")
-	fl.DurationVar(&f.in.Timeout, "timeout", 30*time.Second, "deadline of the call (0: none)")
+	fl.DurationVar(&f.in.Timeout, "timeout", 30*time.Second, "deadline of the call (0: none; a stream has none unless given)")
+	fl.IntVar(&f.in.MaxMessages, "max-messages", 0, "end a stream after this many server messages, as a success (0: no limit)")
+	fl.DurationVar(&f.in.MaxTime, "max-time", 0, "end a stream after this long, as a success (0: no limit)")
 	fl.DurationVar(&f.src.Timeout, "connect-timeout", 5*time.Second, "time to find the service and connect")
 	fl.BoolVar(&f.conn.HTTP, "http", false, "call over HTTP/JSON even when the instance offers gRPC")
 	fl.BoolVar(&f.all, "all", false, "call every instance and compare status, latency and response")
@@ -82,6 +84,9 @@ func runCall(cmd *cobra.Command, f *callFlags, args []string) error {
 	}
 	if err := f.check(); err != nil {
 		return err
+	}
+	if f.in.All = f.all; cmd.Flags().Changed("timeout") {
+		f.in.StreamTimeout = f.in.Timeout
 	}
 	if ca.Verb != "" { // grpcurl's list and describe, as grpcurl prints them
 		return workbench.Classify(workbench.WriteSymbols(cmd.Context(), cmd.OutOrStdout(), f.src, f.conn, ca))

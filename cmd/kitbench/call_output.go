@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -38,26 +36,11 @@ func (o callOutput) note(format string, args ...any) {
 }
 
 // json prints v as JSON (raw).
-func (o callOutput) json(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return o.raw(b)
-}
+func (o callOutput) json(v any) error { return workbench.WriteValue(o.stdout, v, terminal(o.stdout)) }
 
 // raw prints b, indented on a terminal, with every character a terminal
 // could obey escaped (sanitize.JSON).
-func (o callOutput) raw(b []byte) error {
-	if terminal(o.stdout) {
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, b, "", "  "); err == nil {
-			b = buf.Bytes()
-		}
-	}
-	_, err := fmt.Fprintf(o.stdout, "%s\n", sanitize.JSON(b))
-	return err
-}
+func (o callOutput) raw(b []byte) error { return workbench.WriteJSON(o.stdout, b, terminal(o.stdout)) }
 
 // result prints one call's result and returns the error its status means.
 func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) error {
@@ -71,7 +54,7 @@ func (o callOutput) result(service string, inst sd.Instance, r *invoke.Result) e
 	if o.f.verbose {
 		workbench.WriteVerbose(o.stderr, inst, env.Result)
 	}
-	if r.OK() && r.Body != nil {
+	if r.OK() && r.Body != nil && r.Stream == nil { // a stream's were printed as they came
 		if err := o.raw(r.Body); err != nil { // the answer itself, as received
 			return err
 		}

@@ -16,6 +16,7 @@ func (o callOutput) caller() *workbench.Caller {
 		Connect:  o.f.conn,
 		Skipped:  func(inst sd.Instance, err error) { o.note("skipping %s: %v", inst.ID, err) },
 		WireJSON: o.f.wireJSON,
+		Record:   o.f.record != "",
 	})
 }
 
@@ -32,6 +33,7 @@ func callOne(ctx context.Context, out callOutput, rec *workbench.Recording, serv
 			return err
 		}))
 	}
+	req.Stream.OnReceive = workbench.StreamWriter{W: out.stdout, Envelope: out.f.output == "json", Indent: terminal(out.stdout)}.Receive
 	call, err := c.Call(ctx, service, cands, req)
 	if err != nil {
 		return workbench.Classify(err)
@@ -39,7 +41,7 @@ func callOne(ctx context.Context, out callOutput, rec *workbench.Recording, serv
 	if err := rec.Record(call); err != nil {
 		return fmt.Errorf("--record: %w", err)
 	}
-	return out.result(service, call.Instance, call.Result)
+	return workbench.StreamInterrupted(ctx, call.Result, out.result(service, call.Instance, call.Result))
 }
 
 // callAll calls every instance and compares the answers.

@@ -51,10 +51,18 @@ func dashCall(req call.Request) (method string, cands []sd.Instance) {
 	return method, cands
 }
 
-// Call implements call.Caller.
+// Call implements call.Caller; a streaming method answers with its open
+// stream, whose End gives the answer.
 func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response, error) {
 	method, cands := dashCall(req)
-	c, err := a.caller.Call(ctx, req.Service, cands, invoke.Request{Method: method, Body: req.Body})
+	c, s, err := a.caller.Start(ctx, req.Service, cands, invoke.Request{Method: method, Body: req.Body})
+	if s != nil {
+		return call.Response{Stream: dashStream{s, a}}, nil
+	}
+	return a.response(c, err)
+}
+
+func (a *dashActions) response(c *workbench.Call, err error) (call.Response, error) {
 	if err != nil {
 		return call.Response{}, err
 	}
@@ -63,6 +71,14 @@ func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response
 		Code: r.Code, Status: r.Status, OK: r.OK(), Message: r.Message, Reason: r.Reason, Latency: r.Duration,
 		TraceID: r.TraceID, Body: r.Body, Recorded: a.rec.Record(c)}, nil
 }
+
+// dashStream implements call.Stream.
+type dashStream struct {
+	*workbench.LiveStream
+	a *dashActions
+}
+
+func (s dashStream) End() (call.Response, error) { return s.a.response(s.LiveStream.End()) }
 
 // Template implements call.Caller with the method's schema.
 func (a *dashActions) Template(ctx context.Context, req call.Request) ([]byte, error) {

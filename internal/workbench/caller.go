@@ -42,6 +42,11 @@ type CallerOptions struct {
 	// (createTime), as grpcurl prints it; false gives it the .proto field
 	// names (create_time), kitbench's rule (see names.go).
 	WireJSON bool
+	// Record says the calls are to be recorded (Recording, Recorder): a
+	// method Exchange cannot convert (a stream, until the session format
+	// keeps message lists) is refused before it is called. False calls
+	// every kind of method.
+	Record bool
 }
 
 // Caller calls the first reachable instance of a list of candidates, and
@@ -52,17 +57,22 @@ type Caller struct {
 
 	mu    sync.Mutex
 	conns map[string]invoke.Invoker // kept connections, by connKey
+	live  map[*LiveStream]struct{}  // streams Start opened, until they end
 }
 
 // NewCaller returns a Caller. Close it when done.
 func NewCaller(opts CallerOptions) *Caller {
-	return &Caller{opts: opts, conns: map[string]invoke.Invoker{}}
+	return &Caller{opts: opts, conns: map[string]invoke.Invoker{}, live: map[*LiveStream]struct{}{}}
 }
 
-// Close closes the kept connections. The Caller stays usable.
+// Close cancels the streams Start opened and closes the kept
+// connections. The Caller stays usable.
 func (c *Caller) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for s := range c.live {
+		s.Cancel()
+	}
 	var errs []error
 	for k, inv := range c.conns {
 		errs = append(errs, inv.Close())
@@ -120,6 +130,9 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 	for i, inst := range cands {
 		outs[i].Instance = inst.ID
 		err := c.use(ctx, inst, func(inv invoke.Invoker) error {
+			if err := refuseStream(ctx, inv, req, compareOnlyUnary); err != nil {
+				return err
+			}
 			var err error
 			outs[i].Result, err = c.invoke(ctx, inv, req)
 			return err
@@ -137,21 +150,59 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 
 // invoke sends req with inv and names the answer's fields by the rule.
 func (c *Caller) invoke(ctx context.Context, inv invoke.Invoker, req invoke.Request) (*invoke.Result, error) {
+	if c.opts.Record {
+		if err := refuseStream(ctx, inv, req, recordable); err != nil {
+			return nil, err
+		}
+	}
+	req.Stream.ProtoNames = !c.opts.WireJSON
 	res, err := inv.Invoke(ctx, req)
-	if g, ok := grpcClient(inv); ok && err == nil && !c.opts.WireJSON {
-		protoNames(ctx, g, res)
+	if g := grpcOf(inv); g != nil && err == nil && !c.opts.WireJSON {
+		protoNames(ctx, g, res) // an answer over HTTP (perMethod's) is left as it is
 	}
 	return res, err
 }
 
-// grpcClient is the gRPC client behind inv, which may be one itself or
-// wrap one (perMethod).
-func grpcClient(inv invoke.Invoker) (*invoke.GRPCClient, bool) {
+// refuseStream returns refuse's error for the kind of req's gRPC method,
+// read within req.Timeout (the lookup is the one the call makes: its
+// descriptors are kept). HTTP routes are all unary, and a method gRPC
+// lacks is left to the call to report.
+func refuseStream(ctx context.Context, inv invoke.Invoker, req invoke.Request, refuse func(method string, k invoke.Kind) error) error {
+	g := grpcOf(inv)
+	if g == nil {
+		return nil
+	}
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
+	k, err := g.Kind(ctx, req.Method)
+	if errors.Is(err, invoke.ErrNoMethod) {
+		return nil // perhaps served over HTTP: the call says
+	}
+	if err != nil {
+		return err
+	}
+	return refuse(req.Method, k)
+}
+
+// grpcOf is the gRPC client inv calls through, nil for HTTP.
+func grpcOf(inv invoke.Invoker) *invoke.GRPCClient {
 	if p, ok := inv.(*perMethod); ok {
 		inv = p.Invoker
 	}
-	g, ok := inv.(*invoke.GRPCClient)
-	return g, ok
+	g, _ := inv.(*invoke.GRPCClient)
+	return g
+}
+
+// compareOnlyUnary refuses to compare the answers of a stream (--all).
+func compareOnlyUnary(method string, k invoke.Kind) error {
+	if k == invoke.Unary {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is a %s method, and --all compares one answer from each instance: call one instance (drop --all; --instance chooses it)",
+		invoke.ErrStreaming, method, strings.ReplaceAll(string(k), "_", "-"))
 }
 
 // first runs fn on a connection to each of cands in turn until one does

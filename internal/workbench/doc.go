@@ -28,6 +28,18 @@
 // recording both write through a Recording, so the same call gives the
 // same line in either file.
 //
+// A streaming call has no exchange yet (ErrStreamRecording): a Caller
+// with CallerOptions.Record refuses a streaming method before calling it.
+//
+// # Streams
+//
+// Caller.Call makes a streaming call as invoke does, to its end, with the
+// request's StreamOptions (`kitbench call`: JSONValues and InputValues
+// give -d's messages, StreamWriter prints the answers as they arrive).
+// Caller.Start opens one that someone drives message by message
+// (LiveStream, the dashboard's call view); Caller.Close cancels those
+// still open. --all's comparison refuses streams.
+//
 // # Layering
 //
 // workbench may import kit/, probes/ and recorder/; it never imports ui/

@@ -30,7 +30,7 @@ func TestExchangeOfRealCalls(t *testing.T) {
 	}
 	created := call(registered(inst), "bookstore.CreateBook", `{"book":{"title":"Dune","author":"Frank Herbert"}}`)
 
-	ex := Exchange(*created)
+	ex, _ := Exchange(*created)
 	if ex.Transport != recorder.TransportGRPC || ex.Endpoint != "CreateBook" || ex.Service != "bookstore" || ex.Instance != "book-1" ||
 		ex.Target != inst.GRPCAddr || ex.Request.GRPCMethod != "/bookstore.v1.BookService/CreateBook" || ex.TraceID != created.Result.TraceID ||
 		!ex.Time.Equal(created.Result.Start) || ex.Duration != created.Result.Duration || ex.Response.GRPCCode != 0 {
@@ -47,13 +47,13 @@ func TestExchangeOfRealCalls(t *testing.T) {
 	}
 
 	got := call(httpOnly(inst), "bookstore.GetBook", `{"id":"`+id.ID+`"}`)
-	ex = Exchange(*got)
+	ex, _ = Exchange(*got)
 	if ex.Transport != recorder.TransportHTTP || ex.Endpoint != "GetBook" || ex.Target != inst.HTTPAddr ||
 		ex.Request.Method != "GET" || ex.Request.Path != "/v1/books/"+id.ID || ex.Request.Body != nil ||
 		ex.Response.Status != 200 || ex.Response.Body == nil || !strings.Contains(string(ex.Response.Body.JSON), "Frank Herbert") {
 		t.Errorf("HTTP exchange %+v", ex)
 	}
-	list := Exchange(*call(httpOnly(inst), "bookstore.ListBooks", `{"page_size":1}`))
+	list, _ := Exchange(*call(httpOnly(inst), "bookstore.ListBooks", `{"page_size":1}`))
 	if list.Request.Path != "/v1/books?page_size=1" || list.Endpoint != "ListBooks" {
 		t.Errorf("the path keeps its query: %q (%s)", list.Request.Path, list.Endpoint)
 	}
@@ -90,7 +90,7 @@ func TestExchangeKeepsANonJSONBody(t *testing.T) {
 	res := &invoke.Result{Transport: invoke.HTTP, Target: "127.0.0.1:1", Method: "GET /health", URL: "http://127.0.0.1:1/health",
 		Code: 503, Status: "503 Service Unavailable", Header: map[string][]string{"content-type": {"text/plain; charset=utf-8"}},
 		Body: json.RawMessage(`"draining\n"`), Start: time.Unix(1, 0)}
-	ex := Exchange(Call{Service: "s", Instance: sd.Instance{ID: "i"}, Request: invoke.Request{Method: "s.Health"}, Result: res})
+	ex, _ := Exchange(Call{Service: "s", Instance: sd.Instance{ID: "i"}, Request: invoke.Request{Method: "s.Health"}, Result: res})
 	if b := ex.Response.Body; b == nil || string(b.Bytes) != "draining\n" || b.JSON != nil || ex.Endpoint != "Health" || ex.Request.Path != "/health" {
 		t.Errorf("exchange %+v body %+v", ex, ex.Response.Body)
 	}

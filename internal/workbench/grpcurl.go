@@ -101,7 +101,8 @@ func TranslateGrpcurl(args []string, fs *pflag.FlagSet) ([]string, error) {
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		gf, known := grpcurlFlags[name]
-		if !known || (len(name) == 1 && gf.to == "-"+name) { // kitbench's own flag
+		own := name == "max-time" && strings.HasPrefix(a, "--")     // kitbench's stream limit; grpcurl's -max-time is --timeout
+		if !known || own || (len(name) == 1 && gf.to == "-"+name) { // kitbench's own flag
 			if isSource(name) {
 				target = true
 			}

@@ -43,7 +43,11 @@ func (r *Recording) Record(c *Call) error {
 	if r == nil {
 		return nil
 	}
-	if err := r.w.Append(Exchange(*c)); err != nil {
+	ex, err := Exchange(*c)
+	if err != nil {
+		return err
+	}
+	if err := r.w.Append(ex); err != nil {
 		return err
 	}
 	r.mu.Lock()

@@ -53,8 +53,8 @@ func Symbols(ctx context.Context, src Source, conn ConnectOptions, verb, name st
 	var out string
 	c := NewCaller(CallerOptions{Connect: conn})
 	err = c.first(ctx, service, verb, cands, true, func(inst sd.Instance, inv invoke.Invoker) error {
-		g, ok := grpcClient(inv)
-		if !ok {
+		g := grpcOf(inv)
+		if g == nil {
 			return fmt.Errorf("%s reads gRPC descriptors, and %s offers HTTP only: 'kitbench describe %s' lists its routes", verb, inst.ID, service)
 		}
 		return g.Descriptors(ctx, func(s grpcurl.DescriptorSource) error {

@@ -30,6 +30,13 @@ func WriteVerbose(w io.Writer, inst sd.Instance, r *invoke.Result) {
 		fmt.Fprintf(w, "reason    %s\n", sanitize.Line(r.Reason, 0))
 	}
 	fmt.Fprintf(w, "duration  %s\n", r.Duration.Round(time.Microsecond))
+	if s := r.Stream; s != nil {
+		fmt.Fprintf(w, "stream    %s, %d sent, %d received", s.Kind, s.Sent, s.Received)
+		if s.Stopped != "" {
+			fmt.Fprintf(w, ", stopped at %s", s.Stopped)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "trace id  %s\n", sanitize.Line(r.TraceID, 0))
 	headers(w, "> ", r.RequestHeader)
 	headers(w, "< ", r.Header)

@@ -16,6 +16,16 @@
 // request with its line and column, and it skips the reflection round trip
 // per message type that grpcurl spends looking for extensions.
 //
+// Streaming gRPC methods are called the same way (Invoke), each kind
+// with grpc-go's ClientConn.NewStream and dynamicpb messages: a
+// server-streaming call sends Body and hands each answer to
+// StreamOptions.OnReceive as it arrives; client-streaming and
+// bidirectional calls send what StreamOptions.Send gives, on the one
+// goroutine a stream starts, while the caller's goroutine receives. No
+// goroutine is started per message. MaxMessages and MaxTime end a stream
+// as a success; Request.Timeout and the context end it as a deadline or
+// a cancel.
+//
 // HTTP uses the route table an instance publishes in its introspection info
 // (method and path per endpoint); how path parameters, query parameters and
 // bodies are filled from one JSON request is documented on HTTPClient.
@@ -56,4 +66,7 @@
 // error wraps context.DeadlineExceeded or context.Canceled; the stream is
 // cancelled with it, and the next call opens a new one. Response
 // bodies are capped (HTTPOptions.MaxBody); nothing panics on bad input.
+// A stream's own failures (a message Send gives that is not valid, Send's
+// error) cancel it and are the call's error; when Invoke returns, the
+// stream and its sending goroutine have ended.
 package invoke

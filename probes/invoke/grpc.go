@@ -199,16 +199,26 @@ func (g *GRPCClient) Close() error {
 	return g.conn.Close()
 }
 
-// Invoke calls a unary method with req.Body as its JSON request. See
-// Invoker.
+// Invoke calls a method with req.Body as its JSON request: a unary one,
+// or a streaming one as req.Stream says (see StreamOptions). See Invoker.
 func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
+	parent := ctx
 	ctx, cancel := withTimeout(ctx, req.Timeout)
 	defer cancel()
 	m, err := g.resolve(ctx, req.Method)
 	if err != nil {
 		return nil, err
 	}
-	in, err := m.parse(req.Body)
+	if m.kind() != Unary {
+		sctx, scancel := withTimeout(parent, req.Stream.Timeout)
+		defer scancel()
+		return g.stream(sctx, m, req)
+	}
+	body, err := req.Stream.only(ctx, req.Body, m.full, Unary)
+	if err != nil {
+		return nil, err
+	}
+	in, err := m.parse(body)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +227,7 @@ func (g *GRPCClient) Invoke(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Transport: GRPC, Target: g.addr, Method: m.full, TraceID: traceID, RequestHeader: sent}
-	res.RequestBody, _ = compact(req.Body)
+	res.RequestBody, _ = compact(body)
 	ctx = metadata.NewOutgoingContext(ctx, md)
 	out := dynamicpb.NewMessage(m.desc.Output())
 	var hdr, trl metadata.MD
@@ -265,8 +275,11 @@ func outgoing(h map[string][]string) (md metadata.MD, sent map[string][]string, 
 // codeName gives a status code's canonical name, "NOT_FOUND" for NotFound.
 func codeName(c codes.Code) string {
 	s := c.String()
-	if c == codes.OK {
+	switch c {
+	case codes.OK:
 		return "OK"
+	case codes.Canceled: // grpc-go spells it the American way; the canonical name does not
+		return "CANCELLED"
 	}
 	var b strings.Builder
 	for i, r := range s {

@@ -257,6 +257,10 @@ func addQuery(q url.Values, k string, raw json.RawMessage, route string) error {
 
 // Invoke sends req by the rule in HTTPClient's doc. See Invoker.
 func (h *HTTPClient) Invoke(ctx context.Context, req Request) (*Result, error) {
+	var err error
+	if req.Body, err = req.Stream.only(ctx, req.Body, req.Method, Unary); err != nil {
+		return nil, err
+	}
 	p, err := h.Plan(req)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,10 @@ var (
 	// ErrNoReflection: the server does not offer gRPC server reflection
 	// and no .proto or protoset was given.
 	ErrNoReflection = errors.New("server reflection not supported")
-	// ErrStreaming: the method streams; only unary methods are invoked.
+	// ErrStreaming: the method streams, and what was asked of it makes
+	// sense only for a unary one (comparing the answers of every
+	// instance, a request with more than one message for a method that
+	// takes one).
 	ErrStreaming = errors.New("streaming method")
 	// ErrUnsetVariable: a header names ${VAR} and VAR is not set.
 	ErrUnsetVariable = errors.New("environment variable not set")
@@ -58,9 +61,14 @@ type Request struct {
 	// body does; nil means take them all from the body. Ignored for gRPC.
 	PathParams map[string]string
 	// Timeout bounds the call, the lookup of a gRPC method's descriptors
-	// included (connection excluded); zero means only the context's
-	// deadline.
+	// included (connection excluded); a stream has its own
+	// (StreamOptions.Timeout). Zero means only the context's deadline.
 	Timeout time.Duration
+	// Stream says how a gRPC streaming method is called: where the
+	// client's messages come from, who hears the server's as they arrive,
+	// and when to stop. The zero value sends Body as the only message and
+	// waits for the stream's end. Ignored for unary methods and HTTP.
+	Stream StreamOptions
 }
 
 // Result is everything about one call that a person, a script or a
@@ -104,10 +112,20 @@ type Result struct {
 
 	Start    time.Time     `json:"start"`
 	Duration time.Duration `json:"duration_ns"`
+
+	// Stream counts a streaming call's messages and says how it ended;
+	// nil for a unary call. Its messages went to the StreamOptions
+	// callbacks; Body holds a client-streaming call's one answer.
+	Stream *StreamStats `json:"stream,omitempty"`
 }
 
-// OK reports whether the call succeeded: gRPC OK or an HTTP 2xx status.
+// OK reports whether the call succeeded: gRPC OK or an HTTP 2xx status,
+// or a stream the caller stopped at one of its own limits
+// (StreamStats.Stopped).
 func (r *Result) OK() bool {
+	if r.Stream != nil && r.Stream.Stopped != "" {
+		return true
+	}
 	if r.Transport == HTTP {
 		return r.Code >= 200 && r.Code < 300
 	}

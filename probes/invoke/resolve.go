@@ -76,9 +76,6 @@ func (g *GRPCClient) resolve(ctx context.Context, name string) (*method, error) 
 		return nil, NotFound(ErrNoMethod, meth, sd.GetFullyQualifiedName(), names)
 	}
 	pm := md.UnwrapMethod()
-	if pm.IsStreamingClient() || pm.IsStreamingServer() {
-		return nil, fmt.Errorf("%w: %s streams; kitbench calls unary methods (grpcurl handles streams)", ErrStreaming, md.GetFullyQualifiedName())
-	}
 	m = &method{full: "/" + sd.GetFullyQualifiedName() + "/" + meth, desc: pm, types: typesOf(pm.ParentFile())}
 	g.mu.Lock()
 	g.methods[name] = m

@@ -43,6 +43,30 @@ type Response struct {
 	// Recorded is true when the exchange was appended to the session
 	// being recorded.
 	Recorded bool
+	// Stream is the open stream when the method streams; the fields
+	// above are then empty, and its End gives them. Nil for a unary call.
+	Stream Stream
+}
+
+// Stream is a streaming call in progress: the server's messages, then
+// its end. The view calls it only from commands, and keeps one Next
+// waiting at a time.
+type Stream interface {
+	// Kind is "server_stream", "client_stream" or "bidi_stream".
+	Kind() string
+	// Next waits for the server's next message (JSON) and when it came
+	// since the call started; ok is false once the stream has ended.
+	Next(ctx context.Context) (body []byte, at time.Duration, ok bool)
+	// Send sends the next client message; an error when the stream takes
+	// none (server-streaming, half-closed, ended).
+	Send(ctx context.Context, body []byte) error
+	// CloseSend half-closes: the client sends no more.
+	CloseSend()
+	// Cancel ends the stream.
+	Cancel()
+	// End waits for the end and returns the call's answer: status,
+	// latency, trace; an error means it failed on the caller's side.
+	End() (Response, error)
 }
 
 // Caller makes calls and describes methods. The view calls it only from

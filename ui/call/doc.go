@@ -20,6 +20,19 @@
 // The method list comes from the hub's messages: each instance's
 // introspection info lists its endpoints, transports and request examples.
 //
+// # Streams
+//
+// A streaming method answers ctrl+s with its open stream (Response.Stream):
+// the server's messages appear as they arrive, one line each, with their
+// count and rate, and the response pane follows the newest unless the user
+// has paged up (pgup, home; end follows again). On a client or
+// bidirectional stream the editor holds the next message: ctrl+s sends it
+// (editing or not), ctrl+d ends sending (half-close); ctrl+x cancels any
+// stream. The stream's end is the answer, kept in the history like a
+// unary call's. One command at a time waits for the next message and is
+// re-armed after it (as ui.WaitFor is), so Update never waits; the stream
+// ends by itself, by ctrl+x, or when the dashboard closes its Caller.
+//
 // # Keyboard
 //
 // While the editor has the keyboard the view is a ui.KeyCapturer: every key

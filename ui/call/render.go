@@ -89,7 +89,7 @@ func (v *View) right(w int) []string {
 		}
 	}
 	out = append(out, v.responseHead(w)...)
-	if v.last != nil && !v.sending && v.body.Text() != "" {
+	if (v.last != nil || v.stream != nil) && !v.sending && v.body.Text() != "" {
 		out = append(out, strings.Split(v.body.View(), "\n")...)
 	}
 	if len(out) > v.h {
@@ -138,6 +138,8 @@ func (v *View) responseHead(w int) []string {
 	switch {
 	case v.sending:
 		return []string{line("Response · calling "+v.cur.key+"…", styles.ToneInfo)}
+	case v.streaming():
+		return []string{line(v.streamLine(), styles.ToneInfo)}
 	case v.err != "":
 		return []string{line("✗ "+v.err, styles.ToneBad)}
 	case v.last == nil:
@@ -159,6 +161,9 @@ func (v *View) responseHead(w int) []string {
 	second := r.Transport + " " + r.Method + " @ " + r.Target
 	if r.TraceID != "" {
 		second = "trace " + r.TraceID + " (t opens it) · " + second
+	}
+	if v.stream != nil {
+		second = v.streamLine() + " · " + second
 	}
 	return []string{line(head, tone), line(second, styles.ToneMuted)}
 }

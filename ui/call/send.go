@@ -34,7 +34,7 @@ func (v *View) send() tea.Cmd {
 	}
 	v.rr++
 	v.seq++
-	v.sending, v.err = true, ""
+	v.sending, v.err, v.stream = true, "", nil
 	req := Request{Service: v.cur.service, Method: v.cur.name, Instance: v.instance, Instances: cands, Body: []byte(v.ed.value())}
 	c, timeout, seq := v.deps.Caller, v.opts.Timeout, v.seq
 	return func() tea.Msg {
@@ -51,15 +51,28 @@ func (v *View) callDone(d callDone) tea.Cmd {
 		return nil
 	}
 	v.sending = false
+	if d.err == nil && d.resp.Stream != nil {
+		return v.startStream(d)
+	}
+	return v.finish(d, false)
+}
+
+// finish shows a call's answer (a stream's end when streamed: its
+// messages stay in the pane) and saves it in the history.
+func (v *View) finish(d callDone, streamed bool) tea.Cmd {
 	e := HistoryEntry{Time: d.at, Service: d.req.Service, Method: d.req.Method, Instance: d.req.Instance, Body: d.req.Body}
 	if d.err != nil {
 		v.last, v.err = nil, d.err.Error()
-		v.body.SetText("")
+		if !streamed {
+			v.body.SetText("")
+		}
 		e.Status = "error"
 	} else {
 		r := d.resp
 		v.last = &r
-		v.body.SetText(strings.Join(d.lines, "\n"))
+		if !streamed {
+			v.body.SetText(strings.Join(d.lines, "\n"))
+		}
 		if r.Recorded {
 			v.rec.Calls++
 		}

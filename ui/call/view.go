@@ -47,6 +47,7 @@ type View struct {
 
 	seq     int
 	sending bool
+	stream  *live // the open stream, or the last one; nil after a unary call
 	last    *Response
 	body    components.Pane // the last response's body
 	err     string
@@ -104,10 +105,14 @@ func (v *View) Count() (int, int) {
 
 // ShortHelp implements help.KeyMap.
 func (v *View) ShortHelp() []key.Binding {
-	if v.editing {
-		return []key.Binding{v.km.Send, v.km.Done}
+	var b []key.Binding
+	if v.streaming() {
+		b = v.streamHelp()
 	}
-	b := []key.Binding{v.nav.Enter, v.km.Send, v.km.Instance, v.km.Trace, v.km.History}
+	if v.editing {
+		return append(b, v.km.Send, v.km.Done)
+	}
+	b = append(b, v.nav.Enter, v.km.Send, v.km.Instance, v.km.Trace, v.km.History)
 	if v.showHistory {
 		b = append(b, v.km.Rerun)
 	}
@@ -124,11 +129,15 @@ func (v *View) FullHelp() [][]key.Binding {
 		{v.km.Send, v.km.Instance, v.km.Trace},
 		{v.km.History, v.km.Rerun, v.km.Record},
 		{v.pk.Open, v.pk.Copy, v.pk.Pager},
+		{v.km.HalfClose, v.km.Cancel},
 	}
 }
 
 // Update implements ui.View.
 func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	if cmd, ok := v.streamUpdate(msg); ok {
+		return v, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return v, v.key(msg)
@@ -196,6 +205,11 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 }
 
 func (v *View) key(k tea.KeyPressMsg) tea.Cmd {
+	if v.streaming() {
+		if cmd, ok := v.streamKey(k); ok {
+			return cmd
+		}
+	}
 	if v.editing {
 		switch {
 		case key.Matches(k, v.km.Send):
@@ -247,11 +261,16 @@ func (v *View) key(k tea.KeyPressMsg) tea.Cmd {
 
 // bodyKey opens, copies or pages the last response's body.
 func (v *View) bodyKey(k tea.KeyPressMsg) tea.Cmd {
-	if v.last == nil || v.body.Text() == "" {
+	if (v.last == nil && v.stream == nil) || v.body.Text() == "" {
 		return ui.Notify(ui.Warn, "no response body yet: ctrl+s sends the request")
 	}
 	if key.Matches(k, v.pk.Open) {
-		head := v.last.Status + " · " + latency(v.last) + " · " + v.last.Instance + " · " + v.last.Method
+		var head string
+		if v.last != nil {
+			head = v.last.Status + " · " + latency(v.last) + " · " + v.last.Instance + " · " + v.last.Method
+		} else {
+			head = v.cur.key + " · " + v.streamLine() // a stream's messages so far
+		}
 		return ui.Push(components.NewPaneView(v.st, v.pk, "Response", head, v.body.Text()))
 	}
 	_, cmd := v.body.Update(k)

@@ -77,6 +77,19 @@ func (p *Pane) SetText(s string) {
 	p.fit()
 }
 
+// Follow replaces the body as SetText does but keeps the view where it
+// was, or at the end when it was there: a pane of live text (a stream's
+// messages) follows what arrives while the user has not scrolled up.
+func (p *Pane) Follow(s string) {
+	atEnd, off := p.Below() == 0, p.vp.YOffset()
+	p.SetText(s)
+	if atEnd {
+		p.vp.GotoBottom()
+	} else {
+		p.vp.SetYOffset(off)
+	}
+}
+
 // Text returns the sanitized body: what y copies and o pages.
 func (p *Pane) Text() string { return p.text }
 

@@ -151,3 +151,26 @@ func flatten(cmd tea.Cmd) []tea.Msg {
 	}
 	return []tea.Msg{m}
 }
+
+// TestPaneFollow: Follow keeps a pane at the end as text grows, and where
+// the user scrolled to otherwise.
+func TestPaneFollow(t *testing.T) {
+	st := styles.New(colorprofile.NoTTY)
+	p := components.NewPane(&st, keys.Default().Pane)
+	p.SetSize(20, 5)
+	p.Follow(books(3))
+	p.Follow(books(10))
+	if p.Below() != 0 || !strings.Contains(p.View(), "book 010") {
+		t.Fatalf("at the end, the pane should follow:\n%s", p.View())
+	}
+	p.Update(key("g"))
+	p.Follow(books(12))
+	if p.Offset() != 0 || strings.Contains(p.View(), "book 012") {
+		t.Fatalf("scrolled to the top, the pane should stay there:\n%s", p.View())
+	}
+	p.Update(key("G"))
+	p.Follow(books(14))
+	if !strings.Contains(p.View(), "book 014") {
+		t.Fatalf("back at the end, the pane should follow again:\n%s", p.View())
+	}
+}

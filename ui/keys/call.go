@@ -18,6 +18,11 @@ type Call struct {
 	// other key cancels).
 	AllowWrites key.Binding // y: replay the exchanges that may change data too
 	OnlySafe    key.Binding // s: replay only the safe exchanges
+	// While a stream is open (also while editing): Send sends the
+	// editor's body as the next message of a client or bidirectional
+	// stream, and
+	HalfClose key.Binding // ctrl+d: end sending (half-close)
+	Cancel    key.Binding // ctrl+x: cancel the stream
 }
 
 // CallKeys returns the call view's bindings.
@@ -37,6 +42,8 @@ func CallKeys() Call {
 
 		AllowWrites: b("y", "send writes too", "y"),
 		OnlySafe:    b("s", "only safe ones", "s"),
+		HalfClose:   b("ctrl+d", "end sending", "ctrl+d"),
+		Cancel:      b("ctrl+x", "cancel stream", "ctrl+x"),
 	}
 }
 

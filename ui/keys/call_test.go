@@ -20,7 +20,7 @@ func TestViewKeysDoNotShadowNav(t *testing.T) {
 		}
 	}
 	for name, group := range map[string][]key.Binding{
-		"call":     {c.Send, c.Edit, c.Instance, c.Trace, c.History, c.Rerun, c.Record},
+		"call":     {c.Send, c.Edit, c.Instance, c.Trace, c.History, c.Rerun, c.Record, c.HalfClose, c.Cancel},
 		"sessions": {s.Replay, s.Instance, s.Reload, s.Record},
 	} {
 		seen := map[string]bool{}
