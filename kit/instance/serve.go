@@ -163,6 +163,9 @@ func (inst *Instance) Run(ctx context.Context) error {
 		switch {
 		case err == nil:
 			registrar = r
+			inst.mu.Lock()
+			inst.registrar = r
+			inst.mu.Unlock()
 		case inst.cfg.RegistryOptional:
 			inst.log.Warn("running unregistered", "err", err)
 		default:

@@ -37,6 +37,7 @@ type Registry struct {
 	limiters []LimiterSource
 	spans    SpanSource
 	streams  []*streamGauge
+	targets  controlTargets // what controls act on besides breakers and limiters
 
 	subMu   sync.Mutex
 	subs    map[*subscription]struct{}
