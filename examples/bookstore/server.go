@@ -14,6 +14,7 @@ import (
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
 	"github.com/kitbench/kitbench/kit/auth/jwt"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/fault"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/metrics"
 	"github.com/kitbench/kitbench/kit/tracing"
@@ -65,6 +66,11 @@ type Config struct {
 	// Middleware, when set, wraps each method's endpoint innermost (inside
 	// the breaker), e.g. to inject faults; it receives the method name.
 	Middleware func(method string, next endpoint.Endpoint) endpoint.Endpoint
+	// Controls, when set, enables the admin listener's controls with this
+	// policy (kitbench fault, breaker, limit, drain): every method and
+	// stream is wrapped innermost in a kit/fault injector, and a
+	// registered instance can be drained. Nil leaves them disabled.
+	Controls *introspect.ControlPolicy
 	// HTTPMiddleware, when set, wraps the whole HTTP handler (routing
 	// included), outermost: it sees every request the HTTP listener
 	// serves, e.g. recorder/capture's middleware. Nil serves the router
@@ -198,7 +204,10 @@ func Start(cfg Config) (_ *Instance, err error) {
 	streams := MakeStreamEndpoints(svc)
 	streams.WatchBooks = EndStreamsOn(stopStreams)(streams.WatchBooks)
 
-	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams)
+	faults := fault.New(fault.WithRegistry(reg)) // innermost: the breakers see injected failures
+	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams.Wrap(func(method string, next endpoint.StreamEndpoint) endpoint.StreamEndpoint {
+		return faults.StreamMiddleware(method)(next)
+	}), faults)
 	if err != nil {
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
@@ -219,7 +228,11 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kitgrpc.ServerPanicPolicy(panics)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
 
-	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
+	adminOpts := []introspect.HandlerOption{introspect.WithMetrics(prom)}
+	if cfg.Controls != nil {
+		adminOpts = append(adminOpts, introspect.WithControls(*cfg.Controls))
+	}
+	inst.adminH = introspect.NewHandler(reg, adminOpts...)
 	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
 		return nil, fmt.Errorf("bookstore: admin listener: %w", err)
 	}
@@ -250,6 +263,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		switch {
 		case err == nil:
 			inst.registrar = r
+			reg.SetDrainer(introspect.RegistrarDrainer(r)) // a drain control deregisters, and registers again
 		case cfg.RegistryOptional:
 			inst.log.Warn("running unregistered", "err", err)
 		default:

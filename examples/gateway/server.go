@@ -17,6 +17,8 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/fault"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/metrics"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -131,7 +133,17 @@ func Start(cfg Config) (_ *Instance, err error) {
 	streams := g.upstream.makeStreamEndpoints()
 	streams.WatchBooks = bookstore.EndStreamsOn(stopStreams)(streams.WatchBooks)
 
-	core, streams, err := guarded(cfg, reg, g.upstream.makeEndpoints(), streams)
+	// Faults go innermost, where the upstream's answer arrives: an injected
+	// failure is one the gateway's breakers and metrics see as the
+	// upstream's.
+	faults := fault.New(fault.WithRegistry(reg))
+	streams = streams.Wrap(func(method string, next endpoint.StreamEndpoint) endpoint.StreamEndpoint {
+		return faults.StreamMiddleware(method)(next)
+	})
+	upstream := g.upstream.makeEndpoints().Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		return faults.Middleware(method)(next)
+	})
+	core, streams, err := guarded(cfg, reg, upstream, streams)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
@@ -147,7 +159,11 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))
 	g.health = kitgrpc.RegisterStandardServices(g.grpc)
 
-	g.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
+	adminOpts := []introspect.HandlerOption{introspect.WithMetrics(prom)}
+	if cfg.Controls != nil {
+		adminOpts = append(adminOpts, introspect.WithControls(*cfg.Controls))
+	}
+	g.adminH = introspect.NewHandler(reg, adminOpts...)
 	if g.admin, err = introspect.ListenAdmin(cfg.AdminAddr, g.adminH); err != nil {
 		return nil, fmt.Errorf("gateway: admin listener: %w", err)
 	}
@@ -164,9 +180,12 @@ func Start(cfg Config) (_ *Instance, err error) {
 	closers = append(closers, func() { g.grpc.Stop(); _ = g.http.Close(); g.run.Wait() })
 
 	if cfg.Registry != "" {
-		if g.registrar, err = register(cfg.Registry, g); err != nil {
+		r, err := register(cfg.Registry, g)
+		if err != nil {
 			return nil, err
 		}
+		g.registrar = r
+		reg.SetDrainer(introspect.RegistrarDrainer(r))
 	}
 	cfg.Logger.Info("gateway listening", "id", g.InstanceID, "http", g.HTTPAddr, "grpc", g.GRPCAddr,
 		"admin", "http://"+g.AdminAddr, "upstream", cfg.Service, "via", cfg.Upstream)

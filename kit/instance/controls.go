@@ -12,7 +12,8 @@ import (
 
 // ErrNotRegistered is wrapped by Drain's and Undrain's error for an
 // instance that Run has not registered (no Config.Registry, or before
-// Run).
+// Run); the error matches introspect.ErrNoTarget too, so a drain control
+// answers 404.
 var ErrNotRegistered = errors.New("instance: not registered")
 
 // Faults is the instance's fault injector (kit/fault), registered with its
@@ -58,7 +59,7 @@ func (inst *Instance) registered() (interface {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
 	if inst.registrar == nil {
-		return nil, fmt.Errorf("%w: instance %s has no registration to drain (Config.Registry is empty, or Run has not registered it)", ErrNotRegistered, inst.id)
+		return nil, fmt.Errorf("%w: instance %s has no registration to drain (Config.Registry is empty, or Run has not registered it) (%w)", ErrNotRegistered, inst.id, introspect.ErrNoTarget)
 	}
 	return inst.registrar, nil
 }
