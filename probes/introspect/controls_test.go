@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/fault"
+	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/introspect"
 )
 
