@@ -12,8 +12,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	bookthrift "github.com/kitbench/kitbench/examples/bookstore/thriftpb"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/transport"
+	kithttp "github.com/kitbench/kitbench/kit/transport/http"
 	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 )
 
@@ -86,8 +88,10 @@ func TestFaultsOverEveryTransport(t *testing.T) {
 			if status.Code(errors.Unwrap(err)) != codes.Unavailable && transport.StatusOf(err) != 503 || reason != transport.ReasonFaultInjected {
 				t.Errorf("grpc abort: %v (reason %q); want Unavailable, fault_injected", err, reason)
 			}
-		default: // the connection went away: no answer, so no reason
-			if err == nil || reason == transport.ReasonFaultInjected || transport.StatusOf(err) < 500 {
+		default: // the connection went away: no answer, no exception, no reason
+			var answer *kithttp.ResponseError
+			var exc *bookthrift.ServiceError
+			if err == nil || errors.As(err, &answer) || errors.As(err, &exc) || reason == transport.ReasonFaultInjected {
 				t.Errorf("%s abort: %v (status %d, reason %q); want a broken connection, not an answer", tr.name, err, transport.StatusOf(err), reason)
 			}
 		}
