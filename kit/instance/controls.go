@@ -11,9 +11,9 @@ import (
 )
 
 // ErrNotRegistered is wrapped by Drain's and Undrain's error for an
-// instance that Start (or Run) has not registered (no Config.Registry, or
-// before Start); the error matches introspect.ErrNoTarget too, so a drain control
-// answers 404.
+// instance that Start (or Run) has not registered (no Config.Registry,
+// before Start, or once Shutdown has begun); the error matches
+// introspect.ErrNoTarget too, so a drain control answers 404.
 var ErrNotRegistered = errors.New("instance: not registered")
 
 // Faults is the instance's fault injector (kit/fault), registered with its
@@ -28,6 +28,8 @@ func (inst *Instance) Faults() *fault.Injector { return inst.faults }
 // are answered, and the admin listener stays, until Undrain or the
 // shutdown. It implements introspect.Drainer, for drain controls.
 func (inst *Instance) Drain(ctx context.Context) error {
+	inst.drainMu.Lock()
+	defer inst.drainMu.Unlock()
 	r, err := inst.registered()
 	if err != nil {
 		return err
@@ -39,8 +41,11 @@ func (inst *Instance) Drain(ctx context.Context) error {
 	return nil
 }
 
-// Undrain registers a drained instance again.
+// Undrain registers a drained instance again. After Shutdown has begun
+// it registers nothing and returns an error matching ErrNotRegistered.
 func (inst *Instance) Undrain(ctx context.Context) error {
+	inst.drainMu.Lock()
+	defer inst.drainMu.Unlock()
 	r, err := inst.registered()
 	if err != nil {
 		return err
@@ -59,7 +64,7 @@ func (inst *Instance) registered() (interface {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
 	if inst.registrar == nil {
-		return nil, fmt.Errorf("%w: instance %s has no registration to drain (Config.Registry is empty, or Start has not registered it) (%w)", ErrNotRegistered, inst.id, introspect.ErrNoTarget)
+		return nil, fmt.Errorf("%w: instance %s has no registration to drain (Config.Registry is empty, or Start has not registered it, or it is shutting down) (%w)", ErrNotRegistered, inst.id, introspect.ErrNoTarget)
 	}
 	return inst.registrar, nil
 }

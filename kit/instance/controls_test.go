@@ -99,3 +99,25 @@ func TestControlsRefusedOnAWideAdminAddress(t *testing.T) {
 		t.Fatalf("drain before Start: HTTP %d, want a refusal", st)
 	}
 }
+
+// TestUndrainAfterShutdownRegistersNothing: once Shutdown has left the
+// registry, an undrain (a drain control's TTL running out, say) is refused
+// instead of listing a stopped instance again.
+func TestUndrainAfterShutdownRegistersNothing(t *testing.T) {
+	registry := startRegistry(t)
+	inst, err := instance.New(instance.Config{Service: "stoppedsvc", Registry: registry, Controls: &introspect.ControlPolicy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitService(t, registry, "stoppedsvc", func(es []entry) bool { return len(es) == 1 })
+	if err := inst.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Undrain(context.Background()); !errors.Is(err, instance.ErrNotRegistered) {
+		t.Errorf("Undrain after Shutdown: %v, want ErrNotRegistered", err)
+	}
+	waitService(t, registry, "stoppedsvc", func(es []entry) bool { return len(es) == 0 })
+}

@@ -102,6 +102,10 @@ type Instance struct {
 	panics  *transport.PanicPolicy
 	faults  *fault.Injector
 
+	// drainMu orders Drain and Undrain with the shutdown's deregistration:
+	// once the shutdown has taken the registrar, none registers again.
+	drainMu sync.Mutex
+
 	mu         sync.Mutex
 	listeners  []*listener       // in the order Serve* was called
 	registrar  *consul.Registrar // set by Start once registered; what Drain deregisters
