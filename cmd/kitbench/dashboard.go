@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/kitbench/kitbench/internal/dashio"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
@@ -109,15 +110,15 @@ func runDashboard(ctx context.Context, src discovery.Options, prom, label string
 	if err != nil {
 		return err
 	}
-	acts := newDashActions(dir)
-	acts.token = workbench.AdminToken(ctx)
+	acts := dashio.New(dir)
+	acts.Token = workbench.AdminToken(ctx)
 	defer acts.Close()
 
 	st := styles.New(colorprofile.TrueColor) // rebuilt for the terminal's profile
 	m, err := dashboard.New(dashboard.Options{
 		Styles: &st, FollowProfile: true, Source: label,
-		Call:     call.Deps{Caller: acts, History: dashHistory{acts.history}, Recorder: acts},
-		Sessions: dashSessions{acts.sessions},
+		Call:     call.Deps{Caller: acts, History: acts.History, Recorder: acts},
+		Sessions: acts.Sessions,
 		Pager: func(text string, done tea.ExecCallback) tea.Cmd {
 			return tea.ExecProcess(workbench.PagerCommand(text), done)
 		},

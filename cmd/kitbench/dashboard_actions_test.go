@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/dashio"
 	"github.com/kitbench/kitbench/internal/testutil"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -36,8 +37,8 @@ func bookInstance(t *testing.T, inst *bookstore.Instance) hub.Instance {
 		Meta: map[string]string{sd.MetaGRPC: inst.GRPCAddr, sd.MetaHTTP: inst.HTTPAddr, sd.MetaAdmin: "http://" + inst.AdminAddr}}
 }
 
-func newTestCalls(t *testing.T, dir string) *dashActions {
-	a := newDashActions(dir)
+func newTestCalls(t *testing.T, dir string) *dashio.Actions {
+	a := dashio.New(dir)
 	t.Cleanup(func() {
 		if err := a.Close(); err != nil {
 			t.Error(err)
@@ -128,7 +129,7 @@ func TestDashRecordingReplays(t *testing.T) {
 		t.Fatalf("session file: %v %v", info, err)
 	}
 
-	s := dashSessions{workbench.Sessions{Dir: dir}}
+	s := dashio.Sessions{Sessions: workbench.Sessions{Dir: dir}}
 	files, err := s.List(ctx)
 	if err != nil || len(files) != 1 || files[0].Path != st.Path {
 		t.Fatalf("list: %+v %v", files, err)

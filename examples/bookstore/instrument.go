@@ -8,6 +8,7 @@ import (
 	"github.com/kitbench/kitbench/kit/auth/jwt"
 	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/fault"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/logging"
 	"github.com/kitbench/kitbench/kit/metrics"
@@ -53,7 +54,7 @@ var (
 // authentication of writes, the rate limiter, one circuit breaker per
 // method, then the caller's own middleware (innermost). Stream endpoints
 // get the same chain (see sharedStreams), with the same limiter.
-func shared(cfg Config, reg *introspect.Registry, e Endpoints, s StreamEndpoints) (Endpoints, StreamEndpoints, error) {
+func shared(cfg Config, reg *introspect.Registry, e Endpoints, s StreamEndpoints, faults *fault.Injector) (Endpoints, StreamEndpoints, error) {
 	limit, burst := cfg.RateLimit, cfg.Burst
 	if limit == 0 {
 		limit = DefaultRateLimit
@@ -85,6 +86,7 @@ func shared(cfg Config, reg *introspect.Registry, e Endpoints, s StreamEndpoints
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
+		next = faults.Middleware(method)(next)
 		if cfg.Middleware != nil {
 			next = cfg.Middleware(method, next)
 		}

@@ -60,6 +60,13 @@ type Config struct {
 	// Middleware, when set, wraps each method's endpoint innermost (inside
 	// the breaker), e.g. to inject faults; it receives the method name.
 	Middleware func(method string, next endpoint.Endpoint) endpoint.Endpoint
+	// Controls, when set, enables the admin listener's controls with this
+	// policy (kitbench fault, breaker, limit, drain): every method and
+	// stream is wrapped innermost in a kit/fault injector, and a
+	// registered instance can be drained. Nil leaves them disabled. Start
+	// refuses them on an AdminAddr that is not loopback unless the policy
+	// sets AllowNonLoopback (kit/instance).
+	Controls *introspect.ControlPolicy
 	// HTTPMiddleware, when set, wraps the whole HTTP handler (routing
 	// included), outermost: it sees every request the HTTP listener
 	// serves, e.g. recorder/capture's middleware. Nil serves the router
@@ -111,7 +118,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	}
 	ki, err := instance.New(instance.Config{Service: ServiceName, ID: cfg.InstanceID, Version: cfg.Version,
 		AdminAddr: cfg.AdminAddr, Registry: cfg.Registry, RegistryOptional: cfg.RegistryOptional,
-		Logger: cfg.Logger, TraceSampling: sampling})
+		Logger: cfg.Logger, TraceSampling: sampling, Controls: cfg.Controls})
 	if err != nil {
 		return nil, fmt.Errorf("bookstore: %w", err)
 	}
@@ -137,7 +144,10 @@ func Start(cfg Config) (_ *Instance, err error) {
 	streams := MakeStreamEndpoints(svc)
 	streams.WatchBooks = EndStreamsOn(stopStreams)(streams.WatchBooks)
 
-	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams)
+	faults := ki.Faults() // innermost: the breakers see injected failures
+	core, streams, err := shared(cfg, reg, MakeEndpoints(svc), streams.Wrap(func(method string, next endpoint.StreamEndpoint) endpoint.StreamEndpoint {
+		return faults.StreamMiddleware(method)(next)
+	}), faults)
 	if err != nil {
 		endStreams()
 		return nil, fmt.Errorf("bookstore: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/examples/gateway"
+	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
 
@@ -111,6 +112,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			InstanceID:    fmt.Sprintf("%s-%d", bookstore.ServiceName, i+1),
 			Service:       store, // one store behind the fleet, as a shared database would be
 			Registry:      registry,
+			Controls:      &introspect.ControlPolicy{}, // loopback only: kitbench fault, breaker, limit, drain
 			TraceSampling: 1,
 			Logger:        quiet,
 		}
@@ -132,6 +134,7 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 	gcfg := gateway.Config{
 		InstanceID:    gateway.ServiceName + "-1",
 		Registry:      registry,
+		Controls:      &introspect.ControlPolicy{},
 		TraceSampling: 1,
 		Logger:        quiet,
 		RateLimit:     GatewayRate,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 
+	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/consul"
 	"github.com/kitbench/kitbench/kit/sd/lb"
@@ -55,6 +56,12 @@ type Config struct {
 	// Logger receives start-up, shutdown, ejection and per-call records;
 	// nil discards them.
 	Logger *slog.Logger
+	// Controls, when set, enables the admin listener's controls with this
+	// policy (kitbench fault, breaker, limit, drain); faults are injected
+	// where each upstream call's answer arrives. Nil leaves them disabled.
+	// Start refuses them on an AdminAddr that is not loopback unless the
+	// policy sets AllowNonLoopback (kit/instance).
+	Controls *introspect.ControlPolicy
 
 	// Registry is the address of a Consul agent or kitbench dev registry
 	// ("host:port" or a URL). The gateway registers there as "gateway"

@@ -86,6 +86,7 @@ func newFleet(t *testing.T, edit func(*gateway.Config)) *fleet {
 		b := &book{}
 		inst, err := bookstore.Start(bookstore.Config{
 			InstanceID: fmt.Sprintf("book-%d", i), Registry: f.registry, Middleware: b.middleware,
+			Controls: &introspect.ControlPolicy{},
 		})
 		if err != nil {
 			t.Fatal(err)

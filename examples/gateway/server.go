@@ -10,6 +10,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	bookpb "github.com/kitbench/kitbench/examples/bookstore/pb"
+	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/instance"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/metrics"
@@ -56,7 +57,8 @@ func Start(cfg Config) (_ *Instance, err error) {
 		sampling = -1 // only the traces callers sampled
 	}
 	ki, err := instance.New(instance.Config{Service: ServiceName, ID: cfg.InstanceID, Version: cfg.Version,
-		AdminAddr: cfg.AdminAddr, Registry: cfg.Registry, Logger: cfg.Logger, TraceSampling: sampling})
+		AdminAddr: cfg.AdminAddr, Registry: cfg.Registry, Logger: cfg.Logger, TraceSampling: sampling,
+		Controls: cfg.Controls})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
@@ -87,7 +89,17 @@ func Start(cfg Config) (_ *Instance, err error) {
 	streams := g.upstream.makeStreamEndpoints()
 	streams.WatchBooks = bookstore.EndStreamsOn(stopStreams)(streams.WatchBooks)
 
-	core, streams, err := guarded(cfg, reg, g.upstream.makeEndpoints(), streams)
+	// Faults go innermost, where the upstream's answer arrives: an injected
+	// failure is one the gateway's breakers and metrics see as the
+	// upstream's.
+	faults := ki.Faults()
+	streams = streams.Wrap(func(method string, next endpoint.StreamEndpoint) endpoint.StreamEndpoint {
+		return faults.StreamMiddleware(method)(next)
+	})
+	upstream := g.upstream.makeEndpoints().Wrap(func(method string, next endpoint.Endpoint) endpoint.Endpoint {
+		return faults.Middleware(method)(next)
+	})
+	core, streams, err := guarded(cfg, reg, upstream, streams)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}

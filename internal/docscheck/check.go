@@ -27,6 +27,7 @@ var kitImports = map[string]string{
 	"metrics":        "kit/metrics",
 	"circuitbreaker": "kit/circuitbreaker",
 	"ratelimit":      "kit/ratelimit",
+	"fault":          "kit/fault",
 	"tracing":        "kit/tracing",
 	"basic":          "kit/auth/basic",
 	"jwt":            "kit/auth/jwt",

@@ -43,6 +43,7 @@ type record struct {
 	until  time.Time // open: when trial calls may begin
 	win    *window   // closed under the ratio policy
 	frozen introspect.BreakerCounts
+	forced bool // held by ForceState: the policy makes no transition
 
 	ok          atomic.Uint64 // closed, consecutive policy: successes
 	successes   atomic.Uint64 // half-open: successful trials
@@ -128,7 +129,7 @@ func (b *Breaker) callClosed(ctx context.Context, r *record, next endpoint.Endpo
 
 func (b *Breaker) callNotClosed(ctx context.Context, r *record, next endpoint.Endpoint, request any) (any, error) {
 	for r.state == open {
-		if b.since(r.since) < b.cfg.openTimeout {
+		if r.forced || b.since(r.since) < b.cfg.openTimeout {
 			return nil, b.reject(ctx, r)
 		}
 		b.transition(r, halfOpen, b.now())
@@ -258,17 +259,30 @@ func (b *Breaker) newRecord(s state, now time.Time) *record {
 
 // transition moves the breaker from record from to a new record in state
 // to, and publishes the change. It does nothing if from is no longer
-// current (another call made the transition first).
+// current (another call made the transition first), or is forced.
 func (b *Breaker) transition(from *record, to state, now time.Time) {
+	if from.forced {
+		return
+	}
+	b.replace(from, b.newRecord(to, now), now)
+}
+
+// replace swaps record from for nr and publishes the transition, if the
+// state changes; it does nothing, and returns false, if from is no longer
+// current.
+func (b *Breaker) replace(from, nr *record, now time.Time) bool {
+	to := nr.state
 	counts := b.counts(from, now)
-	nr := b.newRecord(to, now)
 	if to == open {
 		nr.frozen = counts
 	}
 	b.pubMu.Lock()
 	defer b.pubMu.Unlock()
 	if !b.cur.CompareAndSwap(from, nr) {
-		return
+		return false
+	}
+	if from.state == to {
+		return true
 	}
 	t := introspect.BreakerTransition{
 		Name: b.name, From: from.state.String(), To: to.String(), Time: now, Counts: counts,
@@ -281,6 +295,7 @@ func (b *Breaker) transition(from *record, to state, now time.Time) {
 		t.Failures = b.ring.since(after)
 	}
 	b.publish(t)
+	return true
 }
 
 // counts returns the counts of record r at time now.

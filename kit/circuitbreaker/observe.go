@@ -32,6 +32,7 @@ func (b *Breaker) BreakerInfo() introspect.Breaker {
 		Name:           b.name,
 		State:          r.state.String(),
 		Counts:         c,
+		Forced:         r.forced,
 		LastTransition: r.since,
 		Settings: introspect.BreakerSettings{
 			Policy:           "consecutive",

@@ -40,6 +40,14 @@
 // instance's logger, kit_panics_total on its /metrics, and the span
 // marking.
 //
+// With Config.Controls set, the admin listener also serves the
+// introspection protocol's controls (kitbench fault, breaker, limit,
+// drain): faults reach the endpoints the service wraps with
+// Faults().Middleware, breakers and limiters made through the instance can
+// be steered, and a drain deregisters the instance while it goes on
+// serving. New refuses controls on a non-loopback admin address unless
+// the policy allows them.
+//
 // # Concurrency
 //
 // The methods are safe for concurrent use. Serve* must come before Start

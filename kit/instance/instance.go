@@ -16,6 +16,7 @@ import (
 
 	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/fault"
 	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/logging"
 	"github.com/kitbench/kitbench/kit/metrics"
@@ -73,6 +74,18 @@ type Config struct {
 	// ShutdownTimeout bounds Shutdown, within its context's deadline; zero
 	// means DefaultShutdownTimeout. Calls still running then are cut off.
 	ShutdownTimeout time.Duration
+	// Controls, when set, enables the introspection protocol's control
+	// writes on the admin listener with this policy: faults injected
+	// through Faults' middlewares, forced breakers and overridden limiters
+	// made through the instance, and a drain (deregistration while the
+	// instance goes on serving). Nil leaves them disabled (403). With an
+	// AdminAddr that is not loopback, New refuses it unless
+	// AllowNonLoopback is set.
+	Controls *introspect.ControlPolicy
+	// AdminToken, when set, is the bearer token every admin request must
+	// carry (introspect.WithBearerToken). Empty means none: fine on
+	// loopback only.
+	AdminToken string
 }
 
 // Instance is one observable service instance. Make it with New.
@@ -87,10 +100,15 @@ type Instance struct {
 	adminH  *introspect.Handler
 	admin   *introspect.AdminServer
 	panics  *transport.PanicPolicy
+	faults  *fault.Injector
+
+	// drainMu orders Drain and Undrain with the shutdown's deregistration:
+	// once the shutdown has taken the registrar, none registers again.
+	drainMu sync.Mutex
 
 	mu         sync.Mutex
-	listeners  []*listener // in the order Serve* was called
-	registrar  *consul.Registrar
+	listeners  []*listener       // in the order Serve* was called
+	registrar  *consul.Registrar // set by Start once registered; what Drain deregisters
 	beforeStop []func()
 	failed     chan struct{}
 	failErr    error
@@ -150,7 +168,17 @@ func New(cfg Config) (_ *Instance, err error) {
 	if err != nil {
 		return nil, err
 	}
-	inst.adminH = introspect.NewHandler(inst.reg, introspect.WithMetrics(inst.prom))
+	adminOpts := []introspect.HandlerOption{introspect.WithMetrics(inst.prom), introspect.WithBearerToken(cfg.AdminToken)}
+	if cfg.Controls != nil {
+		if err := controlsAllowed(cfg.AdminAddr, *cfg.Controls); err != nil {
+			_ = inst.tracer.Shutdown(context.Background())
+			return nil, err
+		}
+		adminOpts = append(adminOpts, introspect.WithControls(*cfg.Controls))
+		inst.reg.SetDrainer(inst)
+	}
+	inst.faults = fault.New(fault.WithRegistry(inst.reg))
+	inst.adminH = introspect.NewHandler(inst.reg, adminOpts...)
 	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
 		_ = inst.tracer.Shutdown(context.Background())
 		inst.adminH.Close()

@@ -288,9 +288,12 @@ func (inst *Instance) shutdown(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	inst.drainMu.Lock() // waits for a Drain or Undrain under way
 	inst.mu.Lock()
 	ls, r, hooks := slices.Clone(inst.listeners), inst.registrar, slices.Clone(inst.beforeStop)
+	inst.registrar = nil // Drain and Undrain now refuse: the instance is leaving
 	inst.mu.Unlock()
+	inst.drainMu.Unlock()
 	if r != nil {
 		if err := r.Deregister(ctx); err != nil {
 			inst.log.Warn("deregistration failed; the registry's TTL check will remove the instance", "err", err)

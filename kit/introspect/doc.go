@@ -29,6 +29,17 @@
 // This package imports Prometheus (for WithMetrics); a service that does
 // not import it links none of Prometheus.
 //
+// # Controls
+//
+// The handler's only writes are controls (ControlsPath): faults injected
+// into an endpoint (kit/fault), breakers forced open or closed, limiters
+// overridden, an instance drained from discovery. They are off unless
+// WithControls enables them, need the bearer token when one is set, are
+// refused on a connection to a non-loopback address unless
+// ControlPolicy.AllowNonLoopback, and each has a TTL (DefaultControlTTL,
+// at most MaxControlTTL) after which it reverts by itself. Every change is
+// an EventControl event, and the controls in force are in Info.Controls.
+//
 // # Concurrency
 //
 // Registry and Handler are safe for concurrent use. Publish never blocks:
@@ -43,7 +54,11 @@
 // first; see WithAllowedHosts), 400 for a bad query parameter (naming
 // it), 401 with WWW-Authenticate when a bearer token is required and
 // missing or wrong, 404 for an unknown path, 405 with Allow for a wrong
-// method, 503 for /events after Close. An /events stream ends when the
+// method, 503 for /events after Close. Control writes add 403 when
+// controls are disabled or the connection is not loopback, 400 naming
+// the body field at fault (ErrorBody.Param), 415 for a body that is not
+// JSON, and 404 for a target the instance does not have; Close reverts
+// the controls in force (but a drain). An /events stream ends when the
 // client disconnects, when Handler.Close or AdminServer.Shutdown is called,
 // or when the client stops reading for longer than the stream's write
 // timeout; its goroutine always returns.

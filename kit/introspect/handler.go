@@ -94,6 +94,7 @@ type Handler struct {
 	heartbeat time.Duration
 	buffer    int
 	writeTO   time.Duration
+	ctl       *controller // nil: control writes are disabled (WithControls)
 
 	ctx     context.Context // done when Close is called
 	cancel  context.CancelFunc
@@ -128,6 +129,9 @@ func (h *Handler) Close() error {
 	h.mu.Lock()
 	h.closed = true
 	h.mu.Unlock()
+	if h.ctl != nil {
+		h.ctl.close()
+	}
 	h.cancel()
 	h.streams.Wait()
 	return nil
@@ -187,6 +191,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.serveEvents(w, r)
 		}
 	default:
+		if rest, ok := strings.CutPrefix(res, "controls"); ok && (rest == "" || rest[0] == '/') {
+			h.serveControls(w, r, strings.TrimPrefix(rest, "/"))
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such resource: "+r.URL.Path, "")
 	}
 }
@@ -213,6 +221,9 @@ func (h *Handler) info() Info {
 	}
 	if h.red != nil {
 		info.Resources = append(slices.Clone(info.Resources), ResourceRED)
+	}
+	if h.ctl != nil {
+		info.Controls = h.ctl.list()
 	}
 	return info
 }

@@ -37,6 +37,7 @@ type Registry struct {
 	limiters []LimiterSource
 	spans    SpanSource
 	streams  []*streamGauge
+	targets  controlTargets // what controls act on besides breakers and limiters
 	// exchanges is the store of recent exchanges (exchanges.go); nil
 	// when the service keeps none.
 	exchanges ExchangeSource

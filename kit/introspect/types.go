@@ -26,6 +26,9 @@ type Info struct {
 	// Resources lists the optional resources the instance serves, such
 	// as ResourceRED; empty when it serves only the base ones.
 	Resources []string `json:"resources,omitempty"`
+	// Controls are the controls in force (see ControlsPath); absent when
+	// there is none. Added within v1: older clients ignore it.
+	Controls []Control `json:"controls,omitempty"`
 }
 
 // OpenStreams is the number of streams open on one stream endpoint.
@@ -51,8 +54,11 @@ const (
 // Breaker answers GET /debug/kit/v1/breakers (as a list): one circuit
 // breaker's state and the counts of its current window.
 type Breaker struct {
-	Name           string          `json:"name"`
-	State          string          `json:"state"` // StateClosed, StateOpen or StateHalfOpen
+	Name  string `json:"name"`
+	State string `json:"state"` // StateClosed, StateOpen or StateHalfOpen
+	// Forced is true while a breaker control holds State (see
+	// ControlsPath). Added within v1.
+	Forced         bool            `json:"forced,omitempty"`
 	Counts         BreakerCounts   `json:"counts"`
 	ErrorRatio     float64         `json:"error_ratio"` // failures/requests in the window, 0 when empty
 	LastTransition time.Time       `json:"last_transition"`
@@ -156,6 +162,9 @@ const (
 	EventBreaker = "breaker"
 	EventLimiter = "limiter"
 	EventSpan    = "span"
+	// EventControl reports a control set, cleared, expired or a breaker
+	// reset; Event.Control says which. Added within v1.
+	EventControl = "control"
 	// EventDropped tells a client that events meant for it were discarded
 	// because it read too slowly; Event.Dropped says how many.
 	EventDropped = "dropped"
@@ -168,6 +177,7 @@ type Event struct {
 	Breaker *BreakerTransition `json:"breaker,omitempty"`
 	Limiter *LimiterRejections `json:"limiter,omitempty"`
 	Span    *Span              `json:"span,omitempty"`
+	Control *ControlChange     `json:"control,omitempty"`
 	// Dropped, set only when Type is EventDropped, counts the events this
 	// connection missed since the previous EventDropped.
 	Dropped uint64 `json:"dropped,omitempty"`
@@ -176,6 +186,7 @@ type Event struct {
 // ErrorBody is the JSON body of every error response of the protocol.
 type ErrorBody struct {
 	Error string `json:"error"` // a human-readable message
-	// Param names the query parameter that was rejected, for a 400.
+	// Param names the query parameter or, for a control request, the
+	// body field (dotted: "fault.error_rate") that was rejected, for a 400.
 	Param string `json:"param,omitempty"`
 }

@@ -69,6 +69,8 @@ type Limiter struct {
 	name     string
 	mode     string
 	lim      *rate.Limiter
+	limit    rate.Limit // as configured, for RestoreLimit
+	burst    int
 	reg      *introspect.Registry
 	allowed  atomic.Uint64
 	rejected atomic.Uint64
@@ -102,7 +104,7 @@ func newLimiter(name, mode string, limit rate.Limit, burst int, opts []Option) (
 	if burst < 1 {
 		return nil, fmt.Errorf("%w: burst %d is below 1", ErrConfig, burst)
 	}
-	l := &Limiter{name: name, mode: mode, lim: rate.NewLimiter(limit, burst)}
+	l := &Limiter{name: name, mode: mode, lim: rate.NewLimiter(limit, burst), limit: limit, burst: burst}
 	l.q.max = DefaultMaxWaiters
 	for _, o := range opts {
 		if o != nil {

@@ -19,8 +19,8 @@ const (
 	// call now (a 502 or 503 / Unavailable without a more specific reason,
 	// and an upstream's breaker_open passed on by a gateway).
 	ReasonUnavailable = "unavailable"
-	// ReasonFaultInjected: a fault injected on purpose (a chaos control)
-	// made the call fail. Reserved: no kit component sets it yet.
+	// ReasonFaultInjected: a fault injected on purpose (a control of
+	// kit/fault) made the call fail, so nobody takes it for a real failure.
 	ReasonFaultInjected = "fault_injected"
 	// ReasonInternal: the service failed (a 500 and any other server error
 	// without a more specific reason, a recovered panic included: that a

@@ -58,6 +58,10 @@ type Options struct {
 	// NewForInstance replaces it for an instance that names its own token
 	// (wire.MetaTokenRef).
 	Token string
+	// Actor names who makes control requests ("alice via kitbench"),
+	// sent as wire.ActorHeader and shown in the instance's control
+	// events. Empty sends none.
+	Actor string
 	// LookupEnv reads the environment variables that instances name in
 	// wire.MetaTokenRef (NewForInstance). Nil means os.LookupEnv.
 	LookupEnv func(name string) (string, bool)

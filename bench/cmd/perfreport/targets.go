@@ -34,6 +34,8 @@ var targets = []target{
 	{pkgPart: "kit/transport/grpc", bench: "BenchmarkStreamServerCPU", impl: "chain", unit: "server-cpu-ratio", maxAbs: ptr(1.10), issue: "#21 full stream middleware chain ≤ 1.10× raw server CPU per message, 100-message streams (paired with a raw server)"},
 	{pkgPart: "kit/circuitbreaker", bench: "BenchmarkClosed", impl: "kit", unit: "sec/op", maxAbs: ptr(30e-9), issue: "#3 breaker closed path ≤ 30 ns"},
 	{pkgPart: "kit/circuitbreaker", bench: "BenchmarkClosed", impl: "kit", unit: "allocs/op", maxAbs: ptr(0), issue: "#3 breaker closed path 0 allocs"},
+	{pkgPart: "kit/fault", bench: "BenchmarkMiddlewareNoFault", impl: "kit", unit: "sec/op", maxExtra: ptr(5e-9), issue: "#23 fault middleware with no fault set ≤ 5 ns over the bare call"},
+	{pkgPart: "kit/fault", bench: "BenchmarkMiddlewareNoFault", impl: "kit", unit: "allocs/op", maxAbs: ptr(0), issue: "#23 fault middleware with no fault set 0 allocs"},
 	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "sec/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's time"},
 	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kitbodies", unit: "sec/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 beyond the issue's bar: kit logging payloads at Info too (logging.Bodies), as go-kit's chain does"},
 	{pkgPart: "bench", bench: "BenchmarkChain", impl: "kit", unit: "allocs/op", against: "gokit", maxRatio: 1.0 / 3, issue: "#3 chain ≤ ⅓ of go-kit's allocations"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"reflect"
 	"sync"
@@ -215,12 +216,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail reports err to the error handler, if any, and encodes it. A wiring
-// bug with no error handler is logged to slog.Default.
+// bug with no error handler is logged to slog.Default. An error matching
+// transport.ErrAbort aborts the response instead (net/http closes the
+// connection), as a panic with http.ErrAbortHandler does.
 func (s *Server) fail(ctx context.Context, err error, w http.ResponseWriter) {
 	if s.errorFn != nil {
 		s.errorFn(ctx, err)
 	} else if wiringBug(err) {
 		logWiring(ctx, err)
+	}
+	if errors.Is(err, transport.ErrAbort) {
+		if cw, ok := w.(*codeWriter); ok && !cw.written {
+			cw.code = transport.StatusOf(err) // what finalizers report
+		}
+		panic(http.ErrAbortHandler)
 	}
 	s.errorEnc(ctx, err, w)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/apache/thrift/lib/go/thrift"
+
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
 )
@@ -134,15 +136,18 @@ func Serve[Resp any](ctx context.Context, s *Server, req any) (Resp, error) {
 }
 
 // finish reports err to the error handler and the finalizers, and returns
-// the encoded error (nil when err is nil).
+// the encoded error (nil when err is nil). An error matching
+// transport.ErrAbort becomes thrift.ErrAbandonRequest: the generated
+// processor writes no reply, and the SocketServer closes the connection.
 func (s *Server) finish(ctx context.Context, err error) error {
 	var out error
 	if err != nil {
 		if s.errorHandler != nil {
 			s.errorHandler(ctx, err)
 		}
-		out = s.errorEncoder(ctx, err)
-		if out == nil {
+		if errors.Is(err, transport.ErrAbort) {
+			out = fmt.Errorf("%w: %w", thrift.ErrAbandonRequest, err)
+		} else if out = s.errorEncoder(ctx, err); out == nil {
 			out = DefaultErrorEncoder(ctx, err)
 		}
 	}

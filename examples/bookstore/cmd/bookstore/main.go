@@ -15,6 +15,7 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/kit/auth/jwt"
+	"github.com/kitbench/kitbench/kit/introspect"
 )
 
 func main() {
@@ -47,6 +48,7 @@ func run(args []string) int {
 	cfg := bookstore.Config{
 		HTTPAddr: *httpAddr, GRPCAddr: *grpcAddr, ThriftAddr: *thriftAddr, AdminAddr: *adminAddr, InstanceID: *id,
 		Logger: log, Registry: *registry, TraceSampling: *sampling,
+		Controls: &introspect.ControlPolicy{}, // kitbench fault, breaker, limit, drain; loopback only
 		// Without -registry, a missing registry is a warning: the service
 		// still runs for curl and gRPC clients.
 		RegistryOptional: !explicit["registry"] && os.Getenv("CONSUL_HTTP_ADDR") == "",

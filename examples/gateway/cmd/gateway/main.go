@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/gateway"
+	"github.com/kitbench/kitbench/kit/introspect"
 )
 
 func main() {
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, started func(*gat
 	gw, err := gateway.Start(gateway.Config{
 		HTTPAddr: *httpAddr, GRPCAddr: *grpcAddr, AdminAddr: *adminAddr, InstanceID: *id,
 		Logger: log, Registry: *registry, Targets: tgts, Upstream: *upstream,
+		Controls: &introspect.ControlPolicy{}, // kitbench fault, breaker, limit, drain; loopback only
 		Attempts: *attempts, AttemptTimeout: *attemptTimeout, TraceSampling: *sampling,
 	})
 	if err != nil {

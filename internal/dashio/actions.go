@@ -1,4 +1,11 @@
-package main
+// Package dashio is the I/O behind the dashboard's views: it adapts the
+// workbench (calls, recordings, the call history, session files) to the
+// interfaces the ui packages ask for (call.Caller, call.History,
+// ui.Recorder, sessions.Store), so that cmd/kitbench only wires them.
+//
+// Failure behaviour: every method returns the workbench's error as it
+// is; nothing here retries or hides one.
+package dashio
 
 import (
 	"context"
@@ -13,30 +20,36 @@ import (
 	"github.com/kitbench/kitbench/ui/sessions"
 )
 
-// dashActions is the I/O behind the dashboard's views, in the project
+// Actions is the I/O behind the dashboard's views, in the project
 // directory: calls (one kept connection per instance) and their recording
 // to session files, the call history, and the session files. It adapts
-// the workbench to call.Caller, call.History, ui.Recorder and
-// sessions.Store, field for field. Close it when the dashboard ends.
-type dashActions struct {
-	caller   *workbench.Caller
-	rec      *workbench.Recorder
-	history  workbench.History
-	sessions workbench.Sessions
-	token    string // the admin listeners' token, for exports
+// the workbench to call.Caller, ui.Recorder and ui's exporter; History
+// and Sessions give the other two. Close it when the dashboard ends.
+type Actions struct {
+	caller *workbench.Caller
+	rec    *workbench.Recorder
+	dir    string
+	// Token is the admin listeners' bearer token, for exports.
+	Token string
+	// History and Sessions are the call history and the session files of
+	// the project directory.
+	History  History
+	Sessions Sessions
 }
 
-func newDashActions(dir string) *dashActions {
-	return &dashActions{
+// New returns the Actions of the project directory dir.
+func New(dir string) *Actions {
+	return &Actions{
 		caller:   workbench.NewCaller(workbench.CallerOptions{Keep: true}),
 		rec:      workbench.NewRecorder(dir, "kitbench dashboard", nil),
-		history:  workbench.History{Dir: dir},
-		sessions: workbench.Sessions{Dir: dir},
+		dir:      dir,
+		History:  History{workbench.History{Dir: dir}},
+		Sessions: Sessions{workbench.Sessions{Dir: dir}},
 	}
 }
 
 // Close closes the connections and stops recording.
-func (a *dashActions) Close() error { return errors.Join(a.caller.Close(), a.rec.Close()) }
+func (a *Actions) Close() error { return errors.Join(a.caller.Close(), a.rec.Close()) }
 
 // dashCall is what the workbench is asked for a call.Request: the method
 // named as `kitbench call SERVICE.METHOD` names it, and the candidates.
@@ -53,7 +66,7 @@ func dashCall(req call.Request) (method string, cands []sd.Instance) {
 
 // Call implements call.Caller; a streaming method answers with its open
 // stream, whose End gives the answer.
-func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response, error) {
+func (a *Actions) Call(ctx context.Context, req call.Request) (call.Response, error) {
 	method, cands := dashCall(req)
 	c, s, err := a.caller.Start(ctx, req.Service, cands, invoke.Request{Method: method, Body: req.Body})
 	if s != nil {
@@ -62,7 +75,7 @@ func (a *dashActions) Call(ctx context.Context, req call.Request) (call.Response
 	return a.response(c, err)
 }
 
-func (a *dashActions) response(c *workbench.Call, err error) (call.Response, error) {
+func (a *Actions) response(c *workbench.Call, err error) (call.Response, error) {
 	if err != nil {
 		return call.Response{}, err
 	}
@@ -75,13 +88,13 @@ func (a *dashActions) response(c *workbench.Call, err error) (call.Response, err
 // dashStream implements call.Stream.
 type dashStream struct {
 	*workbench.LiveStream
-	a *dashActions
+	a *Actions
 }
 
 func (s dashStream) End() (call.Response, error) { return s.a.response(s.LiveStream.End()) }
 
 // Template implements call.Caller with the method's schema.
-func (a *dashActions) Template(ctx context.Context, req call.Request) ([]byte, error) {
+func (a *Actions) Template(ctx context.Context, req call.Request) ([]byte, error) {
 	method, cands := dashCall(req)
 	s, _, err := a.caller.Describe(ctx, req.Service, cands, method)
 	if err != nil {
@@ -92,12 +105,12 @@ func (a *dashActions) Template(ctx context.Context, req call.Request) ([]byte, e
 
 // Export implements ui.Exporter: workbench.Export into the project's
 // sessions directory.
-func (a *dashActions) Export(ctx context.Context, req ui.ExportMsg, fleet []hub.Instance) ui.ExportedMsg {
-	o := workbench.ExportOptions{Dir: a.history.Dir, Name: req.Name, Fleet: fleet}
+func (a *Actions) Export(ctx context.Context, req ui.ExportMsg, fleet []hub.Instance) ui.ExportedMsg {
+	o := workbench.ExportOptions{Dir: a.dir, Name: req.Name, Fleet: fleet}
 	for _, p := range req.Parts {
 		o.Parts = append(o.Parts, workbench.ExportPart(p))
 	}
-	res, err := workbench.Export(workbench.WithAdminToken(ctx, a.token), o)
+	res, err := workbench.Export(workbench.WithAdminToken(ctx, a.Token), o)
 	out := ui.ExportedMsg{Path: res.Path, Exchanges: res.Total, Summary: res.Summary(), Lines: res.Lines, Err: res.Problems()}
 	if err != nil {
 		out.Err = err.Error()
@@ -106,12 +119,13 @@ func (a *dashActions) Export(ctx context.Context, req ui.ExportMsg, fleet []hub.
 }
 
 // ToggleRecording implements ui.Recorder.
-func (a *dashActions) ToggleRecording() ui.RecordingMsg { return ui.RecordingMsg(a.rec.Toggle()) }
+func (a *Actions) ToggleRecording() ui.RecordingMsg { return ui.RecordingMsg(a.rec.Toggle()) }
 
-// dashHistory implements call.History.
-type dashHistory struct{ workbench.History }
+// History implements call.History.
+type History struct{ workbench.History }
 
-func (h dashHistory) List(ctx context.Context) ([]call.HistoryEntry, error) {
+// List implements call.History.
+func (h History) List(ctx context.Context) ([]call.HistoryEntry, error) {
 	es, err := h.History.List(ctx)
 	out := make([]call.HistoryEntry, len(es))
 	for i, e := range es {
@@ -120,15 +134,17 @@ func (h dashHistory) List(ctx context.Context) ([]call.HistoryEntry, error) {
 	return out, err
 }
 
-func (h dashHistory) Save(ctx context.Context, e call.HistoryEntry) (call.HistoryEntry, error) {
+// Save implements call.History.
+func (h History) Save(ctx context.Context, e call.HistoryEntry) (call.HistoryEntry, error) {
 	saved, err := h.History.Save(ctx, workbench.HistoryEntry(e))
 	return call.HistoryEntry(saved), err
 }
 
-// dashSessions implements sessions.Store.
-type dashSessions struct{ workbench.Sessions }
+// Sessions implements sessions.Store.
+type Sessions struct{ workbench.Sessions }
 
-func (s dashSessions) List(ctx context.Context) ([]sessions.File, error) {
+// List implements sessions.Store.
+func (s Sessions) List(ctx context.Context) ([]sessions.File, error) {
 	fs, err := s.Sessions.List(ctx)
 	out := make([]sessions.File, len(fs))
 	for i, f := range fs {
@@ -137,7 +153,8 @@ func (s dashSessions) List(ctx context.Context) ([]sessions.File, error) {
 	return out, err
 }
 
-func (s dashSessions) Open(ctx context.Context, p string) (*sessions.Session, error) {
+// Open implements sessions.Store.
+func (s Sessions) Open(ctx context.Context, p string) (*sessions.Session, error) {
 	ws, err := s.Sessions.Open(ctx, p)
 	if err != nil {
 		return nil, err
@@ -149,7 +166,8 @@ func (s dashSessions) Open(ctx context.Context, p string) (*sessions.Session, er
 	return out, nil
 }
 
-func (s dashSessions) Replay(ctx context.Context, p string, target sessions.Target, writes sessions.Writes) (*sessions.Report, error) {
+// Replay implements sessions.Store.
+func (s Sessions) Replay(ctx context.Context, p string, target sessions.Target, writes sessions.Writes) (*sessions.Report, error) {
 	rep, err := s.Sessions.Replay(ctx, p, target.Specs, workbench.Writes(writes)) // the same values, in the same order
 	if err != nil {
 		return nil, err

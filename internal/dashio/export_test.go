@@ -1,4 +1,4 @@
-package main
+package dashio
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // The dashboard's export goes through workbench.Export in the project
 // directory, and a failure comes back as the answer's Err, with no file.
 func TestDashboardExportWiring(t *testing.T) {
-	a := newDashActions(t.TempDir())
+	a := New(t.TempDir())
 	defer a.Close()
 	res := a.Export(context.Background(), ui.ExportMsg{Name: "trace-x", Parts: []ui.ExportPart{
 		{Instance: hub.Key{Service: "bookstore", InstanceID: "bookstore-9"}, Trace: "4bf92f3577b34da6a3ce929d0e0e4736"},
