@@ -219,7 +219,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kitgrpc.ServerPanicPolicy(panics)))
 	inst.health = kitgrpc.RegisterStandardServices(inst.grpc)
 
-	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
+	inst.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom), introspect.WithRED(m))
 	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
 		return nil, fmt.Errorf("bookstore: admin listener: %w", err)
 	}

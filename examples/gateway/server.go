@@ -147,7 +147,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))
 	g.health = kitgrpc.RegisterStandardServices(g.grpc)
 
-	g.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom))
+	g.adminH = introspect.NewHandler(reg, introspect.WithMetrics(prom), introspect.WithRED(m))
 	if g.admin, err = introspect.ListenAdmin(cfg.AdminAddr, g.adminH); err != nil {
 		return nil, fmt.Errorf("gateway: admin listener: %w", err)
 	}

@@ -139,7 +139,7 @@ func New(cfg Config) (_ *Instance, err error) {
 	if err != nil {
 		return nil, err
 	}
-	inst.adminH = introspect.NewHandler(inst.reg, introspect.WithMetrics(inst.prom))
+	inst.adminH = introspect.NewHandler(inst.reg, introspect.WithMetrics(inst.prom), introspect.WithRED(inst.metrics))
 	if inst.admin, err = introspect.ListenAdmin(cfg.AdminAddr, inst.adminH); err != nil {
 		_ = inst.tracer.Shutdown(context.Background())
 		inst.adminH.Close()
