@@ -139,6 +139,14 @@ func New(opts Options) (*Hub, error) {
 		h.tr.Proxy = nil
 		h.tr.MaxIdleConns = 0
 		h.tr.MaxIdleConnsPerHost = idleConnsPerHost
+		// Small buffers: a fleet keeps one or two connections per instance,
+		// and the requests and answers on them are a few hundred bytes.
+		h.tr.ReadBufferSize, h.tr.WriteBufferSize = connBuffer, connBuffer
+		// An idle connection lives long enough for the next round of an
+		// instance refreshed at the full rate, not for the rare rounds of
+		// the rest: each idle connection holds two goroutines and their
+		// buffers, which a large fleet would pay for thousands of times.
+		h.tr.IdleConnTimeout = idleKeep(h.budget)
 		hc = &http.Client{Transport: h.tr}
 	}
 	counted := *hc

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -309,4 +310,29 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	l.b = append(l.b, p...)
 	return len(p), nil
+}
+
+// ReadFrom reads r to its end straight into the buffer, failing beyond
+// max; io.Copy uses it, so a body needs no 32 KiB copy buffer of its own.
+func (l *limitedBuffer) ReadFrom(r io.Reader) (int64, error) {
+	start := len(l.b)
+	if cap(l.b) == 0 {
+		l.b = make([]byte, 0, 512)
+	}
+	for {
+		if len(l.b) == cap(l.b) {
+			l.b = slices.Grow(l.b, cap(l.b))
+		}
+		n, err := r.Read(l.b[len(l.b):cap(l.b)])
+		l.b = l.b[:len(l.b)+n]
+		read := int64(len(l.b) - start)
+		switch {
+		case int64(len(l.b)) > l.max:
+			return read, ErrTooLarge
+		case errors.Is(err, io.EOF):
+			return read, nil
+		case err != nil:
+			return read, err
+		}
+	}
 }

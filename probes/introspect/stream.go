@@ -38,6 +38,11 @@ type streamItem struct {
 	final bool // the stream is over; err says why (nil: closed cleanly)
 }
 
+// streamQueue is how many decoded events wait for Follow: a few, so that
+// a burst does not stall the reader, and little held by each of the
+// thousands of idle streams a fleet keeps open.
+const streamQueue = 4
+
 // stream is an open /events connection read by a goroutine it owns.
 type stream struct {
 	items  chan streamItem
@@ -97,7 +102,7 @@ func (c *Client) openStream(ctx context.Context) (*stream, error) {
 	if idle <= 0 {
 		idle = DefaultStreamIdle
 	}
-	s := &stream{items: make(chan streamItem, 64), cancel: cancel}
+	s := &stream{items: make(chan streamItem, streamQueue), cancel: cancel}
 	s.wg.Add(1)
 	go s.read(sctx, resp.Body, c.opts.MaxEvent, idle, abort)
 	return s, nil
