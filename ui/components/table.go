@@ -188,6 +188,17 @@ func (t *Table) Selected() (Row, bool) {
 	return t.rows[t.view[t.cursor]], true
 }
 
+// Visible returns the rows on screen, top to bottom: what a view asks to
+// have refreshed first. The slice is new; the rows are the table's.
+func (t *Table) Visible() []Row {
+	end := min(len(t.view), t.offset+max(0, t.bodyHeight()))
+	out := make([]Row, 0, max(0, end-t.offset))
+	for _, i := range t.view[min(t.offset, end):end] {
+		out = append(out, t.rows[i])
+	}
+	return out
+}
+
 // Select puts the cursor on the shown row with the given Key and makes it
 // the selection, as if the user had moved there (a view that follows the
 // newest row, or opens a row by name, calls it). It reports false, and

@@ -13,6 +13,7 @@ import (
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/instances"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/root"
 	"github.com/kitbench/kitbench/ui/sessions"
@@ -57,6 +58,7 @@ type Model struct {
 	bridge *bridge
 	wait   tea.Cmd
 	opts   Options
+	fleet  Fleet // used only by commands
 
 	source  hub.SourceStatus
 	dropped uint64
@@ -90,7 +92,7 @@ func New(opts Options, fleet Fleet, stream Stream) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{root: r, opts: opts}
+	m := &Model{root: r, opts: opts, fleet: fleet}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.bridge = startBridge(ctx, cancel, fleet, stream, opts.MaxBatch)
 	m.wait = ui.WaitFor(ctx, m.bridge.out) // ends with ctx, on Close
@@ -126,6 +128,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		next := tea.Tick(m.opts.Tick, func(t time.Time) tea.Msg { return tick(t) })
 		return m, tea.Batch(m.forward(ui.TickMsg{Now: time.Time(msg)}), next)
+	case instances.FocusMsg:
+		return m, focus(m.fleet, msg)
 	case components.PagerMsg:
 		// The pager runs with the terminal, off the update loop; the UI
 		// packages do no I/O, so the command comes from the workbench.
