@@ -2,6 +2,9 @@ package hub_test
 
 import (
 	"context"
+	"fmt"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +103,42 @@ func TestHubKeepsConnectionsAcrossRounds(t *testing.T) {
 	})
 	if d := f.Accepted() - dialled; d > n/10 {
 		t.Errorf("%d connections dialled over three rounds of %d instances, want next to none", d, n)
+	}
+}
+
+// hubGoroutines counts the goroutines with a function of this package on
+// their stack.
+func hubGoroutines(t *testing.T) int {
+	t.Helper()
+	var b strings.Builder
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 1); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, rec := range strings.Split(b.String(), "\n\n") {
+		first, rest, _ := strings.Cut(rec, "\n")
+		var n int
+		if _, err := fmt.Sscanf(first, "%d @", &n); err == nil && strings.Contains(rest, "kitbench/probes/hub.") {
+			total += n
+		}
+	}
+	return total
+}
+
+// TestHubParksNoGoroutineBetweenMetricsRounds: between two reads of an
+// instance's figures nothing waits in a goroutine of its own (a fleet of
+// thousands refreshed every minute would park thousands); what the hub
+// keeps per instance is the follower of its event stream.
+func TestHubParksNoGoroutineBetweenMetricsRounds(t *testing.T) {
+	const n = 30
+	f := simFleet(t, fleetsim.Options{N: n, PerListener: 1, Rate: 4})
+	h := simHub(t, f, hub.Options{})
+	until(t, "every instance up with a rate", func() bool { return allMetered(h, n) })
+	if g := hubGoroutines(t); g > n+n/2 {
+		t.Errorf("%d goroutines in the hub for %d instances, want about one each (the follower)", g, n)
+	}
+	h.Close()
+	if g := hubGoroutines(t); g != 0 {
+		t.Errorf("%d goroutines of the hub left after Close", g)
 	}
 }
