@@ -35,7 +35,9 @@
 //
 // Hub and Subscription are safe for concurrent use. The hub owns one
 // goroutine reading the source and, per instance, the probe's goroutines
-// (the follower and its event stream; the metrics are read in rounds run
+// (the follower and the reader of its event stream, which has a
+// connection of its own rather than one of net/http's, each of which
+// holds two more goroutines; the metrics are read in rounds run
 // from a timer, with no goroutine waiting between them); Close stops and
 // waits for all of them. Idle connections are kept only as long as a few
 // full-rate periods, so instances refreshed rarely under the probe budget

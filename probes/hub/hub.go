@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -148,6 +149,16 @@ func New(opts Options) (*Hub, error) {
 		// buffers, which a large fleet would pay for thousands of times.
 		h.tr.IdleConnTimeout = idleKeep(h.budget)
 		hc = &http.Client{Transport: h.tr}
+		if h.opts.Introspect.StreamDial == nil {
+			// Event streams on connections of their own, read by the
+			// stream's reader alone (see introspect.Options.StreamDial),
+			// counted with the other probes.
+			d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+			h.opts.Introspect.StreamDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				h.budget.requests.Add(1)
+				return d.DialContext(ctx, network, addr)
+			}
+		}
 	}
 	counted := *hc
 	counted.Transport = countingTransport{rt: cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport), n: &h.budget.requests}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,6 +94,14 @@ type Options struct {
 	// HTTPClient makes the requests. Nil means a client of the Client's
 	// own, with no overall timeout (requests are bounded by Timeout).
 	HTTPClient *http.Client
+	// StreamDial, when set, opens the event stream of a plain http admin
+	// listener on a connection of the stream's own that it dials, read by
+	// the stream's reader alone, instead of through HTTPClient: net/http
+	// keeps two goroutines and two buffers for each of its connections,
+	// which a workbench holding one stream per instance of a large fleet
+	// pays thousands of times. Nil (or an https listener) means through
+	// HTTPClient.
+	StreamDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Client reads one instance's introspection protocol v1. It is safe for
