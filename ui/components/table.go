@@ -188,15 +188,15 @@ func (t *Table) Selected() (Row, bool) {
 	return t.rows[t.view[t.cursor]], true
 }
 
-// Visible returns the rows on screen, top to bottom: what a view asks to
-// have refreshed first. The slice is new; the rows are the table's.
-func (t *Table) Visible() []Row {
+// Visible appends the rows on screen to dst, top to bottom, and returns
+// it: what a view asks to have refreshed first. A caller that passes the
+// last result back, emptied, allocates nothing once it has room.
+func (t *Table) Visible(dst []Row) []Row {
 	end := min(len(t.view), t.offset+max(0, t.bodyHeight()))
-	out := make([]Row, 0, max(0, end-t.offset))
 	for _, i := range t.view[min(t.offset, end):end] {
-		out = append(out, t.rows[i])
+		dst = append(dst, t.rows[i])
 	}
-	return out
+	return dst
 }
 
 // Select puts the cursor on the shown row with the given Key and makes it

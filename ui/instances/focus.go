@@ -1,8 +1,6 @@
 package instances
 
 import (
-	"slices"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kitbench/kitbench/probes/hub"
@@ -16,14 +14,19 @@ type FocusMsg struct{ Keys []hub.Key }
 
 // focusCmd returns a command that delivers FocusMsg when the instances on
 // screen changed since the last one, else nil.
+// It allocates only when they changed: it runs on every key.
 func (v *View) focusCmd() tea.Cmd {
-	rows := v.table.Visible()
-	keys := make([]hub.Key, 0, len(rows))
-	for _, r := range rows {
-		keys = append(keys, r.Value.(*row).rec.inst.Key)
+	v.onScreen = v.table.Visible(v.onScreen[:0])
+	same := len(v.onScreen) == len(v.focus)
+	for i := 0; same && i < len(v.onScreen); i++ {
+		same = v.onScreen[i].Value.(*row).rec.inst.Key == v.focus[i]
 	}
-	if slices.Equal(keys, v.focus) {
+	if same {
 		return nil
+	}
+	keys := make([]hub.Key, len(v.onScreen))
+	for i, r := range v.onScreen {
+		keys[i] = r.Value.(*row).rec.inst.Key
 	}
 	v.focus = keys
 	return func() tea.Msg { return FocusMsg{Keys: keys} }

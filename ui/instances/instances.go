@@ -39,10 +39,11 @@ type View struct {
 	rate, fail, client *components.Rank
 	p99                *components.Rank
 
-	table   components.Table
-	summary string
-	w, h    int
-	focus   []hub.Key // the instances on screen, as last sent (FocusMsg)
+	table    components.Table
+	summary  string
+	w, h     int
+	focus    []hub.Key        // the instances on screen, as last sent (FocusMsg)
+	onScreen []components.Row // focusCmd's scratch
 }
 
 // row is a table row's value: the record and what sorting needs (the
