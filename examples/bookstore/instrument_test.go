@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -171,6 +172,18 @@ metrics:
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+
+	// The compact RED resource the workbench reads instead of /metrics.
+	_, body = get(t, admin+"/red")
+	var red introspect.RED
+	if err := json.Unmarshal(body, &red); err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(red.Endpoints, func(e introspect.REDEndpoint) bool {
+		return e.Endpoint == "GetBook" && e.Transport == "http"
+	}); i < 0 || red.Endpoints[i].Codes["500"] != 5 {
+		t.Errorf("/red: %+v, want GetBook over http with 5 answers of 500", red.Endpoints)
 	}
 
 	_, body = get(t, admin+"/info")

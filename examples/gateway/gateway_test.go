@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,6 +121,13 @@ func TestGatewayRegistersItself(t *testing.T) {
 	if info.Service != gateway.ServiceName || len(info.Endpoints) != 11 || len(info.Transports) != 2 || len(info.Streams) != 3 {
 		t.Fatalf("info: %+v", info)
 	}
+	// The compact RED resource, which the workbench reads instead of the
+	// whole /metrics page.
+	if !slices.Contains(info.Resources, introspect.ResourceRED) {
+		t.Errorf("info lists resources %v, want %s among them", info.Resources, introspect.ResourceRED)
+	}
+	var red introspect.RED
+	f.getJSON(t, "http://"+f.gw.AdminAddr+introspect.PathPrefix+"/"+introspect.ResourceRED, &red)
 }
 
 func TestFailingInstanceIsEjected(t *testing.T) {

@@ -133,6 +133,7 @@ func BenchmarkWatchFleet(b *testing.B) {
 					rss = max(rss, selfRSS())
 				}
 				el := time.Since(start)
+				writeProfiles(b, n)
 				self, watched := selfCPU()-s0, c.cpu(b)-c1
 				acc1, _ := c.stats(b)
 				b.ReportMetric(100*self.Seconds()/el.Seconds(), "workbench-cpu-%")

@@ -11,7 +11,9 @@
 // spans go to the introspection span ring and, when the standard
 // OpenTelemetry variables say so (OTEL_EXPORTER_OTLP_ENDPOINT,
 // OTEL_TRACES_EXPORTER, …; see tracing.FromEnv), to an OTLP collector such
-// as Jaeger or Tempo, and the admin listener that serves them.
+// as Jaeger or Tempo, and the admin listener that serves them (the RED
+// metrics both on /metrics and as the compact /debug/kit/v1/red the
+// workbench reads).
 //
 // # Usage
 //

@@ -168,7 +168,7 @@ func New(cfg Config) (_ *Instance, err error) {
 	if err != nil {
 		return nil, err
 	}
-	adminOpts := []introspect.HandlerOption{introspect.WithMetrics(inst.prom), introspect.WithBearerToken(cfg.AdminToken)}
+	adminOpts := []introspect.HandlerOption{introspect.WithMetrics(inst.prom), introspect.WithRED(inst.metrics), introspect.WithBearerToken(cfg.AdminToken)}
 	if cfg.Controls != nil {
 		if err := controlsAllowed(cfg.AdminAddr, *cfg.Controls); err != nil {
 			_ = inst.tracer.Shutdown(context.Background())

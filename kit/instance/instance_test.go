@@ -110,6 +110,9 @@ func TestInstanceRegistersAndIntrospects(t *testing.T) {
 	if strings.Contains(info, "grpc.health") {
 		t.Errorf("info lists the health service:\n%s", info)
 	}
+	if r := get(t, admin+"/debug/kit/v1/red"); !strings.Contains(r, `"endpoint":"Uppercase","transport":"http","codes":{"ok":1}`) {
+		t.Errorf("red (the compact RED resource the workbench reads): %s", r)
+	}
 	m := get(t, admin+"/metrics")
 	for _, want := range []string{"go_goroutines", "process_cpu_seconds_total", `kit_requests_total{code="ok",endpoint="Uppercase",transport="http"} 1`,
 		`kit_breaker_state{breaker="Uppercase"} 0`, `kit_ratelimit_allowed_total{limiter="strsvc"} 1`} {

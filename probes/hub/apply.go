@@ -166,13 +166,9 @@ func (h *Hub) startProbe(key Key, inst Instance) *probe {
 	p.release = func() { h.budget.add(-1) }
 	p.metrics = newMetricsSource()
 	if h.scr != nil {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			metricsLoop(ctx, p.metrics, c, h.scr, h.budget.scrape, h.budget.pacer(key, h.budget.scrape), func(st scrape.Stats, err error) {
-				h.onMetrics(key, p, st, err)
-			})
-		}()
+		startMetrics(ctx, &p.wg, p.metrics, c, h.scr, h.budget.scrape, h.budget.pacer(key, h.budget.scrape), func(st scrape.Stats, err error) {
+			h.onMetrics(key, p, st, err)
+		})
 	}
 	return p
 }

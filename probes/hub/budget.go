@@ -178,3 +178,16 @@ func (h *Hub) Refresh() RefreshStatus {
 // keeps per host:port: one instance needs one (its event stream holds
 // another), several behind one listener (a proxy, a simulator) need more.
 const idleConnsPerHost = 16
+
+// connBuffer is the read and the write buffer of each of the hub's
+// connections (net/http's default is 4 KiB each): requests are small
+// GETs, answers are read in pieces when longer.
+const connBuffer = 1 << 10
+
+// idleKeep is how long the hub's transport keeps an idle connection:
+// four full-rate periods, so that focused instances (and every instance
+// of a fleet small enough for the budget to refresh it at the full rate)
+// reuse theirs, while an instance refreshed less often than that dials
+// for each round instead of holding a connection in between. Those dials
+// are bounded by the budget.
+func idleKeep(b *budget) time.Duration { return 4 * max(b.intro, b.scrape) }

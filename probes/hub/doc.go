@@ -39,8 +39,14 @@
 // # Concurrency
 //
 // Hub and Subscription are safe for concurrent use. The hub owns one
-// goroutine reading the source and, per instance, the probe's goroutines;
-// Close stops and waits for all of them. Probes never wait for readers:
+// goroutine reading the source and, per instance, the probe's goroutines
+// (the follower and the reader of its event stream, which has a
+// connection of its own rather than one of net/http's, each of which
+// holds two more goroutines; the metrics are read in rounds run
+// from a timer, with no goroutine waiting between them); Close stops and
+// waits for all of them. Idle connections are kept only as long as a few
+// full-rate periods, so instances refreshed rarely under the probe budget
+// dial for each round instead of holding a connection in between. Probes never wait for readers:
 // each Subscription is a bounded queue in which the latest state of an
 // instance, breaker, limiter or metrics replaces an unread older one
 // (latest wins) and consecutive span batches merge; when it is full the

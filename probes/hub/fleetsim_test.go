@@ -2,6 +2,9 @@ package hub_test
 
 import (
 	"context"
+	"fmt"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +103,74 @@ func TestHubKeepsConnectionsAcrossRounds(t *testing.T) {
 	})
 	if d := f.Accepted() - dialled; d > n/10 {
 		t.Errorf("%d connections dialled over three rounds of %d instances, want next to none", d, n)
+	}
+}
+
+// TestHubParksNoGoroutineBetweenMetricsRounds: between two reads of an
+// instance's figures nothing waits in a goroutine of its own (a fleet of
+// thousands refreshed every minute would park thousands); what the hub
+// keeps per instance is the follower of its event stream.
+func TestHubParksNoGoroutineBetweenMetricsRounds(t *testing.T) {
+	const n = 30
+	f := simFleet(t, fleetsim.Options{N: n, PerListener: 1, Rate: 4})
+	h := simHub(t, f, hub.Options{})
+	until(t, "every instance up with a rate", func() bool { return allMetered(h, n) })
+	if g := goroutinesIn(t, "kitbench/probes/hub."); g > n+n/2 {
+		t.Errorf("%d goroutines in the hub for %d instances, want about one each (the follower)", g, n)
+	}
+	h.Close()
+	if g := goroutinesIn(t, "kitbench/probes/hub."); g != 0 {
+		t.Errorf("%d goroutines of the hub left after Close", g)
+	}
+}
+
+// goroutinesIn counts the goroutines with a function whose name holds
+// part on their stack.
+func goroutinesIn(t *testing.T, part string) int {
+	return goroutinesWhere(t, func(stack string) bool { return strings.Contains(stack, part) })
+}
+
+// goroutinesWhere counts the goroutines whose stack satisfies ok.
+func goroutinesWhere(t *testing.T, ok func(stack string) bool) int {
+	t.Helper()
+	var b strings.Builder
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 1); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, rec := range strings.Split(b.String(), "\n\n") {
+		first, rest, _ := strings.Cut(rec, "\n")
+		var n int
+		if _, err := fmt.Sscanf(first, "%d @", &n); err == nil && ok(rest) {
+			total += n
+		}
+	}
+	return total
+}
+
+// TestHubStreamsHoldNoPooledConnection: an instance's event stream has a
+// connection of its own, not one of net/http's, which would hold two
+// more goroutines and buffers per instance for as long as it is watched.
+func TestHubStreamsHoldNoPooledConnection(t *testing.T) {
+	const n = 30
+	f := simFleet(t, fleetsim.Options{N: n, PerListener: 1, Rate: 4})
+	h := simHub(t, f, hub.Options{})
+	until(t, "every instance up with a rate", func() bool { return allMetered(h, n) })
+	until(t, "every instance streaming", func() bool {
+		for _, in := range h.Snapshot().Instances {
+			if in.Intro != hub.IntroStream {
+				return false
+			}
+		}
+		return true
+	})
+	// A pooled connection whose answer is being read (a stream's, for as
+	// long as it lasts) has its reader waiting for the body's end; an idle
+	// one, for the next answer (in Peek). Refreshes read theirs at once.
+	busy := goroutinesWhere(t, func(stack string) bool {
+		return strings.Contains(stack, "net/http.(*persistConn).readLoop") && !strings.Contains(stack, "bufio.(*Reader).Peek")
+	})
+	if busy > n/10 {
+		t.Errorf("%d pooled connections busy with an answer for %d streaming instances, want next to none", busy, n)
 	}
 }

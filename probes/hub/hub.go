@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -152,7 +153,25 @@ func New(opts Options) (*Hub, error) {
 		h.tr.Proxy = nil
 		h.tr.MaxIdleConns = 0
 		h.tr.MaxIdleConnsPerHost = idleConnsPerHost
+		// Small buffers: a fleet keeps one or two connections per instance,
+		// and the requests and answers on them are a few hundred bytes.
+		h.tr.ReadBufferSize, h.tr.WriteBufferSize = connBuffer, connBuffer
+		// An idle connection lives long enough for the next round of an
+		// instance refreshed at the full rate, not for the rare rounds of
+		// the rest: each idle connection holds two goroutines and their
+		// buffers, which a large fleet would pay for thousands of times.
+		h.tr.IdleConnTimeout = idleKeep(h.budget)
 		hc = &http.Client{Transport: h.tr}
+		if h.opts.Introspect.StreamDial == nil {
+			// Event streams on connections of their own, read by the
+			// stream's reader alone (see introspect.Options.StreamDial),
+			// counted with the other probes.
+			d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+			h.opts.Introspect.StreamDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				h.budget.requests.Add(1)
+				return d.DialContext(ctx, network, addr)
+			}
+		}
 	}
 	counted := *hc
 	counted.Transport = countingTransport{rt: cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport), n: &h.budget.requests}

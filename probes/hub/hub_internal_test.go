@@ -68,15 +68,15 @@ func TestSubscriptionBoundedAndCountsDrops(t *testing.T) {
 		// Different keys: nothing merges.
 		s.push(SpanBatch{Key: Key{"svc", fmt.Sprint(i)}, Spans: []wire.Span{{SpanID: fmt.Sprint(i)}}})
 	}
-	s.push(InstanceUpdate{Instance: Instance{Key: Key{"svc", "x"}}}) // evicts the oldest batch
+	s.push(InstanceUpdate{Instance: Instance{Key: Key{"svc", "x"}}}) // state: queued beside the full buffer
 	got := drain(s)
-	if d, ok := got[0].(Dropped); !ok || d.N != 7 {
-		t.Fatalf("first message %+v, want Dropped{7}", got[0])
+	if d, ok := got[0].(Dropped); !ok || d.N != 6 {
+		t.Fatalf("first message %+v, want Dropped{6}", got[0])
 	}
-	if len(got) != 5 || s.Dropped() != 7 {
+	if len(got) != 6 || s.Dropped() != 6 {
 		t.Fatalf("got %d messages, dropped %d", len(got), s.Dropped())
 	}
-	if _, ok := got[4].(InstanceUpdate); !ok {
+	if _, ok := got[5].(InstanceUpdate); !ok {
 		t.Fatalf("state update must survive a full queue: %+v", got)
 	}
 	// A batch of merged spans never exceeds maxBatch.
@@ -87,6 +87,30 @@ func TestSubscriptionBoundedAndCountsDrops(t *testing.T) {
 		if b, ok := m.(SpanBatch); ok && len(b.Spans) > maxBatch {
 			t.Fatalf("batch of %d", len(b.Spans))
 		}
+	}
+}
+
+// TestSubscriptionHoldsAFleetsStateUnread: a reader that has not read
+// while 1,000 instances changed twice finds the latest state of each, and
+// nothing dropped; the queue holds one entry per instance and kind.
+func TestSubscriptionHoldsAFleetsStateUnread(t *testing.T) {
+	s := newSub(16)
+	for round := range 2 {
+		for i := range 1000 {
+			k := Key{"svc", fmt.Sprint(i)}
+			s.push(InstanceUpdate{Instance: Instance{Key: k, Err: fmt.Sprint(round)}})
+			s.push(MetricsUpdate{Key: k, Err: fmt.Sprint(round)})
+		}
+	}
+	if s.live != 2000 {
+		t.Errorf("%d entries queued for 1,000 instances' state and metrics, want 2000", s.live)
+	}
+	got := drain(s)
+	if len(got) != 2000 || s.Dropped() != 0 {
+		t.Fatalf("read %d messages, %d dropped; want 2000, none", len(got), s.Dropped())
+	}
+	if u := got[0].(InstanceUpdate); u.Instance.Err != "1" {
+		t.Errorf("first instance's state is from round %s, want the latest, 1", u.Instance.Err)
 	}
 }
 

@@ -26,9 +26,13 @@ const maxQueuedSpans = DefaultSpanRing
 // Subscription is one reader's view of the hub's stream: a bounded queue
 // that coalesces state (the latest state of an instance, breaker, limiter
 // or metrics replaces an unread older one) and merges consecutive span
-// batches. When the queue is full, the oldest span batch is dropped to make
-// room, else the new message; drops are counted and reported by a Dropped
-// message. Publishing never waits for a subscriber.
+// batches. State takes one entry per thing it is about, so it is bounded
+// by the fleet the hub holds and never dropped: a reader that falls behind
+// on a large fleet reads the latest of each, not a Dropped and a whole
+// Snapshot. The other messages (span batches, problems, departures) are
+// bounded by the buffer: when it is full, the oldest span batch is dropped
+// to make room, else the new message; drops are counted and reported by a
+// Dropped message. Publishing never waits for a subscriber.
 type Subscription struct {
 	hub    *Hub
 	notify chan struct{} // capacity 1: "the queue is not empty"
@@ -118,7 +122,8 @@ func (s *Subscription) push(m Msg) {
 			}
 		}
 	}
-	if s.live >= s.max && !s.evictSpans(nil) {
+	// State is bounded by the fleet (one entry per key); the rest by max.
+	if !coalesce && s.live-len(s.pending) >= s.max && !s.evictSpans(nil) {
 		s.dropped++
 		return
 	}

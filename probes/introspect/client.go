@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +98,14 @@ type Options struct {
 	// HTTPClient makes the requests. Nil means a client of the Client's
 	// own, with no overall timeout (requests are bounded by Timeout).
 	HTTPClient *http.Client
+	// StreamDial, when set, opens the event stream of a plain http admin
+	// listener on a connection of the stream's own that it dials, read by
+	// the stream's reader alone, instead of through HTTPClient: net/http
+	// keeps two goroutines and two buffers for each of its connections,
+	// which a workbench holding one stream per instance of a large fleet
+	// pays thousands of times. Nil (or an https listener) means through
+	// HTTPClient.
+	StreamDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Client reads one instance's introspection protocol v1. It is safe for
@@ -313,4 +323,29 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	l.b = append(l.b, p...)
 	return len(p), nil
+}
+
+// ReadFrom reads r to its end straight into the buffer, failing beyond
+// max; io.Copy uses it, so a body needs no 32 KiB copy buffer of its own.
+func (l *limitedBuffer) ReadFrom(r io.Reader) (int64, error) {
+	start := len(l.b)
+	if cap(l.b) == 0 {
+		l.b = make([]byte, 0, 512)
+	}
+	for {
+		if len(l.b) == cap(l.b) {
+			l.b = slices.Grow(l.b, cap(l.b))
+		}
+		n, err := r.Read(l.b[len(l.b):cap(l.b)])
+		l.b = l.b[:len(l.b)+n]
+		read := int64(len(l.b) - start)
+		switch {
+		case int64(len(l.b)) > l.max:
+			return read, ErrTooLarge
+		case errors.Is(err, io.EOF):
+			return read, nil
+		case err != nil:
+			return read, err
+		}
+	}
 }

@@ -18,7 +18,9 @@ import (
 // proxy that buffers, a dropped path) while the JSON resources still
 // answer used to leave Follow in stream mode forever, missing every event.
 // The idle bound ends it and Follow polls.
-func TestFollowSilentStream(t *testing.T) {
+func TestFollowSilentStream(t *testing.T) { bothStreams(t, testFollowSilentStream) }
+
+func testFollowSilentStream(t *testing.T, dial streamDial) {
 	testutil.NoLeaks(t)
 	h := wire.NewHandler(newRegistry())
 	defer h.Close()
@@ -33,7 +35,7 @@ func TestFollowSilentStream(t *testing.T) {
 		<-r.Context().Done() // and nothing more, not even a heartbeat
 	}))
 	defer srv.Close()
-	c, _ := introspect.New(srv.URL, introspect.Options{Interval: 20 * time.Millisecond, StreamIdle: 300 * time.Millisecond})
+	c, _ := introspect.New(srv.URL, introspect.Options{StreamDial: dial, Interval: 20 * time.Millisecond, StreamIdle: 300 * time.Millisecond})
 	rec := follow(t, c)
 	rec.wait(t, "stream mode", mode(introspect.ModeStream))
 	u := rec.wait(t, "poll mode after the stream went silent", mode(introspect.ModePoll))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,11 +70,13 @@ func mode(m introspect.Mode) func(introspect.Update) bool {
 	return func(u introspect.Update) bool { return u.Kind == introspect.KindStatus && u.Mode == m }
 }
 
-func TestFollowStream(t *testing.T) {
+func TestFollowStream(t *testing.T) { bothStreams(t, testFollowStream) }
+
+func testFollowStream(t *testing.T, dial streamDial) {
 	testutil.NoLeaks(t)
 	reg := newRegistry()
 	addr, stop := admin(t, reg)
-	c, _ := introspect.New(addr, introspect.Options{Interval: 20 * time.Millisecond, BackoffMin: 10 * time.Millisecond})
+	c, _ := introspect.New(addr, introspect.Options{StreamDial: dial, Interval: 20 * time.Millisecond, BackoffMin: 10 * time.Millisecond})
 	rec := follow(t, c)
 
 	rec.wait(t, "info", func(u introspect.Update) bool { return u.Kind == introspect.KindInfo && u.Info.Service == "books" })
@@ -106,7 +109,9 @@ func TestFollowStream(t *testing.T) {
 
 // noEvents serves the protocol but answers /events with 404, like an older
 // or partial implementation.
-func TestFollowPollsWithoutStream(t *testing.T) {
+func TestFollowPollsWithoutStream(t *testing.T) { bothStreams(t, testFollowPollsWithoutStream) }
+
+func testFollowPollsWithoutStream(t *testing.T, dial streamDial) {
 	testutil.NoLeaks(t)
 	reg := newRegistry()
 	h := wire.NewHandler(reg)
@@ -119,7 +124,7 @@ func TestFollowPollsWithoutStream(t *testing.T) {
 		h.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	c, _ := introspect.New(srv.URL, introspect.Options{Interval: 20 * time.Millisecond})
+	c, _ := introspect.New(srv.URL, introspect.Options{StreamDial: dial, Interval: 20 * time.Millisecond})
 	rec := follow(t, c)
 	u := rec.wait(t, "poll mode", mode(introspect.ModePoll))
 	if !errors.Is(u.Err, introspect.ErrNoStream) {
@@ -129,7 +134,9 @@ func TestFollowPollsWithoutStream(t *testing.T) {
 	rec.wait(t, "polled breakers", func(u introspect.Update) bool { return u.Kind == introspect.KindBreakers && len(u.Breakers) == 1 })
 }
 
-func TestFollowHostileStream(t *testing.T) {
+func TestFollowHostileStream(t *testing.T) { bothStreams(t, testFollowHostileStream) }
+
+func testFollowHostileStream(t *testing.T, dial streamDial) {
 	testutil.NoLeaks(t)
 	h := wire.NewHandler(newRegistry())
 	defer h.Close()
@@ -144,7 +151,7 @@ func TestFollowHostileStream(t *testing.T) {
 		fmt.Fprint(w, "event: span\ndata: {\"type\":\"span\",\"span\":{\"cursor\":9,") // truncated
 	}))
 	defer srv.Close()
-	c, _ := introspect.New(srv.URL, introspect.Options{Interval: 20 * time.Millisecond, MaxEvent: 16 << 10})
+	c, _ := introspect.New(srv.URL, introspect.Options{StreamDial: dial, Interval: 20 * time.Millisecond, MaxEvent: 16 << 10})
 	rec := follow(t, c)
 	rec.wait(t, "garbage reported", func(u introspect.Update) bool {
 		return u.Kind == introspect.KindProblem && errors.Is(u.Err, introspect.ErrBadResponse)
@@ -155,4 +162,38 @@ func TestFollowHostileStream(t *testing.T) {
 	rec.wait(t, "truncation reported, polling", func(u introspect.Update) bool {
 		return u.Kind == introspect.KindStatus && u.Mode == introspect.ModePoll && errors.Is(u.Err, introspect.ErrTruncated)
 	})
+}
+
+// streamDial is Options.StreamDial's type.
+type streamDial = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// bothStreams runs a test of Follow with the event stream through
+// net/http and on a connection of its own (Options.StreamDial).
+func bothStreams(t *testing.T, test func(*testing.T, streamDial)) {
+	t.Run("stream=http", func(t *testing.T) { test(t, nil) })
+	t.Run("stream=own", func(t *testing.T) { test(t, (&net.Dialer{}).DialContext) })
+}
+
+// TestFollowStreamUnauthorized: an /events that refuses the token is
+// reported as such, whichever way the stream is opened.
+func TestFollowStreamUnauthorized(t *testing.T) { bothStreams(t, testFollowStreamUnauthorized) }
+
+func testFollowStreamUnauthorized(t *testing.T, dial streamDial) {
+	testutil.NoLeaks(t)
+	h := wire.NewHandler(newRegistry())
+	defer h.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/events") {
+			http.Error(w, `{"error":"no"}`, http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _ := introspect.New(srv.URL, introspect.Options{StreamDial: dial, Token: "wrong", Interval: 20 * time.Millisecond, BackoffMin: 10 * time.Millisecond})
+	rec := follow(t, c)
+	u := rec.wait(t, "down", mode(introspect.ModeDown))
+	if !errors.Is(u.Err, introspect.ErrUnauthorized) {
+		t.Fatalf("down because of %v, want ErrUnauthorized", u.Err)
+	}
 }

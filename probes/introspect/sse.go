@@ -27,13 +27,25 @@ type sseReader struct {
 	buf []byte // the current line
 }
 
+// sseBuffer is the read buffer of a stream: small, because a fleet keeps
+// thousands of mostly idle streams open (a heartbeat is a dozen bytes); a
+// longer line is read in pieces.
+const sseBuffer = 512
+
+// sseKeep is the largest line buffer a stream keeps between lines; a
+// longer one (a big span) is let go once read.
+const sseKeep = 4 << 10
+
 func newSSEReader(r io.Reader, max int) *sseReader {
-	return &sseReader{r: bufio.NewReaderSize(r, 4<<10), max: max}
+	return &sseReader{r: bufio.NewReaderSize(r, sseBuffer), max: max}
 }
 
 // line returns the next line without its terminator. A line longer than
 // max is consumed entirely and reported with tooLong.
 func (s *sseReader) line() (line []byte, tooLong bool, err error) {
+	if cap(s.buf) > sseKeep {
+		s.buf = nil
+	}
 	s.buf = s.buf[:0]
 	for {
 		chunk, err := s.r.ReadSlice('\n')

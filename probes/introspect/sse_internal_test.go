@@ -66,3 +66,31 @@ func TestSSEReaderSkipsOversizedEvents(t *testing.T) {
 		t.Fatalf("events %+v", evs)
 	}
 }
+
+// TestSSEReaderLongLines: lines longer than the small read buffer, and
+// longer than the line buffer a stream keeps, arrive whole.
+func TestSSEReaderLongLines(t *testing.T) {
+	mid, big := strings.Repeat("m", 3*sseBuffer), strings.Repeat("b", 3*sseKeep)
+	in := "data: " + mid + "\n\n" + "data: " + big + "\n\n" + "data: " + mid + "\n\n"
+	evs, errs := readAll(t, in, 1<<20)
+	if len(errs) != 1 || errs[0] != io.EOF {
+		t.Fatalf("errors %v, want just EOF", errs)
+	}
+	if len(evs) != 3 || string(evs[0].data) != mid || string(evs[1].data) != big || string(evs[2].data) != mid {
+		t.Fatalf("%d events, or their data cut", len(evs))
+	}
+}
+
+// TestLimitedBufferReadsUpToItsCap: a body of exactly the cap is read
+// whole, one byte more is ErrTooLarge.
+func TestLimitedBufferReadsUpToItsCap(t *testing.T) {
+	body := strings.Repeat("x", 5000)
+	b := limitedBuffer{max: 5000}
+	if n, err := io.Copy(&b, strings.NewReader(body)); err != nil || n != 5000 || string(b.b) != body {
+		t.Fatalf("read %d bytes, err %v", n, err)
+	}
+	over := limitedBuffer{max: 4999}
+	if _, err := io.Copy(&over, strings.NewReader(body)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err %v, want ErrTooLarge", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,11 @@ type streamItem struct {
 	final bool // the stream is over; err says why (nil: closed cleanly)
 }
 
+// streamQueue is how many decoded events wait for Follow: a few, so that
+// a burst does not stall the reader, and little held by each of the
+// thousands of idle streams a fleet keeps open.
+const streamQueue = 4
+
 // stream is an open /events connection read by a goroutine it owns.
 type stream struct {
 	items  chan streamItem
@@ -55,6 +61,9 @@ func (s *stream) close() {
 // listener answered but offers no stream; any other error means it did not
 // answer usefully.
 func (c *Client) openStream(ctx context.Context) (*stream, error) {
+	if c.opts.StreamDial != nil && strings.HasPrefix(c.base, "http://") {
+		return c.openRawStream(ctx, c.base+wire.PathPrefix+"/events")
+	}
 	// sctx is the stream's life, ended by close; rctx is the request's,
 	// also ended by the wait for headers and, once reading, by silence.
 	sctx, cancel := context.WithCancel(ctx)
@@ -83,24 +92,40 @@ func (c *Client) openStream(ctx context.Context) (*stream, error) {
 		cancel()
 		return nil, fmt.Errorf("introspect: GET %s: %w", u, err)
 	}
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if resp.StatusCode != http.StatusOK || mt != "text/event-stream" {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	if err := c.streamAnswer(u, resp); err != nil {
 		resp.Body.Close()
 		cancel()
-		if resp.StatusCode == http.StatusUnauthorized {
-			return nil, c.unauthorized(u)
-		}
-		return nil, fmt.Errorf("%w at %s: HTTP %d, content type %q", ErrNoStream, u, resp.StatusCode, mt)
+		return nil, err
 	}
+	return c.startStream(sctx, cancel, resp.Body, abort), nil
+}
+
+// streamAnswer checks the answer to a request for /events: an error
+// wrapping ErrNoStream, or ErrUnauthorized, when it is not an event
+// stream (its body then drained a little).
+func (c *Client) streamAnswer(u string, resp *http.Response) error {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if resp.StatusCode == http.StatusOK && mt == "text/event-stream" {
+		return nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode == http.StatusUnauthorized {
+		return c.unauthorized(u)
+	}
+	return fmt.Errorf("%w at %s: HTTP %d, content type %q", ErrNoStream, u, resp.StatusCode, mt)
+}
+
+// startStream starts the reader of an answered stream; cancel ends ctx,
+// abort must make body's Read return.
+func (c *Client) startStream(ctx context.Context, cancel context.CancelFunc, body io.ReadCloser, abort func()) *stream {
 	idle := c.opts.StreamIdle
 	if idle <= 0 {
 		idle = DefaultStreamIdle
 	}
-	s := &stream{items: make(chan streamItem, 64), cancel: cancel}
+	s := &stream{items: make(chan streamItem, streamQueue), cancel: cancel}
 	s.wg.Add(1)
-	go s.read(sctx, resp.Body, c.opts.MaxEvent, idle, abort)
-	return s, nil
+	go s.read(ctx, body, c.opts.MaxEvent, idle, abort)
+	return s
 }
 
 // read decodes events until the stream ends, then sends a final item. When

@@ -188,6 +188,17 @@ func (t *Table) Selected() (Row, bool) {
 	return t.rows[t.view[t.cursor]], true
 }
 
+// Visible appends the rows on screen to dst, top to bottom, and returns
+// it: what a view asks to have refreshed first. A caller that passes the
+// last result back, emptied, allocates nothing once it has room.
+func (t *Table) Visible(dst []Row) []Row {
+	end := min(len(t.view), t.offset+max(0, t.bodyHeight()))
+	for _, i := range t.view[min(t.offset, end):end] {
+		dst = append(dst, t.rows[i])
+	}
+	return dst
+}
+
 // Select puts the cursor on the shown row with the given Key and makes it
 // the selection, as if the user had moved there (a view that follows the
 // newest row, or opens a row by name, calls it). It reports false, and

@@ -2,6 +2,7 @@ package components_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,6 +129,27 @@ func TestTableScrollsToKeepCursorVisible(t *testing.T) {
 	}
 	if !strings.Contains(lines[1], "svc-003") {
 		t.Errorf("first visible row should be svc-003:\n%s", v)
+	}
+}
+
+func TestTableVisibleIsWhatIsOnScreen(t *testing.T) {
+	tb := newTable(100, 60, 6) // 5 body rows
+	for range 7 {
+		tb.Update(press("j"))
+	}
+	var got []string
+	for _, r := range tb.Visible(nil) {
+		got = append(got, r.Key)
+	}
+	if want := []string{"svc-003", "svc-004", "svc-005", "svc-006", "svc-007"}; !slices.Equal(got, want) {
+		t.Errorf("visible %v, want %v", got, want)
+	}
+	few, none := newTable(3, 60, 6), newTable(3, 60, 0)
+	if n := len(few.Visible(nil)); n != 3 {
+		t.Errorf("%d visible of 3 rows on 5 lines", n)
+	}
+	if n := len(none.Visible(nil)); n != 0 {
+		t.Errorf("%d visible rows on no lines", n)
 	}
 }
 

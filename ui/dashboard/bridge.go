@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui/instances"
 )
 
 // Stream is the subscription the dashboard reads; *hub.Subscription
@@ -25,6 +26,18 @@ type Fleet interface {
 	Traces(limit int) []*hub.Trace
 	Trace(id string) (*hub.Trace, bool)
 	Pin(ids ...string)
+	// SetFocus names the instances on screen, which the hub refreshes at
+	// the full rate while the rest share its probe budget.
+	SetFocus(keys []hub.Key)
+}
+
+// focus is the command that gives the instances view's focus to the
+// fleet; it runs off the update loop, as every command does.
+func focus(fleet Fleet, msg instances.FocusMsg) tea.Cmd {
+	return func() tea.Msg {
+		fleet.SetFocus(msg.Keys)
+		return nil
+	}
 }
 
 // batch is one delivery of the bridge: hub messages and snapshots, in

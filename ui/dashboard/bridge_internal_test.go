@@ -29,6 +29,7 @@ func (f *testFleet) Snapshot() hub.Snapshot {
 func (f *testFleet) Traces(int) []*hub.Trace         { return nil }
 func (f *testFleet) Trace(string) (*hub.Trace, bool) { return nil, false }
 func (f *testFleet) Pin(...string)                   {}
+func (f *testFleet) SetFocus([]hub.Key)              {}
 
 type testStream chan hub.Msg
 

@@ -20,8 +20,15 @@
 // every view) and a hub.Snapshot first, and again after the subscription
 // reported dropped messages, so every view can start from, and return
 // to, the whole state. A ui.TickMsg every Options.Tick is the views'
-// clock. The status line is derived here from hub.SourceStatus and the
-// dropped count.
+// clock. The status line is derived here from hub.SourceStatus, the
+// hub's RefreshStatus and the dropped count.
+//
+// # What the views ask of the hub
+//
+// The instances view names the instances it has on screen
+// (instances.FocusMsg); a command hands them to Fleet.SetFocus, so the
+// hub refreshes those at the full rate and the rest within its probe
+// budget.
 //
 // # Adding a view
 //

@@ -26,7 +26,17 @@ type fakeFleet struct {
 	mu    sync.Mutex
 	snap  hub.Snapshot
 	calls int
+	focus []hub.Key // the last SetFocus
 }
+
+func (f *fakeFleet) SetFocus(keys []hub.Key) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	f.focus = keys
+}
+
+func (f *fakeFleet) focused() []hub.Key { f.mu.Lock(); defer f.mu.Unlock(); return f.focus }
 
 func (f *fakeFleet) count() int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls }
 func (f *fakeFleet) Snapshot() hub.Snapshot {

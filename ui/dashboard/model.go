@@ -13,6 +13,7 @@ import (
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/call"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/instances"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/root"
 	"github.com/kitbench/kitbench/ui/sessions"
@@ -70,6 +71,7 @@ type Model struct {
 	wait   tea.Cmd
 	opts   Options
 	ctx    context.Context // ends with Close: bounds the exports
+	fleet  Fleet           // used only by commands
 
 	source  hub.SourceStatus
 	dropped uint64
@@ -104,7 +106,7 @@ func New(opts Options, fleet Fleet, stream Stream) (*Model, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Model{root: r, opts: opts, ctx: ctx}
+	m := &Model{root: r, opts: opts, ctx: ctx, fleet: fleet}
 	m.bridge = startBridge(ctx, cancel, fleet, stream, opts.MaxBatch)
 	m.wait = ui.WaitFor(ctx, m.bridge.out) // ends with ctx, on Close
 	return m, nil
@@ -139,6 +141,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		next := tea.Tick(m.opts.Tick, func(t time.Time) tea.Msg { return tick(t) })
 		return m, tea.Batch(m.forward(ui.TickMsg{Now: time.Time(msg)}), next)
+	case instances.FocusMsg:
+		return m, focus(m.fleet, msg)
 	case components.PagerMsg:
 		// The pager runs with the terminal, off the update loop.
 		if m.opts.Pager == nil {

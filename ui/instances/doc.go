@@ -16,6 +16,8 @@
 // Both views take broadcast hub messages (hub.Snapshot, InstanceUpdate,
 // InstanceGone, BreakerUpdate, LimiterUpdate, MetricsUpdate, Problem)
 // and ui.TickMsg; they rebuild their rows on a tick, so a burst of
-// updates costs one rebuild. Every string from a service is drawn
+// updates costs one rebuild. When the rows on screen change (a tick, a
+// key, the filter) the view sends a FocusMsg naming them, which the
+// dashboard gives to the hub so those instances refresh at the full rate. Every string from a service is drawn
 // through components.Table or sanitize.Line.
 package instances

@@ -39,9 +39,11 @@ type View struct {
 	rate, fail, client *components.Rank
 	p99                *components.Rank
 
-	table   components.Table
-	summary string
-	w, h    int
+	table    components.Table
+	summary  string
+	w, h     int
+	focus    []hub.Key        // the instances on screen, as last sent (FocusMsg)
+	onScreen []components.Row // focusCmd's scratch
 }
 
 // row is a table row's value: the record and what sorting needs (the
@@ -52,6 +54,9 @@ type row struct {
 	ejection           *ejection
 	rate, fail, client float64
 	p99                float64
+	// The order's keys, computed once per rebuild: the service and
+	// instance as shown, and the Key's text (the row's identity).
+	name, id, key string
 }
 
 // Columns of the table.
@@ -97,8 +102,19 @@ func New(st *styles.Styles, km keys.Map) *View {
 	return v
 }
 
-// Update applies hub messages, the clock, the filter and the keys.
+// Update applies hub messages, the clock, the filter and the keys. After
+// what can move the rows on screen (a snapshot, a tick, the filter, a
+// key) it sends a FocusMsg if they changed.
 func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	cmd := v.update(msg)
+	switch msg.(type) {
+	case hub.Snapshot, ui.TickMsg, ui.FilterMsg, tea.KeyPressMsg:
+		return v, tea.Batch(cmd, v.focusCmd())
+	}
+	return v, cmd
+}
+
+func (v *View) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case hub.Snapshot:
 		clear(v.recs)
@@ -114,7 +130,7 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		r, ok := v.recs[k]
 		if !ok {
 			if _, isInst := msg.(hub.InstanceUpdate); !isInst {
-				return v, nil // about an instance we were not told of
+				return nil // about an instance we were not told of
 			}
 			r = newRecord(k)
 			v.recs[k] = r
@@ -133,16 +149,16 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		if key.Matches(msg, v.nav.Enter) {
 			if r, ok := v.table.Selected(); ok {
 				rw := r.Value.(*row)
-				return v, ui.Push(newDetail(v.st, v.km, rw.rec.clone(), rw.ejection, v.now))
+				return ui.Push(newDetail(v.st, v.km, rw.rec.clone(), rw.ejection, v.now))
 			}
-			return v, nil
+			return nil
 		}
 		if v.table.Update(msg) && key.Matches(msg, v.nav.Sort) {
 			v.fresh() // a sort asked for is a sort by the figures of now
 			v.rebuild()
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // fresh drops the held order, so the next rebuild sorts by live figures.
@@ -162,11 +178,11 @@ func (v *View) rebuild() {
 	list := make([]*row, 0, len(v.recs))
 	worst := map[string]int{}
 	for _, rec := range v.recs {
-		r := &row{rec: rec}
+		id := rec.inst.Key.String()
+		r := &row{rec: rec, name: rec.inst.Name(), id: rec.inst.ID(), key: id}
 		if e, ok := v.ejs[targetFor(rec.inst)]; ok {
 			r.ejection = &e
 		}
-		id := rec.inst.Key.String()
 		r.grade = v.grades.Grade(id, rec.severity(r.ejection != nil), v.now)
 		if st, ok := rec.stats(); ok {
 			r.rate = v.rate.Hold(id, st.Rate)
@@ -175,19 +191,30 @@ func (v *View) rebuild() {
 			r.p99 = v.p99.Hold(id, float64(st.P99))
 		}
 		list = append(list, r)
-		svc := rec.inst.Name()
-		if w, ok := worst[svc]; !ok || r.grade < w {
-			worst[svc] = r.grade
+		if w, ok := worst[r.name]; !ok || r.grade < w {
+			worst[r.name] = r.grade
 		}
 	}
 	v.grades.Sweep()
 	for _, rk := range []*components.Rank{v.rate, v.fail, v.client, v.p99} {
 		rk.Sweep()
 	}
+	// Each key is compared only when the ones before it tie (cmp.Or
+	// would compute them all), and none allocates.
 	slices.SortFunc(list, func(a, b *row) int {
-		x, y := a.rec.inst, b.rec.inst
-		return cmp.Or(cmp.Compare(worst[x.Name()], worst[y.Name()]), strings.Compare(x.Name(), y.Name()),
-			cmp.Compare(a.grade, b.grade), strings.Compare(x.ID(), y.ID()), strings.Compare(x.Key.String(), y.Key.String()))
+		if a.name != b.name {
+			if c := cmp.Compare(worst[a.name], worst[b.name]); c != 0 {
+				return c
+			}
+			return strings.Compare(a.name, b.name)
+		}
+		if c := cmp.Compare(a.grade, b.grade); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
 	})
 	rows := make([]components.Row, len(list))
 	for i, r := range list {
@@ -237,11 +264,11 @@ func (v *View) row(r *row) components.Row {
 		brk, brkTone = fmt.Sprintf("%d closed", total), styles.ToneGood
 	}
 	out := components.Row{
-		Key:   in.Key.String(),
+		Key:   r.key,
 		Value: r,
 		Cells: []components.Cell{
-			colService:  {Text: in.Name(), Tone: styles.ToneInfo},
-			colInstance: {Text: in.ID()},
+			colService:  {Text: r.name, Tone: styles.ToneInfo},
+			colInstance: {Text: r.id},
 			colHealth:   {Text: cmp.Or(in.Health, "-"), Tone: styles.HealthTone(in.Health)},
 			colState:    {Text: state, Tone: stateTone},
 			colRate:     {Text: rate},
