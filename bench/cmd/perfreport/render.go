@@ -165,6 +165,8 @@ func format(v float64, unit string) string {
 		return formatDuration(v)
 	case unit == "B/op" || strings.HasPrefix(unit, "B-"): // B-held and other byte counts
 		return formatBytes(v)
+	case strings.HasSuffix(unit, "-B"): // a size read from the OS (RSS): decimal megabytes, as the bars say
+		return fmt.Sprintf("%.0f MB", v/1e6)
 	case isRatio(unit):
 		return fmt.Sprintf("%.3f×", v)
 	case v == math.Trunc(v):

@@ -61,9 +61,9 @@ var targets = []target{
 	{pkgPart: "kit/sd/etcd", bench: "BenchmarkWatchUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#11 etcd watch update, 10 000 instances ≤ 0.5 ms"},
 	{pkgPart: "kit/sd/etcd", bench: "BenchmarkWatchUpdate", impl: "kit", unit: "B/op", maxAbs: ptr(100e3), issue: "#11 etcd watch update, 10 000 instances ≤ 100 KB"},
 	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=1000", unit: "workbench-cpu-%", maxAbs: ptr(15), issue: "#24 watching 1 000 live instances ≤ 15 % of a core"},
-	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=1000", unit: "workbench-rss-MB", maxAbs: ptr(250), issue: "#24 watching 1 000 live instances ≤ 250 MB"},
+	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=1000", unit: "workbench-rss-B", maxAbs: ptr(250e6), issue: "#24 watching 1 000 live instances ≤ 250 MB"},
 	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=5000", unit: "workbench-cpu-%", maxAbs: ptr(40), issue: "#24 watching 5 000 live instances ≤ 40 % of a core"},
-	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=5000", unit: "workbench-rss-MB", maxAbs: ptr(600), issue: "#24 watching 5 000 live instances ≤ 600 MB"},
+	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=5000", unit: "workbench-rss-B", maxAbs: ptr(600e6), issue: "#24 watching 5 000 live instances ≤ 600 MB"},
 	{pkgPart: "internal/fleetsim", bench: "BenchmarkWatchFleet/instances=1000", unit: "instance-cpu-%", maxAbs: ptr(0.05), issue: "#24 a watched instance spends ≤ 0.05 % of a core answering the workbench"},
 	{pkgPart: "internal/fleetsim", bench: "BenchmarkKeyToFrame", unit: "p99-ms", maxAbs: ptr(100), issue: "#24 key to frame ≤ 100 ms at 1 000 instances under churn"},
 }
