@@ -12,23 +12,16 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/endpoint"
-	"github.com/kitbench/kitbench/kit/sd/devregistry"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // callRegistry runs a dev registry for the test and returns its address.
 func callRegistry(t *testing.T) string {
 	t.Helper()
-	reg := devregistry.New(devregistry.Options{})
-	ln, err := devregistry.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = reg.Serve(ln) }()
-	t.Cleanup(func() { reg.Close(); <-done })
-	return ln.Addr().String()
+	_, addr := registrytest.Start(t, "127.0.0.1:0")
+	return addr
 }
 
 // callBook runs a Book instance registered at reg.

@@ -11,29 +11,16 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
-	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
 
 // fleetRegistry runs a dev registry on a free loopback port.
 func fleetRegistry(t *testing.T) (string, *api.Client) {
 	t.Helper()
-	reg := devregistry.New(devregistry.Options{})
-	ln, err := devregistry.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = reg.Serve(ln) }()
-	cfg := api.DefaultConfig()
-	cfg.Address = ln.Addr().String()
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close(); <-done; cfg.Transport.CloseIdleConnections() })
-	return cfg.Address, c
+	_, addr := registrytest.Start(t, "127.0.0.1:0")
+	return addr, registrytest.Client(t, addr)
 }
 
 func fleetBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance {

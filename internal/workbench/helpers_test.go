@@ -7,22 +7,15 @@ import (
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/sd"
-	"github.com/kitbench/kitbench/kit/sd/devregistry"
 )
 
 // registry runs a dev registry on a free loopback port for the test.
 func registry(t *testing.T) string {
 	t.Helper()
-	reg := devregistry.New(devregistry.Options{})
-	ln, err := devregistry.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = reg.Serve(ln) }()
-	t.Cleanup(func() { reg.Close(); <-done })
-	return ln.Addr().String()
+	_, addr := registrytest.Start(t, "127.0.0.1:0")
+	return addr
 }
 
 // book runs a Book instance for the test.

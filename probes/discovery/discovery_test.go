@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/internal/testutil"
+	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/kit/sd/devregistry"
 	"github.com/kitbench/kitbench/probes/discovery"
@@ -19,22 +20,8 @@ import (
 // registry runs a dev registry on a free loopback port.
 func registry(t *testing.T) (*devregistry.Registry, string, *api.Client) {
 	t.Helper()
-	reg := devregistry.New(devregistry.Options{})
-	ln, err := devregistry.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = reg.Serve(ln) }()
-	addr := ln.Addr().String()
-	cfg := api.DefaultConfig()
-	cfg.Address = addr
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close(); <-done; cfg.Transport.CloseIdleConnections() })
-	return reg, addr, c
+	reg, addr := registrytest.Start(t, "127.0.0.1:0")
+	return reg, addr, registrytest.Client(t, addr)
 }
 
 func register(t *testing.T, c *api.Client, service, id string, port int) {

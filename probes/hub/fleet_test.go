@@ -16,10 +16,10 @@ import (
 
 	"github.com/kitbench/kitbench/examples/bookstore"
 	"github.com/kitbench/kitbench/internal/testutil"
+	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/sd"
-	"github.com/kitbench/kitbench/kit/sd/devregistry"
 	"github.com/kitbench/kitbench/kit/tracing"
 	"github.com/kitbench/kitbench/probes/discovery"
 	"github.com/kitbench/kitbench/probes/hub"
@@ -29,21 +29,8 @@ import (
 // address and a consul/api client for it.
 func registry(t testing.TB) (string, *api.Client) {
 	t.Helper()
-	reg := devregistry.New(devregistry.Options{})
-	ln, err := devregistry.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = reg.Serve(ln) }()
-	cfg := api.DefaultConfig()
-	cfg.Address = ln.Addr().String()
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close(); <-done; cfg.Transport.CloseIdleConnections() })
-	return cfg.Address, c
+	_, addr := registrytest.Start(t, "127.0.0.1:0")
+	return addr, registrytest.Client(t, addr)
 }
 
 // book starts a Book instance. With consulAddr it registers itself (and
