@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/examples/bookstore/booktest"
 	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/transport"
@@ -25,19 +25,7 @@ func callRegistry(t *testing.T) string {
 }
 
 // callBook runs a Book instance registered at reg.
-func callBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance {
-	t.Helper()
-	inst, err := bookstore.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
-	return inst
-}
+func callBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance { return booktest.Start(t, cfg) }
 
 // faulty makes ListBooks hang until the caller gives up, DeleteBook fail
 // with a server error, and CreateBook refuse with a message that carries an

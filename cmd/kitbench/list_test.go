@@ -1,16 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/consul/api"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/examples/bookstore/booktest"
 	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/internal/workbench"
 	"github.com/kitbench/kitbench/kit/sd"
@@ -23,19 +22,8 @@ func fleetRegistry(t *testing.T) (string, *api.Client) {
 	return addr, registrytest.Client(t, addr)
 }
 
-func fleetBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance {
-	t.Helper()
-	inst, err := bookstore.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
-	return inst
-}
+// fleetBook runs a Book instance for the test.
+func fleetBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance { return booktest.Start(t, cfg) }
 
 // fleetHostile registers an instance whose id, tags and admin answer carry
 // terminal escape sequences.

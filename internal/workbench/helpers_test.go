@@ -1,12 +1,11 @@
 package workbench
 
 import (
-	"context"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/examples/bookstore/booktest"
 	"github.com/kitbench/kitbench/internal/testutil/registrytest"
 	"github.com/kitbench/kitbench/kit/sd"
 )
@@ -19,19 +18,7 @@ func registry(t *testing.T) string {
 }
 
 // book runs a Book instance for the test.
-func book(t *testing.T, cfg bookstore.Config) *bookstore.Instance {
-	t.Helper()
-	inst, err := bookstore.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
-	return inst
-}
+func book(t *testing.T, cfg bookstore.Config) *bookstore.Instance { return booktest.Start(t, cfg) }
 
 // registered is inst as the registry lists it: gRPC, HTTP and admin
 // addresses in its metadata.

@@ -1,28 +1,15 @@
 package invoke_test
 
 import (
-	"context"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/examples/bookstore/booktest"
 )
 
 // startBook runs a Book instance for the test.
-func startBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance {
-	t.Helper()
-	inst, err := bookstore.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = inst.Shutdown(ctx)
-	})
-	return inst
-}
+func startBook(t *testing.T, cfg bookstore.Config) *bookstore.Instance { return booktest.Start(t, cfg) }
 
 // closedAddr returns a loopback address where nothing listens.
 func closedAddr(t *testing.T) string {
