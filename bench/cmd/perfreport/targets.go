@@ -130,7 +130,14 @@ func (t target) check(groups []*group, singles []*sample) (string, bool) {
 			return "", false
 		}
 		if t.maxExtra != nil {
-			got, met = fmt.Sprintf("%+.0f vs %s", v-b, baseName), v-b <= *t.maxExtra
+			d := fmt.Sprintf("%+.0f", v-b)
+			if t.unit == "sec/op" {
+				d = "+" + formatDuration(v-b)
+				if v < b {
+					d = "-" + formatDuration(b-v)
+				}
+			}
+			got, met = d+" vs "+baseName, v-b <= *t.maxExtra
 		} else {
 			r := v / b
 			if b == 0 {
