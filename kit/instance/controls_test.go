@@ -63,7 +63,15 @@ func TestDrainDeregistersWhileCallsFinish(t *testing.T) {
 		inflight <- string(b)
 	}()
 	<-entered
-	if st := control(t, inst, "PUT", "/drain", `{"ttl":"1m"}`); st != 200 {
+	// The registry lists the instance a moment before Run's registration
+	// call returns; until then a drain is refused (404, "Start has not
+	// registered it"), so ask until it is taken.
+	st := control(t, inst, "PUT", "/drain", `{"ttl":"1m"}`)
+	for deadline := time.Now().Add(10 * time.Second); st == 404 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		st = control(t, inst, "PUT", "/drain", `{"ttl":"1m"}`)
+	}
+	if st != 200 {
 		t.Fatalf("drain: HTTP %d", st)
 	}
 	waitService(t, registry, "drainsvc", func(es []entry) bool { return len(es) == 0 })
