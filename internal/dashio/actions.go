@@ -37,10 +37,13 @@ type Actions struct {
 	Sessions Sessions
 }
 
-// New returns the Actions of the project directory dir.
+// New returns the Actions of the project directory dir. Its calls keep
+// a stream's messages as they pass (bounded as recorder.StreamLimits'
+// defaults say), so that a stream that ends while recording is on is
+// recorded whole, as `kitbench call --record` records it.
 func New(dir string) *Actions {
 	return &Actions{
-		caller:   workbench.NewCaller(workbench.CallerOptions{Keep: true}),
+		caller:   workbench.NewCaller(workbench.CallerOptions{Keep: true, Record: true}),
 		rec:      workbench.NewRecorder(dir, "kitbench dashboard", nil),
 		dir:      dir,
 		History:  History{workbench.History{Dir: dir}},
@@ -85,7 +88,8 @@ func (a *Actions) response(c *workbench.Call, err error) (call.Response, error) 
 		TraceID: r.TraceID, Body: r.Body, Recorded: a.rec.Record(c)}, nil
 }
 
-// dashStream implements call.Stream.
+// dashStream implements call.Stream; its End records the stream's
+// exchange when recording is on.
 type dashStream struct {
 	*workbench.LiveStream
 	a *Actions

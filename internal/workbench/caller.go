@@ -10,6 +10,7 @@ import (
 
 	"github.com/kitbench/kitbench/kit/sd"
 	"github.com/kitbench/kitbench/probes/invoke"
+	"github.com/kitbench/kitbench/recorder"
 )
 
 // Call is one answered call: what was asked of which instance, and what
@@ -23,6 +24,10 @@ type Call struct {
 	Request invoke.Request
 	// Result is the answer (check Result.OK: an error status is an answer).
 	Result *invoke.Result
+
+	// stream is a streaming call's messages and end, as a Caller with
+	// CallerOptions.Record kept them (see streamTap); nil otherwise.
+	stream *recorder.Exchange
 }
 
 // CallerOptions configure a Caller. The zero value connects as the zero
@@ -42,10 +47,12 @@ type CallerOptions struct {
 	// (createTime), as grpcurl prints it; false gives it the .proto field
 	// names (create_time), kitbench's rule (see names.go).
 	WireJSON bool
-	// Record says the calls are to be recorded (Recording, Recorder): a
-	// method Exchange cannot convert (a stream, until the session format
-	// keeps message lists) is refused before it is called. False calls
-	// every kind of method.
+	// Record says the calls may be recorded (Recording, Recorder): a
+	// streaming call then keeps its messages each way as they pass, with
+	// their times, within recorder's default StreamLimits (those past
+	// them are counted, not kept), so that Exchange can make its stream
+	// exchange. False keeps none: Exchange of a streaming call is then
+	// ErrUnkeptStream. Unary calls are the same either way.
 	Record bool
 }
 
@@ -87,11 +94,11 @@ func (c *Caller) Close() error {
 func (c *Caller) Call(ctx context.Context, service string, cands []sd.Instance, req invoke.Request) (*Call, error) {
 	var out *Call
 	err := c.first(ctx, service, shortName(req.Method), cands, false, func(inst sd.Instance, inv invoke.Invoker) error {
-		res, err := c.invoke(ctx, inv, req)
+		res, kept, err := c.invoke(ctx, inv, req)
 		if err != nil {
 			return thriftOnly(ctx, inst, req.Method, err)
 		}
-		out = &Call{Service: service, Instance: inst, Request: req, Result: res}
+		out = &Call{Service: service, Instance: inst, Request: req, Result: res, stream: kept}
 		return nil
 	})
 	return out, err
@@ -134,7 +141,7 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 				return err
 			}
 			var err error
-			outs[i].Result, err = c.invoke(ctx, inv, req)
+			outs[i].Result, _, err = c.invoke(ctx, inv, req) // a unary call: nothing kept
 			return err
 		})
 		if err != nil && !errors.Is(err, invoke.ErrUnreachable) && !errors.Is(err, context.DeadlineExceeded) {
@@ -149,18 +156,25 @@ func (c *Caller) All(ctx context.Context, service string, cands []sd.Instance, r
 }
 
 // invoke sends req with inv and names the answer's fields by the rule.
-func (c *Caller) invoke(ctx context.Context, inv invoke.Invoker, req invoke.Request) (*invoke.Result, error) {
-	if c.opts.Record {
-		if err := refuseStream(ctx, inv, req, recordable); err != nil {
-			return nil, err
-		}
-	}
+// With CallerOptions.Record, a streaming call's messages are kept as
+// they pass, and returned with its end (kept; nil for a unary call).
+func (c *Caller) invoke(ctx context.Context, inv invoke.Invoker, req invoke.Request) (res *invoke.Result, kept *recorder.Exchange, err error) {
 	req.Stream.ProtoNames = !c.opts.WireJSON
-	res, err := inv.Invoke(ctx, req)
-	if g := grpcOf(inv); g != nil && err == nil && !c.opts.WireJSON {
+	var tap streamTap
+	if c.opts.Record {
+		req.Stream = tap.wrap(req.Stream)
+	}
+	res, err = inv.Invoke(ctx, req)
+	if err != nil {
+		return res, nil, err
+	}
+	if g := grpcOf(inv); g != nil && !c.opts.WireJSON {
 		protoNames(ctx, g, res) // an answer over HTTP (perMethod's) is left as it is
 	}
-	return res, err
+	if c.opts.Record {
+		kept = tap.done(ctx, res)
+	}
+	return res, kept, nil
 }
 
 // refuseStream returns refuse's error for the kind of req's gRPC method,

@@ -28,8 +28,13 @@
 // recording both write through a Recording, so the same call gives the
 // same line in either file.
 //
-// A streaming call has no exchange yet (ErrStreamRecording): a Caller
-// with CallerOptions.Record refuses a streaming method before calling it.
+// A streaming call is one stream exchange (recording format 1.1): a
+// Caller with CallerOptions.Record keeps its messages each way as they
+// pass (bounded by recorder's StreamLimits), with their times, and
+// Exchange writes them with the call's headers, trailers and status;
+// the Recording's writer redacts every message with recorder's one
+// Policy. A stream the caller ended (--max-messages, --max-time, ctrl+c,
+// LiveStream.Cancel) is marked cancelled, as replay needs.
 //
 // # Streams
 //

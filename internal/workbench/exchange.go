@@ -2,8 +2,6 @@ package workbench
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -23,13 +21,14 @@ import (
 // JSON goes back to its bytes. Endpoint is the method's name ("GetBook") over either transport.
 // ID is left to the writer.
 //
-// A streaming call has no exchange yet (ErrStreamRecording): recorder's
-// Exchange keeps one request and one response.
+// A streaming call is one stream exchange (format 1.1): its messages
+// each way, as a Caller with CallerOptions.Record kept them, with their
+// times from the call's start, in place of the bodies; headers, trailers
+// and status as for a unary call; Stream.Cancelled when the caller ended
+// it (a limit, a cancel). A stream called without Record kept nothing:
+// its Exchange is ErrUnkeptStream.
 func Exchange(c Call) (recorder.Exchange, error) {
 	res := c.Result
-	if res.Stream != nil {
-		return recorder.Exchange{}, recordable(res.Method, res.Stream.Kind)
-	}
 	ex := recorder.Exchange{
 		Time: res.Start, Service: c.Service, Instance: c.Instance.ID, Target: res.Target,
 		TraceID: res.TraceID, Duration: res.Duration,
@@ -42,6 +41,11 @@ func Exchange(c Call) (recorder.Exchange, error) {
 		ex.Request.GRPCMethod = res.Method
 		ex.Response.GRPCCode, ex.Response.GRPCMessage, ex.Response.Reason = res.Code, res.Message, res.Reason
 		ex.Response.Body = jsonBody(res.Body)
+		if res.Stream != nil {
+			if err := streamExchange(&ex, c); err != nil {
+				return recorder.Exchange{}, err
+			}
+		}
 		return ex, nil
 	}
 	ex.Transport = recorder.TransportHTTP
@@ -53,18 +57,6 @@ func Exchange(c Call) (recorder.Exchange, error) {
 	ex.Response.Status = res.Code
 	ex.Response.Body = httpBody(res)
 	return ex, nil
-}
-
-// ErrStreamRecording: a streaming call cannot be recorded yet.
-var ErrStreamRecording = errors.New("recording a stream needs the session format's message lists, which this build's recorder does not write yet")
-
-// recordable says whether a call of a method of kind k can be recorded:
-// a unary one can; a stream is ErrStreamRecording.
-func recordable(method string, k invoke.Kind) error {
-	if k == invoke.Unary || k == "" {
-		return nil
-	}
-	return fmt.Errorf("%w: %s is a %s method; record its unary calls, or call it without recording", ErrStreamRecording, strings.TrimPrefix(method, "/"), strings.ReplaceAll(string(k), "_", "-"))
 }
 
 // jsonBody is a JSON body as sent or received; nil when there was none.
