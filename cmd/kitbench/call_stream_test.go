@@ -90,15 +90,6 @@ func TestCallStreamRefusals(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "server-stream method, and --all compares one answer") {
 		t.Errorf("--all: exit %d, %q", code, errOut)
 	}
-	rec := t.TempDir() + "/s.kitrec"
-	code, out, errOut := runArgs(t, "call", "--consul", reg, "bookstore.ImportBooks", "--record", rec, "-d", `{"book":{"title":"A"}}`)
-	if code != 1 || out != "" || !strings.Contains(errOut, "recording a stream needs") {
-		t.Errorf("--record: exit %d, %q, %q", code, out, errOut)
-	}
-	// The refusal came before the call: nothing was imported.
-	if _, out, _ := runArgs(t, "call", "--consul", reg, "bookstore.ListBooks"); strings.Contains(out, `"A"`) {
-		t.Errorf("the refused import ran: %s", out)
-	}
 }
 
 // cancelOn is stdout that cancels the command's context once it has

@@ -53,6 +53,6 @@ func newRecordCmd() *cobra.Command {
 	f.StringVar(&listen, "listen", "127.0.0.1:0", "address the proxy listens on (default: a free loopback port)")
 	f.StringVar(&service, "service", "", "service name written in the session")
 	f.DurationVar(&duration, "duration", 0, "stop after this long (default: until Ctrl-C)")
-	f.BoolVar(&grpcMode, "grpc", false, "proxy gRPC instead of HTTP: record unary calls, forward streams")
+	f.BoolVar(&grpcMode, "grpc", false, "proxy gRPC instead of HTTP: record every call, streams included")
 	return cmd
 }
