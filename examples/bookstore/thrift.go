@@ -57,8 +57,10 @@ func (h *thriftHandler) DeleteBook(ctx context.Context, r *bookthrift.DeleteBook
 // EncodeThriftError maps the service's errors to book.thrift's exceptions:
 // 404 is NotFound, 400 InvalidArgument, any other status an error chose
 // (401, 429 with its wait, 503 from an open breaker, …) or a deadline is a
-// ServiceError with a generic message for 500 and above, and anything else
-// a generic TApplicationException.
+// ServiceError with a generic message for 500 and above and the error's
+// reason (transport.ReasonOf: breaker_open, rate_limited, fault_injected,
+// the service's own), which the client reads back (kitthrift.Error.Reason),
+// and anything else a generic TApplicationException.
 func EncodeThriftError(ctx context.Context, err error) error {
 	var sc transport.StatusCoder
 	switch status := transport.StatusOf(err); {
@@ -68,7 +70,11 @@ func EncodeThriftError(ctx context.Context, err error) error {
 		return &bookthrift.InvalidArgument{Message: kitthrift.ClientMessage(err)}
 	case errors.As(err, &sc) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		d, _ := transport.RetryAfterOf(err)
-		return &bookthrift.ServiceError{Status: int32(status), Message: kitthrift.ClientMessage(err), RetryAfterMs: d.Milliseconds()}
+		se := &bookthrift.ServiceError{Status: int32(status), Message: kitthrift.ClientMessage(err), RetryAfterMs: d.Milliseconds()}
+		if r := transport.ReasonOf(err); r != "" {
+			se.Reason = &r
+		}
+		return se
 	}
 	return kitthrift.DefaultErrorEncoder(ctx, err)
 }
