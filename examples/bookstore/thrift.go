@@ -214,13 +214,15 @@ func ThriftEndpointDocs() []introspect.EndpointDoc {
 }
 
 // serveThrift serves e over Thrift on the instance ki, at addr, recovering
-// panics with the instance's policy, and returns the address listened on.
-func serveThrift(ki *instance.Instance, addr string, e Endpoints) (string, error) {
+// panics with the instance's policy and showing each call to observe (the
+// exchange ring's; nil: none), and returns the address listened on.
+func serveThrift(ki *instance.Instance, addr string, e Endpoints, observe func(*kitthrift.Exchange)) (string, error) {
 	panics := ki.PanicPolicy()
 	srv := kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(NewThriftHandler(e, kitthrift.ServerPanicPolicy(panics))),
 		kitthrift.SocketConfig{
 			ErrorHandler: func(err error) { ki.Logger().Warn("bookstore: thrift connection", "err", err) },
 			Panics:       panics,
+			Observe:      observe,
 		})
 	return ki.Serve("thrift", addr, func(ln net.Listener) error {
 		if err := srv.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {

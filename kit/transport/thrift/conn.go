@@ -85,6 +85,8 @@ type frameConn struct {
 	writeTimeout time.Duration
 	closed       atomic.Bool
 	serving      atomic.Bool // server: a handler is running, so IsOpen looks at the socket
+	keep         bool        // server with an Observe: Flush keeps the reply in sent
+	sent         []byte      // the last reply Flush sent (keep only), until the next call
 }
 
 var _ thrift.TRichTransport = (*frameConn)(nil)
@@ -217,6 +219,9 @@ func (f *frameConn) Flush(context.Context) error {
 		}
 	}
 	_, err := f.conn.Write(f.wbuf)
+	if f.keep {
+		f.sent = f.wbuf[4:] // the next Write reuses it, after the observer has seen it
+	}
 	if cap(f.wbuf) > 1<<16 {
 		f.wbuf = make([]byte, 4, 512) // do not hold on to one huge message
 	}

@@ -28,7 +28,11 @@ type callKey struct{}
 // call is what a SocketServer connection knows about the call it is
 // serving; one per connection, reused call after call (a connection
 // serves one call at a time).
-type call struct{ method string }
+type call struct {
+	method   string
+	observed bool     // the SocketServer has an Observe: kit Servers note how calls end in x
+	x        Exchange // the call being served, for Observe
+}
 
 // methodOf is the Thrift method of the call in ctx, or "" when ctx does
 // not come from a SocketServer.
