@@ -65,7 +65,12 @@
 // (gRPC messages in their wire encoding) into a slot sized when the Ring
 // was made, under that slot's lock only; a body that does not fit is cut
 // and marked truncated, never left out. Failures go to a small ring of
-// their own, so they outlive a burst of successes.
+// their own, so they outlive a burst of successes. A Thrift server keeps
+// its calls in a Ring through Ring.Thrift, an observer for
+// kitthrift.SocketConfig.Observe: the raw request and reply messages are
+// copied as they are, and decoded generically (no IDL; field names from
+// the generated types when given, ThriftMethod) only when read; a
+// message cut to fit is marked truncated and never decoded in part.
 //
 // # Concurrency
 //

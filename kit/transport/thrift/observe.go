@@ -50,12 +50,24 @@ func noteCall(ctx context.Context, err error) {
 	}
 }
 
-// observe hands the call just served on fc to the observer.
-func (s *SocketServer) observe(c *call, fc *frameConn, proto Protocol, start time.Time) {
+// observeReply is the connection's frameConn.onFlush when it has an
+// observer: it shows the call being served, with its reply, to the
+// observer before the reply is sent, so that the call is observed before
+// its client can make the next one.
+func (s *SocketServer) observeReply(c *call, fc *frameConn) func(reply []byte) {
+	return func(reply []byte) { s.observe(c, fc, reply) }
+}
+
+// observe hands the call being served on fc, whose reply is reply (nil:
+// none), to the observer, once per call.
+func (s *SocketServer) observe(c *call, fc *frameConn, reply []byte) {
+	if c.seen {
+		return
+	}
+	c.seen = true
 	x := &c.x
-	x.Method, x.Protocol, x.Start, x.Duration = c.method, proto, start, time.Since(start)
-	x.Request, x.Reply = fc.rbuf, fc.sent
+	x.Method, x.Protocol, x.Start, x.Duration = c.method, c.proto, c.start, time.Since(c.start)
+	x.Request, x.Reply = fc.rbuf, reply
 	s.cfg.Observe(x)
 	*x = Exchange{}
-	fc.sent = nil
 }

@@ -3,6 +3,7 @@ package thrift
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/kitbench/kitbench/kit/transport"
@@ -30,8 +31,11 @@ type callKey struct{}
 // serves one call at a time).
 type call struct {
 	method   string
-	observed bool     // the SocketServer has an Observe: kit Servers note how calls end in x
-	x        Exchange // the call being served, for Observe
+	observed bool      // the SocketServer has an Observe: kit Servers note how calls end in x
+	seen     bool      // the call being served was observed
+	proto    Protocol  // the connection's, for Observe
+	start    time.Time // when the call being served was read, for Observe
+	x        Exchange  // the call being served, for Observe
 }
 
 // methodOf is the Thrift method of the call in ctx, or "" when ctx does

@@ -42,10 +42,11 @@ type SocketConfig struct {
 	// that close, reset or idle out are not errors, nor is a handler's
 	// panic, which Panics records. Nil discards them.
 	ErrorHandler func(err error)
-	// Observe, when set, sees every call the server dispatched to a
-	// method, after its reply was sent, on the connection's goroutine:
-	// its raw request and reply messages, timing and (for a kit Server)
-	// error. It must be quick and must not keep the Exchange or its
+	// Observe, when set, sees every call the server answered or
+	// dispatched to a method, on the connection's goroutine, when its
+	// reply is about to be sent (so before the client can make its next
+	// call), or after the call when none is: its raw request and reply
+	// messages, timing and (for a kit Server) error. It must be quick and must not keep the Exchange or its
 	// slices (recorder/capture's Ring.Thrift copies them into
 	// preallocated slots). Nil observes nothing, at no cost.
 	Observe func(*Exchange)
@@ -182,7 +183,9 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 	}()
 	fc := newFrameConn(conn, s.cfg.MaxFrameSize, false, s.cfg.WriteTimeout)
 	c := &call{observed: s.cfg.Observe != nil}
-	fc.keep = c.observed
+	if c.observed {
+		fc.onFlush = s.observeReply(c, fc)
+	}
 	ctx := context.WithValue(s.ctx, callKey{}, c)
 	var in, out thrift.TProtocol
 	var proto Protocol
@@ -205,15 +208,14 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 			pf := proto.factory(s.conf)
 			in, out = pf.GetProtocol(fc), pf.GetProtocol(fc)
 		}
-		var start time.Time
 		if c.observed {
-			start = time.Now()
+			c.proto, c.start, c.seen = proto, time.Now(), false
 		}
 		fc.serving.Store(true)
 		ok, err := s.process(ctx, c, in, out)
 		fc.serving.Store(false)
-		if c.observed && (c.method != "" || fc.sent != nil) {
-			s.observe(c, fc, proto, start)
+		if c.observed && c.method != "" {
+			s.observe(c, fc, nil) // no reply was sent: a oneway call, an abandoned one
 		}
 		if !ok {
 			var app thrift.TApplicationException
