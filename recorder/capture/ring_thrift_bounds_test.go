@@ -39,7 +39,9 @@ func (a *loginArgs) Write(ctx context.Context, p thrift.TProtocol) error {
 	return p.WriteStructEnd(ctx)
 }
 
-func (a *loginArgs) Read(ctx context.Context, p thrift.TProtocol) error { return p.Skip(ctx, thrift.STRUCT) }
+func (a *loginArgs) Read(ctx context.Context, p thrift.TProtocol) error {
+	return p.Skip(ctx, thrift.STRUCT)
+}
 
 // loginResult is the result struct: 0: string success.
 type loginResult struct {
@@ -55,11 +57,15 @@ func (r *loginResult) Write(ctx context.Context, p thrift.TProtocol) error {
 	return p.WriteStructEnd(ctx)
 }
 
-func (r *loginResult) Read(ctx context.Context, p thrift.TProtocol) error { return p.Skip(ctx, thrift.STRUCT) }
+func (r *loginResult) Read(ctx context.Context, p thrift.TProtocol) error {
+	return p.Skip(ctx, thrift.STRUCT)
+}
 
 // loginProcessor serves Login, answering "welcome", as a generated
 // processor does: through its processor map, which SocketServer wraps.
-type loginProcessor struct{ m map[string]thrift.TProcessorFunction }
+type loginProcessor struct {
+	m map[string]thrift.TProcessorFunction
+}
 
 func newLoginProcessor() *loginProcessor {
 	return &loginProcessor{m: map[string]thrift.TProcessorFunction{"Login": loginFunc{}}}
