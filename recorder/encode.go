@@ -39,6 +39,7 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	b = appendField(b, "target", ex.Target)
 	b = appendField(b, "trace_id", ex.TraceID)
 	b = appendStream(b, ex.Stream)
+	b = appendThrift(b, ex.Thrift)
 
 	b = append(b, `,"request":{`...)
 	n := len(b)

@@ -18,8 +18,8 @@ const (
 	Version = 1
 	// MinorVersion is the minor version this package writes: 1 added the
 	// response's "reason" and streams (Exchange.Stream, Request.Messages,
-	// Response.Messages).
-	MinorVersion = 1
+	// Response.Messages); 2 added the "thrift" transport (Exchange.Thrift).
+	MinorVersion = 2
 )
 
 // Transports an Exchange can name.
@@ -78,7 +78,7 @@ type Exchange struct {
 	Service  string `json:"service,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
 	Instance string `json:"instance,omitempty"`
-	// Transport is "http" or "grpc".
+	// Transport is "http", "grpc" or (format 1.2) "thrift".
 	Transport string `json:"transport"`
 	// Target is the host:port the request was sent to, when known.
 	Target string `json:"target,omitempty"`
@@ -88,9 +88,13 @@ type Exchange struct {
 	// messages are then in Request.Messages and Response.Messages, and
 	// the bodies are nil. Nil means a unary call (or HTTP). Added in
 	// format 1.1.
-	Stream   *Stream  `json:"stream,omitempty"`
-	Request  Request  `json:"request"`
-	Response Response `json:"response"`
+	Stream *Stream `json:"stream,omitempty"`
+	// Thrift is set when Transport is "thrift": the method, protocol and
+	// what the reply was; the bodies are the messages' structs as JSON
+	// (see ThriftCall). Added in format 1.2.
+	Thrift   *ThriftCall `json:"thrift,omitempty"`
+	Request  Request     `json:"request"`
+	Response Response    `json:"response"`
 	// Duration is how long the call took (nanoseconds on disk).
 	Duration time.Duration `json:"duration_ns"`
 	// Error is why the call failed without a response (connection
@@ -125,7 +129,9 @@ type Request struct {
 // Response is what came back. HTTP responses use Status; gRPC responses
 // use GRPCCode and GRPCMessage, and Headers/Trailers hold metadata.
 type Response struct {
-	// Status is the HTTP status code; zero for gRPC.
+	// Status is the HTTP status code; zero for gRPC. For Thrift it is
+	// the status kit gave the call's error (200 when it succeeded), when
+	// the recorder knew it (an exchange ring does); zero otherwise.
 	Status int `json:"status,omitempty"`
 	// GRPCCode is the gRPC status code (0, OK, when omitted) and
 	// GRPCMessage its message.
@@ -133,8 +139,10 @@ type Response struct {
 	GRPCMessage string `json:"grpc_message,omitempty"`
 	// Reason is the machine-readable reason a gRPC error carried (a
 	// google.rpc.ErrorInfo detail, lower-cased: "breaker_open",
-	// "rate_limited", a service's own); empty when none, and for HTTP,
-	// whose error bodies carry theirs in the body. Added in format 1.1.
+	// "rate_limited", a service's own), or the reason of a Thrift call's
+	// error as the server gave it (transport.ReasonOf); empty when none,
+	// and for HTTP, whose error bodies carry theirs in the body. Added in
+	// format 1.1.
 	Reason   string              `json:"reason,omitempty"`
 	Headers  map[string][]string `json:"headers,omitempty"`
 	Trailers map[string][]string `json:"trailers,omitempty"`
@@ -210,12 +218,18 @@ func isJSONType(ct string) bool {
 }
 
 // Name is a short description of the exchange for tables and diffs:
-// "GET /v1/books/1" or "/pkg.Svc/Method", with the endpoint when known.
+// "GET /v1/books/1", "/pkg.Svc/Method" or "thrift Method", with the
+// endpoint when known.
 func (ex *Exchange) Name() string {
 	var s string
-	if ex.Transport == TransportGRPC {
+	switch {
+	case ex.Transport == TransportGRPC:
 		s = ex.Request.GRPCMethod
-	} else {
+	case ex.Transport == TransportThrift && ex.Thrift != nil:
+		return "thrift " + ex.Thrift.Method
+	case ex.Transport == TransportThrift:
+		return "thrift " + ex.Endpoint
+	default:
 		s = ex.Request.Method + " " + ex.Request.Path
 	}
 	if ex.Endpoint != "" && ex.Transport != TransportGRPC {

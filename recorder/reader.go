@@ -211,8 +211,12 @@ func parseExchange(line []byte) (Exchange, error) {
 	}
 	switch ex.Transport {
 	case TransportHTTP, TransportGRPC:
+	case TransportThrift:
+		if ex.Thrift == nil {
+			return ex, fmt.Errorf("%w: exchange %q: a thrift exchange without \"thrift\"", ErrFormat, ex.ID)
+		}
 	default:
-		return ex, fmt.Errorf("%w: exchange %q: transport %q is neither \"http\" nor \"grpc\"", ErrFormat, ex.ID, ex.Transport)
+		return ex, fmt.Errorf("%w: exchange %q: transport %q is not \"http\", \"grpc\" or \"thrift\"", ErrFormat, ex.ID, ex.Transport)
 	}
 	for _, b := range []*Body{ex.Request.Body, ex.Response.Body} {
 		if b != nil && b.JSON != nil && b.Bytes != nil {

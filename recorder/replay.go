@@ -205,6 +205,9 @@ func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 	return rep, nil
 }
 
+// ThriftNotReplayed is why Replay skips a Thrift exchange (Result.Skipped).
+const ThriftNotReplayed = "not replayed: Thrift exchanges are kept for reading; replay sends HTTP and gRPC only (replay the method's HTTP or gRPC twin)"
+
 // One replays a single exchange and compares with ignore rules (which
 // should include the session header's). It applies Writes and DryRun to
 // the exchange: an unsafe one is an *UnsafeError (WritesRefuse) or
@@ -219,6 +222,9 @@ func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 // a watch read up to a bound) is replayed up to as many response messages
 // as it holds, then cancelled. Either way the exchange is bounded by
 // ReplayOptions.Timeout.
+//
+// A Thrift exchange is not sent: it is skipped with ThriftNotReplayed,
+// counted neither passed nor failed, and an update leaves it as it was.
 func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result {
 	res := Result{Exchange: ex, ID: ex.ID, Name: ex.Name(), RecordedTraceID: recordedTraceID(ex)}
 	if err := ctx.Err(); err != nil {
@@ -226,6 +232,10 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 		return res
 	}
 	res.Safety = rp.Classify(ctx, ex)
+	if ex.Transport == TransportThrift {
+		res.Skipped = ThriftNotReplayed
+		return res
+	}
 	if !res.Safety.Safe {
 		switch rp.opts.Writes {
 		case WritesRefuse:

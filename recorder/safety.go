@@ -107,6 +107,8 @@ func (rp *Replayer) Classify(ctx context.Context, ex *Exchange) Safety {
 			return Safety{Safe: true, Why: "NO_SIDE_EFFECTS"}
 		}
 		return Safety{Why: "not marked idempotency_level = NO_SIDE_EFFECTS"}
+	case TransportThrift:
+		return Safety{Safe: true, Why: "never sent: Thrift exchanges are not replayed"}
 	}
 	return Safety{Why: "unknown transport " + ex.Transport}
 }

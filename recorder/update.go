@@ -53,6 +53,9 @@ func (rp *Replayer) Update(ctx context.Context, s *Session, replacedBy string, n
 	}
 	for i := range s.Exchanges {
 		ex, res := &s.Exchanges[i], &rep.Results[i]
+		if res.Got == nil { // skipped (a Thrift exchange): kept as it was
+			continue
+		}
 		ex.History = append(ex.History, PastResponse{Replaced: now.UTC(), ReplacedBy: replacedBy, Instance: ex.Instance,
 			Response: ex.Response, Duration: ex.Duration, Error: ex.Error})
 		ex.Response, ex.Duration, ex.Error, ex.Instance = *res.Got, res.Duration, "", ""

@@ -70,10 +70,7 @@ func TestFaultsOverEveryTransport(t *testing.T) {
 	setControl(t, inst, "/fault/GetBook", `{"fault":{"error_rate":1,"error_status":500}}`)
 	for _, tr := range transports {
 		_, err := tr.e.GetBook(ctx, get)
-		want := transport.ReasonFaultInjected
-		if tr.name == "thrift" {
-			want = transport.ReasonInternal // book.thrift's ServiceError has no reason field to carry it
-		}
+		want := transport.ReasonFaultInjected // over Thrift too: ServiceError's reason carries it
 		if transport.StatusOf(err) != 500 || transport.ReasonOf(err) != want {
 			t.Errorf("%s: injected error %v: status %d reason %q; want 500, %s", tr.name, err, transport.StatusOf(err), transport.ReasonOf(err), want)
 		}

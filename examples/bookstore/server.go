@@ -188,7 +188,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		return nil, err
 	}
 	if cfg.ThriftAddr != "" {
-		if inst.ThriftAddr, err = serveThrift(ki, cfg.ThriftAddr, observed(core, "thrift", tracer, m, log)); err != nil {
+		if inst.ThriftAddr, err = serveThrift(ki, cfg.ThriftAddr, observed(core, "thrift", tracer, m, log), inst.thriftObserver()); err != nil {
 			return nil, err
 		}
 	}

@@ -57,8 +57,10 @@ func (h *thriftHandler) DeleteBook(ctx context.Context, r *bookthrift.DeleteBook
 // EncodeThriftError maps the service's errors to book.thrift's exceptions:
 // 404 is NotFound, 400 InvalidArgument, any other status an error chose
 // (401, 429 with its wait, 503 from an open breaker, …) or a deadline is a
-// ServiceError with a generic message for 500 and above, and anything else
-// a generic TApplicationException.
+// ServiceError with a generic message for 500 and above and the error's
+// reason (transport.ReasonOf: breaker_open, rate_limited, fault_injected,
+// the service's own), which the client reads back (kitthrift.Error.Reason),
+// and anything else a generic TApplicationException.
 func EncodeThriftError(ctx context.Context, err error) error {
 	var sc transport.StatusCoder
 	switch status := transport.StatusOf(err); {
@@ -68,7 +70,11 @@ func EncodeThriftError(ctx context.Context, err error) error {
 		return &bookthrift.InvalidArgument{Message: kitthrift.ClientMessage(err)}
 	case errors.As(err, &sc) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		d, _ := transport.RetryAfterOf(err)
-		return &bookthrift.ServiceError{Status: int32(status), Message: kitthrift.ClientMessage(err), RetryAfterMs: d.Milliseconds()}
+		se := &bookthrift.ServiceError{Status: int32(status), Message: kitthrift.ClientMessage(err), RetryAfterMs: d.Milliseconds()}
+		if r := transport.ReasonOf(err); r != "" {
+			se.Reason = &r
+		}
+		return se
 	}
 	return kitthrift.DefaultErrorEncoder(ctx, err)
 }
@@ -208,13 +214,15 @@ func ThriftEndpointDocs() []introspect.EndpointDoc {
 }
 
 // serveThrift serves e over Thrift on the instance ki, at addr, recovering
-// panics with the instance's policy, and returns the address listened on.
-func serveThrift(ki *instance.Instance, addr string, e Endpoints) (string, error) {
+// panics with the instance's policy and showing each call to observe (the
+// exchange ring's; nil: none), and returns the address listened on.
+func serveThrift(ki *instance.Instance, addr string, e Endpoints, observe func(*kitthrift.Exchange)) (string, error) {
 	panics := ki.PanicPolicy()
 	srv := kitthrift.NewSocketServer(bookthrift.NewBookServiceProcessor(NewThriftHandler(e, kitthrift.ServerPanicPolicy(panics))),
 		kitthrift.SocketConfig{
 			ErrorHandler: func(err error) { ki.Logger().Warn("bookstore: thrift connection", "err", err) },
 			Panics:       panics,
+			Observe:      observe,
 		})
 	return ki.Serve("thrift", addr, func(ln net.Listener) error {
 		if err := srv.Serve(ln); !errors.Is(err, kitthrift.ErrServerClosed) {

@@ -203,6 +203,13 @@ func TestMiddlewaresBehindThrift(t *testing.T) {
 		if transport.StatusOf(err) != http.StatusServiceUnavailable {
 			t.Fatalf("breaker open: %v (status %d), want 503", err, transport.StatusOf(err))
 		}
+		// ServiceError's reason carries the breaker's own reason to the
+		// client, which passes it on as unavailable (a gateway's caller
+		// must not take it for the gateway's breaker).
+		var ke *kitthrift.Error
+		if !errors.As(err, &ke) || ke.Reason != transport.ReasonBreakerOpen || transport.ReasonOf(err) != transport.ReasonUnavailable {
+			t.Fatalf("breaker open: %v (reason %q), want the exception's reason breaker_open", err, transport.ReasonOf(err))
+		}
 		resp, err := http.Get("http://" + inst.AdminAddr + "/metrics")
 		if err != nil {
 			t.Fatal(err)

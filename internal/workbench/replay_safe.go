@@ -79,6 +79,9 @@ func foreign(s *recorder.Session, specs []string) string {
 	var out []string
 	for i := range s.Exchanges {
 		ex := &s.Exchanges[i]
+		if ex.Transport == recorder.TransportThrift {
+			continue // never sent (recorder.ThriftNotReplayed)
+		}
 		to := httpAddr
 		if ex.Transport == recorder.TransportGRPC {
 			to = grpcAddr

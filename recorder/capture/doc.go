@@ -72,6 +72,12 @@
 // once, when the package loads), the Ring copies it as file capture does:
 // the same exchanges, a few allocations more a call.
 //
+// A Thrift server keeps its calls in a Ring through Ring.Thrift, an
+// observer for kitthrift.SocketConfig.Observe: the raw request and reply
+// messages are copied as they are, and decoded generically (no IDL; field
+// names from the generated types when given, ThriftMethod) only when read;
+// a message cut to fit is marked truncated and never decoded in part.
+//
 // # Concurrency
 //
 // A Capture's middleware and interceptor are safe for any number of

@@ -141,6 +141,7 @@ func (g *Ring) maxBody() int {
 const (
 	kindHTTP uint8 = iota + 1
 	kindGRPC
+	kindThrift // ring_thrift.go
 )
 
 // span is a part of a slot's buffer.
@@ -175,6 +176,8 @@ type slotData struct {
 	reqSize, respSize    int64 // full lengths; more than kept: truncated
 
 	reqType, respType protoreflect.MessageType // gRPC messages, in buf as wire bytes
+
+	thrift *thriftSlot // Thrift: the messages' protocol and field names; path holds the reason
 }
 
 // reset readies s for the exchange seq, keeping its buffer.

@@ -140,6 +140,10 @@ func (v *slotView) exchange(opts *Options) recorder.Exchange {
 		ex.TraceID = string(s.trace[:])
 	}
 	ex.Request.Headers = pairs(s.reqHdr.of(b))
+	if s.kind == kindThrift {
+		s.thriftExchange(&ex, b)
+		return ex
+	}
 	if s.kind == kindGRPC {
 		ex.Transport = recorder.TransportGRPC
 		ex.Endpoint = s.endpoint[strings.LastIndexByte(s.endpoint, '/')+1:]

@@ -1292,10 +1292,12 @@ var _ thrift.TException = (*InvalidArgument)(nil)
 //   - Status
 //   - Message
 //   - RetryAfterMs
+//   - Reason
 type ServiceError struct {
-	Status       int32  `thrift:"status,1" db:"status" json:"status"`
-	Message      string `thrift:"message,2" db:"message" json:"message"`
-	RetryAfterMs int64  `thrift:"retry_after_ms,3" db:"retry_after_ms" json:"retry_after_ms"`
+	Status       int32   `thrift:"status,1" db:"status" json:"status"`
+	Message      string  `thrift:"message,2" db:"message" json:"message"`
+	RetryAfterMs int64   `thrift:"retry_after_ms,3" db:"retry_after_ms" json:"retry_after_ms"`
+	Reason       *string `thrift:"reason,4" db:"reason" json:"reason,omitempty"`
 }
 
 func NewServiceError() *ServiceError {
@@ -1313,6 +1315,19 @@ func (p *ServiceError) GetMessage() string {
 func (p *ServiceError) GetRetryAfterMs() int64 {
 	return p.RetryAfterMs
 }
+
+var ServiceError_Reason_DEFAULT string
+
+func (p *ServiceError) GetReason() string {
+	if !p.IsSetReason() {
+		return ServiceError_Reason_DEFAULT
+	}
+	return *p.Reason
+}
+func (p *ServiceError) IsSetReason() bool {
+	return p.Reason != nil
+}
+
 func (p *ServiceError) Read(ctx context.Context, iprot thrift.TProtocol) error {
 	if _, err := iprot.ReadStructBegin(ctx); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T read error: ", p), err)
@@ -1350,6 +1365,16 @@ func (p *ServiceError) Read(ctx context.Context, iprot thrift.TProtocol) error {
 		case 3:
 			if fieldTypeId == thrift.I64 {
 				if err := p.ReadField3(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 4:
+			if fieldTypeId == thrift.STRING {
+				if err := p.ReadField4(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -1399,6 +1424,15 @@ func (p *ServiceError) ReadField3(ctx context.Context, iprot thrift.TProtocol) e
 	return nil
 }
 
+func (p *ServiceError) ReadField4(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadString(ctx); err != nil {
+		return thrift.PrependError("error reading field 4: ", err)
+	} else {
+		p.Reason = &v
+	}
+	return nil
+}
+
 func (p *ServiceError) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "ServiceError"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -1411,6 +1445,9 @@ func (p *ServiceError) Write(ctx context.Context, oprot thrift.TProtocol) error 
 			return err
 		}
 		if err := p.writeField3(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField4(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -1462,6 +1499,21 @@ func (p *ServiceError) writeField3(ctx context.Context, oprot thrift.TProtocol) 
 	return err
 }
 
+func (p *ServiceError) writeField4(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetReason() {
+		if err := oprot.WriteFieldBegin(ctx, "reason", thrift.STRING, 4); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 4:reason: ", p), err)
+		}
+		if err := oprot.WriteString(ctx, string(*p.Reason)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.reason (4) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 4:reason: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *ServiceError) Equals(other *ServiceError) bool {
 	if p == other {
 		return true
@@ -1476,6 +1528,14 @@ func (p *ServiceError) Equals(other *ServiceError) bool {
 	}
 	if p.RetryAfterMs != other.RetryAfterMs {
 		return false
+	}
+	if p.Reason != other.Reason {
+		if p.Reason == nil || other.Reason == nil {
+			return false
+		}
+		if (*p.Reason) != (*other.Reason) {
+			return false
+		}
 	}
 	return true
 }

@@ -81,6 +81,10 @@ exception ServiceError {
   // How long to wait before retrying, in milliseconds; 0 when no wait is
   // asked for.
   3: i64 retry_after_ms
+  // The machine-readable reason of the error, as kit names it
+  // (transport.ReasonOf): "breaker_open", "rate_limited",
+  // "fault_injected", a service's own; absent when it has none.
+  4: optional string reason
 }
 
 // BookService manages a shelf of books.

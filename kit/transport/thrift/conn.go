@@ -84,7 +84,8 @@ type frameConn struct {
 	lazy         bool   // client: Read loads the next frame when one is used up
 	writeTimeout time.Duration
 	closed       atomic.Bool
-	serving      atomic.Bool // server: a handler is running, so IsOpen looks at the socket
+	serving      atomic.Bool        // server: a handler is running, so IsOpen looks at the socket
+	onFlush      func(reply []byte) // server with an Observe: sees each reply before it is sent
 }
 
 var _ thrift.TRichTransport = (*frameConn)(nil)
@@ -211,6 +212,9 @@ func (f *frameConn) WriteString(s string) (int, error) {
 func (f *frameConn) Flush(context.Context) error {
 	size := len(f.wbuf) - 4
 	binary.BigEndian.PutUint32(f.wbuf, uint32(size))
+	if f.onFlush != nil {
+		f.onFlush(f.wbuf[4:])
+	}
 	if f.writeTimeout > 0 {
 		if err := f.conn.SetWriteDeadline(time.Now().Add(f.writeTimeout)); err != nil {
 			return err

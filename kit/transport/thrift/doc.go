@@ -45,6 +45,14 @@
 // allocate and the boxing of the endpoint's request and response in
 // interfaces (two allocations for struct values).
 //
+// # Observing calls
+//
+// SocketConfig.Observe sees every call a SocketServer serves, just before
+// its reply is sent: the raw request and reply messages, timing, and the
+// error a kit Server's call failed with (an Exchange the connection
+// reuses; the observer copies what it keeps). recorder/capture's exchange
+// ring uses it to keep Thrift calls. Nil, the default, costs nothing.
+//
 // # Concurrency
 //
 // Server, Client, Pool and SocketServer are safe for concurrent use; hooks

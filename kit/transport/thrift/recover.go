@@ -3,6 +3,7 @@ package thrift
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/kitbench/kitbench/kit/transport"
@@ -28,7 +29,14 @@ type callKey struct{}
 // call is what a SocketServer connection knows about the call it is
 // serving; one per connection, reused call after call (a connection
 // serves one call at a time).
-type call struct{ method string }
+type call struct {
+	method   string
+	observed bool      // the SocketServer has an Observe: kit Servers note how calls end in x
+	seen     bool      // the call being served was observed
+	proto    Protocol  // the connection's, for Observe
+	start    time.Time // when the call being served was read, for Observe
+	x        Exchange  // the call being served, for Observe
+}
 
 // methodOf is the Thrift method of the call in ctx, or "" when ctx does
 // not come from a SocketServer.

@@ -151,6 +151,7 @@ func (s *Server) finish(ctx context.Context, err error) error {
 			out = DefaultErrorEncoder(ctx, err)
 		}
 	}
+	noteCall(ctx, err)
 	for _, f := range s.finalizer {
 		f(ctx, err)
 	}

@@ -42,6 +42,14 @@ type SocketConfig struct {
 	// that close, reset or idle out are not errors, nor is a handler's
 	// panic, which Panics records. Nil discards them.
 	ErrorHandler func(err error)
+	// Observe, when set, sees every call the server answered or
+	// dispatched to a method, on the connection's goroutine, when its
+	// reply is about to be sent (so before the client can make its next
+	// call), or after the call when none is: its raw request and reply
+	// messages, timing and (for a kit Server) error. It must be quick and must not keep the Exchange or its
+	// slices (recorder/capture's Ring.Thrift copies them into
+	// preallocated slots). Nil observes nothing, at no cost.
+	Observe func(*Exchange)
 	// Panics records a panic in a handler that no kit Server runs (a kit
 	// Server recovers its own, with its ServerPanicPolicy); the connection
 	// it happened on is closed and the others go on. Nil means the default
@@ -174,9 +182,13 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 		conn.Close()
 	}()
 	fc := newFrameConn(conn, s.cfg.MaxFrameSize, false, s.cfg.WriteTimeout)
-	c := new(call)
+	c := &call{observed: s.cfg.Observe != nil}
+	if c.observed {
+		fc.onFlush = s.observeReply(c, fc)
+	}
 	ctx := context.WithValue(s.ctx, callKey{}, c)
 	var in, out thrift.TProtocol
+	var proto Protocol
 	for first := true; ; first = false {
 		if !s.arm(conn) {
 			return
@@ -188,17 +200,23 @@ func (s *SocketServer) serveConn(conn net.Conn) {
 			return
 		}
 		if first {
-			proto, err := fc.protocol()
-			if err != nil {
+			var err error
+			if proto, err = fc.protocol(); err != nil {
 				s.report(fmt.Errorf("%w (connection from %s)", err, conn.RemoteAddr()))
 				return
 			}
 			pf := proto.factory(s.conf)
 			in, out = pf.GetProtocol(fc), pf.GetProtocol(fc)
 		}
+		if c.observed {
+			c.proto, c.start, c.seen = proto, time.Now(), false
+		}
 		fc.serving.Store(true)
 		ok, err := s.process(ctx, c, in, out)
 		fc.serving.Store(false)
+		if c.observed && c.method != "" {
+			s.observe(c, fc, nil) // no reply was sent: a oneway call, an abandoned one
+		}
 		if !ok {
 			var app thrift.TApplicationException
 			if errors.As(err, &app) && app.TypeId() == thrift.UNKNOWN_METHOD {
