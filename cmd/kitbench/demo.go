@@ -20,6 +20,7 @@ func init() { subcommands = append(subcommands, newDemoCmd) }
 
 type demoFlags struct {
 	headless     bool
+	quiet        bool
 	registryAddr string
 	etcd         string
 	seed         int64
@@ -45,14 +46,18 @@ func newDemoCmd() *cobra.Command {
 			if f.etcd != "" && cmd.Flags().Changed("registry-addr") {
 				return fmt.Errorf("--etcd and --registry-addr name different registries: give one")
 			}
+			if f.quiet && cmd.Flags().Changed("seed") {
+				return fmt.Errorf("--seed fixes the fault script's schedule, and --quiet runs no script: give one")
+			}
 			return runDemo(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.headless, "headless", false, "run the fleet without the dashboard; print its addresses and wait for Ctrl-C")
+	fl.BoolVar(&f.quiet, "quiet", false, "run no fault script: every instance behaves until you inject faults yourself (kitbench fault)")
 	fl.StringVar(&f.registryAddr, "registry-addr", demo.DefaultRegistryAddr, "registry to use, or to start when none answers there")
 	fl.StringVar(&f.etcd, "etcd", "", "run the fleet on etcd at these comma-separated endpoints instead of a registry (default: ETCDCTL_ENDPOINTS when neither --registry-addr nor CONSUL_HTTP_ADDR is given)")
-	fl.Int64Var(&f.seed, "seed", 0, "seed of the misbehaviour schedule (0: a new one each run)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of the fault script's schedule (0: a new one each run)")
 	fl.Float64Var(&f.rate, "rate", demo.DefaultRate, "steady traffic in requests per second (0 for none)")
 	fl.StringVarP(&f.output, "output", "o", "text", "with --headless, how to print the addresses: text or json")
 	return cmd
@@ -76,7 +81,7 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	fleet, err := demo.Start(ctx, demo.Options{
-		RegistryAddr: f.registryAddr, Etcd: f.etcd, Seed: f.seed, Rate: rate, Logger: logger,
+		RegistryAddr: f.registryAddr, Etcd: f.etcd, Seed: f.seed, Quiet: f.quiet, Rate: rate, Logger: logger,
 	})
 	if err != nil {
 		return err

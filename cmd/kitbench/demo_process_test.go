@@ -22,7 +22,8 @@ import (
 // TestDemoHeadlessProcess runs `kitbench demo --headless` as a process of
 // its own and checks it the way a user would: list and call from another
 // command, watch the misbehaving instance's ejection open and close on the
-// gateway, then stop it with SIGINT.
+// gateway and the fault script's faults in kitbench fault list, then stop
+// it with SIGINT.
 func TestDemoHeadlessProcess(t *testing.T) {
 	// A registry of the test's own, so that deregistration can be checked
 	// after the demo has gone.
@@ -92,11 +93,19 @@ func TestDemoHeadlessProcess(t *testing.T) {
 
 	// Within a minute of the schedule's start the misbehaving instance is
 	// ejected by the gateway (its breaker opens) and readmitted (closes).
+	// While it fails, the fault script's faults are controls in force on
+	// it, as kitbench fault list shows them. (A machine too busy to see
+	// the first failing phase sees the next one, a cycle later.)
 	name := "outlier/bookstore/bookstore-3"
-	var opened, closed bool
-	for deadline := started.Add(75 * time.Second); !closed; time.Sleep(250 * time.Millisecond) {
+	var opened, closed, faulted bool
+	for deadline := started.Add(120 * time.Second); !closed || !faulted; time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("breaker %s: opened=%v closed=%v after %v", name, opened, closed, time.Since(started))
+			t.Fatalf("breaker %s: opened=%v closed=%v; script's faults listed: %v; after %v", name, opened, closed, faulted, time.Since(started))
+		}
+		if !faulted {
+			for _, c := range controlsOf(t, addrs.Registry, "bookstore/bookstore-3") {
+				faulted = faulted || (c.Kind == introspect.ControlFault && c.Target == "GetBook" && c.Fault.ErrorRate == 1 && c.By == demo.ScriptActor)
+			}
 		}
 		for _, b := range gatewayBreakers(t, gatewayAdmin) {
 			if b.Name != name {

@@ -35,8 +35,16 @@ type Options struct {
 	Etcd string
 	// Seed fixes the misbehaviour schedule; zero means one from the clock.
 	Seed int64
-	// Books is the number of Book instances; zero means 3. The last one
-	// misbehaves.
+	// Phases, when any is set, are the schedule's phase lengths (per
+	// Phase) instead of those NewSchedule draws from Seed, e.g. a short
+	// cycle for a test. All zero means NewSchedule's.
+	Phases [4]time.Duration
+	// Quiet runs no fault script: no instance misbehaves, and faults come
+	// only from whoever sets them (kitbench fault, the dashboard). False
+	// runs the script on the last Book instance.
+	Quiet bool
+	// Books is the number of Book instances; zero means 3. Unless Quiet,
+	// the last one misbehaves.
 	Books int
 	// Rate is the traffic generator's steady rate in requests per second;
 	// zero means DefaultRate, negative means no traffic.
@@ -55,17 +63,21 @@ type Fleet struct {
 	Registry    string
 	OwnRegistry bool
 	// OnEtcd is true when the fleet runs on etcd (Options.Etcd).
-	OnEtcd   bool
-	Books    []*bookstore.Instance
-	Gateway  *gateway.Instance
+	OnEtcd  bool
+	Books   []*bookstore.Instance
+	Gateway *gateway.Instance
+	// Schedule is the misbehaving instance's cycle; the zero Schedule
+	// (always healthy) when Quiet.
 	Schedule Schedule
-	// Misbehaving is the id of the Book instance that follows Schedule.
+	// Misbehaving is the id of the Book instance whose fault controls the
+	// fault script sets as Schedule goes; empty when Quiet.
 	Misbehaving string
 
 	log      *slog.Logger
 	registry *devregistry.Registry
 	etcd     *onEtcd // nil unless OnEtcd
 	traffic  *traffic
+	script   *script // nil when Quiet
 }
 
 // Start runs a fleet. On error, everything it started is stopped.
@@ -105,7 +117,6 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 
 	store := bookstore.NewStore()
 	seedBooks(ctx, store)
-	f.Schedule = NewSchedule(time.Now(), opts.Seed)
 	quiet := slog.New(slog.DiscardHandler)
 	for i := range opts.Books {
 		cfg := bookstore.Config{
@@ -115,10 +126,6 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			Controls:      &introspect.ControlPolicy{}, // loopback only: kitbench fault, breaker, limit, drain
 			TraceSampling: 1,
 			Logger:        quiet,
-		}
-		if i == opts.Books-1 {
-			cfg.Middleware = misbehave(f.Schedule, time.Now)
-			f.Misbehaving = cfg.InstanceID
 		}
 		inst, err := bookstore.Start(cfg)
 		if err != nil {
@@ -153,6 +160,11 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			return nil, err
 		}
 	}
+	if !opts.Quiet {
+		if err := f.misbehave(opts); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Rate >= 0 {
 		rate := opts.Rate
 		if rate == 0 {
@@ -163,9 +175,29 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			return nil, err
 		}
 	}
+	schedule := "none (quiet)"
+	if f.script != nil {
+		schedule = f.Schedule.String()
+	}
 	f.log.Info("demo fleet running", "registry", f.Registry, "own_registry", f.OwnRegistry, "etcd", f.OnEtcd,
-		"misbehaving", f.Misbehaving, "schedule", f.Schedule.String())
+		"misbehaving", f.Misbehaving, "fault_script", schedule)
 	return f, nil
+}
+
+// misbehave starts the fault script on the last Book instance, its
+// schedule from now on.
+func (f *Fleet) misbehave(opts Options) error {
+	f.Schedule = NewSchedule(time.Now(), opts.Seed)
+	if opts.Phases != [4]time.Duration{} {
+		f.Schedule.Durations = opts.Phases
+	}
+	bad := f.Books[len(f.Books)-1]
+	s, err := startScript(f.Schedule, bad.AdminAddr, f.log)
+	if err != nil {
+		return err
+	}
+	f.script, f.Misbehaving = s, bad.InstanceID
+	return nil
 }
 
 // ensureRegistry uses the registry at f.Registry, or starts one there.
@@ -227,7 +259,7 @@ func seedBooks(ctx context.Context, s *bookstore.Store) {
 	}
 }
 
-// Close stops the traffic, then the gateway and the Book instances
+// Close stops the traffic and the fault script, then the gateway and the Book instances
 // together (each leaves the registry first, then finishes its in-flight
 // calls and ends its event streams), and last, if the demo started it, the
 // registry. The instances stop concurrently, so Ctrl-C takes as long as
@@ -235,6 +267,9 @@ func seedBooks(ctx context.Context, s *bookstore.Store) {
 func (f *Fleet) Close(ctx context.Context) error {
 	if f.traffic != nil {
 		f.traffic.stop()
+	}
+	if f.script != nil {
+		f.script.stop()
 	}
 	type stopper struct {
 		id       string
@@ -305,7 +340,7 @@ func (f *Fleet) Addresses() Addresses {
 	for _, b := range f.Books {
 		ia := InstanceAddr{Service: bookstore.ServiceName, ID: b.InstanceID, HTTP: b.HTTPAddr, GRPC: b.GRPCAddr, Admin: "http://" + b.AdminAddr}
 		if b.InstanceID == f.Misbehaving {
-			ia.Note = "misbehaves: " + f.Schedule.String()
+			ia.Note = "misbehaves: " + f.Schedule.String() + "; kitbench fault list " + bookstore.ServiceName + "/" + b.InstanceID
 		}
 		a.Instances = append(a.Instances, ia)
 	}

@@ -1,18 +1,16 @@
 package demo
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
-	"github.com/kitbench/kitbench/examples/bookstore"
-	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/sd/lb"
-	"github.com/kitbench/kitbench/kit/transport"
 )
 
-// Phase is what the misbehaving instance does at a moment.
+// Phase is what the misbehaving instance does at a moment: the fault
+// script (script.go) sets each phase's faults on it through its fault
+// controls when the phase starts.
 type Phase int
 
 // The phases of the schedule, in the order they come.
@@ -27,7 +25,8 @@ func (p Phase) String() string {
 	return [...]string{"healthy", "slow", "failing", "recovering"}[p]
 }
 
-// SlowDelay is how long the misbehaving instance takes per call while slow.
+// SlowDelay is how long the misbehaving instance's reads take while slow:
+// the latency of the slow phase's fault controls.
 const SlowDelay = 300 * time.Millisecond
 
 // How the demo's gateway ejects the misbehaving instance. Each Book method
@@ -52,7 +51,8 @@ func outlierConfig() lb.OutlierConfig {
 }
 
 // Schedule is the misbehaving instance's cycle: each phase lasts its
-// duration, then the cycle starts again. The zero value is always healthy.
+// duration, then the cycle starts again. The demo's fault script follows
+// it. The zero value is always healthy.
 type Schedule struct {
 	Start     time.Time
 	Durations [4]time.Duration // per Phase
@@ -94,33 +94,4 @@ func (s Schedule) At(t time.Time) (Phase, time.Time) {
 func (s Schedule) String() string {
 	d := s.Durations
 	return fmt.Sprintf("healthy %v, slow %v, failing %v, recovering %v, repeating", d[0], d[1], d[2], d[3])
-}
-
-// errInjected is what the misbehaving instance answers while failing.
-var errInjected = transport.NewError(503, "demo: this instance is failing on purpose (kitbench demo schedule)")
-
-// misbehave returns the bookstore middleware that follows the schedule:
-// while slow it delays the reads, which the traffic generator calls most;
-// while failing it fails every method, so that no successful write resets
-// the run of failures the gateway ejects on before the instance's own
-// breakers have opened (see EjectAfter).
-func misbehave(s Schedule, now func() time.Time) func(string, endpoint.Endpoint) endpoint.Endpoint {
-	return func(method string, next endpoint.Endpoint) endpoint.Endpoint {
-		read := method == bookstore.MethodGetBook || method == bookstore.MethodListBooks
-		return func(ctx context.Context, req any) (any, error) {
-			switch phase, _ := s.At(now()); {
-			case phase == Slow && read:
-				t := time.NewTimer(SlowDelay)
-				defer t.Stop()
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-			case phase == Failing:
-				return nil, errInjected
-			}
-			return next(ctx, req)
-		}
-	}
 }

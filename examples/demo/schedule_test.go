@@ -2,14 +2,16 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	"github.com/kitbench/kitbench/kit/fault"
+	"github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
@@ -52,72 +54,112 @@ func TestScheduleIsReproducibleAndCycles(t *testing.T) {
 	}
 }
 
-func TestMisbehaveFollowsTheSchedule(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		s := NewSchedule(time.Now(), 7)
-		calls := 0
-		next := func(context.Context, any) (any, error) { calls++; return "ok", nil }
-		get := misbehave(s, time.Now)(bookstore.MethodGetBook, next)
-		create := misbehave(s, time.Now)(bookstore.MethodCreateBook, next)
-		ctx := context.Background()
-
-		if _, err := get(ctx, nil); err != nil {
-			t.Fatalf("healthy: %v", err)
-		}
-		time.Sleep(s.Durations[Healthy]) // now slow
-		before := time.Now()
-		if _, err := get(ctx, nil); err != nil || time.Since(before) != SlowDelay {
-			t.Fatalf("slow: %v after %v", err, time.Since(before))
-		}
-		time.Sleep(s.Durations[Slow]) // now failing
-		if _, err := get(ctx, nil); !errors.Is(err, errInjected) || transport.StatusOf(err) != 503 {
-			t.Fatalf("failing: %v", err)
-		}
-		if _, err := create(ctx, nil); !errors.Is(err, errInjected) {
-			t.Fatalf("failing: a write answered %v; a write's success would reset the gateway's run", err)
-		}
-		time.Sleep(s.Durations[Failing]) // recovering
-		if _, err := get(ctx, nil); err != nil {
-			t.Fatalf("recovering: %v", err)
-		}
-		var _ endpoint.Endpoint = get
+// The slow phase delays the reads only; the failing phase fails every
+// unary method of the Book service, so no success resets the gateway's
+// run of failures; the other phases set nothing. Each fault is one the
+// instance accepts.
+func TestPhaseFaults(t *testing.T) {
+	var methods []string
+	bookstore.MakeEndpoints(bookstore.NewStore()).Wrap(func(m string, next endpoint.Endpoint) endpoint.Endpoint {
+		methods = append(methods, m)
+		return next
 	})
+	for _, p := range []Phase{Healthy, Slow, Failing, Recovering} {
+		var got []string
+		for _, ef := range phaseFaults(p) {
+			if err := ef.fault.Validate(); err != nil {
+				t.Fatalf("%v: %s: %v", p, ef.endpoint, err)
+			}
+			switch f := ef.fault; p {
+			case Slow:
+				if time.Duration(f.Latency) != SlowDelay || f.ErrorRate != 0 || f.AbortRate != 0 {
+					t.Errorf("slow: %s gets %+v, want a delay of %v only", ef.endpoint, f, SlowDelay)
+				}
+			case Failing:
+				if f.ErrorRate != 1 || f.Latency != 0 || (f.ErrorStatus != 0 && f.ErrorStatus < 500) {
+					t.Errorf("failing: %s gets %+v, want every call to fail with a 5xx", ef.endpoint, f)
+				}
+			}
+			got = append(got, ef.endpoint)
+		}
+		slices.Sort(got)
+		want := map[Phase][]string{
+			Slow:    {bookstore.MethodGetBook, bookstore.MethodListBooks},
+			Failing: slices.Sorted(slices.Values(methods)),
+		}[p]
+		if !slices.Equal(got, want) {
+			t.Errorf("%v: faults on %v, want on %v", p, got, want)
+		}
+	}
 }
 
-func TestSlowPhaseHonoursCancellation(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		s := NewSchedule(time.Now().Add(-12*time.Second), 1) // inside slow for every seed's healthy ≤ 14 s? pick the phase explicitly:
-		s.Durations = [4]time.Duration{time.Second, time.Hour, time.Second, time.Second}
-		s.Start = time.Now().Add(-2 * time.Second)
-		get := misbehave(s, time.Now)(bookstore.MethodGetBook, func(context.Context, any) (any, error) { return nil, nil })
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		if _, err := get(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v", err)
-		}
-	})
-}
-
-// In EjectAfter calls of the traffic's mix, each read method is called at
-// least 5 times (its breaker's threshold) in more than 95 % of runs, so
-// bookstore-3's own breakers open before the gateway ejects it.
+// TestBreakersOpenBeforeTheEjection simulates failing phases on the chain
+// the misbehaving instance runs: kit/fault's injector with the script's
+// failing faults, inside one breaker per method as bookstore builds them
+// (5 server errors in a row). The calls that reach the instance come in
+// the traffic's mix; the gateway ejects it after EjectAfter failures in a
+// row (the outlier's Stats count every failed attempt, the breakers'
+// refusals included). In more than 95 % of the runs both read breakers,
+// GetBook and ListBooks, have opened by then.
 func TestBreakersOpenBeforeTheEjection(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const runs = 2000
 	both := 0
-	for range runs {
-		var n [4]int
-		for range EjectAfter {
-			n[kindOf(r.IntN(100))]++
-		}
-		if n[reqList] >= 5 && n[reqGet]+n[reqMiss] >= 5 {
+	for run := range runs {
+		if simulateFailingPhase(t, r, uint64(run)) {
 			both++
 		}
 	}
-	if share := float64(both) / runs; share < 0.95 {
+	share := float64(both) / runs
+	t.Logf("both read breakers open before the ejection in %.1f%% of %d simulated failing phases", 100*share, runs)
+	if share <= 0.95 {
 		t.Fatalf("both read breakers open before the ejection in %.1f%% of runs, want > 95%%", 100*share)
 	}
 	if c := outlierConfig(); c.ResetAfter >= c.BaseEjection || c.MaxEjection < c.BaseEjection {
 		t.Fatalf("outlier config %+v: the back-off must reset within a cycle and be capped", c)
 	}
+}
+
+// simulateFailingPhase sends the traffic's mix to a fresh chain with the
+// failing phase's faults until the gateway would eject the instance (at
+// most 1000 calls), and reports whether GetBook's and ListBooks' breakers
+// were open by then.
+func simulateFailingPhase(t *testing.T, r *rand.Rand, seed uint64) bool {
+	t.Helper()
+	inj := fault.New(fault.WithSeed(seed))
+	notFound := transport.NewError(404, "no such book")
+	service := func(_ context.Context, req any) (any, error) {
+		if req == reqMiss {
+			return nil, notFound
+		}
+		return "ok", nil
+	}
+	calls := map[string]endpoint.Endpoint{}
+	breakers := map[string]*circuitbreaker.Breaker{}
+	for _, m := range []string{bookstore.MethodCreateBook, bookstore.MethodGetBook, bookstore.MethodListBooks, bookstore.MethodDeleteBook} {
+		br, err := circuitbreaker.New(m, circuitbreaker.ConsecutiveFailures(5),
+			circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		breakers[m], calls[m] = br, br.Middleware(inj.Middleware(m)(service))
+	}
+	for _, ef := range phaseFaults(Failing) {
+		if err := inj.SetFault(ef.endpoint, ef.fault); err != nil {
+			t.Fatal(err)
+		}
+	}
+	method := map[int]string{reqList: bookstore.MethodListBooks, reqGet: bookstore.MethodGetBook,
+		reqCreate: bookstore.MethodCreateBook, reqMiss: bookstore.MethodGetBook}
+	failures := 0
+	for n := 0; failures < EjectAfter && n < 1000; n++ {
+		kind := kindOf(r.IntN(100))
+		if _, err := calls[method[kind]](context.Background(), kind); transport.StatusOf(err) >= 500 {
+			failures++
+		} else {
+			failures = 0
+		}
+	}
+	open := func(m string) bool { return breakers[m].BreakerInfo().State == introspect.StateOpen }
+	return failures >= EjectAfter && open(bookstore.MethodGetBook) && open(bookstore.MethodListBooks)
 }
