@@ -54,6 +54,7 @@ var targets = []target{
 	{pkgPart: "recorder/capture", bench: "BenchmarkCaptureGRPCServerCPU", impl: "kit-capture", unit: "server-cpu-ratio", maxAbs: ptr(1.05), issue: "#8 the same over gRPC"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingFullServerCPU", impl: "kit-ring", unit: "server-cpu-ratio", maxAbs: ptr(1.03), issue: "#22 the exchange ring costs ≤ 1.03× the Book service without it (full chain, HTTP; CPU paired); resolves #8's bar: file capture is the heavier mode"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingGRPCServerCPU", impl: "kit-ring", unit: "server-cpu-ratio", maxAbs: ptr(1.03), issue: "#22 the same over gRPC"},
+	{pkgPart: "recorder/capture", bench: "BenchmarkRingThriftServerCPU", impl: "kit-ring", unit: "server-cpu-ratio", maxAbs: ptr(1.03), issue: "#22 the same over Thrift (binary protocol; the issue's bar, held for Thrift too)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingHTTP", impl: "ring", unit: "allocs/op", against: "bare", maxExtra: ptr(1), issue: "#22 the ring's hot path ≤ 1 alloc per exchange (HTTP)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingUnary", impl: "ring", unit: "allocs/op", against: "bare", maxExtra: ptr(1), issue: "#22 the same for gRPC unary"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingRead/n=1000", unit: "sec/op", maxAbs: ptr(50e-3), issue: "#22 reading 1,000 exchanges through /exchanges < 50 ms"},
