@@ -65,7 +65,11 @@
 // (gRPC messages in their wire encoding) into a slot sized when the Ring
 // was made, under that slot's lock only; a body that does not fit is cut
 // and marked truncated, never left out. Failures go to a small ring of
-// their own, so they outlive a burst of successes.
+// their own, so they outlive a burst of successes. A stream's messages are
+// copied the same way, as they pass, into a slot-sized buffer of the
+// call's own, stored into a slot when the call ends: an open stream (a
+// watch) appears once it has ended, and its messages past a slot are
+// counted as dropped (see Ring.Stream).
 //
 // # Concurrency
 //

@@ -98,9 +98,7 @@ func requestURI(r *http.Request) string {
 // read). Response headers and trailers are not kept (file capture keeps
 // them). The call itself is not changed.
 //
-// Streams pass through unrecorded: a stream interceptor that keeps each
-// stream's messages in a slot (a kind of its own, read as kitrec 1.1
-// message lists) is where stream support goes.
+// Streams are kept by Stream.
 func (g *Ring) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := handler(ctx, req)
