@@ -85,10 +85,12 @@ func (g *Ring) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo
 	// trailer — has an eighth of the buffer kept for it.
 	rec.msgLimit = cap(s.buf) - cap(s.buf)/8
 	// The tap sees metadata a handler sets through its context
-	// (grpc.SetHeader), as the unary interceptors' does.
+	// (grpc.SetHeader), as the unary interceptors' does; it lives in rs,
+	// which saves it an allocation.
 	var tap *streamTap
 	if st := grpc.ServerTransportStreamFromContext(ctx); st != nil {
-		tap = &streamTap{st: st, method: st.Method()}
+		tap = &rs.tap
+		tap.st, tap.method = st, st.Method()
 		rs.ctx = grpc.NewContextWithServerTransportStream(ctx, tap)
 	}
 	rec.s.start = time.Now()
@@ -271,6 +273,8 @@ type ringStream struct {
 
 	mu  sync.Mutex    // sending and receiving may each have a goroutine
 	rec *streamRecord // nil once the call is over
+
+	tap streamTap // the call's ServerTransportStream, in its context
 }
 
 func (rs *ringStream) Context() context.Context { return rs.ctx }

@@ -451,3 +451,80 @@ func round(ctx context.Context, c bookpb.BookServiceClient, i int) error {
 		}
 	}
 }
+
+// TestRingStreamMetadata serves a stream whose handler sets a header on
+// its stream and a trailer through its context (grpc.SetTrailer), over
+// loopback: the ring keeps both, with a secret among them redacted.
+func TestRingStreamMetadata(t *testing.T) {
+	ring, err := capture.NewRing(capture.Options{Service: "meta"}, capture.RingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer(grpc.ChainStreamInterceptor(ring.Stream),
+		grpc.UnknownServiceHandler(func(_ any, ss grpc.ServerStream) error {
+			var req bookpb.WatchBooksRequest
+			if err := ss.RecvMsg(&req); err != nil {
+				return err
+			}
+			if err := ss.SetHeader(metadata.Pairs("x-served-by", "meta-1", "set-cookie", "sid="+booktest.Secrets.SetCookie)); err != nil {
+				return err
+			}
+			if err := ss.SendMsg(&bookpb.BookEvent{Type: bookpb.BookEvent_TYPE_CAUGHT_UP}); err != nil {
+				return err
+			}
+			return grpc.SetTrailer(ss.Context(), metadata.Pairs("x-books", "0"))
+		}))
+	done := make(chan struct{})
+	go func() { _ = gs.Serve(ln); close(done) }()
+	t.Cleanup(func() { gs.Stop(); <-done })
+	cs, err := dial(t, ln.Addr().String()).NewStream(t.Context(), &grpc.StreamDesc{ServerStreams: true}, "/test.Meta/Watch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SendMsg(&bookpb.WatchBooksRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var ev bookpb.BookEvent
+		if err := cs.RecvMsg(&ev); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	for deadline := time.Now().Add(10 * time.Second); out.Len() == 0 || !bytes.Contains(out.Bytes(), []byte(`"Watch"`)); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream was not stored")
+		}
+		out.Reset()
+		if _, err := ring.WriteExchanges(&out, introspect.ExchangeQuery{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bytes.Contains(out.Bytes(), []byte(booktest.Secrets.SetCookie)) {
+		t.Errorf("the header's secret is in %s", out.Bytes())
+	}
+	s, err := recorder.Read(&out, recorder.ReadOptions{})
+	if err != nil || len(s.Exchanges) != 1 {
+		t.Fatalf("%v, %v", s, err)
+	}
+	ex := s.Exchanges[0]
+	if h := ex.Response.Headers; len(h["x-served-by"]) != 1 || h["x-served-by"][0] != "meta-1" || len(h["set-cookie"]) != 1 {
+		t.Errorf("response header %v", h)
+	}
+	if tr := ex.Response.Trailers; len(tr["x-books"]) != 1 || tr["x-books"][0] != "0" {
+		t.Errorf("trailer %v", tr)
+	}
+	// grpc-go calls an unknown service's handler a bidirectional stream.
+	if ex.Stream == nil || ex.Stream.Kind != recorder.StreamBidi || len(ex.Request.Messages) != 1 || len(ex.Response.Messages) != 1 {
+		t.Errorf("stream %+v with %d+%d messages; want a bidirectional stream of one each way", ex.Stream, len(ex.Request.Messages), len(ex.Response.Messages))
+	}
+}
