@@ -104,8 +104,10 @@ func TestRingStreamAllocatesNothingPerMessage(t *testing.T) {
 		h := sender(ev, msgs)
 		return testing.AllocsPerRun(200, func() { _ = ring.Stream(nil, ss, info, h) })
 	}
+	// One allocation per message would add 31; the margin is for the
+	// race detector, under which sync.Pool drops some records on purpose.
 	one, many := allocs(1), allocs(32)
-	if many > one {
+	if many-one >= 16 {
 		t.Errorf("a stream of 32 messages allocates %v times, one of 1 message %v: want nothing per message", many, one)
 	}
 	if st := ring.Stats(); st.Truncated != 0 {
