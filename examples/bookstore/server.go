@@ -156,7 +156,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil), jwt.HTTPToContext),
 		kithttp.ServerErrorHandler(LogHTTPErrors(log)),
 		kithttp.ServerPanicPolicy(panics))
-	h, interceptors, err := inst.keepExchanges(cfg, router, reg)
+	h, interceptors, streamInterceptors, err := inst.keepExchanges(cfg, router, reg)
 	if err != nil {
 		endStreams()
 		return nil, fmt.Errorf("bookstore: %w", err)
@@ -166,7 +166,7 @@ func Start(cfg Config) (_ *Instance, err error) {
 	if cfg.HTTPMiddleware != nil {
 		inst.handler = cfg.HTTPMiddleware(inst.handler)
 	}
-	g := NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors...)
+	g := NewRecoveringGRPCServer(panics, cfg.GRPCInterceptors, streamInterceptors...)
 	bookpb.RegisterBookServiceServer(g, NewGRPCServerWithStreams(observed(core, "grpc", tracer, m, log),
 		observedStreams(streams, "grpc", tracer, sm, reg, log),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil), jwt.GRPCToContext),

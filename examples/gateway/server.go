@@ -107,11 +107,11 @@ func Start(cfg Config) (_ *Instance, err error) {
 		kithttp.ServerBefore(tracing.HTTPServerBefore(nil)),
 		kithttp.ServerErrorHandler(bookstore.LogHTTPErrors(cfg.Logger)),
 		kithttp.ServerPanicPolicy(panics))
-	h, interceptors, err := g.keepExchanges(cfg, router, reg)
+	h, interceptors, streamInterceptors, err := g.keepExchanges(cfg, router, reg)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	gs := bookstore.NewRecoveringGRPCServer(panics, interceptors...)
+	gs := bookstore.NewRecoveringGRPCServer(panics, interceptors, streamInterceptors...)
 	bookpb.RegisterBookServiceServer(gs, bookstore.NewGRPCServerWithStreams(observed(core, "grpc", tracer, m, cfg.Logger),
 		observedStreams(streams, "grpc", tracer, sm, reg, cfg.Logger),
 		kitgrpc.ServerBefore(tracing.GRPCServerBefore(nil)), kitgrpc.ServerPanicPolicy(panics)))

@@ -70,7 +70,11 @@
 // rather than through metadata.FromIncomingContext's copy. Should a
 // grpc-go release keep metadata where the Ring cannot find it (it checks
 // once, when the package loads), the Ring copies it as file capture does:
-// the same exchanges, a few allocations more a call.
+// the same exchanges, a few allocations more a call. A stream's messages
+// are copied the same way, as they pass, into a slot-sized buffer of the
+// call's own, stored into a slot when the call ends: an open stream (a
+// watch) appears once it has ended, and its messages past a slot are
+// counted as dropped (see Ring.Stream).
 //
 // A Thrift server keeps its calls in a Ring through Ring.Thrift, an
 // observer for kitthrift.SocketConfig.Observe: the raw request and reply

@@ -45,7 +45,7 @@ type RingOptions struct {
 
 // Ring keeps a service's last exchanges in memory, for reading through
 // introspection (GET /debug/kit/v1/exchanges): the cheap capture mode, to
-// leave on. Its middleware (HTTP) and interceptor (Unary) copy what a call
+// leave on. Its middleware (HTTP) and interceptors (Unary, Stream) copy what a call
 // leaves behind — method, path or gRPC method, status, timing, trace id,
 // headers, and the bodies' first bytes — into a slot that was sized when
 // the Ring was made. Nothing is encoded, redacted or written until someone
@@ -77,8 +77,8 @@ func (p *ringPart) take() *slot {
 	return &p.slots[(p.next.Add(1)-1)%uint64(len(p.slots))]
 }
 
-// NewRing returns a Ring that keeps what the calls served through its HTTP
-// and Unary hold. Of opts, Service, Instance, Name and Skip are used as
+// NewRing returns a Ring that keeps what the calls served through its HTTP,
+// Unary and Stream hold. Of opts, Service, Instance, Name and Skip are used as
 // capture uses them; MaxBody bounds each body below a slot's size; Queue
 // and OnError are unused. A redaction rule that does not compile is an
 // error (recorder.ErrRedaction).
@@ -135,13 +135,13 @@ func (g *Ring) maxBody() int {
 	return g.slotN
 }
 
-// Kinds of exchange a slot holds. A stream would be a kind of its own,
-// with its messages as a list of spans in buf; the read side
-// (ring_read.go) turns each kind into a recorder.Exchange.
+// Kinds of exchange a slot holds; the read side (ring_read.go) turns each
+// kind into a recorder.Exchange.
 const (
 	kindHTTP uint8 = iota + 1
 	kindGRPC
 	kindThrift // ring_thrift.go
+	kindStream // a gRPC stream, its messages a log in buf (ring_stream.go)
 )
 
 // span is a part of a slot's buffer.

@@ -104,9 +104,7 @@ func requestURI(r *http.Request) string {
 // that has interceptors already, installing it costs one allocation a
 // call, grpc-go's: the closure that chains one more interceptor.
 //
-// Streams pass through unrecorded: a stream interceptor that keeps each
-// stream's messages in a slot (a kind of its own, read as kitrec 1.1
-// message lists) is where stream support goes.
+// Streams are kept by Stream.
 func (g *Ring) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := handler(ctx, req)

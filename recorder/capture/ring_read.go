@@ -99,7 +99,7 @@ func (s *slot) matches(q *introspect.ExchangeQuery) bool {
 		return false
 	}
 	if q.Endpoint != "" && q.Endpoint != s.endpoint {
-		return s.kind == kindGRPC && q.Endpoint == s.endpoint[strings.LastIndexByte(s.endpoint, '/')+1:]
+		return (s.kind == kindGRPC || s.kind == kindStream) && q.Endpoint == s.endpoint[strings.LastIndexByte(s.endpoint, '/')+1:]
 	}
 	return true
 }
@@ -140,8 +140,12 @@ func (v *slotView) exchange(opts *Options) recorder.Exchange {
 		ex.TraceID = string(s.trace[:])
 	}
 	ex.Request.Headers = pairs(s.reqHdr.of(b))
-	if s.kind == kindThrift {
+	switch s.kind {
+	case kindThrift:
 		s.thriftExchange(&ex, b)
+		return ex
+	case kindStream:
+		v.stream(&ex)
 		return ex
 	}
 	if s.kind == kindGRPC {

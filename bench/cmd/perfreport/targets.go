@@ -57,6 +57,7 @@ var targets = []target{
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingThriftServerCPU", impl: "kit-ring", unit: "server-cpu-ratio", maxAbs: ptr(1.03), issue: "#22 the same over Thrift (binary protocol; the issue's bar, held for Thrift too)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingHTTP", impl: "ring", unit: "allocs/op", against: "bare", maxExtra: ptr(1), issue: "#22 the ring's hot path ≤ 1 alloc per exchange (HTTP)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingUnary", impl: "ring", unit: "allocs/op", against: "bare", maxExtra: ptr(1), issue: "#22 the same for gRPC unary"},
+	{pkgPart: "recorder/capture", bench: "BenchmarkRingStream/msgs=32", impl: "ring", unit: "allocs/op", against: "bare", maxExtra: ptr(1), issue: "#22 the same for a gRPC stream of 32 messages (none per message)"},
 	{pkgPart: "recorder/capture", bench: "BenchmarkRingRead/n=1000", unit: "sec/op", maxAbs: ptr(50e-3), issue: "#22 reading 1,000 exchanges through /exchanges < 50 ms"},
 	{pkgPart: "kit/transport/thrift", bench: "BenchmarkServer", impl: "kit", unit: "allocs/op", maxExtra: ptr(2), issue: "#10 Thrift server ≤ 2 allocs over the raw processor"},
 	{pkgPart: "kit/sd/etcd", bench: "BenchmarkWatchUpdate", impl: "kit", unit: "sec/op", maxAbs: ptr(0.5e-3), issue: "#11 etcd watch update, 10 000 instances ≤ 0.5 ms"},
