@@ -181,7 +181,10 @@ func (v *View) makeSummary() string {
 		s = "1 control in force"
 	}
 	line := v.st.Title.Render(" " + s)
-	if insts > 0 {
+	switch {
+	case insts == 1:
+		line += muted.Render(" · on 1 instance")
+	case insts > 1:
 		line += muted.Render(" · on " + strconv.Itoa(insts) + " instances")
 	}
 	sort := "time left"
