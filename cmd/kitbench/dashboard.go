@@ -122,8 +122,9 @@ func runDashboard(ctx context.Context, src discovery.Options, prom, label string
 		Pager: func(text string, done tea.ExecCallback) tea.Cmd {
 			return tea.ExecProcess(workbench.PagerCommand(text), done)
 		},
-		Hint:   workbench.StartAFleet,
-		Export: acts,
+		Hint:     workbench.StartAFleet,
+		Export:   acts,
+		Controls: acts,
 	}, h, sub)
 	if err != nil {
 		return err

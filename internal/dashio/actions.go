@@ -1,7 +1,8 @@
 // Package dashio is the I/O behind the dashboard's views: it adapts the
-// workbench (calls, recordings, the call history, session files) to the
-// interfaces the ui packages ask for (call.Caller, call.History,
-// ui.Recorder, sessions.Store), so that cmd/kitbench only wires them.
+// workbench (calls, recordings, the call history, session files, exports,
+// the instances' controls) to the interfaces the ui packages ask for
+// (call.Caller, call.History, ui.Recorder, sessions.Store, ui.Exporter,
+// ui.Controller), so that cmd/kitbench only wires them.
 //
 // Failure behaviour: every method returns the workbench's error as it
 // is; nothing here retries or hides one.
@@ -29,7 +30,8 @@ type Actions struct {
 	caller *workbench.Caller
 	rec    *workbench.Recorder
 	dir    string
-	// Token is the admin listeners' bearer token, for exports.
+	// Token is the admin listeners' bearer token, for exports and
+	// controls; empty sends none.
 	Token string
 	// History and Sessions are the call history and the session files of
 	// the project directory.

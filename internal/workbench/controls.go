@@ -89,6 +89,18 @@ func RunControl(ctx context.Context, src Source, op ControlOp) ([]ControlResult,
 	return out, controlFailure(out)
 }
 
+// ControlInstance sends op to one instance already resolved (the
+// dashboard's, from the hub) as RunControl does to each instance it
+// finds, with ctx's admin token; op.Target is not read. The error is the
+// result's, saying what to do as RunControl's does.
+func ControlInstance(ctx context.Context, in sd.Instance, op ControlOp) (ControlResult, error) {
+	r := controlOne(ctx, Source{}, in, op)
+	if r.err != nil {
+		r.Error = r.err.Error()
+	}
+	return r, r.err
+}
+
 // splitControlTarget splits SERVICE, SERVICE/INSTANCE and SERVICE.NAME.
 func splitControlTarget(t string) (service, inst, name string, err error) {
 	t = strings.TrimSpace(t)

@@ -98,7 +98,7 @@ func (h *Hub) upsertLocked(key Key, si sd.Instance, stale bool) (old *probe) {
 		old, in.probe = in.probe, nil
 		clear(in.breakers)
 		clear(in.limiters)
-		in.metrics = nil
+		in.metrics, in.controls = nil, nil
 		in.inst.State, in.inst.Since, in.inst.Intro, in.inst.Info, in.inst.Err = StateStarting, time.Now(), IntroNone, nil, ""
 	}
 	next := in.inst
@@ -238,6 +238,10 @@ func (h *Hub) onIntro(key Key, p *probe, u introspect.Update) {
 	if in == nil {
 		return
 	}
+	now := time.Now()
+	if len(in.controls) > 0 {
+		h.expireControlsLocked(in, now)
+	}
 	switch u.Kind {
 	case introspect.KindStatus:
 		h.statusLocked(in, u)
@@ -249,6 +253,7 @@ func (h *Hub) onIntro(key Key, p *probe, u introspect.Update) {
 		info := u.Info
 		next.Info = &info
 		h.setInstLocked(in, next)
+		h.controlsFromInfoLocked(in, info.Controls, now)
 	case introspect.KindBreakers:
 		seen := make(map[string]bool, len(u.Breakers))
 		for _, b := range u.Breakers {
@@ -270,6 +275,10 @@ func (h *Hub) onIntro(key Key, p *probe, u introspect.Update) {
 		}
 		maps.DeleteFunc(in.limiters, func(name string, _ wire.Limiter) bool { return !seen[name] })
 	case introspect.KindEvent:
+		if u.Event.Control != nil {
+			h.controlEventLocked(in, *u.Event.Control, now)
+			break
+		}
 		h.eventLocked(in, u.Event)
 	case introspect.KindSpans:
 		h.spansLocked(key, u.Spans, u.Dropped)

@@ -33,6 +33,12 @@
 //		}
 //	}
 //
+// Each instance's controls in force (faults, forced breakers, limiter
+// overrides, a drain) come from its /info and then from the control
+// events on /events; a ControlUpdate carries the whole list, and a
+// control whose time has passed leaves it even if its expiry event was
+// missed.
+//
 // One-shot commands call WaitSettled and then Snapshot. Traces joins the
 // spans of every instance into trees by trace id.
 //

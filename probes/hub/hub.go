@@ -98,6 +98,7 @@ type instance struct {
 	breakers map[string]wire.Breaker
 	limiters map[string]wire.Limiter
 	metrics  *MetricsUpdate
+	controls map[string]wire.Control // by controlID; nil when none
 	probe    *probe
 }
 
@@ -319,6 +320,9 @@ type InstanceState struct {
 	Limiters []wire.Limiter `json:"limiters"` // sorted by name
 	// Metrics is the latest derived scrape, nil before one.
 	Metrics *MetricsUpdate `json:"metrics,omitempty"`
+	// Controls are the controls in force, sorted by kind and target;
+	// empty when there is none (or the instance predates controls).
+	Controls []wire.Control `json:"controls,omitempty"`
 }
 
 // Snapshot is the whole fleet's state at one moment: what a one-shot
@@ -334,10 +338,14 @@ func (h *Hub) Snapshot() Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := Snapshot{Source: h.source, Instances: make([]InstanceState, 0, len(h.insts))}
+	now := time.Now()
 	for _, in := range h.insts {
 		st := InstanceState{Instance: in.inst, Metrics: in.metrics,
 			Breakers: slices.Collect(maps.Values(in.breakers)),
 			Limiters: slices.Collect(maps.Values(in.limiters)),
+		}
+		if len(in.controls) > 0 {
+			st.Controls = sortedControls(in.controls, now)
 		}
 		slices.SortFunc(st.Breakers, func(a, b wire.Breaker) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(st.Limiters, func(a, b wire.Limiter) int { return cmp.Compare(a.Name, b.Name) })

@@ -20,7 +20,8 @@ func (k Key) String() string { return k.Service + "/" + k.InstanceID }
 
 // Msg is one message of the hub's stream. The concrete types are
 // SourceStatus, InstanceUpdate, InstanceGone, BreakerUpdate, LimiterUpdate,
-// SpanBatch, MetricsUpdate, Problem and Dropped; a view switches on them.
+// SpanBatch, MetricsUpdate, ControlUpdate, Problem and Dropped; a view
+// switches on them.
 // Messages are immutable values: slices and maps in them are shared by
 // every subscriber and must not be modified.
 type Msg interface {

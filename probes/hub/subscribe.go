@@ -24,8 +24,8 @@ const maxBatch = 512
 const maxQueuedSpans = DefaultSpanRing
 
 // Subscription is one reader's view of the hub's stream: a bounded queue
-// that coalesces state (the latest state of an instance, breaker, limiter
-// or metrics replaces an unread older one) and merges consecutive span
+// that coalesces state (the latest state of an instance, breaker, limiter,
+// metrics or controls replaces an unread older one) and merges consecutive span
 // batches. State takes one entry per thing it is about, so it is bounded
 // by the fleet the hub holds and never dropped: a reader that falls behind
 // on a large fleet reads the latest of each, not a Dropped and a whole
@@ -76,6 +76,8 @@ func coalesceKey(m Msg) (ckey, bool) {
 		return ckey{kind: 'l', inst: m.Key, name: m.Limiter.Name}, true
 	case MetricsUpdate:
 		return ckey{kind: 'm', inst: m.Key}, true
+	case ControlUpdate:
+		return ckey{kind: 'c', inst: m.Key}, true
 	case RefreshStatus:
 		return ckey{kind: 'r'}, true
 	}

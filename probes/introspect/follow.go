@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -73,7 +74,9 @@ const streamRetryEvery = 20
 // after, and then refreshes breakers and limiters every Interval; each
 // refresh is also a health probe. When /events is unavailable (404, not an
 // event stream, or the stream broke while the instance still answers) it
-// polls spans too and retries the stream now and then. When the instance
+// polls spans and /info too (emitting /info again when its controls in
+// force changed, as it does after the stream dropped events) and retries
+// the stream now and then. When the instance
 // stops answering it reports ModeDown at once and reconnects with jittered
 // exponential backoff, resuming spans from the last cursor it saw (from the
 // start if the instance restarted).
@@ -108,6 +111,8 @@ type follower struct {
 	breakers []wire.Breaker
 	limiters []wire.Limiter
 	changed  bool
+	// controls are the controls in force as /info last said.
+	controls []wire.Control
 }
 
 func (f *follower) status(m Mode, err error) {
@@ -141,6 +146,7 @@ func (f *follower) session(ctx context.Context) (connected bool, err error) {
 	if st == nil {
 		mode = ModePoll
 	}
+	f.controls = info.Controls
 	f.emit(Update{Kind: KindInfo, Mode: f.mode, Info: info})
 	if err := f.refresh(ctx, true); err != nil {
 		return true, err
@@ -184,6 +190,11 @@ func (f *follower) session(ctx context.Context) (connected bool, err error) {
 					f.status(ModeStream, nil)
 				}
 			}
+			if st == nil {
+				if err := f.pollInfo(ctx); err != nil {
+					return true, err
+				}
+			}
 			if err := f.refresh(ctx, st == nil); err != nil {
 				return true, err
 			}
@@ -218,6 +229,22 @@ func (f *follower) refresh(ctx context.Context, spans bool) error {
 	if spans {
 		return f.catchUp(ctx)
 	}
+	return nil
+}
+
+// pollInfo re-reads /info when no event stream says what changed (while
+// polling, or after the stream dropped events) and emits it when the
+// controls in force changed: one set, cleared or expired in between.
+func (f *follower) pollInfo(ctx context.Context) error {
+	info, err := f.c.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if reflect.DeepEqual(info.Controls, f.controls) {
+		return nil
+	}
+	f.controls = info.Controls
+	f.emit(Update{Kind: KindInfo, Mode: f.mode, Info: info})
 	return nil
 }
 
@@ -261,6 +288,9 @@ func (f *follower) event(ctx context.Context, it streamItem) {
 		// The server discarded events meant for us: fetch the spans
 		// among them; breakers and limiters refresh on the next tick.
 		if err := f.catchUp(ctx); err != nil {
+			f.emit(Update{Kind: KindProblem, Mode: f.mode, Err: err})
+		}
+		if err := f.pollInfo(ctx); err != nil { // control events may be among them
 			f.emit(Update{Kind: KindProblem, Mode: f.mode, Err: err})
 		}
 	case wire.EventBreaker, wire.EventLimiter:

@@ -197,3 +197,56 @@ func testFollowStreamUnauthorized(t *testing.T, dial streamDial) {
 		t.Fatalf("down because of %v, want ErrUnauthorized", u.Err)
 	}
 }
+
+// drainer stands for a registration, so the handler has a control to
+// set: kit/instance's tests drain a real one.
+type drainer struct{}
+
+func (drainer) Drain(context.Context) error   { return nil }
+func (drainer) Undrain(context.Context) error { return nil }
+
+// While polling, Follow learns of a control set or cleared from /info,
+// which it emits again only when the controls changed.
+func TestFollowPollsControls(t *testing.T) {
+	testutil.NoLeaks(t)
+	reg := newRegistry()
+	reg.SetDrainer(drainer{})
+	h := wire.NewHandler(reg, wire.WithControls(wire.ControlPolicy{}))
+	defer h.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/events") {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _ := introspect.New(srv.URL, introspect.Options{Interval: 20 * time.Millisecond})
+	rec := follow(t, c)
+	rec.wait(t, "poll mode", mode(introspect.ModePoll))
+	infos := func() (n int) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		for _, u := range rec.updates {
+			if u.Kind == introspect.KindInfo {
+				n++
+			}
+		}
+		return n
+	}
+	rec.wait(t, "polled breakers", func(u introspect.Update) bool { return u.Kind == introspect.KindBreakers })
+	rec.wait(t, "polled breakers again", func(u introspect.Update) bool { return u.Kind == introspect.KindBreakers })
+	if n := infos(); n != 1 {
+		t.Fatalf("%d /info updates with no change, want the first alone", n)
+	}
+	if _, err := c.SetControl(t.Context(), wire.ControlDrain, "", wire.ControlRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "the drain in /info", func(u introspect.Update) bool {
+		return u.Kind == introspect.KindInfo && len(u.Info.Controls) == 1 && u.Info.Controls[0].Kind == wire.ControlDrain
+	})
+	if _, err := c.ClearControls(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "no control in /info", func(u introspect.Update) bool { return u.Kind == introspect.KindInfo && len(u.Info.Controls) == 0 })
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/controls"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/styles"
 	"github.com/kitbench/kitbench/ui/trip"
@@ -35,6 +36,9 @@ type View struct {
 
 	items   map[id]*entry
 	figs    figures
+	act     controls.Active // the controls in force, for the rows' markers
+	ck      keys.Controls
+	prompt  controls.Prompt // the question before a breaker is forced
 	now     time.Time
 	sampled time.Time // last rate sample
 
@@ -46,7 +50,8 @@ type View struct {
 
 // New returns an empty breakers view.
 func New(st *styles.Styles, km keys.Map) *View {
-	v := &View{st: st, km: km, nav: km.Nav.WithEnter("why did it trip?"), items: map[id]*entry{}, figs: newFigures()}
+	v := &View{st: st, km: km, nav: km.Nav.WithEnter("why did it trip?"), items: map[id]*entry{}, figs: newFigures(),
+		ck: keys.ControlsKeys(), prompt: controls.NewPrompt(st)}
 	byName := func(a, b components.Row) int {
 		x, y := a.Value.(*entry), b.Value.(*entry)
 		return cmp.Or(strings.Compare(x.name, y.name), strings.Compare(x.key.String(), y.key.String()))
@@ -61,7 +66,8 @@ func New(st *styles.Styles, km keys.Map) *View {
 	v.table = components.NewTable(st, v.nav,
 		components.Column{Title: "INSTANCE", Width: 10, Flex: 1, NoSort: true, KeepEnd: true},
 		components.Column{Title: "BREAKER", Width: 12, Flex: 2, Compare: byName, KeepEnd: true},
-		components.Column{Title: "STATE", Width: 9, NoSort: true},
+		// STATE grows to show a forced state's countdown ("FORCED OPEN 2m10s").
+		components.Column{Title: "STATE", Width: 9, Flex: 1, NoSort: true},
 		components.Column{Title: "ERR%", Width: 5, Align: right, Desc: true, Compare: byErr},
 		components.Column{Title: "VOLUME", Width: 6, Align: right, Desc: true, Compare: byVol},
 		components.Column{Title: "P50", Width: 6, Align: right, NoSort: true},
@@ -77,6 +83,7 @@ func New(st *styles.Styles, km keys.Map) *View {
 
 // Update applies hub messages, the clock, the filter and the keys.
 func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	v.act.Apply(msg) // the rows follow on the next tick
 	switch msg := msg.(type) {
 	case hub.Snapshot:
 		v.reset(msg)
@@ -100,6 +107,14 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	case ui.FilterMsg:
 		v.table.SetFilter(components.ParseFilter(msg.Query))
 	case tea.KeyPressMsg:
+		if v.prompt.Open() {
+			cmd := v.prompt.Update(msg)
+			v.fit()
+			return v, cmd
+		}
+		if v.controlKey(msg) {
+			return v, nil
+		}
 		if key.Matches(msg, v.nav.Enter) {
 			return v, v.open()
 		}
@@ -228,13 +243,17 @@ func (v *View) row(e *entry, top float64) components.Row {
 	if st, ok := v.figs.of(e.key, e.name); ok {
 		p50, p99 = components.Quantile(st.Resolved(st.P50)), components.Quantile(st.Resolved(st.P99))
 	}
+	stateTone := styles.BreakerTone(b.State)
+	if m := v.marker(e); m != "" {
+		state, stateTone = m, styles.ToneWarn
+	}
 	r := components.Row{
 		Key:   e.key.String() + "\x00" + e.name,
 		Value: e,
 		Cells: []components.Cell{
 			{Text: instanceLabel(e.key)},
 			{Text: e.name},
-			{Text: state, Tone: styles.BreakerTone(b.State)},
+			{Text: state, Tone: stateTone},
 			{Text: components.Percent(b.ErrorRatio), Tone: errTone},
 			{Text: components.Count(b.Counts.Requests)},
 			{Text: p50},
@@ -279,23 +298,37 @@ func (v *View) View() string {
 	if v.w <= 0 || v.h <= 0 {
 		return ""
 	}
-	return ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	out := ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	if v.prompt.Open() {
+		out += "\n" + v.prompt.View(v.w)
+	}
+	return out
 }
 
 // SetSize gives the body size.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
-	v.table.SetSize(w, max(0, h-1))
+	v.fit()
 }
 
 // Title is the tab's name.
 func (v *View) Title() string { return "Breakers" }
 
-// ShortHelp implements help.KeyMap.
-func (v *View) ShortHelp() []key.Binding { return v.nav.ShortHelp() }
+// ShortHelp implements help.KeyMap: the question's keys while it asks.
+func (v *View) ShortHelp() []key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.ShortHelp()
+	}
+	return append(v.nav.ShortHelp(), v.controlHelp()...)
+}
 
 // FullHelp implements help.KeyMap.
-func (v *View) FullHelp() [][]key.Binding { return v.nav.FullHelp() }
+func (v *View) FullHelp() [][]key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.FullHelp()
+	}
+	return append(v.nav.FullHelp(), v.controlHelp())
+}
 
 // instanceLabel names an instance in a row: its ID when that already
 // starts with the service's name ("gateway-1"), else service/ID.

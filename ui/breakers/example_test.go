@@ -30,6 +30,6 @@ func Example() {
 	}
 	// Output:
 	//  1 open · 0 half-open · 0 closed   sorted by worst first (s)
-	//   INSTANCE   BREAKER        STATE      ERR% VOLUME    P50    P99 RATE 10s    REJ
-	// > gateway-1  books          open        60%     20      -      -               0
+	//   INSTANCE   BREAKER       STATE       ERR% VOLUME    P50    P99 RATE 10s    REJ
+	// > gateway-1  books         open         60%     20      -      -               0
 }

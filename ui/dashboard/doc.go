@@ -30,6 +30,14 @@
 // hub refreshes those at the full rate and the rest within its probe
 // budget.
 //
+// # What the views ask of the instances
+//
+// A view's export (ui.ExportMsg) and, once the user has confirmed, a
+// control write (ui.ControlMsg: a fault, a forced breaker, a limiter's
+// rate, a drain, or the clearing of one) run off the update loop through
+// Options.Export and Options.Controls, each bounded in time and ended by
+// Close; the answer comes back as a message and a notice.
+//
 // # Adding a view
 //
 // Add one line to the list in tabs.go; the tab's ID is its ':' command

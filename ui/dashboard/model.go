@@ -61,6 +61,10 @@ type Options struct {
 	// Export writes the exchanges a view's x asks for (ui.ExportMsg) to a
 	// session file; nil means x only says that exporting is not available.
 	Export ui.Exporter
+	// Controls sets and clears the controls a view asks for (ui.ControlMsg,
+	// after the user confirmed); nil means such keys only say that
+	// controls are not available.
+	Controls ui.Controller
 }
 
 // Model is the dashboard's tea.Model: the root model and the bridge.
@@ -156,6 +160,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		})
 	case ui.ExportMsg:
 		return m, m.export(msg)
+	case ui.ControlMsg:
+		return m, m.control(msg)
 	}
 	return m, m.forward(msg)
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"github.com/kitbench/kitbench/ui/breakers"
 	"github.com/kitbench/kitbench/ui/call"
+	"github.com/kitbench/kitbench/ui/controls"
 	"github.com/kitbench/kitbench/ui/instances"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/limits"
@@ -38,5 +39,6 @@ func tabs(e env) []root.Tab {
 	if e.opts.Sessions != nil {
 		t = append(t, root.Tab{ID: "sessions", View: sessions.New(e.st, e.keys, e.opts.Sessions, e.opts.Call.Recorder)})
 	}
-	return t
+	// Last, so the numbers of the others stay what they were.
+	return append(t, root.Tab{ID: "controls", View: controls.New(e.st, e.keys)})
 }

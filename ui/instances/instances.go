@@ -14,6 +14,7 @@ import (
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/controls"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/styles"
 )
@@ -29,10 +30,14 @@ type View struct {
 	km  keys.Map
 	nav keys.Nav
 
-	recs  map[hub.Key]*record
-	ejs   map[target]ejection
-	now   time.Time
-	dirty bool
+	recs map[hub.Key]*record
+	ejs  map[target]ejection
+	act  controls.Active // the controls in force, for the rows' markers
+
+	ck     keys.Controls
+	prompt controls.Prompt // the fault form or the drain's question
+	now    time.Time
+	dirty  bool
 
 	// Hysteresis of the order (see Settle and components.Rank).
 	grades             components.Latch
@@ -76,6 +81,7 @@ const (
 // New returns an empty instances view.
 func New(st *styles.Styles, km keys.Map) *View {
 	v := &View{st: st, km: km, nav: km.Nav.WithEnter("details"), recs: map[hub.Key]*record{},
+		ck: keys.ControlsKeys(), prompt: controls.NewPrompt(st),
 		grades: components.Latch{Settle: Settle},
 		rate:   components.NewRank(0.5, 0.25), fail: components.NewRank(0.01, 0.25),
 		client: components.NewRank(0.01, 0.25), p99: components.NewRank(float64(time.Millisecond), 0.25)}
@@ -115,6 +121,9 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 }
 
 func (v *View) update(msg tea.Msg) tea.Cmd {
+	if v.act.Apply(msg) {
+		v.dirty = true
+	}
 	switch msg := msg.(type) {
 	case hub.Snapshot:
 		clear(v.recs)
@@ -140,12 +149,22 @@ func (v *View) update(msg tea.Msg) tea.Cmd {
 	case ui.TickMsg:
 		v.now = msg.Now
 		// Countdowns and settling grades move with the clock.
-		if v.dirty || len(v.ejs) > 0 || v.grades.Waiting() {
+		if v.dirty || len(v.ejs) > 0 || v.grades.Waiting() || v.act.Any() {
 			v.rebuild()
 		}
 	case ui.FilterMsg:
 		v.table.SetFilter(components.ParseFilter(msg.Query))
+	case tea.PasteMsg:
+		if v.prompt.Open() {
+			return v.prompted(msg)
+		}
 	case tea.KeyPressMsg:
+		if v.prompt.Open() {
+			return v.prompted(msg)
+		}
+		if v.controlKey(msg) {
+			return nil
+		}
 		if key.Matches(msg, v.nav.Enter) {
 			if r, ok := v.table.Selected(); ok {
 				rw := r.Value.(*row)
@@ -242,6 +261,12 @@ func (v *View) row(r *row) components.Row {
 	if r.ejection != nil {
 		state, stateTone = r.ejection.text(v.now), styles.ToneBad
 	}
+	if m := controls.InstanceMarker(v.act.Of(in.Key), v.now); m != "" {
+		state += " · " + m
+		if stateTone != styles.ToneBad {
+			stateTone = styles.ToneWarn
+		}
+	}
 	rate, fail, client, p99 := "-", "-", "-", "-"
 	failTone := styles.ToneNormal
 	if st, ok := r.rec.stats(); ok {
@@ -324,20 +349,34 @@ func (v *View) View() string {
 	if v.w <= 0 || v.h <= 0 {
 		return ""
 	}
-	return ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	out := ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	if v.prompt.Open() {
+		out += "\n" + v.prompt.View(v.w)
+	}
+	return out
 }
 
 // SetSize gives the body size.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
-	v.table.SetSize(w, max(0, h-1))
+	v.fit()
 }
 
 // Title is the tab's name.
 func (v *View) Title() string { return "Instances" }
 
-// ShortHelp implements help.KeyMap.
-func (v *View) ShortHelp() []key.Binding { return v.nav.ShortHelp() }
+// ShortHelp implements help.KeyMap: the prompt's keys while it is open.
+func (v *View) ShortHelp() []key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.ShortHelp()
+	}
+	return append(v.nav.ShortHelp(), v.controlHelp()...)
+}
 
 // FullHelp implements help.KeyMap.
-func (v *View) FullHelp() [][]key.Binding { return v.nav.FullHelp() }
+func (v *View) FullHelp() [][]key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.FullHelp()
+	}
+	return append(v.nav.FullHelp(), v.controlHelp())
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/controls"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/styles"
 )
@@ -41,7 +42,12 @@ type entry struct {
 // View is the rate-limit view. Build it with New.
 type View struct {
 	st  *styles.Styles
+	km  keys.Map
 	nav keys.Nav
+	ck  keys.Controls
+
+	act    controls.Active // the controls in force, for the rows' markers
+	prompt controls.Prompt // the rate form and its question
 
 	items   map[id]*entry
 	now     time.Time
@@ -56,7 +62,7 @@ type View struct {
 
 // New returns an empty rate-limit view.
 func New(st *styles.Styles, km keys.Map) *View {
-	v := &View{st: st, nav: km.Nav, items: map[id]*entry{}}
+	v := &View{st: st, km: km, nav: km.Nav, items: map[id]*entry{}, ck: keys.ControlsKeys(), prompt: controls.NewPrompt(st)}
 	v.nav.Enter.SetEnabled(false) // nothing to drill into
 	right := components.AlignRight
 	v.table = components.NewTable(st, v.nav,
@@ -81,6 +87,9 @@ func New(st *styles.Styles, km keys.Map) *View {
 
 // Update applies hub messages, the clock, the filter and the keys.
 func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
+	if v.act.Apply(msg) {
+		v.dirty = true
+	}
 	switch msg := msg.(type) {
 	case hub.Snapshot:
 		seen := map[id]bool{}
@@ -111,12 +120,22 @@ func (v *View) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		if msg.Now.Sub(v.sampled) >= time.Second {
 			v.sample(msg.Now)
 		}
-		if v.dirty {
+		if v.dirty || v.act.Any() { // an override's countdown moves
 			v.rebuild()
 		}
 	case ui.FilterMsg:
 		v.table.SetFilter(components.ParseFilter(msg.Query))
+	case tea.PasteMsg:
+		if v.prompt.Open() {
+			return v, v.prompted(msg)
+		}
 	case tea.KeyPressMsg:
+		if v.prompt.Open() {
+			return v, v.prompted(msg)
+		}
+		if v.controlKey(msg) {
+			return v, nil
+		}
 		if v.table.Update(msg) && key.Matches(msg, v.nav.Sort) {
 			v.summary = v.makeSummary()
 		}
@@ -177,9 +196,13 @@ func (v *View) rebuild() {
 		if e.recent > 0 {
 			sparkTone = styles.ToneBad
 		}
+		name, nameTone := e.name, styles.ToneNormal
+		if m := v.marker(e); m != "" {
+			name, nameTone = name+" · "+m, styles.ToneWarn
+		}
 		rows[i] = components.Row{Key: e.key.String() + "\x00" + e.name, Value: e, Cells: []components.Cell{
 			{Text: instanceLabel(e.key)},
-			{Text: e.name},
+			{Text: name, Tone: nameTone},
 			{Text: l.Mode},
 			{Text: components.Rate(l.Rate)},
 			{Text: strconv.Itoa(l.Burst)},
@@ -225,25 +248,37 @@ func (v *View) View() string {
 	if v.w <= 0 || v.h <= 0 {
 		return ""
 	}
-	return ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	out := ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
+	if v.prompt.Open() {
+		out += "\n" + v.prompt.View(v.w)
+	}
+	return out
 }
 
 // SetSize gives the body size.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
-	v.table.SetSize(w, max(0, h-1))
+	v.fit()
 }
 
 // Title is the tab's name.
 func (v *View) Title() string { return "Limits" }
 
-// ShortHelp implements help.KeyMap.
-func (v *View) ShortHelp() []key.Binding { return []key.Binding{v.nav.Down, v.nav.Up, v.nav.Sort} }
+// ShortHelp implements help.KeyMap: the prompt's keys while it is open.
+func (v *View) ShortHelp() []key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.ShortHelp()
+	}
+	return []key.Binding{v.nav.Down, v.nav.Up, v.nav.Sort, v.ck.Limit}
+}
 
 // FullHelp implements help.KeyMap.
 func (v *View) FullHelp() [][]key.Binding {
+	if v.prompt.Open() {
+		return v.prompt.FullHelp()
+	}
 	n := v.nav
-	return [][]key.Binding{{n.Up, n.Down, n.PageUp, n.PageDown}, {n.Top, n.Bottom, n.Sort}}
+	return [][]key.Binding{{n.Up, n.Down, n.PageUp, n.PageDown}, {n.Top, n.Bottom, n.Sort}, {v.ck.Limit}}
 }
 
 // instanceLabel names an instance in a row: its ID when that already

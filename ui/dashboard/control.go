@@ -1,0 +1,34 @@
+package dashboard
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kitbench/kitbench/probes/hub"
+	"github.com/kitbench/kitbench/ui"
+)
+
+// ControlTimeout bounds one control request: reading the instance's
+// controls and setting or clearing one (or one per endpoint).
+const ControlTimeout = 15 * time.Second
+
+// control runs req through Options.Controls off the update loop, with the
+// fleet as the hub knows it when the command runs; it ends with Close.
+func (m *Model) control(req ui.ControlMsg) tea.Cmd {
+	c, fleet, parent := m.opts.Controls, m.bridge.fleet, m.ctx
+	if c == nil {
+		return ui.Notify(ui.Warn, "controls are not available here: nothing changed")
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, ControlTimeout)
+		defer cancel()
+		snap := fleet.Snapshot()
+		insts := make([]hub.Instance, len(snap.Instances))
+		for i, in := range snap.Instances {
+			insts[i] = in.Instance
+		}
+		return ui.ControlResult(req, c.Control(ctx, req, insts))
+	}
+}
