@@ -214,7 +214,7 @@ func demoFleet() []tea.Msg {
 	var failures []wire.BreakerFailure
 	for i, id := range tripTraces {
 		failures = append(failures, wire.BreakerFailure{Time: t0.Add(time.Duration(i) * 300 * time.Millisecond),
-			Error: "503: demo: this instance is failing on purpose (kitbench demo schedule)", TraceID: id})
+			Error: "503: fault: injected error 503 on GetBook", TraceID: id})
 	}
 	failures = append(failures, wire.BreakerFailure{Time: t0.Add(time.Second), Error: "context deadline exceeded"})
 	trip := wire.BreakerTransition{Name: outlier3, From: wire.StateClosed, To: wire.StateOpen, Time: t0.Add(1200 * time.Millisecond),
