@@ -67,7 +67,7 @@ func secondsLeft(screen string) int {
 }
 
 // TestControlsOnTheDemoInTmux injects a fault into bookstore-2's GetBook
-// from the dashboard's form on `kitbench demo` in a real terminal: the
+// from the dashboard's form on `kitbench demo --quiet` in a real terminal: the
 // row shows it with its countdown, :controls lists it counting down, and
 // d then y clears it, which the instance's own /debug/kit/v1/controls
 // confirms.
@@ -77,7 +77,7 @@ func TestControlsOnTheDemoInTmux(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	s := tmuxtest.Start(t, tmuxtest.Options{Width: 120, Height: 40},
-		bin, "demo", "--registry-addr", "127.0.0.1:0", "--seed", "7")
+		bin, "demo", "--registry-addr", "127.0.0.1:0", "--quiet")
 	screen := s.WaitFor("2 services · 4 instances", 60*time.Second)
 	m := registryAddr.FindStringSubmatch(screen)
 	if m == nil {
