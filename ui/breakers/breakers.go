@@ -314,6 +314,10 @@ func (v *View) SetSize(w, h int) {
 // Title is the tab's name.
 func (v *View) Title() string { return "Breakers" }
 
+// Count implements root.Counter: the breakers shown (after the filter)
+// and held.
+func (v *View) Count() (shown, total int) { return v.table.Len(), v.table.Total() }
+
 // ShortHelp implements help.KeyMap: the question's keys while it asks.
 func (v *View) ShortHelp() []key.Binding {
 	if v.prompt.Open() {

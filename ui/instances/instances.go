@@ -365,6 +365,10 @@ func (v *View) SetSize(w, h int) {
 // Title is the tab's name.
 func (v *View) Title() string { return "Instances" }
 
+// Count implements root.Counter: the instances shown (after the filter)
+// and held.
+func (v *View) Count() (shown, total int) { return v.table.Len(), v.table.Total() }
+
 // ShortHelp implements help.KeyMap: the prompt's keys while it is open.
 func (v *View) ShortHelp() []key.Binding {
 	if v.prompt.Open() {

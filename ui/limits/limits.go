@@ -264,6 +264,10 @@ func (v *View) SetSize(w, h int) {
 // Title is the tab's name.
 func (v *View) Title() string { return "Limits" }
 
+// Count implements root.Counter: the limiters shown (after the filter)
+// and held.
+func (v *View) Count() (shown, total int) { return v.table.Len(), v.table.Total() }
+
 // ShortHelp implements help.KeyMap: the prompt's keys while it is open.
 func (v *View) ShortHelp() []key.Binding {
 	if v.prompt.Open() {

@@ -96,6 +96,15 @@ func (v *View) FullHelp() [][]key.Binding {
 	}
 }
 
+// Count implements root.Counter: the traces that match the search, of
+// those held (the list shows at most Options.Limit of the matches).
+func (v *View) Count() (shown, total int) {
+	if !v.query.Active() {
+		return len(v.all), len(v.all)
+	}
+	return v.res.matched, len(v.all)
+}
+
 // Len is the number of traces shown (after the search).
 func (v *View) Len() int { return v.table.Len() }
 
