@@ -45,6 +45,7 @@ type View struct {
 	table   components.Table
 	summary string
 	w, h    int
+	short   bool // the STATE column is too narrow for "FORCED OPEN 2m10s": "F-OPEN 2m10s"
 	scratch []float64
 }
 
@@ -66,7 +67,8 @@ func New(st *styles.Styles, km keys.Map) *View {
 	v.table = components.NewTable(st, v.nav,
 		components.Column{Title: "INSTANCE", Width: 10, Flex: 1, NoSort: true, KeepEnd: true},
 		components.Column{Title: "BREAKER", Width: 12, Flex: 2, Compare: byName, KeepEnd: true},
-		// STATE grows to show a forced state's countdown ("FORCED OPEN 2m10s").
+		// STATE grows to show a forced state's countdown whole
+		// ("FORCED OPEN 2m10s"; fitMarkers).
 		components.Column{Title: "STATE", Width: 9, Flex: 1, NoSort: true},
 		components.Column{Title: "ERR%", Width: 5, Align: right, Desc: true, Compare: byErr},
 		components.Column{Title: "VOLUME", Width: 6, Align: right, Desc: true, Compare: byVol},
@@ -213,6 +215,7 @@ func (v *View) rebuild() {
 			top = max(top, r)
 		}
 	}
+	v.fitMarkers()
 	rows := make([]components.Row, len(list))
 	for i, e := range list {
 		rows[i] = v.row(e, top)
@@ -244,7 +247,7 @@ func (v *View) row(e *entry, top float64) components.Row {
 		p50, p99 = components.Quantile(st.Resolved(st.P50)), components.Quantile(st.Resolved(st.P99))
 	}
 	stateTone := styles.BreakerTone(b.State)
-	if m := v.marker(e); m != "" {
+	if m := v.marker(e, v.short); m != "" {
 		state, stateTone = m, styles.ToneWarn
 	}
 	r := components.Row{
@@ -305,10 +308,13 @@ func (v *View) View() string {
 	return out
 }
 
-// SetSize gives the body size.
+// SetSize gives the body size; the markers' form follows the width.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
 	v.fit()
+	if v.act.Any() {
+		v.rebuild()
+	}
 }
 
 // Title is the tab's name.

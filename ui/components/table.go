@@ -105,6 +105,8 @@ type Table struct {
 
 	width, height int
 	widths        []int
+	minw          []int // SetMinWidth's, per column; nil when none was set
+	base          []int // widths before the minimums, when there are some
 
 	// Empty is shown when there are no rows; zero means "no rows".
 	Empty string

@@ -28,8 +28,101 @@ func (t *Table) bodyHeight() int { return t.height - 1 }
 
 // layout gives each column its width: fixed columns first, then flexible
 // columns share what is left by weight. Columns that do not fit at all are
-// hidden from the right (width 0).
+// hidden from the right (width 0). Then the columns given a minimum width
+// take it from the flexible ones (widen).
 func (t *Table) layout() {
+	t.spread()
+	if t.minw != nil {
+		t.base = append(t.base[:0], t.widths...)
+		t.widen()
+	}
+}
+
+// SetMinWidth makes column col at least w cells wide while it is shown,
+// for a cell that must be read whole (a countdown); zero removes the
+// minimum. The cells come from the flexible columns: first from what
+// they hold beyond their Width, then down to their titles' width, so
+// their text is cut instead (no column is hidden for it). Room says how
+// wide col can get without cutting the flexible columns below their
+// Width.
+func (t *Table) SetMinWidth(col, w int) {
+	if col < 0 || col >= len(t.cols) {
+		return
+	}
+	if t.minw == nil {
+		if w <= 0 {
+			return
+		}
+		t.minw = make([]int, len(t.cols))
+	}
+	if t.minw[col] == w {
+		return
+	}
+	t.minw[col] = w
+	t.layout()
+}
+
+// Width is the width column col is drawn at; 0 when it is hidden.
+func (t *Table) Width(col int) int {
+	if col < 0 || col >= len(t.widths) {
+		return 0
+	}
+	return t.widths[col]
+}
+
+// Room is the widest column col can be made by SetMinWidth while the
+// flexible columns keep their Width, whatever minimum it has now; 0 when
+// col is hidden.
+func (t *Table) Room(col int) int {
+	widths := t.widths
+	if t.minw != nil {
+		widths = t.base // before any minimum
+	}
+	if col < 0 || col >= len(widths) || widths[col] == 0 {
+		return 0
+	}
+	w := widths[col]
+	for j, c := range t.cols {
+		if j != col && c.Flex > 0 && widths[j] > 0 {
+			w += max(0, widths[j]-c.Width)
+		}
+	}
+	return w
+}
+
+// widen gives the shown columns their minimum width, a cell at a time
+// from the flexible column with the most to spare: above its Width
+// first, then above its title's width.
+func (t *Table) widen() {
+	for i, want := range t.minw {
+		for _, titleFloor := range []bool{false, true} {
+			for t.widths[i] > 0 && t.widths[i] < want {
+				donor, most := -1, 0
+				for j, c := range t.cols {
+					if j == i || c.Flex == 0 || t.widths[j] == 0 {
+						continue
+					}
+					floor := max(1, ansi.StringWidth(c.Title))
+					if !titleFloor {
+						floor = max(floor, c.Width)
+					}
+					if spare := t.widths[j] - floor; spare > most {
+						donor, most = j, spare
+					}
+				}
+				if donor < 0 {
+					break
+				}
+				t.widths[donor]--
+				t.widths[i]++
+			}
+		}
+	}
+}
+
+// spread is the first step of layout: the columns' widths before any
+// minimum.
+func (t *Table) spread() {
 	if cap(t.widths) < len(t.cols) {
 		t.widths = make([]int, len(t.cols))
 	}

@@ -98,6 +98,16 @@ func Marker(c wire.Control, now time.Time) string {
 	return w + " " + Left(now, c.Until)
 }
 
+// ShortMarker is Marker for a narrow column: a forced breaker reads
+// "F-OPEN 2m10s" or "F-CLOSED 2m10s" (F for forced); the others read as
+// Marker.
+func ShortMarker(c wire.Control, now time.Time) string {
+	if c.Kind == wire.ControlBreaker {
+		return "F-" + strings.ToUpper(c.Breaker) + " " + Left(now, c.Until)
+	}
+	return Marker(c, now)
+}
+
 // InstanceMarker is what an instance's row shows for its controls in
 // force at now: its drain, and its faults ("FAULT 38s" for one, "2
 // FAULTS 38s" for more, with the soonest end). Empty when there is none.

@@ -53,6 +53,13 @@ func TestCountdowns(t *testing.T) {
 	if got := controls.Marker(forced, t0); got != "FORCED OPEN 2m10s" {
 		t.Errorf("breaker marker %q", got)
 	}
+	if got := controls.ShortMarker(forced, t0); got != "F-OPEN 2m10s" {
+		t.Errorf("short breaker marker %q", got)
+	}
+	forced.Breaker = wire.BreakerForceClosed
+	if got := controls.ShortMarker(forced, t0); got != "F-CLOSED 2m10s" {
+		t.Errorf("short breaker marker %q", got)
+	}
 	lim := wire.Control{Kind: wire.ControlLimiter, Target: "gateway", Limit: &wire.Limit{Rate: 5, Burst: 2}, Until: t0.Add(time.Minute)}
 	if got := controls.Marker(lim, t0); got != "RATE 5/s burst 2 1m0s" {
 		t.Errorf("limiter marker %q", got)

@@ -36,8 +36,8 @@ func (c *fakeController) Control(_ context.Context, req ui.ControlMsg, _ []hub.I
 func (c *fakeController) got() []ui.ControlMsg { c.mu.Lock(); defer c.mu.Unlock(); return c.reqs }
 
 // withControls is the demo fleet with controls in force 19 s in: a fault
-// on bookstore-2's GetBook, the gateway's GetBook breaker held open, its
-// limiter lowered.
+// on bookstore-2's GetBook, the gateway's GetBook breaker held open and
+// its ListBooks breaker held closed, its limiter lowered.
 func withControls() []tea.Msg {
 	set := t0.Add(10 * time.Second)
 	return append(demoFleet(),
@@ -45,6 +45,7 @@ func withControls() []tea.Msg {
 			Fault: &wire.Fault{ErrorRate: 1}, SetAt: set, Until: set.Add(47 * time.Second), By: "alice via kitbench on dev"}}},
 		hub.ControlUpdate{Key: gw, Controls: []wire.Control{
 			{Kind: wire.ControlBreaker, Target: "bookstore.GetBook", Breaker: wire.BreakerForceOpen, SetAt: set, Until: set.Add(139 * time.Second), By: "bob via kitbench"},
+			{Kind: wire.ControlBreaker, Target: "bookstore.ListBooks", Breaker: wire.BreakerForceClosed, SetAt: set, Until: set.Add(30 * time.Minute), By: "bob via kitbench"},
 			{Kind: wire.ControlLimiter, Target: "gateway", Limit: &wire.Limit{Rate: 5}, SetAt: set, Until: set.Add(5 * time.Minute), From: "127.0.0.1:50112"}}},
 		ui.TickMsg{Now: t0.Add(19 * time.Second)},
 	)

@@ -36,7 +36,7 @@ func TestTitleCounts(t *testing.T) {
 		{"limits", "3", "g a t e", "3 Limits 1/1 · /gate"},
 		{"limits none", "3", "s t o r e", "3 Limits 0/1 · /store"},
 		{"traces", "4", "s v c : b o o k s t o r e", "4 Traces 2/5 · /svc:bookstore"},
-		{"controls", "5", "b r e a k e r", "5 Controls 1/3 · /breaker"},
+		{"controls", "5", "b r e a k e r", "5 Controls 2/4 · /breaker"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixtureFleet(t, colorprofile.NoTTY, 160, 48, &spanFleet{traces: hub.Join(spans)})

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui/controls"
@@ -58,6 +59,20 @@ func endpointsOf(in hub.Instance) []string {
 		}
 	}
 	return out
+}
+
+// withMarker is an instance's state with the marker of its controls:
+// "up · FAULT 38s"; in a column narrower than that, the marker stands in
+// for "up" ("FAULT 38s") and follows another state after a space.
+func withMarker(state, marker string, width int) string {
+	long := state + " · " + marker
+	switch {
+	case ansi.StringWidth(long) <= width:
+		return long
+	case state == string(hub.StateUp):
+		return marker
+	}
+	return state + " " + marker
 }
 
 // controlHelp are the control keys in the list's help.

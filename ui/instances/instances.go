@@ -262,7 +262,7 @@ func (v *View) row(r *row) components.Row {
 		state, stateTone = r.ejection.text(v.now), styles.ToneBad
 	}
 	if m := controls.InstanceMarker(v.act.Of(in.Key), v.now); m != "" {
-		state += " · " + m
+		state = withMarker(state, m, v.table.Width(colState))
 		if stateTone != styles.ToneBad {
 			stateTone = styles.ToneWarn
 		}
@@ -356,10 +356,13 @@ func (v *View) View() string {
 	return out
 }
 
-// SetSize gives the body size.
+// SetSize gives the body size; the markers' form follows the width.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
 	v.fit()
+	if v.act.Any() {
+		v.rebuild()
+	}
 }
 
 // Title is the tab's name.

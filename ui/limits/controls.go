@@ -3,8 +3,10 @@ package limits
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/ui/components"
 	"github.com/kitbench/kitbench/ui/controls"
 )
 
@@ -33,14 +35,47 @@ func (v *View) prompted(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// marker is e's override with its countdown ("RATE 5/s 1m0s"), empty
-// when no control holds it.
-func (v *View) marker(e *entry) string {
-	if c, ok := v.act.Find(e.key, wire.ControlLimiter, e.name, v.now); ok {
-		return controls.Marker(c, v.now)
+// marker is what e's RATE cell shows while an override holds it: the
+// rate in force and its countdown, "5/s for 1m0s" (short "5/s 1m0s");
+// empty when no control holds it.
+func (v *View) marker(e *entry, short bool) string {
+	c, ok := v.act.Find(e.key, wire.ControlLimiter, e.name, v.now)
+	if !ok {
+		return ""
 	}
-	return ""
+	rate := "?"
+	if c.Limit != nil {
+		rate = components.Rate(c.Limit.Rate)
+	}
+	if short {
+		return rate + " " + controls.Left(v.now, c.Until)
+	}
+	return rate + " for " + controls.Left(v.now, c.Until)
 }
+
+// fitMarkers chooses the markers' form and makes the RATE column wide
+// enough to show them whole: the long form when the column has the room
+// (taking it from the names' spare width), else the short one, taking
+// what it needs from the names, which are cut instead.
+func (v *View) fitMarkers() {
+	long, short := 0, 0
+	if v.act.Any() {
+		for _, e := range v.items {
+			if m := v.marker(e, false); m != "" {
+				long = max(long, ansi.StringWidth(m))
+				short = max(short, ansi.StringWidth(v.marker(e, true)))
+			}
+		}
+	}
+	v.short = long > v.table.Room(colRate)
+	if v.short {
+		long = short
+	}
+	v.table.SetMinWidth(colRate, long)
+}
+
+// colRate is the RATE column, where an override shows.
+const colRate = 3
 
 // fit gives the table what the summary line and the prompt leave.
 func (v *View) fit() { v.table.SetSize(v.w, max(0, v.h-1-v.prompt.Height(v.w))) }

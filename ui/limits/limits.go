@@ -57,6 +57,7 @@ type View struct {
 	table   components.Table
 	summary string
 	w, h    int
+	short   bool // the RATE column is too narrow for "5/s for 1m0s": "5/s 1m0s"
 	scratch []float64
 }
 
@@ -71,6 +72,8 @@ func New(st *styles.Styles, km keys.Map) *View {
 			return strings.Compare(a.Value.(*entry).name, b.Value.(*entry).name)
 		}},
 		components.Column{Title: "MODE", Width: 5, NoSort: true},
+		// RATE shows an override with its countdown whole ("5/s for
+		// 1m0s"; fitMarkers).
 		components.Column{Title: "RATE", Width: 6, Align: right, NoSort: true},
 		components.Column{Title: "BURST", Width: 5, Align: right, NoSort: true},
 		components.Column{Title: "TOKENS", Width: 6, Align: right, NoSort: true},
@@ -185,6 +188,7 @@ func (v *View) rebuild() {
 			strings.Compare(a.key.Service, b.key.Service), strings.Compare(a.key.InstanceID, b.key.InstanceID),
 			strings.Compare(a.name, b.name))
 	})
+	v.fitMarkers()
 	rows := make([]components.Row, len(list))
 	for i, e := range list {
 		l := e.l
@@ -196,15 +200,15 @@ func (v *View) rebuild() {
 		if e.recent > 0 {
 			sparkTone = styles.ToneBad
 		}
-		name, nameTone := e.name, styles.ToneNormal
-		if m := v.marker(e); m != "" {
-			name, nameTone = name+" · "+m, styles.ToneWarn
+		rate := components.Cell{Text: components.Rate(l.Rate)}
+		if m := v.marker(e, v.short); m != "" {
+			rate = components.Cell{Text: m, Tone: styles.ToneWarn}
 		}
 		rows[i] = components.Row{Key: e.key.String() + "\x00" + e.name, Value: e, Cells: []components.Cell{
 			{Text: instanceLabel(e.key)},
-			{Text: name, Tone: nameTone},
+			{Text: e.name},
 			{Text: l.Mode},
-			{Text: components.Rate(l.Rate)},
+			rate,
 			{Text: strconv.Itoa(l.Burst)},
 			{Text: strconv.FormatFloat(l.Tokens, 'f', 1, 64)},
 			{Text: components.Count(l.Allowed)},
@@ -255,10 +259,13 @@ func (v *View) View() string {
 	return out
 }
 
-// SetSize gives the body size.
+// SetSize gives the body size; the markers' form follows the width.
 func (v *View) SetSize(w, h int) {
 	v.w, v.h = w, h
 	v.fit()
+	if v.act.Any() {
+		v.rebuild()
+	}
 }
 
 // Title is the tab's name.
