@@ -16,19 +16,29 @@ import (
 	"github.com/kitbench/kitbench/probes/hub"
 	"github.com/kitbench/kitbench/ui"
 	"github.com/kitbench/kitbench/ui/components"
+	"github.com/kitbench/kitbench/ui/controls"
 	"github.com/kitbench/kitbench/ui/keys"
 	"github.com/kitbench/kitbench/ui/sanitize"
 	"github.com/kitbench/kitbench/ui/styles"
 )
 
 // detail is one instance in full, pushed by enter on the instances view.
-// It follows the broadcast messages about its instance and scrolls.
+// It follows the broadcast messages about its instance and scrolls; j/k
+// choose one of its endpoints, for the fault form.
 type detail struct {
 	st  *styles.Styles
+	km  keys.Map
 	nav keys.Nav
+	ck  keys.Controls
 	rec *record
 	ej  *ejection // the open ejection of this instance, nil when none
+	ctl []wire.Control
 	now time.Time
+
+	prompt controls.Prompt // the fault form or the drain's question
+	sel    int             // the chosen endpoint: an index into eps
+	eps    []components.Row
+	selAt  int // the line of the chosen endpoint in lines, -1 when none
 
 	gone   bool
 	lines  []string // the whole body, built by rebuild
@@ -37,8 +47,11 @@ type detail struct {
 	dirty  bool
 }
 
-func newDetail(st *styles.Styles, km keys.Map, rec *record, ej *ejection, now time.Time) *detail {
-	d := &detail{st: st, nav: km.Nav, rec: rec, ej: ej, now: now}
+// newDetail shows rec, with the controls in force on it (ctl, not
+// modified) and its ejection.
+func newDetail(st *styles.Styles, km keys.Map, rec *record, ctl []wire.Control, ej *ejection, now time.Time) *detail {
+	d := &detail{st: st, km: km, nav: km.Nav, ck: keys.ControlsKeys(), prompt: controls.NewPrompt(st),
+		rec: rec, ctl: ctl, ej: ej, now: now}
 	d.rebuild()
 	return d
 }
@@ -46,10 +59,10 @@ func newDetail(st *styles.Styles, km keys.Map, rec *record, ej *ejection, now ti
 func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case hub.Snapshot:
-		d.ej = nil
+		d.ej, d.ctl = nil, nil
 		for _, s := range msg.Instances {
 			if s.Key == d.rec.inst.Key {
-				d.rec = fromState(s)
+				d.rec, d.ctl = fromState(s), s.Controls
 			}
 			for _, b := range s.Breakers {
 				d.ejectedBy(s.Instance, b)
@@ -69,8 +82,12 @@ func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case hub.InstanceGone:
 		if msg.Key == d.rec.inst.Key {
-			d.gone = true
+			d.gone, d.ctl = true, nil
 			d.rebuild()
+		}
+	case hub.ControlUpdate:
+		if msg.Key == d.rec.inst.Key {
+			d.ctl, d.dirty = msg.Controls, true
 		}
 	case hub.Msg:
 		if msg.About() == d.rec.inst.Key {
@@ -79,16 +96,26 @@ func (d *detail) Update(msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case ui.TickMsg:
 		d.now = msg.Now
-		if d.dirty || d.ej != nil {
+		if d.dirty || d.ej != nil || len(d.ctl) > 0 { // countdowns move
 			d.rebuild()
 		}
+	case tea.PasteMsg:
+		if d.prompt.Open() {
+			return d, d.prompted(msg)
+		}
 	case tea.KeyPressMsg:
-		page := max(1, d.h-1)
+		if d.prompt.Open() {
+			return d, d.prompted(msg)
+		}
+		if d.controlKey(msg) {
+			return d, nil
+		}
+		page := max(1, d.bodyHeight()-1)
 		switch {
 		case key.Matches(msg, d.nav.Down):
-			d.scroll(d.offset + 1)
+			d.choose(d.sel + 1)
 		case key.Matches(msg, d.nav.Up):
-			d.scroll(d.offset - 1)
+			d.choose(d.sel - 1)
 		case key.Matches(msg, d.nav.PageDown):
 			d.scroll(d.offset + page)
 		case key.Matches(msg, d.nav.PageUp):
@@ -116,14 +143,21 @@ func (d *detail) ejectedBy(holder hub.Instance, b wire.Breaker) {
 	}
 }
 
-func (d *detail) scroll(to int) { d.offset = max(0, min(to, len(d.lines)-d.h)) }
+func (d *detail) scroll(to int) { d.offset = max(0, min(to, len(d.lines)-d.bodyHeight())) }
+
+// bodyHeight is the lines the body shows: the view's less the prompt's.
+func (d *detail) bodyHeight() int { return max(0, d.h-d.prompt.Height(d.w)) }
 
 func (d *detail) View() string {
 	if d.w <= 0 || d.h <= 0 {
 		return ""
 	}
-	end := min(len(d.lines), d.offset+d.h)
-	return strings.Join(d.lines[d.offset:end], "\n")
+	end := min(len(d.lines), d.offset+d.bodyHeight())
+	out := strings.Join(d.lines[d.offset:end], "\n")
+	if d.prompt.Open() {
+		out += strings.Repeat("\n", max(0, d.bodyHeight()-(end-d.offset))) + "\n" + d.prompt.View(d.w)
+	}
+	return out
 }
 
 func (d *detail) SetSize(w, h int) {
@@ -132,13 +166,6 @@ func (d *detail) SetSize(w, h int) {
 }
 
 func (d *detail) Title() string { return sanitize.Line(d.rec.inst.Key.String(), 40) }
-
-func (d *detail) ShortHelp() []key.Binding { return []key.Binding{d.nav.Down, d.nav.Up} }
-
-func (d *detail) FullHelp() [][]key.Binding {
-	n := d.nav
-	return [][]key.Binding{{n.Up, n.Down, n.PageUp, n.PageDown}, {n.Top, n.Bottom}}
-}
 
 // rebuild lays the whole body out as lines at the current width.
 func (d *detail) rebuild() {
@@ -157,9 +184,12 @@ func (d *detail) rebuild() {
 			return
 		}
 		t := components.NewTable(d.st, d.nav, cols...)
-		t.Plain = true
 		t.SetSize(d.w, len(rows)+1)
 		t.SetRows(rows)
+		// The endpoints show the chosen one; the other tables are read only.
+		if t.Plain = title != "Endpoints"; !t.Plain {
+			t.Select(rows[d.sel].Key)
+		}
 		d.lines = append(d.lines, strings.Split(t.View(), "\n")...)
 	}
 
@@ -206,7 +236,15 @@ func (d *detail) rebuild() {
 		add(" " + d.st.Tone(styles.ToneWarn).Render("metrics: "+sanitize.Line(m.Err, d.w)))
 	}
 
-	eps := d.endpointRows()
+	d.controlsTable(table)
+
+	d.eps = d.endpointRows()
+	d.sel = max(0, min(d.sel, len(d.eps)-1))
+	d.selAt = -1
+	if len(d.eps) > 0 {
+		d.selAt = len(d.lines) + 3 // a blank line, the title, the header
+	}
+	eps := d.eps
 	right := components.AlignRight
 	table("Endpoints", len(eps), []components.Column{
 		{Title: "ENDPOINT", Width: 10, Flex: 1}, {Title: "TRANSPORT", Width: 9}, {Title: "RATE", Width: 6, Align: right},
@@ -277,7 +315,7 @@ func (d *detail) endpointRows() []components.Row {
 			cells[7] = components.Cell{Text: components.Quantile(s.Resolved(s.P90))}
 			cells[8] = components.Cell{Text: components.Quantile(s.Resolved(s.P99))}
 		}
-		rows = append(rows, components.Row{Key: k.name + "/" + k.transport, Cells: cells})
+		rows = append(rows, components.Row{Key: k.name + "/" + k.transport, Cells: cells, Value: k.name})
 	}
 	if inf := d.rec.inst.Info; inf != nil {
 		for _, e := range inf.Endpoints {

@@ -168,7 +168,7 @@ func (v *View) update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, v.nav.Enter) {
 			if r, ok := v.table.Selected(); ok {
 				rw := r.Value.(*row)
-				return ui.Push(newDetail(v.st, v.km, rw.rec.clone(), rw.ejection, v.now))
+				return ui.Push(newDetail(v.st, v.km, rw.rec.clone(), v.act.Of(rw.rec.inst.Key), rw.ejection, v.now))
 			}
 			return nil
 		}
