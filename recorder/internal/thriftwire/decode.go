@@ -1,12 +1,19 @@
 // Package thriftwire reads Thrift messages (binary or compact protocol)
 // without their IDL and renders them as JSON: the message's header, and
 // its struct's fields keyed by id ("1"), or by id and name ("1:title")
-// when the names are known (NamesOf). recorder and recorder/capture use
-// it to show Thrift exchanges in kitrec sessions.
+// when the names are known (NamesOf, NamesFromJSON). recorder and
+// recorder/capture use it to show Thrift exchanges in kitrec sessions.
+// It also writes such JSON back: DecodeCall describes a call's argument
+// types as the wire carried them (Struct), and Args writes the JSON with
+// them, so that replay sends the call again; Result reads a reply for a
+// generated-code client.
 //
 // Failure behaviour: a message that ends early, is garbled or nests
 // deeper than MaxDepth is an error, and nothing of it is rendered; the
-// caller says so instead of showing a part that could mislead.
+// caller says so instead of showing a part that could mislead. A JSON
+// value that does not fit its type is an error (ErrValue) naming its
+// path, found before anything is written; a descriptor that does not
+// read is ErrTypes.
 package thriftwire
 
 import (
