@@ -174,7 +174,8 @@ func TestThriftReplaySafety(t *testing.T) {
 }
 
 // TestThriftReplayErrors: what cannot be sent is an error naming why: a
-// value that no longer fits its recorded type, a request cut when
+// value that no longer fits its recorded type, types that do not read
+// (and a writer refuses ones that are not an object), a request cut when
 // recorded, no address; an instance that is gone is unreachable.
 func TestThriftReplayErrors(t *testing.T) {
 	inst := booktest.StartThrift(t, "bookstore-t")
@@ -184,6 +185,22 @@ func TestThriftReplayErrors(t *testing.T) {
 	ex.Request.Body = &recorder.Body{JSON: []byte(`{"1:req":{"1:id":7}}`)}
 	if res := rp.One(context.Background(), &ex, nil); !errors.Is(res.Err, recorder.ErrReplay) || !strings.Contains(res.Err.Error(), `$["1:req"]["1:id"]: a number is no string`) {
 		t.Errorf("a misfit value: %v", res.Err)
+	}
+	bad := *ex.Thrift
+	bad.RequestTypes = []byte(`{"1":"int"}`)
+	typed := s.Exchanges[1]
+	typed.Thrift = &bad
+	if res := rp.One(context.Background(), &typed, nil); !errors.Is(res.Err, recorder.ErrReplay) || !strings.Contains(res.Err.Error(), `request_types: thriftwire: bad type descriptor: unknown type "int"`) {
+		t.Errorf("types that do not read: %v", res.Err)
+	}
+	var buf bytes.Buffer
+	w, err := recorder.NewWriter(&buf, recorder.Header{}, recorder.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.RequestTypes = []byte(`["i32"]`)
+	if err := w.Append(typed); !errors.Is(err, recorder.ErrFormat) {
+		t.Errorf("writing request_types that are no object: %v, want ErrFormat", err)
 	}
 	ex.Request.Body = &recorder.Body{Truncated: true, Size: 1 << 20}
 	if res := rp.One(context.Background(), &ex, nil); !errors.Is(res.Err, recorder.ErrReplay) || !strings.Contains(res.Err.Error(), "truncated") {

@@ -1,11 +1,10 @@
 package recorder
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"github.com/kitbench/kitbench/recorder/internal/thriftwire"
 )
 
 // TransportThrift is the transport of a Thrift call (format 1.2).
@@ -50,8 +49,9 @@ type ThriftCall struct {
 }
 
 // appendThrift writes the exchange's "thrift" member, when it has one.
-// Its request types are written as thriftwire reads them back, or not
-// at all: types that do not read are an error.
+// Its request types are written compacted; types that are not a JSON
+// object are an error (replay reads what they say, and says when they
+// do not read).
 func appendThrift(b []byte, tc *ThriftCall) ([]byte, error) {
 	if tc == nil {
 		return b, nil
@@ -69,12 +69,13 @@ func appendThrift(b []byte, tc *ThriftCall) ([]byte, error) {
 	b = appendField(b, "reply", tc.Reply)
 	b = appendField(b, "exception", tc.Exception)
 	if len(tc.RequestTypes) > 0 {
-		types, err := thriftwire.ParseTypes(tc.RequestTypes)
-		if err != nil {
-			return nil, fmt.Errorf("%w: thrift.request_types: %w", ErrFormat, err)
-		}
 		b = append(b, `,"request_types":`...)
-		b = types.AppendJSON(b)
+		buf := bytes.NewBuffer(b)
+		n := buf.Len()
+		if err := json.Compact(buf, tc.RequestTypes); err != nil || buf.Bytes()[n] != '{' {
+			return nil, fmt.Errorf("%w: thrift.request_types is not a JSON object", ErrFormat)
+		}
+		b = buf.Bytes()
 	}
 	return append(b, '}'), nil
 }
