@@ -39,7 +39,10 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	b = appendField(b, "target", ex.Target)
 	b = appendField(b, "trace_id", ex.TraceID)
 	b = appendStream(b, ex.Stream)
-	b = appendThrift(b, ex.Thrift)
+	var err error
+	if b, err = appendThrift(b, ex.Thrift); err != nil {
+		return nil, err
+	}
 
 	b = append(b, `,"request":{`...)
 	n := len(b)
@@ -51,7 +54,6 @@ func appendExchange(b []byte, ex *Exchange, id []byte, hr *headerRedactor, field
 	} else {
 		b = appendHeaders(b, "headers", ex.Request.Headers, hr)
 	}
-	var err error
 	if b, err = appendBody(b, ex.Request.Body); err != nil {
 		return nil, fmt.Errorf("request body: %w", err)
 	}

@@ -205,8 +205,10 @@ func (rp *Replayer) Replay(ctx context.Context, s *Session) (*Report, error) {
 	return rep, nil
 }
 
-// ThriftNotReplayed is why Replay skips a Thrift exchange (Result.Skipped).
-const ThriftNotReplayed = "not replayed: Thrift exchanges are kept for reading; replay sends HTTP and gRPC only (replay the method's HTTP or gRPC twin)"
+// ThriftNotReplayed is why Replay skips a Thrift exchange recorded
+// without its request's types (Result.Skipped): a kitrec 1.2 file
+// written before ThriftCall.RequestTypes was added.
+const ThriftNotReplayed = "not replayed: recorded without its request's Thrift types (request_types), which a newer exchange ring records; capture the call again to replay it"
 
 // One replays a single exchange and compares with ignore rules (which
 // should include the session header's). It applies Writes and DryRun to
@@ -223,8 +225,14 @@ const ThriftNotReplayed = "not replayed: Thrift exchanges are kept for reading; 
 // as it holds, then cancelled. Either way the exchange is bounded by
 // ReplayOptions.Timeout.
 //
-// A Thrift exchange is not sent: it is skipped with ThriftNotReplayed,
-// counted neither passed nor failed, and an update leaves it as it was.
+// A Thrift exchange is sent as its recorded call (see ThriftTarget) and
+// its reply compared as a client sees it: the body field by field, the
+// status the wire implies (200, 0 for a declared exception, 500 for a
+// TApplicationException) rather than the one kit's server gave, no
+// reason. Thrift marks no method read-only, so each is unsafe unless a
+// safe pattern names it. One recorded without its request's types is
+// not sent: it is skipped with ThriftNotReplayed, counted neither passed
+// nor failed, and an update leaves it as it was.
 func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result {
 	res := Result{Exchange: ex, ID: ex.ID, Name: ex.Name(), RecordedTraceID: recordedTraceID(ex)}
 	if err := ctx.Err(); err != nil {
@@ -232,7 +240,7 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 		return res
 	}
 	res.Safety = rp.Classify(ctx, ex)
-	if ex.Transport == TransportThrift {
+	if ex.Transport == TransportThrift && (ex.Thrift == nil || len(ex.Thrift.RequestTypes) == 0) {
 		res.Skipped = ThriftNotReplayed
 		return res
 	}
@@ -270,6 +278,8 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 	want := &ex.Response
 	if e, ok := rp.target.(expecter); ok {
 		want = e.expected(cctx, ex)
+	} else if ex.Transport == TransportThrift {
+		want = thriftExpected(ex)
 	}
 	res.Diffs = CompareWith(want, res.Got, CompareOptions{Ignore: ignore, MatchKeys: rp.opts.MatchKeys})
 	return res
@@ -280,6 +290,9 @@ func (rp *Replayer) One(ctx context.Context, ex *Exchange, ignore []Path) Result
 // (a traceparent among them wins).
 func (rp *Replayer) prepare(ex *Exchange) *Exchange {
 	out := *ex
+	if ex.Transport == TransportThrift {
+		return &out // Thrift carries no headers, nor a trace context
+	}
 	h := make(map[string][]string, len(ex.Request.Headers)+len(rp.opts.Headers)+1)
 	for k, vs := range ex.Request.Headers {
 		if len(vs) > 0 && vs[0] == Placeholder || traceHeaders[strings.ToLower(k)] {

@@ -80,18 +80,23 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 
 // DialSession returns Targets for replaying s. Each spec is
 // "http://host:port" (HTTP exchanges), "grpc://host:port" (gRPC
-// exchanges) or "host:port" (both). A transport no spec names goes to the
-// target its first exchange was recorded against, if any.
+// exchanges), "thrift://host:port" (Thrift exchanges) or "host:port"
+// (HTTP and gRPC: Thrift listens on a port of its own). An HTTP or gRPC
+// exchange no spec names goes to the target its transport's first
+// exchange was recorded against, if any; a Thrift exchange to its own
+// recorded target (ThriftTarget with no address).
 func DialSession(s *Session, specs []string) (*Targets, error) {
-	var httpAddr, grpcAddr string
+	var httpAddr, grpcAddr, thriftAddr string
 	for _, spec := range specs {
 		switch {
 		case strings.HasPrefix(spec, "grpc://"):
 			grpcAddr = strings.TrimPrefix(spec, "grpc://")
+		case strings.HasPrefix(spec, "thrift://"):
+			thriftAddr = strings.TrimPrefix(spec, "thrift://")
 		case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
 			httpAddr = spec
 		case strings.Contains(spec, "://"):
-			return nil, fmt.Errorf("%w: target %q: want http://host:port, grpc://host:port or host:port", ErrReplay, spec)
+			return nil, fmt.Errorf("%w: target %q: want http://host:port, grpc://host:port, thrift://host:port or host:port", ErrReplay, spec)
 		default:
 			httpAddr, grpcAddr = spec, spec
 		}
@@ -106,5 +111,10 @@ func DialSession(s *Session, specs []string) (*Targets, error) {
 			grpcAddr = ex.Target
 		}
 	}
-	return Dial(httpAddr, grpcAddr)
+	t, err := Dial(httpAddr, grpcAddr)
+	if err != nil {
+		return nil, err
+	}
+	t.Thrift = ThriftTarget(thriftAddr)
+	return t, nil
 }

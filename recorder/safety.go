@@ -81,7 +81,8 @@ func checkPatterns(pats []string) error {
 // NO_SIDE_EFFECTS (read from the target: the process's protobuf registry
 // or the server's reflection service); or an exchange matched by one of
 // ReplayOptions.Safe's patterns. Anything else is unsafe, a gRPC method
-// whose descriptor cannot be read included.
+// whose descriptor cannot be read included, and every Thrift call that
+// no pattern names (Thrift has no side-effect marker).
 func (rp *Replayer) Classify(ctx context.Context, ex *Exchange) Safety {
 	if p, ok := matchSafe(rp.opts.Safe, ex); ok {
 		return Safety{Safe: true, Why: "safe pattern " + p}
@@ -108,19 +109,27 @@ func (rp *Replayer) Classify(ctx context.Context, ex *Exchange) Safety {
 		}
 		return Safety{Why: "not marked idempotency_level = NO_SIDE_EFFECTS"}
 	case TransportThrift:
-		return Safety{Safe: true, Why: "never sent: Thrift exchanges are not replayed"}
+		if ex.Thrift == nil || len(ex.Thrift.RequestTypes) == 0 {
+			return Safety{Safe: true, Why: "never sent: recorded without its request's Thrift types"}
+		}
+		return Safety{Why: "Thrift marks no method read-only (a safe pattern naming it does)"}
 	}
 	return Safety{Why: "unknown transport " + ex.Transport}
 }
 
 // matchSafe returns the first pattern matching ex, as path.Match matches:
 // against "METHOD /path" (no query) for HTTP, the full gRPC method with
-// and without its leading slash, and the recorded endpoint name.
+// and without its leading slash, the Thrift method, and the recorded
+// endpoint name.
 func matchSafe(pats []string, ex *Exchange) (string, bool) {
 	var names []string
-	if ex.Transport == TransportGRPC {
+	switch {
+	case ex.Transport == TransportGRPC:
 		names = []string{ex.Request.GRPCMethod, strings.TrimPrefix(ex.Request.GRPCMethod, "/")}
-	} else {
+	case ex.Transport == TransportThrift && ex.Thrift != nil:
+		names = []string{ex.Thrift.Method}
+	case ex.Transport == TransportThrift:
+	default:
 		p, _, _ := strings.Cut(ex.Request.Path, "?")
 		names = []string{strings.ToUpper(ex.Request.Method) + " " + p}
 	}

@@ -144,8 +144,8 @@ func (w *memWriter) Flush() {}
 // Targets sends each exchange to the target for its transport. A nil
 // field is an error for exchanges of that transport.
 type Targets struct {
-	HTTP, GRPC Target
-	closers    []io.Closer
+	HTTP, GRPC, Thrift Target
+	closers            []io.Closer
 }
 
 // Do implements Target.
@@ -156,6 +156,8 @@ func (t *Targets) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 		to = t.HTTP
 	case TransportGRPC:
 		to = t.GRPC
+	case TransportThrift:
+		to = t.Thrift
 	}
 	if to == nil {
 		return nil, fmt.Errorf("%w: no target for %s exchanges", ErrReplay, ex.Transport)
@@ -166,6 +168,9 @@ func (t *Targets) Do(ctx context.Context, ex *Exchange) (*Response, error) {
 func (t *Targets) expected(ctx context.Context, ex *Exchange) *Response {
 	if e, ok := t.GRPC.(expecter); ok && ex.Transport == TransportGRPC {
 		return e.expected(ctx, ex)
+	}
+	if ex.Transport == TransportThrift {
+		return thriftExpected(ex)
 	}
 	return &ex.Response
 }

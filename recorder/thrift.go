@@ -1,6 +1,11 @@
 package recorder
 
-import "strconv"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
 
 // TransportThrift is the transport of a Thrift call (format 1.2).
 const TransportThrift = "thrift"
@@ -32,12 +37,24 @@ type ThriftCall struct {
 	// Exception is the key of the declared exception a "reply" carried
 	// instead of a success ("3" or "3:failed"); empty for a success.
 	Exception string `json:"exception,omitempty"`
+	// RequestTypes describe the request's argument struct as the wire
+	// carried it: each field's Thrift type by id, with the fields of
+	// structs and the element types of lists, sets and maps, e.g.
+	// {"1":{"struct":{"1":"string","4":"i32"}}}. Replay writes the
+	// request body with them (JSON alone does not say whether 7 is an
+	// i16 or an i64). Nil when unknown (files written before they were
+	// added, a request cut or unreadable): the exchange is then not
+	// replayed (ThriftNotReplayed). Added within format 1.2.
+	RequestTypes json.RawMessage `json:"request_types,omitempty"`
 }
 
 // appendThrift writes the exchange's "thrift" member, when it has one.
-func appendThrift(b []byte, tc *ThriftCall) []byte {
+// Its request types are written compacted; types that are not a JSON
+// object are an error (replay reads what they say, and says when they
+// do not read).
+func appendThrift(b []byte, tc *ThriftCall) ([]byte, error) {
 	if tc == nil {
-		return b
+		return b, nil
 	}
 	b = append(b, `,"thrift":{"method":`...)
 	b = appendString(b, tc.Method)
@@ -51,5 +68,14 @@ func appendThrift(b []byte, tc *ThriftCall) []byte {
 	}
 	b = appendField(b, "reply", tc.Reply)
 	b = appendField(b, "exception", tc.Exception)
-	return append(b, '}')
+	if len(tc.RequestTypes) > 0 {
+		b = append(b, `,"request_types":`...)
+		buf := bytes.NewBuffer(b)
+		n := buf.Len()
+		if err := json.Compact(buf, tc.RequestTypes); err != nil || buf.Bytes()[n] != '{' {
+			return nil, fmt.Errorf("%w: thrift.request_types is not a JSON object", ErrFormat)
+		}
+		b = buf.Bytes()
+	}
+	return append(b, '}'), nil
 }

@@ -53,8 +53,13 @@ func (rp *Replayer) Update(ctx context.Context, s *Session, replacedBy string, n
 	}
 	for i := range s.Exchanges {
 		ex, res := &s.Exchanges[i], &rep.Results[i]
-		if res.Got == nil { // skipped (a Thrift exchange): kept as it was
+		if res.Got == nil { // skipped (a Thrift exchange without types): kept as it was
 			continue
+		}
+		if ex.Thrift != nil {
+			tc := *ex.Thrift
+			thriftReply(&tc, res.Got)
+			ex.Thrift = &tc
 		}
 		ex.History = append(ex.History, PastResponse{Replaced: now.UTC(), ReplacedBy: replacedBy, Instance: ex.Instance,
 			Response: ex.Response, Duration: ex.Duration, Error: ex.Error})

@@ -195,10 +195,11 @@ func (w *Writer) encode(b []byte, ex *Exchange, names map[string]uint8, fields *
 	}
 	w.rd.content(ex)
 	start := len(b)
-	b, err := appendExchange(b, ex, id, &headerRedactor{p: w.rd, names: names}, fields)
-	if err != nil {
+	out, err := appendExchange(b, ex, id, &headerRedactor{p: w.rd, names: names}, fields)
+	if err != nil { // out is nil: b is what was there before
 		return b[:start], fmt.Errorf("recorder: exchange %s: %w", ex.ID+string(id), err)
 	}
+	b = out
 	if len(b)-start > DefaultMaxLine {
 		return b[:start], fmt.Errorf("%w: exchange %s is %d bytes, more than %d", ErrLineTooLong, ex.ID+string(id), len(b)-start, DefaultMaxLine)
 	}

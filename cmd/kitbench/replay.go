@@ -38,7 +38,7 @@ func newReplayCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.Targets, "target", nil, "where to send requests: host:port (HTTP and gRPC), http://host:port or grpc://host:port; repeatable")
+	f.StringArrayVar(&o.Targets, "target", nil, "where to send requests: host:port (HTTP and gRPC), http://host:port, grpc://host:port or thrift://host:port; repeatable")
 	f.StringArrayVar(&o.Ignore, "ignore", nil, "JSON path not to compare, e.g. '$.create_time' or '$.books[*].id'; repeatable")
 	f.StringArrayVar(&headers, "header", nil, "'Name: value' set on every request (gRPC: metadata); repeatable")
 	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
@@ -48,7 +48,7 @@ func newReplayCmd() *cobra.Command {
 	f.BoolVar(&allow, "allow-writes", false, "send exchanges that may change data (POST, DELETE, …) to a target other than the recorded one")
 	f.BoolVar(&only, "only-safe", false, "send only the exchanges that cannot change data; report the others skipped")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be sent, and send nothing")
-	f.StringArrayVar(&o.Safe, "safe", nil, "pattern of exchanges to treat as safe: 'GET /v1/*'-style, a gRPC method ('bookstore.v1.BookService/Search') or an endpoint; repeatable")
+	f.StringArrayVar(&o.Safe, "safe", nil, "pattern of exchanges to treat as safe: 'GET /v1/*'-style, a gRPC method ('bookstore.v1.BookService/Search'), a Thrift method or an endpoint; repeatable")
 	f.StringArrayVar(&o.MatchKeys, "match-key", nil, "object key by which array elements are paired in diffs, tried before id and name; repeatable")
 	f.BoolVarP(&verbose, "verbose", "v", false, "under each exchange, the trace id sent beside the recorded one (and a dry run's headers)")
 	cmd.MarkFlagsMutuallyExclusive("allow-writes", "only-safe")

@@ -151,6 +151,9 @@ func pullExchanges(ctx context.Context, inst sd.Instance, q wire.ExchangeQuery) 
 			if ex.Instance == "" {
 				ex.Instance = inst.ID
 			}
+			if ex.Transport == recorder.TransportThrift && ex.Target == "" {
+				ex.Target = inst.Meta[sd.MetaThrift] // where replay sends it by default
+			}
 			out = append(out, ex)
 		}
 		dropped += page.Dropped

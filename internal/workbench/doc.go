@@ -59,7 +59,9 @@
 // target and some exchange may change data, nothing is sent, each such
 // exchange is reported refused and Verdict says so (exit 1), naming the
 // flags that send them. Sessions.Replay, the dashboard's, refuses them
-// wherever they go, so that the view asks first.
+// wherever they go, so that the view asks first. Thrift marks no method
+// read-only, so every Thrift call counts as a write unless a safe
+// pattern names its method.
 //
 // # Failure behaviour
 //

@@ -60,8 +60,11 @@ func replayLines(path string, exs []recorder.Exchange, fleet []hub.Instance) []s
 	}
 	lines = append(lines, "kitbench replay "+path+" --target "+tr+"://"+where)
 	target := `recorder.GRPCTarget(cc)`
-	if tr == recorder.TransportHTTP {
+	switch tr {
+	case recorder.TransportHTTP:
 		target = `recorder.HTTPTarget("http://"+addr, nil)`
+	case recorder.TransportThrift:
+		target = `recorder.ThriftTarget(addr)`
 	}
 	return append(lines,
 		"in a test: rectest.Replay(t, \"testdata/"+filepath.Base(path)+"\", "+target+")",
@@ -75,8 +78,11 @@ func addrOf(fleet []hub.Instance, service, id, tr string) string {
 	if !ok {
 		return ""
 	}
-	if tr == recorder.TransportGRPC {
+	switch tr {
+	case recorder.TransportGRPC:
 		return in.Meta[sd.MetaGRPC]
+	case recorder.TransportThrift:
+		return in.Meta[sd.MetaThrift]
 	}
 	return in.Meta[sd.MetaHTTP]
 }

@@ -22,9 +22,11 @@ const ProgressOver = 20
 // and its sidecar (FILE.ignore) ignore, waits recorder's default time for
 // each exchange and reports nothing along the way.
 type ReplayOptions struct {
-	// Targets are where to send the requests ("host:port", "http://…",
-	// "grpc://…", as recorder.DialSession takes them); nil sends each
-	// transport where it was recorded.
+	// Targets are where to send the requests ("host:port" for HTTP and
+	// gRPC, "http://…", "grpc://…", "thrift://…", as recorder.DialSession
+	// takes them); nil sends each transport where it was recorded (a
+	// Thrift exchange captured from a ring: the instance's Thrift
+	// address).
 	Targets []string
 	// Ignore adds JSON paths not to compare.
 	Ignore []string

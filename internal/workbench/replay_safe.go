@@ -65,11 +65,13 @@ const refusedNotSent = "not sent: the session has exchanges that may change data
 // when each goes where it was recorded. specs are ReplayOptions.Targets,
 // read as recorder.DialSession reads them.
 func foreign(s *recorder.Session, specs []string) string {
-	var httpAddr, grpcAddr string
+	var httpAddr, grpcAddr, thriftAddr string
 	for _, spec := range specs {
 		switch {
 		case strings.HasPrefix(spec, "grpc://"):
 			grpcAddr = spec
+		case strings.HasPrefix(spec, "thrift://"):
+			thriftAddr = spec
 		case strings.Contains(spec, "://"):
 			httpAddr = spec
 		default:
@@ -79,12 +81,14 @@ func foreign(s *recorder.Session, specs []string) string {
 	var out []string
 	for i := range s.Exchanges {
 		ex := &s.Exchanges[i]
-		if ex.Transport == recorder.TransportThrift {
-			continue // never sent (recorder.ThriftNotReplayed)
-		}
 		to := httpAddr
-		if ex.Transport == recorder.TransportGRPC {
+		switch {
+		case ex.Transport == recorder.TransportGRPC:
 			to = grpcAddr
+		case ex.Transport == recorder.TransportThrift && (ex.Thrift == nil || len(ex.Thrift.RequestTypes) == 0):
+			continue // never sent (recorder.ThriftNotReplayed)
+		case ex.Transport == recorder.TransportThrift:
+			to = thriftAddr
 		}
 		if to != "" && hostPort(to) != hostPort(ex.Target) && !slices.Contains(out, hostPort(to)) {
 			out = append(out, hostPort(to))

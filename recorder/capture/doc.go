@@ -79,8 +79,10 @@
 // A Thrift server keeps its calls in a Ring through Ring.Thrift, an
 // observer for kitthrift.SocketConfig.Observe: the raw request and reply
 // messages are copied as they are, and decoded generically (no IDL; field
-// names from the generated types when given, ThriftMethod) only when read;
-// a message cut to fit is marked truncated and never decoded in part.
+// names from the generated types when given, ThriftMethod) only when read,
+// with the types of the request's arguments (recorder.ThriftCall's
+// RequestTypes), which replay needs to send the call again; a message cut
+// to fit is marked truncated and never decoded in part.
 //
 // # Concurrency
 //

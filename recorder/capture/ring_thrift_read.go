@@ -29,11 +29,15 @@ func (s *slotData) thriftExchange(ex *recorder.Exchange, b []byte) {
 		ex.Endpoint = tc.Method
 	}
 	names := ts.methods[tc.Method]
-	ex.Request.Body, _ = thriftBody(req, s.reqSize, ts.compact, names.args)
+	var call *thriftwire.Decoded
+	ex.Request.Body, call = thriftBody(req, s.reqSize, ts.compact, names.args, thriftwire.DecodeCall)
+	if call != nil && call.Types != nil {
+		tc.RequestTypes = call.Types.AppendJSON(nil)
+	}
 	if s.respSize == 0 {
 		return
 	}
-	body, d := thriftBody(s.respBody.of(b), s.respSize, ts.compact, names.result)
+	body, d := thriftBody(s.respBody.of(b), s.respSize, ts.compact, names.result, thriftwire.Decode)
 	ex.Response.Body = body
 	if d == nil {
 		return
@@ -51,16 +55,20 @@ func (s *slotData) thriftExchange(ex *recorder.Exchange, b []byte) {
 // when it was kept whole and reads as one message, with what was read of
 // it; marked truncated, with no content, when it was cut (a part would be
 // rendered wrong), or holding only its size when it does not read.
-func thriftBody(wire []byte, size int64, compact bool, names *thriftwire.Names) (*recorder.Body, *thriftwire.Decoded) {
+// decode is thriftwire.Decode, or DecodeCall for a request, whose types
+// replay needs.
+func thriftBody(wire []byte, size int64, compact bool, names *thriftwire.Names, decode decodeFunc) (*recorder.Body, *thriftwire.Decoded) {
 	if size == 0 {
 		return nil, nil
 	}
 	if int64(len(wire)) < size {
 		return &recorder.Body{Truncated: true, Size: size}, nil
 	}
-	js, d, err := thriftwire.Decode(nil, wire, compact, names)
+	js, d, err := decode(nil, wire, compact, names)
 	if err != nil {
 		return &recorder.Body{Size: size}, nil
 	}
 	return &recorder.Body{JSON: js}, &d
 }
+
+type decodeFunc func(dst, b []byte, compact bool, names *thriftwire.Names) ([]byte, thriftwire.Decoded, error)

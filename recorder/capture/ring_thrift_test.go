@@ -76,6 +76,9 @@ func TestRingThriftExchanges(t *testing.T) {
 		create.Response.Status != 200 || create.Thrift.Exception != "" {
 		t.Errorf("CreateBook: %+v %+v", create, *create.Thrift)
 	}
+	if got := string(create.Thrift.RequestTypes); got != `{"1":{"struct":{"1":{"struct":{"1":"string","2":"string","3":"string","4":"i32","5":"i64"}}}}}` {
+		t.Errorf("CreateBook's request types %s: want those of its arguments, for replay", got)
+	}
 	wantJSON(t, "CreateBook request", create.Request.Body, `{"1:req":{"1:book":{"1:id":"","2:title":"Ring","3:author":"Ada","4:year":2026,"5:create_time_unix_nano":0}}}`)
 	if b := get.Response.Body; get.Thrift.Protocol != "compact" || b == nil || !bytes.Contains(b.JSON, []byte(`"0:success":{"1:id":"`+id+`"`)) {
 		t.Errorf("GetBook over compact: %+v, response %s", *get.Thrift, bodyText(b))
@@ -87,6 +90,9 @@ func TestRingThriftExchanges(t *testing.T) {
 
 	if b := cut.Request.Body; b == nil || !b.Truncated || b.JSON != nil || b.Bytes != nil || b.Size <= int64(len(big)) {
 		t.Errorf("a request over a slot: body %+v; want it marked truncated with its size, and nothing rendered", b)
+	}
+	if cut.Thrift.RequestTypes != nil {
+		t.Errorf("a truncated request has types %s; they were read from a part of it", cut.Thrift.RequestTypes)
 	}
 	if cut.Thrift.Method != "CreateBook" || cut.Thrift.SeqID == 0 || cut.Thrift.Exception != "2:invalid" || cut.Response.Status != 400 {
 		t.Errorf("a truncated request still names its call: %+v", *cut.Thrift)

@@ -27,6 +27,15 @@
 // and cancelled is read up to as many messages as were recorded, then
 // cancelled.
 //
+// A Thrift exchange (kitrec 1.2, kept by an exchange ring) is one
+// subtest too, replayed to a recorder.ThriftTarget in its recorded
+// protocol, its reply compared field by field:
+//
+//	rectest.Replay(t, "testdata/incident.kitrec", recorder.ThriftTarget(inst.ThriftAddr))
+//
+// One recorded before rings kept the request's Thrift types cannot be
+// sent again; its subtest is skipped, saying why.
+//
 // Run with -kitrec.update (or KITBENCH_UPDATE=1) to update the session,
 // as go test -update updates golden files: the same requests are sent,
 // what comes back becomes the expected responses, and the responses they

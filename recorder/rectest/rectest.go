@@ -108,6 +108,9 @@ func Replay(t *testing.T, path string, target recorder.Target, opts ...Option) {
 		t.Run(fmt.Sprintf("%03d_%s", i+1, ex.Name()), func(t *testing.T) {
 			res := rp.One(ctx, ex, ignore)
 			res.Index = i
+			if res.Skipped != "" {
+				t.Skipf("%s: %s", filepath.Base(path), res.Explain())
+			}
 			if !res.OK() {
 				t.Errorf("%s: %s", filepath.Base(path), res.Explain())
 			}

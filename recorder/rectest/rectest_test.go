@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
+	"github.com/kitbench/kitbench/examples/bookstore/booktest"
 	"github.com/kitbench/kitbench/kit/endpoint"
+	kitthrift "github.com/kitbench/kitbench/kit/transport/thrift"
 	"github.com/kitbench/kitbench/recorder"
 	"github.com/kitbench/kitbench/recorder/rectest"
 )
@@ -85,4 +87,64 @@ func TestHelperFailingReplay(t *testing.T) {
 		return // only run as the child of TestUpdateThenReplayThenDiff
 	}
 	rectest.Replay(t, path, handler("!"))
+}
+
+// thriftFile writes the Thrift calls booktest.ThriftCalls makes on inst,
+// as its ring keeps them, to a session file.
+func thriftFile(t *testing.T, inst *bookstore.Instance) string {
+	t.Helper()
+	booktest.ThriftCalls(t, inst)
+	path := filepath.Join(t.TempDir(), "thrift.kitrec")
+	if err := os.WriteFile(path, booktest.Ring(t, inst), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".ignore", []byte("$[\"0:success\"][\"1:id\"]\n$[\"0:success\"][\"5:create_time_unix_nano\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestThriftReplay: a Thrift session from an exchange ring replays under
+// go test against a Thrift target, one passing subtest per call; against
+// an instance whose store differs, the GetBook subtest fails naming the
+// field (in a child process, since a failing subtest would fail this
+// test); -kitrec.update rewrites the expectations from it.
+func TestThriftReplay(t *testing.T) {
+	inst := booktest.StartThrift(t, "bookstore-t")
+	path := thriftFile(t, inst)
+	rectest.Replay(t, path, recorder.ThriftTarget(inst.ThriftAddr))
+
+	other := booktest.StartThrift(t, "bookstore-u")
+	if _, err := booktest.ThriftClient(t, other.ThriftAddr, kitthrift.Compact).CreateBook(context.Background(), bookstore.CreateBookRequest{Title: "Emma"}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperThriftReplay$", "-test.v")
+	cmd.Env = append(os.Environ(), "REC_HELPER_FILE="+path, "REC_HELPER_ADDR="+other.ThriftAddr, rectest.UpdateEnv+"=0")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("a changed store passed:\n%s", out)
+	}
+	for _, want := range []string{"--- PASS: TestHelperThriftReplay/001_thrift_CreateBook", "--- FAIL: TestHelperThriftReplay/002_thrift_GetBook",
+		`$["0:success"]["2:title"]: want "Dune", got "Emma"`, "--- PASS: TestHelperThriftReplay/003_thrift_GetBook"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	t.Setenv(rectest.UpdateEnv, "1")
+	rectest.Replay(t, path, recorder.ThriftTarget(other.ThriftAddr))
+	raw, _ := os.ReadFile(path)
+	if !bytes.Contains(raw, []byte(`"2:title":"Emma"`)) || !bytes.Contains(raw, []byte(`"history"`)) {
+		t.Fatalf("not re-recorded from the other store:\n%s", raw)
+	}
+	t.Setenv(rectest.UpdateEnv, "0")
+	rectest.Replay(t, path, recorder.ThriftTarget(other.ThriftAddr))
+}
+
+func TestHelperThriftReplay(t *testing.T) {
+	path, addr := os.Getenv("REC_HELPER_FILE"), os.Getenv("REC_HELPER_ADDR")
+	if addr == "" {
+		return // only run as the child of TestThriftReplay
+	}
+	rectest.Replay(t, path, recorder.ThriftTarget(addr))
 }

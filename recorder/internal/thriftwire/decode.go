@@ -1,12 +1,19 @@
 // Package thriftwire reads Thrift messages (binary or compact protocol)
 // without their IDL and renders them as JSON: the message's header, and
 // its struct's fields keyed by id ("1"), or by id and name ("1:title")
-// when the names are known (NamesOf). recorder and recorder/capture use
-// it to show Thrift exchanges in kitrec sessions.
+// when the names are known (NamesOf, NamesFromJSON). recorder and
+// recorder/capture use it to show Thrift exchanges in kitrec sessions.
+// It also writes such JSON back: DecodeCall describes a call's argument
+// types as the wire carried them (Struct), and Args writes the JSON with
+// them, so that replay sends the call again; Result reads a reply for a
+// generated-code client.
 //
 // Failure behaviour: a message that ends early, is garbled or nests
 // deeper than MaxDepth is an error, and nothing of it is rendered; the
-// caller says so instead of showing a part that could mislead.
+// caller says so instead of showing a part that could mislead. A JSON
+// value that does not fit its type is an error (ErrValue) naming its
+// path, found before anything is written; a descriptor that does not
+// read is ErrTypes.
 package thriftwire
 
 import (
@@ -63,6 +70,10 @@ type Decoded struct {
 	// declared exception.
 	First   string
 	FirstID int16
+	// Types are the types of the struct's fields as the message carried
+	// them, which writing its values again needs (see NewArgs); set by
+	// DecodeCall only, and nil when a field had two types.
+	Types Struct
 }
 
 func protocol(b []byte, compact bool) thrift.TProtocol {
@@ -89,6 +100,16 @@ func Peek(b []byte, compact bool) (Message, error) {
 // EXCEPTION message's TApplicationException is always named). Bytes
 // after the message are an error, and so is a message cut short.
 func Decode(dst, b []byte, compact bool, names *Names) ([]byte, Decoded, error) {
+	return decode(dst, b, compact, names, false)
+}
+
+// DecodeCall is Decode that also describes the struct's types
+// (Decoded.Types), for a CALL whose arguments may be sent again.
+func DecodeCall(dst, b []byte, compact bool, names *Names) ([]byte, Decoded, error) {
+	return decode(dst, b, compact, names, true)
+}
+
+func decode(dst, b []byte, compact bool, names *Names, describe bool) ([]byte, Decoded, error) {
 	ctx := context.Background()
 	p := protocol(b, compact)
 	var d Decoded
@@ -101,7 +122,11 @@ func Decode(dst, b []byte, compact bool, names *Names) ([]byte, Decoded, error) 
 		names = appNames
 	}
 	r := reader{p: p, ctx: ctx}
-	out, first, firstID, err := r.appendStruct(dst, names, 0)
+	var types Struct
+	if describe {
+		types = Struct{}
+	}
+	out, first, firstID, err := r.appendStruct(dst, names, 0, types)
 	if err != nil {
 		return dst, d, err
 	}
@@ -112,12 +137,16 @@ func Decode(dst, b []byte, compact bool, names *Names) ([]byte, Decoded, error) 
 		return dst, d, fmt.Errorf("%w: %d bytes after the message", ErrMessage, rest)
 	}
 	d.First, d.FirstID = first, firstID
+	if !r.desc.conflict {
+		d.Types = types
+	}
 	return out, d, nil
 }
 
 type reader struct {
-	p   thrift.TProtocol
-	ctx context.Context
+	p    thrift.TProtocol
+	ctx  context.Context
+	desc describer
 }
 
 func (r *reader) fail(what string, err error) error {
@@ -125,8 +154,9 @@ func (r *reader) fail(what string, err error) error {
 }
 
 // appendStruct appends the struct being read as an object keyed by
-// field, returning the key and id of its first field.
-func (r *reader) appendStruct(b []byte, names *Names, depth int) ([]byte, string, int16, error) {
+// field, returning the key and id of its first field. Its fields' types
+// are added to st, unless st is nil.
+func (r *reader) appendStruct(b []byte, names *Names, depth int, st Struct) ([]byte, string, int16, error) {
 	if depth > MaxDepth {
 		return b, "", -1, fmt.Errorf("%w: nested deeper than %d", ErrMessage, MaxDepth)
 	}
@@ -155,7 +185,7 @@ func (r *reader) appendStruct(b []byte, names *Names, depth int) ([]byte, string
 		}
 		b = appendJSONString(b, key)
 		b = append(b, ':')
-		if b, err = r.appendValue(b, typ, f.Elem, depth+1); err != nil {
+		if b, err = r.appendValue(b, typ, f.Elem, depth+1, r.desc.field(st, id, typ)); err != nil {
 			return b, "", -1, err
 		}
 		if err := r.p.ReadFieldEnd(r.ctx); err != nil {
@@ -169,8 +199,8 @@ func (r *reader) appendStruct(b []byte, names *Names, depth int) ([]byte, string
 }
 
 // appendValue appends one value of type typ; names are those of the
-// struct it is or holds.
-func (r *reader) appendValue(b []byte, typ thrift.TType, names *Names, depth int) ([]byte, error) {
+// struct it is or holds. What it holds is described in t, unless t is nil.
+func (r *reader) appendValue(b []byte, typ thrift.TType, names *Names, depth int, t *Type) ([]byte, error) {
 	if depth > MaxDepth {
 		return b, fmt.Errorf("%w: nested deeper than %d", ErrMessage, MaxDepth)
 	}
@@ -209,7 +239,14 @@ func (r *reader) appendValue(b []byte, typ thrift.TType, names *Names, depth int
 		b = base64.StdEncoding.AppendEncode(b, v)
 		return append(b, `"}`...), nil
 	case thrift.STRUCT:
-		b, _, _, err := r.appendStruct(b, names, depth)
+		var st Struct
+		if t != nil {
+			if t.Fields == nil {
+				t.Fields = Struct{}
+			}
+			st = t.Fields
+		}
+		b, _, _, err := r.appendStruct(b, names, depth, st)
 		return b, err
 	case thrift.LIST, thrift.SET:
 		read, end := r.p.ReadListBegin, r.p.ReadListEnd
@@ -220,28 +257,38 @@ func (r *reader) appendValue(b []byte, typ thrift.TType, names *Names, depth int
 		if err != nil {
 			return b, r.fail("list", err)
 		}
+		var elem *Type
+		if t != nil {
+			elem = r.desc.child(t.Elem, et)
+			t.Elem = cmpOr(elem, t.Elem)
+		}
 		b = append(b, '[')
 		for i := range n {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = r.appendValue(b, et, names, depth+1); err != nil {
+			if b, err = r.appendValue(b, et, names, depth+1, elem); err != nil {
 				return b, err
 			}
 		}
 		return append(b, ']'), r.wrap(end(ctx))
 	case thrift.MAP:
-		return r.appendMap(b, names, depth)
+		return r.appendMap(b, names, depth, t)
 	}
 	return b, fmt.Errorf("%w: unknown type %d", ErrMessage, typ)
 }
 
 // appendMap appends a map as an object when its keys are strings or
 // integers, and as an array of [key, value] pairs otherwise.
-func (r *reader) appendMap(b []byte, names *Names, depth int) ([]byte, error) {
+func (r *reader) appendMap(b []byte, names *Names, depth int, t *Type) ([]byte, error) {
 	kt, vt, n, err := r.p.ReadMapBegin(r.ctx)
 	if err != nil {
 		return b, r.fail("map", err)
+	}
+	var kType, vType *Type
+	if t != nil {
+		kType, vType = r.desc.child(t.Key, kt), r.desc.child(t.Elem, vt)
+		t.Key, t.Elem = cmpOr(kType, t.Key), cmpOr(vType, t.Elem)
 	}
 	object := kt == thrift.STRING || kt == thrift.BYTE || kt == thrift.I16 || kt == thrift.I32 || kt == thrift.I64
 	open, close := byte('['), byte(']')
@@ -255,7 +302,7 @@ func (r *reader) appendMap(b []byte, names *Names, depth int) ([]byte, error) {
 			b = append(b, ',')
 		}
 		if object {
-			if key, err = r.appendValue(key[:0], kt, nil, depth+1); err != nil {
+			if key, err = r.appendValue(key[:0], kt, nil, depth+1, kType); err != nil {
 				return b, err
 			}
 			if key[0] == '"' {
@@ -266,12 +313,12 @@ func (r *reader) appendMap(b []byte, names *Names, depth int) ([]byte, error) {
 			b = append(b, ':')
 		} else {
 			b = append(b, '[')
-			if b, err = r.appendValue(b, kt, names, depth+1); err != nil {
+			if b, err = r.appendValue(b, kt, names, depth+1, kType); err != nil {
 				return b, err
 			}
 			b = append(b, ',')
 		}
-		if b, err = r.appendValue(b, vt, names, depth+1); err != nil {
+		if b, err = r.appendValue(b, vt, names, depth+1, vType); err != nil {
 			return b, err
 		}
 		if !object {
@@ -291,4 +338,12 @@ func (r *reader) wrap(err error) error {
 func appendJSONString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s) // a string always marshals
 	return append(b, q...)
+}
+
+// cmpOr returns a unless it is nil, else b.
+func cmpOr(a, b *Type) *Type {
+	if a != nil {
+		return a
+	}
+	return b
 }

@@ -1,6 +1,7 @@
 package thriftwire
 
 import (
+	"encoding/json"
 	"reflect"
 	"strconv"
 	"strings"
@@ -86,5 +87,68 @@ func namesOf(t reflect.Type, seen map[reflect.Type]*Names) *Names {
 		return nil
 	}
 	cache.Store(t, n)
+	return n
+}
+
+// NamesFromJSON learns names from a struct Decode rendered with them
+// (keys "1:title"), so that another message of the same struct renders
+// with the same keys: replay reads a reply with the names of the
+// recorded one. A field the JSON does not hold has no name. Without the
+// IDL an object may be a struct or a map: an object's "id:name" keys
+// name its fields, and the structs in the values of an object whose keys
+// are not all such lend their names to it too, as a map's values would.
+func NamesFromJSON(js []byte) *Names {
+	var v any
+	if json.Unmarshal(js, &v) != nil {
+		return nil
+	}
+	return learn(v, 0)
+}
+
+func learn(v any, depth int) *Names {
+	if depth > MaxDepth {
+		return nil
+	}
+	var n *Names
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			n = n.merge(learn(e, depth+1))
+		}
+	case map[string]any:
+		own, values := &Names{fields: map[int16]Field{}}, (*Names)(nil)
+		for k, fv := range x {
+			idText, name, named := strings.Cut(k, ":")
+			id, err := strconv.ParseInt(idText, 10, 16)
+			if err == nil {
+				own.fields[int16(id)] = Field{Name: name, Elem: learn(fv, depth+1)}
+			}
+			if err != nil || !named {
+				values = values.merge(learn(fv, depth+1))
+			}
+		}
+		n = own.merge(values)
+	}
+	return n
+}
+
+// merge returns n with the fields of o that n lacks, and the names below
+// a field both have merged; either may be nil.
+func (n *Names) merge(o *Names) *Names {
+	if o == nil || len(o.fields) == 0 {
+		return n
+	}
+	if n == nil || len(n.fields) == 0 {
+		return o
+	}
+	for id, f := range o.fields {
+		have, ok := n.fields[id]
+		if !ok {
+			n.fields[id] = f
+			continue
+		}
+		have.Elem = have.Elem.merge(f.Elem)
+		n.fields[id] = have
+	}
 	return n
 }
