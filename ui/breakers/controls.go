@@ -3,7 +3,6 @@ package breakers
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/ui/controls"
@@ -48,32 +47,21 @@ func (v *View) marker(e *entry, short bool) string {
 	return controls.Marker(c, v.now)
 }
 
-// fitMarkers chooses the markers' form and makes the STATE column wide
-// enough to show them whole: the long form when the column has the room
-// (taking it from the names' spare width), else the short one, taking
-// what it needs from the names, which are cut instead.
+// fitMarkers chooses the markers' form and widens their column to show
+// them whole (controls.FitMarkers).
 func (v *View) fitMarkers() {
-	long, short := 0, 0
+	var items map[id]*entry
 	if v.act.Any() {
-		for _, e := range v.items {
-			if m := v.marker(e, false); m != "" {
-				long = max(long, ansi.StringWidth(m))
-				short = max(short, ansi.StringWidth(v.marker(e, true)))
-			}
-		}
+		items = v.items
 	}
-	v.short = long > v.table.Room(colState)
-	if v.short {
-		long = short
-	}
-	v.table.SetMinWidth(colState, long)
+	v.short = controls.FitMarkers(&v.table, colState, items, v.marker)
 }
 
 // colState is the STATE column, where a forced state shows.
 const colState = 2
 
 // fit gives the table what the summary line and the prompt leave.
-func (v *View) fit() { v.table.SetSize(v.w, max(0, v.h-1-v.prompt.Height(v.w))) }
+func (v *View) fit() { controls.Fit(&v.table, &v.prompt, v.w, v.h) }
 
 // controlHelp are the control keys in the list's help.
 func (v *View) controlHelp() []key.Binding {

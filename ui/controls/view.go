@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/hub"
@@ -126,7 +125,7 @@ func (v *View) askClear() {
 }
 
 // fit gives the table what the prompt leaves of the body.
-func (v *View) fit() { v.table.SetSize(v.w, max(0, v.h-1-v.prompt.Height(v.w))) }
+func (v *View) fit() { Fit(&v.table, &v.prompt, v.w, v.h) }
 
 // rebuild makes the rows of the controls in force at now: soonest end
 // first.
@@ -197,14 +196,7 @@ func (v *View) makeSummary() string {
 // View renders the summary line, the table and, while it asks, the
 // question.
 func (v *View) View() string {
-	if v.w <= 0 || v.h <= 0 {
-		return ""
-	}
-	out := ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
-	if v.prompt.Open() {
-		out += "\n" + v.prompt.View(v.w)
-	}
-	return out
+	return Render(v.summary, &v.table, &v.prompt, v.w, v.h)
 }
 
 // SetSize gives the body size.

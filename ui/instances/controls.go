@@ -44,7 +44,7 @@ func (v *View) prompted(msg tea.Msg) tea.Cmd {
 }
 
 // fit gives the table what the summary line and the prompt leave.
-func (v *View) fit() { v.table.SetSize(v.w, max(0, v.h-1-v.prompt.Height(v.w))) }
+func (v *View) fit() { controls.Fit(&v.table, &v.prompt, v.w, v.h) }
 
 // endpointsOf are the names of the endpoints an instance serves, each
 // once, in order.

@@ -3,7 +3,6 @@ package limits
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/ui/components"
@@ -53,29 +52,18 @@ func (v *View) marker(e *entry, short bool) string {
 	return rate + " for " + controls.Left(v.now, c.Until)
 }
 
-// fitMarkers chooses the markers' form and makes the RATE column wide
-// enough to show them whole: the long form when the column has the room
-// (taking it from the names' spare width), else the short one, taking
-// what it needs from the names, which are cut instead.
+// fitMarkers chooses the markers' form and widens their column to show
+// them whole (controls.FitMarkers).
 func (v *View) fitMarkers() {
-	long, short := 0, 0
+	var items map[id]*entry
 	if v.act.Any() {
-		for _, e := range v.items {
-			if m := v.marker(e, false); m != "" {
-				long = max(long, ansi.StringWidth(m))
-				short = max(short, ansi.StringWidth(v.marker(e, true)))
-			}
-		}
+		items = v.items
 	}
-	v.short = long > v.table.Room(colRate)
-	if v.short {
-		long = short
-	}
-	v.table.SetMinWidth(colRate, long)
+	v.short = controls.FitMarkers(&v.table, colRate, items, v.marker)
 }
 
 // colRate is the RATE column, where an override shows.
 const colRate = 3
 
 // fit gives the table what the summary line and the prompt leave.
-func (v *View) fit() { v.table.SetSize(v.w, max(0, v.h-1-v.prompt.Height(v.w))) }
+func (v *View) fit() { controls.Fit(&v.table, &v.prompt, v.w, v.h) }

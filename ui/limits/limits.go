@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	wire "github.com/kitbench/kitbench/kit/introspect"
 	"github.com/kitbench/kitbench/probes/hub"
@@ -249,14 +248,7 @@ func (v *View) makeSummary() string {
 
 // View renders the summary line and the table.
 func (v *View) View() string {
-	if v.w <= 0 || v.h <= 0 {
-		return ""
-	}
-	out := ansi.Truncate(v.summary, v.w, "…") + "\n" + v.table.View()
-	if v.prompt.Open() {
-		out += "\n" + v.prompt.View(v.w)
-	}
-	return out
+	return controls.Render(v.summary, &v.table, &v.prompt, v.w, v.h)
 }
 
 // SetSize gives the body size; the markers' form follows the width.
