@@ -170,15 +170,7 @@ func TestRingRedactionCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := introspect.NewRegistry(introspect.Info{Service: "redacttest"})
-	reg.SetExchanges(ring)
-	adminH := introspect.NewHandler(reg)
-	defer adminH.Close()
-	admin, err := introspect.ListenAdmin("", adminH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
+	adminAddr := serveRingAdmin(t, ring, "redacttest")
 	base := serveHTTP(t, ring.HTTP(redacttest.Handler()))
 	httpCases := redacttest.Select(redacttest.Header, redacttest.Query, redacttest.JSON, redacttest.Form, redacttest.Text)
 	for _, cs := range httpCases {
@@ -193,7 +185,7 @@ func TestRingRedactionCorpus(t *testing.T) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	s, raw, _ := exchanges(t, admin.Addr(), "limit=1000")
+	s, raw, _ := exchanges(t, adminAddr, "limit=1000")
 	if len(s.Exchanges) != len(httpCases) {
 		t.Fatalf("%d exchanges, want %d", len(s.Exchanges), len(httpCases))
 	}
@@ -245,4 +237,20 @@ func TestRingKeepsFailuresLonger(t *testing.T) {
 	if page.Count != 1 || !strings.Contains(out.String(), `"path":"/boom"`) {
 		t.Errorf("failed exchanges after 50 successes: %d, %s", page.Count, out.String())
 	}
+}
+
+// serveRingAdmin serves ring's /exchanges on an admin listener of
+// service until the test ends, and returns its address.
+func serveRingAdmin(t *testing.T, ring *capture.Ring, service string) string {
+	t.Helper()
+	reg := introspect.NewRegistry(introspect.Info{Service: service})
+	reg.SetExchanges(ring)
+	h := introspect.NewHandler(reg)
+	t.Cleanup(func() { h.Close() })
+	admin, err := introspect.ListenAdmin("", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	return admin.Addr()
 }

@@ -144,22 +144,14 @@ func TestRingThriftRedactsSecretFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reg := introspect.NewRegistry(introspect.Info{Service: "login"})
-			reg.SetExchanges(ring)
-			adminH := introspect.NewHandler(reg)
-			defer adminH.Close()
-			admin, err := introspect.ListenAdmin("", adminH)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer admin.Close()
+			adminAddr := serveRingAdmin(t, ring, "login")
 			for _, p := range []kitthrift.Protocol{kitthrift.Binary, kitthrift.Compact} {
 				pool := kitthrift.NewPool(serveLogin(t, ring, names), kitthrift.PoolConfig{Protocol: p})
 				defer pool.Close()
 				login(t, pool, &loginArgs{User: "ada", Password: password, APIToken: token})
 				login(t, pool, &loginArgs{User: "ada", Password: jwt, APIToken: jwt})
 			}
-			s, raw, _ := exchanges(t, admin.Addr(), "limit=10")
+			s, raw, _ := exchanges(t, adminAddr, "limit=10")
 			if len(s.Exchanges) != 4 {
 				t.Fatalf("%d exchanges, want 4:\n%s", len(s.Exchanges), raw)
 			}
