@@ -8,6 +8,12 @@
 // them, so that replay sends the call again; Result reads a reply for a
 // generated-code client.
 //
+// The thrift library does the protocol work (TBinaryProtocol and
+// TCompactProtocol read and write every value); what it lacks is a walk
+// of a message without the generated types — its JSON protocols render
+// only what generated code writes — so this package walks the wire's
+// own type tags itself.
+//
 // Failure behaviour: a message that ends early, is garbled or nests
 // deeper than MaxDepth is an error, and nothing of it is rendered; the
 // caller says so instead of showing a part that could mislead. A JSON
