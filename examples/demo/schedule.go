@@ -29,25 +29,50 @@ func (p Phase) String() string {
 // the latency of the slow phase's fault controls.
 const SlowDelay = 300 * time.Millisecond
 
-// How the demo's gateway ejects the misbehaving instance. Each Book method
-// has its own breaker that opens after 5 failures in a row; the gateway
-// ejects an instance only after EjectAfter failures in a row, by which
-// time the traffic's mix has sent each read method at least 5 of them
-// (in more than 95 % of failing phases), so every cycle shows both: the
-// instance's own breakers open, then the gateway ejects it. An ejection
-// lasts EjectFor; the instance then serves through recovery and the next
-// healthy phase, longer than EjectReset, so the next cycle's ejection is
-// again the first and the demo does not settle into the instance being
-// out for good.
+// How the demo's gateway ejects an instance. It judges each instance by
+// two rules (kit/sd/lb's Outlier): EjectRatio, a share of failed calls of
+// at least 20 % over the last EjectWindow once EjectMinRequests calls have
+// been made there, and EjectAfter failures in a row.
+//
+// The ratio is the rule that ejects an instance when a single method
+// fails — `kitbench fault set bookstore/bookstore-2 GetBook --error-rate 1`
+// — whose failures the other methods' successes keep interrupting:
+// GetBook is about 35 % of an instance's calls, and under the traffic's
+// mix the gateway ejects it in about 17 s (95 % within 23 s, in a seeded
+// simulation). 404s are client errors, not failures: healthy instances
+// never come near the ratio.
+//
+// Each Book method of an instance has its own breaker that opens after 5
+// failures in a row. When the scripted misbehaving instance starts
+// failing every call, the rules leave time for its GetBook and ListBooks
+// breakers to open before the gateway ejects it, in 96.8 % of 2000
+// simulated cycles (TestBreakersOpenBeforeTheEjection), so every cycle
+// but a few shows both: the instance's own breakers open, then the
+// gateway ejects it. The two aims pull apart — an earlier ejection of a
+// single failing method means an earlier one of a failing instance too
+// (both grow with EjectRatio × EjectWindow) — and these values are the
+// balance: a 30 s window ejects the single method in about 14 s, but
+// leaves the breakers open first in only 90 % of cycles.
+//
+// An ejection lasts EjectFor; the instance then serves through recovery
+// and the next healthy phase, longer than EjectReset, so the next cycle's
+// ejection is again the first and the demo does not settle into the
+// instance being out for good.
 const (
-	EjectAfter = 25
-	EjectFor   = 30 * time.Second
-	EjectReset = 10 * time.Second
+	EjectRatio       = 0.2
+	EjectMinRequests = 20
+	EjectWindow      = 35 * time.Second
+	EjectAfter       = 40
+	EjectFor         = 30 * time.Second
+	EjectReset       = 10 * time.Second
 )
 
 // outlierConfig is the gateway's ejection policy in the demo.
 func outlierConfig() lb.OutlierConfig {
-	return lb.OutlierConfig{Consecutive: EjectAfter, BaseEjection: EjectFor, MaxEjection: 2 * EjectFor, ResetAfter: EjectReset}
+	return lb.OutlierConfig{
+		Consecutive: EjectAfter, FailureRatio: EjectRatio, MinRequests: EjectMinRequests, Window: EjectWindow,
+		BaseEjection: EjectFor, MaxEjection: 2 * EjectFor, ResetAfter: EjectReset,
+	}
 }
 
 // Schedule is the misbehaving instance's cycle: each phase lasts its

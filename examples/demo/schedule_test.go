@@ -1,18 +1,12 @@
 package demo
 
 import (
-	"context"
-	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/kitbench/kitbench/examples/bookstore"
-	"github.com/kitbench/kitbench/kit/circuitbreaker"
 	"github.com/kitbench/kitbench/kit/endpoint"
-	"github.com/kitbench/kitbench/kit/fault"
-	"github.com/kitbench/kitbench/kit/introspect"
-	"github.com/kitbench/kitbench/kit/transport"
 )
 
 func TestScheduleIsReproducibleAndCycles(t *testing.T) {
@@ -91,75 +85,4 @@ func TestPhaseFaults(t *testing.T) {
 			t.Errorf("%v: faults on %v, want on %v", p, got, want)
 		}
 	}
-}
-
-// TestBreakersOpenBeforeTheEjection simulates failing phases on the chain
-// the misbehaving instance runs: kit/fault's injector with the script's
-// failing faults, inside one breaker per method as bookstore builds them
-// (5 server errors in a row). The calls that reach the instance come in
-// the traffic's mix; the gateway ejects it after EjectAfter failures in a
-// row (the outlier's Stats count every failed attempt, the breakers'
-// refusals included). In more than 95 % of the runs both read breakers,
-// GetBook and ListBooks, have opened by then.
-func TestBreakersOpenBeforeTheEjection(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	const runs = 2000
-	both := 0
-	for run := range runs {
-		if simulateFailingPhase(t, r, uint64(run)) {
-			both++
-		}
-	}
-	share := float64(both) / runs
-	t.Logf("both read breakers open before the ejection in %.1f%% of %d simulated failing phases", 100*share, runs)
-	if share <= 0.95 {
-		t.Fatalf("both read breakers open before the ejection in %.1f%% of runs, want > 95%%", 100*share)
-	}
-	if c := outlierConfig(); c.ResetAfter >= c.BaseEjection || c.MaxEjection < c.BaseEjection {
-		t.Fatalf("outlier config %+v: the back-off must reset within a cycle and be capped", c)
-	}
-}
-
-// simulateFailingPhase sends the traffic's mix to a fresh chain with the
-// failing phase's faults until the gateway would eject the instance (at
-// most 1000 calls), and reports whether GetBook's and ListBooks' breakers
-// were open by then.
-func simulateFailingPhase(t *testing.T, r *rand.Rand, seed uint64) bool {
-	t.Helper()
-	inj := fault.New(fault.WithSeed(seed))
-	notFound := transport.NewError(404, "no such book")
-	service := func(_ context.Context, req any) (any, error) {
-		if req == reqMiss {
-			return nil, notFound
-		}
-		return "ok", nil
-	}
-	calls := map[string]endpoint.Endpoint{}
-	breakers := map[string]*circuitbreaker.Breaker{}
-	for _, m := range []string{bookstore.MethodCreateBook, bookstore.MethodGetBook, bookstore.MethodListBooks, bookstore.MethodDeleteBook} {
-		br, err := circuitbreaker.New(m, circuitbreaker.ConsecutiveFailures(5),
-			circuitbreaker.IsFailure(func(err error) bool { return transport.StatusOf(err) >= 500 }))
-		if err != nil {
-			t.Fatal(err)
-		}
-		breakers[m], calls[m] = br, br.Middleware(inj.Middleware(m)(service))
-	}
-	for _, ef := range phaseFaults(Failing) {
-		if err := inj.SetFault(ef.endpoint, ef.fault); err != nil {
-			t.Fatal(err)
-		}
-	}
-	method := map[int]string{reqList: bookstore.MethodListBooks, reqGet: bookstore.MethodGetBook,
-		reqCreate: bookstore.MethodCreateBook, reqMiss: bookstore.MethodGetBook}
-	failures := 0
-	for n := 0; failures < EjectAfter && n < 1000; n++ {
-		kind := kindOf(r.IntN(100))
-		if _, err := calls[method[kind]](context.Background(), kind); transport.StatusOf(err) >= 500 {
-			failures++
-		} else {
-			failures = 0
-		}
-	}
-	open := func(m string) bool { return breakers[m].BreakerInfo().State == introspect.StateOpen }
-	return failures >= EjectAfter && open(bookstore.MethodGetBook) && open(bookstore.MethodListBooks)
 }

@@ -25,12 +25,11 @@ type endpointFault struct {
 // phaseFaults returns the faults the script sets on the misbehaving
 // instance for phase: while slow, a delay of SlowDelay on the reads, which
 // the traffic calls most; while failing, an error (503) on every call of
-// every method, so that no successful write resets the run of failures
-// the gateway ejects on before the instance's own breakers have opened
-// (see EjectAfter). The streams are left alone: the gateway does not count
-// them towards an ejection, and the watchers go on watching. The healthy
-// and recovering phases set nothing: the failing phase's faults expire at
-// its end.
+// every method, so that the instance fails as a whole and no success
+// dilutes the failures the gateway's rules judge it on (see EjectRatio).
+// The streams are left alone: the gateway does not count them towards an
+// ejection, and the watchers go on watching. The healthy and recovering
+// phases set nothing: the failing phase's faults expire at its end.
 func phaseFaults(phase Phase) []endpointFault {
 	switch phase {
 	case Slow:

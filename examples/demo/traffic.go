@@ -53,7 +53,7 @@ func startTraffic(base, grpcAddr string, rps float64, seed int64) (*traffic, err
 				t.burst(ctx, client, n)
 				nextBurst = time.Now().Add(time.Duration(20+r.IntN(15)) * time.Second)
 			}
-			t.one(ctx, client, n, r.IntN(100))
+			one(ctx, client, n, r.IntN(100))
 		}
 	}()
 	return t, nil
@@ -82,7 +82,7 @@ func kindOf(dice int) int {
 }
 
 // one sends a request of the kind dice picks.
-func (t *traffic) one(ctx context.Context, c bookstore.Endpoints, n, dice int) {
+func one(ctx context.Context, c bookstore.Endpoints, n, dice int) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	switch kindOf(dice) {
@@ -111,7 +111,7 @@ func (t *traffic) burst(ctx context.Context, c bookstore.Endpoints, n int) {
 				if ctx.Err() != nil {
 					return
 				}
-				t.one(ctx, c, n+i, 0)
+				one(ctx, c, n+i, 0)
 			}
 		}()
 	}

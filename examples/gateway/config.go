@@ -97,8 +97,9 @@ type Config struct {
 	// zero means 20 % and 3.
 	RetryPercent, MinRetries int
 	// Outlier configures ejection; its zero value is lb's defaults (5
-	// consecutive failures, 30 s, at most 10 % of instances). An OnEject
-	// set here is called after the gateway's own reporting.
+	// consecutive failures, 30 s, at most 10 % of instances, no failure
+	// ratio). An OnEject set here is called after the gateway's own
+	// reporting.
 	Outlier lb.OutlierConfig
 
 	// RateLimit and Burst bound the requests the gateway accepts (shared

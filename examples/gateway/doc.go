@@ -49,13 +49,17 @@
 // costs a retry on another instance, within a budget of 20 % of requests
 // plus 3 per 10 s, so a failing fleet is not hammered. CreateBook is never
 // retried: an instance that stored the book and then failed would store it
-// twice. An instance with 5 consecutive failures is ejected for 30 s (longer
-// each time), at most 10 % of the fleet (at least one); ejections are
-// logged, recorded on the call's span ("lb.eject"), published as breaker
+// twice. An instance with 5 consecutive failures — or, with
+// Config.Outlier's FailureRatio, too large a share of failures over its
+// window — is ejected for 30 s (longer each time), at most 10 % of the
+// fleet (at least one); ejections are logged with the rule that decided
+// them, recorded on the call's span ("lb.eject"), published as breaker
 // transitions of a per-instance breaker named "outlier/bookstore/ID"
-// (listed at /debug/kit/v1/breakers) that carry the failed calls which led
-// to the ejection — error, time, trace id — so the workbench's "why did it
-// trip?" explains ejections as it does breakers, and counted in
+// (listed at /debug/kit/v1/breakers; its policy is the rule, "consecutive"
+// or "ratio", and its counts the calls the rule judged) that carry the
+// failed calls which led to the ejection — error, time, trace id — so the
+// workbench's "why did it trip?" explains ejections as it does breakers,
+// and counted in
 // kit_lb_ejections_total and kit_lb_ejected. When every instance fails, the per-method breaker
 // opens and calls fail fast with 503 until it half-opens. A registry that
 // blinks never empties the set: the last known instances keep being served.

@@ -34,16 +34,18 @@ const maxFailuresShown = 20
 // shown as a circuit breaker of its own, "outlier/SERVICE/ID": open while
 // ejected, closed once back in service. That is what an ejection is — a
 // breaker around one instance — so the protocol's breaker views, events
-// and kit_breaker_state show ejections with no new types.
+// and kit_breaker_state show ejections with no new types. The rule that
+// ejected it is the breaker's policy: "consecutive", or "ratio" for
+// lb.ReasonFailureRatio.
 type ejections struct {
-	service     string
-	consecutive int
-	now         func() time.Time
-	reg         *introspect.Registry
-	log         *slog.Logger
-	outlier     atomic.Pointer[lb.Outlier] // set once the upstream exists
-	total       atomic.Uint64
-	recent      *recentFailures // why each ejection happened
+	service string
+	cfg     lb.OutlierConfig // in force: lb's defaults filled in
+	now     func() time.Time
+	reg     *introspect.Registry
+	log     *slog.Logger
+	outlier atomic.Pointer[lb.Outlier] // set once the upstream exists
+	total   atomic.Uint64
+	recent  *recentFailures // why each ejection happened
 
 	mu       sync.Mutex
 	breakers map[string]*ejectedBreaker // by instance ID
@@ -52,17 +54,14 @@ type ejections struct {
 }
 
 func newEjections(service string, oc lb.OutlierConfig, reg *introspect.Registry, log *slog.Logger) *ejections {
-	now := oc.Now
-	if now == nil {
-		now = time.Now
-	}
-	consecutive := oc.Consecutive
-	if consecutive <= 0 {
-		consecutive = 5 // lb's default
+	cfg := lb.NewOutlier(nil, nil, oc).Config() // lb's defaults, from their one home
+	keep := min(cfg.Consecutive, maxFailuresShown)
+	if cfg.FailureRatio > 0 {
+		keep = maxFailuresShown
 	}
 	return &ejections{
-		service: service, consecutive: consecutive, now: now, reg: reg, log: log,
-		recent:   newRecentFailures(min(consecutive, maxFailuresShown), now),
+		service: service, cfg: cfg, now: cfg.Now, reg: reg, log: log,
+		recent:   newRecentFailures(keep, cfg.Now),
 		breakers: map[string]*ejectedBreaker{}, timers: map[string]*time.Timer{},
 	}
 }
@@ -73,7 +72,8 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 	x.total.Add(1)
 	now := x.now()
 	x.log.WarnContext(ctx, "instance ejected", "service", x.service, "instance", e.ID,
-		"address", e.Address, "until", e.Until, "ejections", e.Count)
+		"address", e.Address, "until", e.Until, "ejections", e.Count,
+		"reason", e.Reason, "failures", e.Failures, "requests", e.Requests, "failure_ratio", e.Ratio())
 	name := "outlier/" + x.service + "/" + e.ID
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -82,14 +82,14 @@ func (x *ejections) onEject(ctx context.Context, e lb.Ejection) {
 	}
 	b := x.breakers[e.ID]
 	if b == nil && len(x.breakers) < maxEjectionBreakers {
-		b = &ejectedBreaker{name: name, consecutive: uint64(x.consecutive), now: x.now}
+		b = &ejectedBreaker{name: name, cfg: x.cfg}
 		x.breakers[e.ID] = b
 		x.reg.AddBreaker(b)
 	}
 	if b != nil {
 		b.set(e, now)
 	}
-	x.publish(name, introspect.StateClosed, introspect.StateOpen, now, runCounts(e.Failures, x.consecutive), x.recent.of(e.ID, e.Address))
+	x.publish(name, introspect.StateClosed, introspect.StateOpen, now, countsOf(e, x.cfg.Consecutive), x.recent.of(e, x.cfg.Window))
 	if t := x.timers[e.ID]; t != nil {
 		t.Stop()
 	}
@@ -112,12 +112,17 @@ func (x *ejections) publish(name, from, to string, at time.Time, counts introspe
 	}})
 }
 
-// runCounts are an ejection breaker's window counts: an outlier detector's
-// window is the run of calls since the instance last succeeded, so the
-// calls, the failures and the failures in a row are all the run that
-// ejected it (at least consecutive, for an Ejection that does not say).
-func runCounts(run, consecutive int) introspect.BreakerCounts {
-	n := uint64(max(run, consecutive))
+// countsOf are an ejection breaker's window counts: the calls the rule
+// that ejected it judged. For a run of consecutive failures the calls, the
+// failures and the failures in a row are all the run (at least
+// consecutive, for an Ejection that does not say); for a failure ratio,
+// the calls in the outlier's window and the failures among them.
+func countsOf(e lb.Ejection, consecutive int) introspect.BreakerCounts {
+	if e.Reason == lb.ReasonFailureRatio {
+		return introspect.BreakerCounts{Requests: uint64(e.Requests), Failures: uint64(e.Failures),
+			Successes: uint64(e.Requests - e.Failures)}
+	}
+	n := uint64(max(e.Failures, consecutive))
 	return introspect.BreakerCounts{Requests: n, Failures: n, ConsecutiveFailures: n}
 }
 
@@ -134,42 +139,47 @@ func (x *ejections) close() {
 
 // ejectedBreaker is the introspection view of one instance's ejections.
 type ejectedBreaker struct {
-	name        string
-	consecutive uint64
-	now         func() time.Time
+	name string
+	cfg  lb.OutlierConfig // in force
 
-	mu    sync.Mutex
-	at    time.Time // when the last ejection started
-	until time.Time
-	run   int // the failures in a row that ejected it
+	mu   sync.Mutex
+	at   time.Time   // when the last ejection started
+	last lb.Ejection // the last ejection
 }
 
 func (b *ejectedBreaker) set(e lb.Ejection, at time.Time) {
 	b.mu.Lock()
-	b.at, b.until, b.run = at, e.Until, e.Failures
+	b.at, b.last = at, e
 	b.mu.Unlock()
 }
 
-// BreakerInfo implements introspect.BreakerSource.
+// BreakerInfo implements introspect.BreakerSource. Its policy is the rule
+// of the last ejection; its settings show both rules in force.
 func (b *ejectedBreaker) BreakerInfo() introspect.Breaker {
 	b.mu.Lock()
-	at, until, run := b.at, b.until, b.run
+	at, e := b.at, b.last
 	b.mu.Unlock()
 	info := introspect.Breaker{
 		Name:  b.name,
 		State: introspect.StateClosed,
 		Settings: introspect.BreakerSettings{
 			Policy:              "consecutive",
-			ConsecutiveFailures: b.consecutive,
-			OpenTimeoutNS:       int64(until.Sub(at)),
+			ConsecutiveFailures: uint64(b.cfg.Consecutive),
+			ErrorRatio:          b.cfg.FailureRatio,
+			MinRequests:         uint64(b.cfg.MinRequests),
+			WindowNS:            int64(b.cfg.Window),
+			OpenTimeoutNS:       int64(e.Until.Sub(at)),
 		},
-		LastTransition: until.UTC(),
+		LastTransition: e.Until.UTC(),
 	}
-	if b.now().Before(until) {
+	if e.Reason == lb.ReasonFailureRatio {
+		info.Settings.Policy = "ratio"
+	}
+	if b.cfg.Now().Before(e.Until) {
 		info.State = introspect.StateOpen
 		info.LastTransition = at.UTC()
-		info.Counts = runCounts(run, int(b.consecutive))
-		info.ErrorRatio = 1
+		info.Counts = countsOf(e, b.cfg.Consecutive)
+		info.ErrorRatio = float64(info.Counts.Failures) / float64(max(info.Counts.Requests, 1))
 	}
 	return info
 }

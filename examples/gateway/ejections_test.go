@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -95,6 +97,51 @@ func TestEjectionBreakersAreBounded(t *testing.T) {
 			MetricEjections, MetricEjections, MetricEjections, maxEjectionBreakers+10)
 		if err := testutil.CollectAndCompare(c, strings.NewReader(want), MetricEjections); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A failure-ratio ejection says so: its log line names the rule, the ratio
+// and the volume, its transition carries the calls of the window, and its
+// breaker's policy is "ratio", with the outlier's settings.
+func TestRatioEjectionSaysWhy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reg := introspect.NewRegistry(introspect.Info{Service: ServiceName})
+		events, cancel := reg.Subscribe(16)
+		defer cancel()
+		var logs bytes.Buffer
+		x := newEjections("bookstore", lb.OutlierConfig{Consecutive: 25, FailureRatio: 0.25, Window: 15 * time.Second},
+			reg, slog.New(slog.NewJSONHandler(&logs, nil)))
+		defer x.close()
+
+		x.onEject(context.Background(), lb.Ejection{ID: "b2", Address: "127.0.0.1:2", Until: time.Now().Add(30 * time.Second),
+			Count: 1, Reason: lb.ReasonFailureRatio, Failures: 12, Requests: 40})
+		window := introspect.BreakerCounts{Requests: 40, Successes: 28, Failures: 12}
+		if ev := <-events; transition(ev) != "outlier/bookstore/b2 closed→open" || ev.Breaker.Counts != window {
+			t.Fatalf("event %+v, want the ejection with the window's counts %+v", ev.Breaker, window)
+		}
+		var line struct {
+			Reason       string  `json:"reason"`
+			Failures     int     `json:"failures"`
+			Requests     int     `json:"requests"`
+			FailureRatio float64 `json:"failure_ratio"`
+		}
+		if err := json.Unmarshal(logs.Bytes(), &line); err != nil || line.Reason != lb.ReasonFailureRatio ||
+			line.Failures != 12 || line.Requests != 40 || line.FailureRatio != 0.3 {
+			t.Fatalf("log %s (%v): want the reason, 12 of 40 failed, 0.3", logs.String(), err)
+		}
+		bs := reg.Breakers()
+		want := introspect.BreakerSettings{Policy: "ratio", ConsecutiveFailures: 25, ErrorRatio: 0.25, MinRequests: 20,
+			WindowNS: int64(15 * time.Second), OpenTimeoutNS: int64(30 * time.Second)}
+		if len(bs) != 1 || bs[0].State != introspect.StateOpen || bs[0].Settings != want || bs[0].Counts != window || bs[0].ErrorRatio != 0.3 {
+			t.Fatalf("breakers %+v, want open by ratio %+v", bs, want)
+		}
+		// Then a run: the same breaker says so.
+		time.Sleep(30 * time.Second)
+		x.onEject(context.Background(), lb.Ejection{ID: "b2", Address: "127.0.0.1:2", Until: time.Now().Add(60 * time.Second),
+			Count: 2, Reason: lb.ReasonConsecutive, Failures: 25, Requests: 25})
+		if bs := reg.Breakers(); bs[0].Settings.Policy != "consecutive" || bs[0].Counts.ConsecutiveFailures != 25 || bs[0].ErrorRatio != 1 {
+			t.Fatalf("after a consecutive ejection: %+v", bs[0])
 		}
 	})
 }

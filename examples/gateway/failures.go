@@ -11,17 +11,21 @@ import (
 
 	"github.com/kitbench/kitbench/kit/endpoint"
 	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/sd/lb"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
 // maxFailureText bounds the error text kept per failure.
 const maxFailureText = 256
 
-// recentFailures remembers, per instance, the failed calls since its last
-// success — the failures an ejection is decided on — so that the
-// ejection's breaker transition can say why it tripped, as a kit circuit
-// breaker's does. A call fails by the rule sd.Stats counts by: status 500
-// or above. At most keep failures are kept per instance.
+// recentFailures remembers, per instance, its last failed calls — the
+// failures an ejection is decided on — so that the ejection's breaker
+// transition can say why it tripped, as a kit circuit breaker's does. A
+// call fails by the rule sd.Stats counts by: status 500 or above. At most
+// keep failures are kept per instance, each with the run it belongs to
+// (the instance's successes before it), so that a consecutive ejection
+// shows the failures since the last success and a failure-ratio ejection
+// those of its window.
 type recentFailures struct {
 	keep int
 	now  func() time.Time
@@ -35,9 +39,15 @@ type recentFailures struct {
 type instanceKey struct{ id, addr string }
 
 type instanceFailures struct {
-	any  atomic.Bool // failures is not empty: successes skip the lock otherwise
-	mu   sync.Mutex
-	list []introspect.BreakerFailure
+	successes atomic.Uint64 // successes so far: a success costs no lock
+	mu        sync.Mutex
+	list      []failure // oldest first
+}
+
+// failure is one failed call and the run it belongs to.
+type failure struct {
+	introspect.BreakerFailure
+	run uint64 // instanceFailures.successes when it failed
 }
 
 func newRecentFailures(keep int, now func() time.Time) *recentFailures {
@@ -60,8 +70,8 @@ func (r *recentFailures) track(id, addr string, closer io.Closer) (endpoint.Midd
 			case err != nil && transport.StatusOf(err) >= 500:
 				f.add(r.failure(ctx, err), r.keep)
 			case err != nil && transport.StatusOf(err) == 499: // the caller's cancellation says nothing of the instance
-			case f.any.Load():
-				f.reset()
+			default:
+				f.successes.Add(1)
 			}
 			return resp, err
 		}
@@ -81,17 +91,26 @@ func (r *recentFailures) failure(ctx context.Context, err error) introspect.Brea
 	return bf
 }
 
-// of returns a copy of the failures recorded for the instance, oldest first.
-func (r *recentFailures) of(id, addr string) []introspect.BreakerFailure {
+// of returns the recorded failures that led to the ejection e, oldest
+// first: for a failure ratio those of the last window, otherwise those
+// since the instance's last success.
+func (r *recentFailures) of(e lb.Ejection, window time.Duration) []introspect.BreakerFailure {
 	r.mu.Lock()
-	f := r.byID[instanceKey{id, addr}]
+	f := r.byID[instanceKey{e.ID, e.Address}]
 	r.mu.Unlock()
 	if f == nil {
 		return nil
 	}
+	run, since := f.successes.Load(), r.now().Add(-window)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]introspect.BreakerFailure(nil), f.list...)
+	var out []introspect.BreakerFailure
+	for _, x := range f.list {
+		if (e.Reason == lb.ReasonFailureRatio && !x.Time.Before(since)) || (e.Reason != lb.ReasonFailureRatio && x.run == run) {
+			out = append(out, x.BreakerFailure)
+		}
+	}
+	return out
 }
 
 func (f *instanceFailures) add(bf introspect.BreakerFailure, keep int) {
@@ -100,15 +119,7 @@ func (f *instanceFailures) add(bf introspect.BreakerFailure, keep int) {
 	if len(f.list) >= keep {
 		f.list = append(f.list[:0], f.list[len(f.list)-keep+1:]...)
 	}
-	f.list = append(f.list, bf)
-	f.any.Store(true)
-}
-
-func (f *instanceFailures) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.list = f.list[:0]
-	f.any.Store(false)
+	f.list = append(f.list, failure{bf, f.successes.Load()})
 }
 
 // forgetter drops an instance's failures when its entry is closed, then

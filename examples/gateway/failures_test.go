@@ -9,10 +9,18 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kitbench/kitbench/kit/introspect"
+	"github.com/kitbench/kitbench/kit/sd/lb"
 	"github.com/kitbench/kitbench/kit/transport"
 )
 
 type closeCount struct{ n int }
+
+// b1Run and b1Ratio are ejections of instance b1 by each rule.
+var (
+	b1Run   = lb.Ejection{ID: "b1", Address: "127.0.0.1:1", Reason: lb.ReasonConsecutive}
+	b1Ratio = lb.Ejection{ID: "b1", Address: "127.0.0.1:1", Reason: lb.ReasonFailureRatio}
+)
 
 func (c *closeCount) Close() error { c.n++; return nil }
 
@@ -41,7 +49,7 @@ func TestRecentFailuresKeepTheRunBeforeAnEjection(t *testing.T) {
 			t.Fatalf("call %d returned %v, want the upstream's %v", i, got, err)
 		}
 	}
-	got := r.of("b1", "127.0.0.1:1")
+	got := r.of(b1Run, 0)
 	if len(got) != 3 || got[0].Error != "third" || got[1].Error != "fourth" {
 		t.Fatalf("failures %+v: want the last 3 of the run, oldest first", got)
 	}
@@ -54,7 +62,7 @@ func TestRecentFailuresKeepTheRunBeforeAnEjection(t *testing.T) {
 
 	answer = nil // a success ends the run
 	_, _ = call(ctx, nil)
-	if got := r.of("b1", "127.0.0.1:1"); len(got) != 0 {
+	if got := r.of(b1Run, 0); len(got) != 0 {
 		t.Fatalf("failures after a success: %+v", got)
 	}
 	answer = errors.New("again")
@@ -72,7 +80,47 @@ func TestRecentFailuresKeepTheRunBeforeAnEjection(t *testing.T) {
 	if err := c2.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.byID) != 0 || r.of("b1", "127.0.0.1:1") != nil {
+	if len(r.byID) != 0 || r.of(b1Run, 0) != nil {
 		t.Fatalf("closed instances still tracked: %v", r.byID)
+	}
+}
+
+// A failure-ratio ejection is explained by the failures of its window,
+// successes between them or not; older ones are left out.
+func TestRecentFailuresKeepTheWindowOfARatioEjection(t *testing.T) {
+	clock := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	r := newRecentFailures(5, func() time.Time { return clock })
+	var answer error
+	mw, _ := r.track("b1", "127.0.0.1:1", nil)
+	call := mw(func(context.Context, any) (any, error) { return nil, answer })
+	for _, step := range []struct {
+		err   error
+		after time.Duration
+	}{
+		{transport.NewError(503, "old"), 0}, {nil, 20 * time.Second},
+		{transport.NewError(503, "a"), time.Second}, {nil, time.Second},
+		{transport.NewError(500, "b"), time.Second}, {nil, time.Second},
+	} {
+		answer = step.err
+		_, _ = call(context.Background(), nil)
+		clock = clock.Add(step.after)
+	}
+	errs := func(fs []introspect.BreakerFailure) string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Error)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := errs(r.of(b1Ratio, 10*time.Second)); got != "a,b" {
+		t.Fatalf("a ratio ejection over 10 s shows %q, want the failures of its window, a,b", got)
+	}
+	if got := r.of(b1Run, 10*time.Second); len(got) != 0 {
+		t.Fatalf("a consecutive ejection after a success shows %+v, want none", got)
+	}
+	answer = transport.NewError(503, "c")
+	_, _ = call(context.Background(), nil)
+	if got := errs(r.of(b1Run, 0)); got != "c" {
+		t.Fatalf("a consecutive ejection shows %q, want the run since the last success, c", got)
 	}
 }

@@ -60,15 +60,18 @@ func (e *Entry) Key() string { return e.key }
 // Stats returns the call statistics of the entry.
 func (e *Entry) Stats() Stats {
 	return Stats{
-		InFlight:  int(e.stats.inFlight.Load()),
-		Failures:  int(e.stats.failures.Load()),
-		Successes: e.stats.successes.Load(),
+		InFlight:      int(e.stats.inFlight.Load()),
+		Failures:      int(e.stats.failures.Load()),
+		Successes:     e.stats.successes.Load(),
+		TotalFailures: e.stats.totalFailures.Load(),
 	}
 }
 
 // Stats counts the calls made through an Entry's Endpoint. Balancers read it:
-// in-flight requests for least-loaded choices, consecutive failures for
-// outlier ejection. What counts is transport.Classify of the call's
+// in-flight requests for least-loaded choices, consecutive failures and the
+// cumulative counts for outlier ejection (a balancer that wants a share of
+// failures over a window keeps snapshots of Successes and TotalFailures and
+// subtracts). What counts is transport.Classify of the call's
 // context and error: a transport.Failure (a 5xx, an error without a
 // status, or a timeout while the call's context is live or ended by a
 // transport.WithTimeout such as a balancer's per-attempt timeout) is a
@@ -77,15 +80,19 @@ func (e *Entry) Stats() Stats {
 // 429 included, raw gRPC statuses read by their code) is a success,
 // because the instance answered.
 type Stats struct {
-	InFlight  int    // calls under way
-	Failures  int    // consecutive failures since the last success
-	Successes uint64 // successes since the entry was created
+	InFlight      int    // calls under way
+	Failures      int    // consecutive failures since the last success
+	Successes     uint64 // successes since the entry was created
+	TotalFailures uint64 // failures since the entry was created
 }
 
+// counters costs a success one atomic store and one add, a failure two
+// adds: no lock, no allocation.
 type counters struct {
-	inFlight  atomic.Int64
-	failures  atomic.Int64
-	successes atomic.Uint64
+	inFlight      atomic.Int64
+	failures      atomic.Int64
+	successes     atomic.Uint64
+	totalFailures atomic.Uint64
 }
 
 func (c *counters) wrap(next endpoint.Endpoint) endpoint.Endpoint {
@@ -103,6 +110,7 @@ func (c *counters) record(ctx context.Context, err error) {
 	case transport.Canceled, transport.CallerDeadline:
 	case transport.Failure:
 		c.failures.Add(1)
+		c.totalFailures.Add(1)
 	default:
 		c.failures.Store(0)
 		c.successes.Add(1)

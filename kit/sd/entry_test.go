@@ -45,16 +45,16 @@ func TestEntryStats(t *testing.T) {
 			err  error
 			want sd.Stats
 		}{
-			{live, transport.NewError(503, "down"), sd.Stats{Failures: 1}},
-			{live, context.DeadlineExceeded, sd.Stats{Failures: 2}},
-			{live, context.Canceled, sd.Stats{Failures: 2}},
-			{callerDeadline, status.Error(codes.DeadlineExceeded, "too slow for the caller"), sd.Stats{Failures: 2}},
-			{imposed, status.Error(codes.DeadlineExceeded, "attempt timed out"), sd.Stats{Failures: 3}},
-			{live, transport.NewError(404, "no such book"), sd.Stats{Successes: 1}},
-			{live, errors.New("eof"), sd.Stats{Failures: 1, Successes: 1}},
-			{live, status.Error(codes.NotFound, "raw gRPC not found"), sd.Stats{Successes: 2}},
-			{live, status.Error(codes.Internal, "raw gRPC internal"), sd.Stats{Failures: 1, Successes: 2}},
-			{live, nil, sd.Stats{Successes: 3}},
+			{live, transport.NewError(503, "down"), sd.Stats{Failures: 1, TotalFailures: 1}},
+			{live, context.DeadlineExceeded, sd.Stats{Failures: 2, TotalFailures: 2}},
+			{live, context.Canceled, sd.Stats{Failures: 2, TotalFailures: 2}},
+			{callerDeadline, status.Error(codes.DeadlineExceeded, "too slow for the caller"), sd.Stats{Failures: 2, TotalFailures: 2}},
+			{imposed, status.Error(codes.DeadlineExceeded, "attempt timed out"), sd.Stats{Failures: 3, TotalFailures: 3}},
+			{live, transport.NewError(404, "no such book"), sd.Stats{Successes: 1, TotalFailures: 3}},
+			{live, errors.New("eof"), sd.Stats{Failures: 1, Successes: 1, TotalFailures: 4}},
+			{live, status.Error(codes.NotFound, "raw gRPC not found"), sd.Stats{Successes: 2, TotalFailures: 4}},
+			{live, status.Error(codes.Internal, "raw gRPC internal"), sd.Stats{Failures: 1, Successes: 2, TotalFailures: 5}},
+			{live, nil, sd.Stats{Successes: 3, TotalFailures: 5}},
 		}
 		for i, s := range steps {
 			if got := call(s.ctx, s.err); got != s.want {

@@ -22,6 +22,7 @@ func BenchmarkPick(b *testing.B) {
 			{"random", lb.NewRandom(e)},
 			{"p2c", lb.NewP2C(e)},
 			{"outlier", lb.NewOutlier(e, lb.NewP2C(e), lb.OutlierConfig{})},
+			{"outlier-ratio", lb.NewOutlier(e, lb.NewP2C(e), lb.OutlierConfig{FailureRatio: 0.2})},
 		}
 		for _, bal := range balancers {
 			b.Run(fmt.Sprintf("balancer=%s/n=%d/mode=serial", bal.name, n), func(b *testing.B) {

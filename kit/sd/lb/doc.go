@@ -6,7 +6,8 @@
 // Pick and return the chosen *sd.Entry, so callers know which instance they
 // called. NewRoundRobin cycles, NewRandom draws uniformly, NewP2C draws two
 // and takes the one with fewer calls in flight (the default to reach for).
-// NewOutlier wraps any of them and ejects instances that keep failing.
+// NewOutlier wraps any of them and ejects instances that keep failing, or
+// fail too often.
 //
 // # Usage
 //
@@ -23,7 +24,10 @@
 // runtime's per-thread random generator (Random, P2C): no lock, no shared
 // math/rand source, no allocation, the same cost for 3 or 10 000 instances.
 // Outlier adds a map lookup while instances are ejected and takes a lock
-// only to eject. Nothing in this package starts a goroutine.
+// only to eject; with OutlierConfig.FailureRatio, a clock read per Pick,
+// a map lookup for an instance that has failed, and once a quarter window
+// a Pick that snapshots the set's counts. Nothing in this package starts a
+// goroutine.
 //
 // # Failure behaviour
 //
@@ -47,10 +51,17 @@
 // Outlier ejects an instance after 5 consecutive failures for 30 s times the
 // number of its ejections, capped at 300 s (OutlierConfig.MaxEjection), and
 // never more than 10 % of the instances (at least one): when the whole fleet
-// fails, the fleet is still called. An instance that serves again for
-// OutlierConfig.ResetAfter (by default the cap) after an ejection ended has
-// its count forgotten: its next ejection is 30 s again. Ejections are observable: Ejected lists the current ones, each
-// new one goes to OutlierConfig.OnEject (with the call's context) and
-// Notify, and is recorded as an EventEject event on the call's span. With no instances at all, Pick and Retry return sd.ErrNoEndpoints
-// (status 503).
+// fails, the fleet is still called. With OutlierConfig.FailureRatio it also
+// ejects an instance whose share of failures over a window (10 s by
+// default) reaches the ratio, judged once it has had MinRequests calls (20)
+// there — the instance whose successes keep breaking its runs of failures,
+// one failing method among several — under the same back-off and cap. An
+// instance that serves again for OutlierConfig.ResetAfter (by default the
+// cap) after an ejection ended has its count forgotten: its next ejection
+// is 30 s again. Ejections are observable: Ejected lists the current ones,
+// each with the rule that ejected it (Ejection.Reason) and the calls it
+// judged; each new one goes to OutlierConfig.OnEject (with the call's
+// context) and Notify, and is recorded as an EventEject event on the
+// call's span. With no instances at all, Pick and Retry return
+// sd.ErrNoEndpoints (status 503).
 package lb

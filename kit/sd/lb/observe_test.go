@@ -55,7 +55,8 @@ func TestOutlierReportsEjections(t *testing.T) {
 	if len(reports) != 1 {
 		t.Fatalf("OnEject called %d times, want 1: %+v", len(reports), reports)
 	}
-	want := lb.Ejection{ID: a[0], Address: a[0], Until: now.Add(30 * time.Second), Count: 1, Failures: 2}
+	want := lb.Ejection{ID: a[0], Address: a[0], Until: now.Add(30 * time.Second), Count: 1,
+		Reason: lb.ReasonConsecutive, Failures: 2, Requests: 2}
 	if reports[0].ej != want {
 		t.Fatalf("OnEject got %+v, want %+v", reports[0].ej, want)
 	}
@@ -75,7 +76,8 @@ func TestOutlierReportsEjections(t *testing.T) {
 			for _, kv := range ev.Attributes {
 				attrs[string(kv.Key)] = kv.Value.String()
 			}
-			if attrs["instance.id"] != a[0] || attrs["ejection.count"] != "1" || attrs["ejection.until"] != "2025-01-01T00:00:30Z" {
+			if attrs["instance.id"] != a[0] || attrs["ejection.count"] != "1" || attrs["ejection.until"] != "2025-01-01T00:00:30Z" ||
+				attrs["ejection.reason"] != lb.ReasonConsecutive || attrs["ejection.failures"] != "2" || attrs["ejection.requests"] != "2" {
 				t.Fatalf("event attributes %v", attrs)
 			}
 			found = true

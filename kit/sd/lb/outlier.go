@@ -19,15 +19,47 @@ import (
 // calling span (see PickContext) when it ejects an instance.
 const EventEject = "lb.eject"
 
+// Reasons an Outlier ejects an instance for (Ejection.Reason).
+const (
+	// ReasonConsecutive: OutlierConfig.Consecutive failures in a row.
+	ReasonConsecutive = "consecutive"
+	// ReasonFailureRatio: a share of failures of at least
+	// OutlierConfig.FailureRatio over its Window.
+	ReasonFailureRatio = "failure_ratio"
+)
+
 // OutlierConfig configures outlier ejection. The zero value gives Envoy's
 // defaults: 5 consecutive failures eject an instance for 30 s times the
 // number of times it has been ejected, capped at 300 s, and at most 10 % of
 // the instances (at least one) are ejected at once. An instance that then
-// serves well for 300 s starts again from 30 s.
+// serves well for 300 s starts again from 30 s. FailureRatio adds Envoy's
+// failure-percentage rule beside it; it is off by default.
 type OutlierConfig struct {
 	// Consecutive is how many failures in a row (sd.Stats.Failures) eject an
 	// instance; zero means 5.
 	Consecutive int
+	// FailureRatio, if above zero, also ejects an instance whose share of
+	// failed calls over the last Window reaches it, once at least
+	// MinRequests calls to it have ended in that window (Envoy's
+	// failure_percentage_threshold and request_volume). It is the rule for
+	// an instance that fails often but not always — one method of several
+	// failing — whose successes keep resetting the Consecutive run. What
+	// counts is what sd.Stats counts: failures are transport.Failure
+	// outcomes, client errors are successes, and the caller's own
+	// cancellations and deadlines are neither failures nor calls. Zero (or
+	// less, or NaN) means off; above 1 means 1, every call failed.
+	FailureRatio float64
+	// MinRequests is the fewest calls in the window for FailureRatio to
+	// judge an instance, so that a few unlucky calls to a quiet instance do
+	// not eject it; zero (or less) means 20.
+	MinRequests int
+	// Window is how far back FailureRatio looks; zero means 10 s, and less
+	// than a second means a second. The window moves in steps of a quarter
+	// of its length: the calls judged are those of the last Window at
+	// most, never older, and, while calls keep coming, of the last three
+	// quarters of it at least. Calls made before an instance's last
+	// ejection never count towards its next.
+	Window time.Duration
 	// BaseEjection is the first ejection's length; the k-th lasts k times
 	// as long. Zero means 30 s.
 	BaseEjection time.Duration
@@ -57,23 +89,45 @@ type OutlierConfig struct {
 	OnEject func(ctx context.Context, e Ejection)
 }
 
-// Ejection describes one ejected instance.
+// Ejection describes one ejected instance and why it was ejected.
 type Ejection struct {
 	ID      string
 	Address string
 	Until   time.Time // when the instance returns to service
 	Count   int       // times it has been ejected, this one included
-	// Failures is the run of consecutive failures that ejected it
-	// (sd.Stats.Failures at the ejection): Consecutive or more.
-	Failures int
+	// Reason is the rule that ejected it: ReasonConsecutive or
+	// ReasonFailureRatio.
+	Reason string
+	// Failures and Requests are the calls the rule judged: for
+	// ReasonConsecutive the run of failures in a row (sd.Stats.Failures at
+	// the ejection, Consecutive or more), every one of them failed, so
+	// Requests equals Failures; for ReasonFailureRatio the calls that ended
+	// in the window (at least MinRequests) and the failures among them.
+	Failures, Requests int
+}
+
+// Ratio is the share of the judged calls that failed: Failures/Requests,
+// 1 for a consecutive ejection, 0 when Requests is zero.
+func (e Ejection) Ratio() float64 {
+	if e.Requests <= 0 {
+		return 0
+	}
+	return float64(e.Failures) / float64(e.Requests)
 }
 
 // Outlier is a Balancer that skips instances that keep failing. It wraps
 // another Balancer over the same Source: a picked instance that has failed
 // Consecutive times in a row since it last succeeded (or since its last
-// ejection) is ejected, and the pick is made again. Ejection is decided on
-// the Pick after the failures, never by a goroutine of its own; an ejected
-// instance returns when its time is up.
+// ejection), or, with FailureRatio set, whose share of failures over the
+// window has reached it, is ejected, and the pick is made again. Ejection
+// is decided on the Pick after the failures, never by a goroutine of its
+// own; an ejected instance returns when its time is up.
+//
+// For FailureRatio the Outlier keeps snapshots of every entry's cumulative
+// counts (sd.Stats), taken by the first Pick of each quarter of the
+// window: at most four per entry, of the entries in the set when they were
+// taken, so an entry that leaves is forgotten within a window. Taking one
+// costs that Pick a pass over the set.
 //
 // When every instance fails, at most MaxPercent of them are ejected and the
 // rest keep being served: ejection moves load away from a few bad instances,
@@ -85,6 +139,10 @@ type Outlier struct {
 
 	ejected atomic.Pointer[ejectSet] // nil while nothing is ejected
 
+	win         atomic.Pointer[window] // nil until the first Pick with FailureRatio
+	winMu       sync.Mutex             // serializes snapshots
+	minFailures uint64                 // no fewer failures can reach FailureRatio
+
 	mu   sync.Mutex
 	recs map[string]*record // by sd.Entry.Key, for recently ejected instances
 }
@@ -92,12 +150,23 @@ type Outlier struct {
 type ejectSet map[*sd.Entry]time.Time // entry → until
 
 type record struct {
-	entry     *sd.Entry
-	id, addr  string
-	count     int
-	until     time.Time
-	failures  int    // Stats.Failures at ejection
-	successes uint64 // Stats.Successes at ejection
+	entry    *sd.Entry
+	id, addr string
+	count    int
+	until    time.Time
+	why      verdict  // the last ejection's
+	at       sd.Stats // the entry's stats at the last ejection
+}
+
+func (r *record) ejection() Ejection {
+	return Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count,
+		Reason: r.why.reason, Failures: r.why.failures, Requests: r.why.requests}
+}
+
+// verdict is why a Pick would eject an entry.
+type verdict struct {
+	reason             string
+	failures, requests int
 }
 
 // NewOutlier returns an Outlier that picks through next, a Balancer over
@@ -125,8 +194,28 @@ func NewOutlier(src Source, next Balancer, cfg OutlierConfig) *Outlier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Outlier{next: next, src: src, cfg: cfg, recs: map[string]*record{}}
+	o := &Outlier{next: next, src: src, recs: map[string]*record{}}
+	if cfg.FailureRatio > 0 { // false for NaN
+		cfg.FailureRatio = min(cfg.FailureRatio, 1)
+		if cfg.MinRequests <= 0 {
+			cfg.MinRequests = 20
+		}
+		if cfg.Window <= 0 {
+			cfg.Window = 10 * time.Second
+		}
+		cfg.Window = max(cfg.Window, time.Second)
+		o.minFailures = max(1, uint64(cfg.FailureRatio*float64(cfg.MinRequests)))
+	} else {
+		cfg.FailureRatio, cfg.MinRequests, cfg.Window = 0, 0, 0
+	}
+	o.cfg = cfg
+	return o
 }
+
+// Config returns the configuration in force: cfg as given to NewOutlier,
+// each zero field replaced by its default (MinRequests and Window stay
+// zero while FailureRatio is off).
+func (o *Outlier) Config() OutlierConfig { return o.cfg }
 
 // Pick chooses an entry that is not ejected. If every draw lands on an
 // ejected entry it returns the first one drawn rather than nothing.
@@ -141,6 +230,10 @@ func (o *Outlier) PickContext(ctx context.Context) (*sd.Entry, error) {
 	if set != nil {
 		tries += min(len(*set), 8)
 	}
+	var now time.Time
+	if set != nil || o.minFailures > 0 {
+		now = o.cfg.Now()
+	}
 	var first *sd.Entry
 	for try := 0; try < tries; try++ {
 		e, err := o.next.Pick()
@@ -152,13 +245,13 @@ func (o *Outlier) PickContext(ctx context.Context) (*sd.Entry, error) {
 		}
 		if set != nil {
 			if until, ok := (*set)[e]; ok {
-				if o.cfg.Now().Before(until) {
+				if now.Before(until) {
 					continue
 				}
 				o.prune()
 			}
 		}
-		if st := e.Stats(); st.Failures >= o.cfg.Consecutive && o.eject(ctx, e, st) {
+		if st := e.Stats(); o.judge(e, st, now) && o.eject(ctx, e, st, now) {
 			set = o.ejected.Load()
 			if first == e {
 				first = nil
@@ -203,8 +296,8 @@ func (o *Outlier) live(set *ejectSet) *sd.Entry {
 // eject ejects e if its failures warrant it and the cap allows; it reports
 // whether e is ejected now. A new ejection is reported on ctx's span and to
 // OnEject once the lock is released.
-func (o *Outlier) eject(ctx context.Context, e *sd.Entry, st sd.Stats) bool {
-	ev, ejected, fresh := o.ejectLocked(e, st)
+func (o *Outlier) eject(ctx context.Context, e *sd.Entry, st sd.Stats, now time.Time) bool {
+	ev, ejected, fresh := o.ejectLocked(e, st, now)
 	if !fresh {
 		return ejected
 	}
@@ -213,7 +306,10 @@ func (o *Outlier) eject(ctx context.Context, e *sd.Entry, st sd.Stats) bool {
 			attribute.String("instance.id", ev.ID),
 			attribute.String("instance.address", ev.Address),
 			attribute.Int("ejection.count", ev.Count),
-			attribute.String("ejection.until", ev.Until.UTC().Format(time.RFC3339Nano))))
+			attribute.String("ejection.until", ev.Until.UTC().Format(time.RFC3339Nano)),
+			attribute.String("ejection.reason", ev.Reason),
+			attribute.Int("ejection.failures", ev.Failures),
+			attribute.Int("ejection.requests", ev.Requests)))
 	}
 	if o.cfg.OnEject != nil {
 		o.cfg.OnEject(ctx, ev)
@@ -223,19 +319,20 @@ func (o *Outlier) eject(ctx context.Context, e *sd.Entry, st sd.Stats) bool {
 
 // ejectLocked takes the lock and decides: ejected says whether e is ejected
 // now, fresh whether this call ejected it (ev describes the ejection then).
-func (o *Outlier) ejectLocked(e *sd.Entry, st sd.Stats) (ev Ejection, ejected, fresh bool) {
+func (o *Outlier) ejectLocked(e *sd.Entry, st sd.Stats, now time.Time) (ev Ejection, ejected, fresh bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	now := o.cfg.Now()
+	if now.IsZero() {
+		now = o.cfg.Now()
+	}
 	o.expireLocked(now)
 	r := o.recs[e.Key()]
-	if r != nil {
-		if r.entry == e && now.Before(r.until) {
-			return ev, true, false // ejected by a concurrent Pick
-		}
-		if st.Successes == r.successes && st.Failures-r.failures < o.cfg.Consecutive {
-			return ev, false, false // the run that caused the last ejection
-		}
+	if r != nil && r.entry == e && now.Before(r.until) {
+		return ev, true, false // ejected by a concurrent Pick
+	}
+	why, ok := o.verdictLocked(e, st, now, r)
+	if !ok {
+		return ev, false, false
 	}
 	active := 0
 	for _, x := range o.recs {
@@ -255,9 +352,9 @@ func (o *Outlier) ejectLocked(e *sd.Entry, st sd.Stats) (ev Ejection, ejected, f
 	r.entry = e
 	r.count++
 	r.until = now.Add(min(o.cfg.BaseEjection*time.Duration(r.count), o.cfg.MaxEjection))
-	r.failures, r.successes = st.Failures, st.Successes
+	r.why, r.at = why, st
 	o.publishLocked(now)
-	ev = Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count, Failures: r.failures}
+	ev = r.ejection()
 	if o.cfg.Notify != nil {
 		select {
 		case o.cfg.Notify <- ev:
@@ -281,7 +378,7 @@ func (o *Outlier) prune() {
 // ten times MaxEjection (instances that left the set).
 func (o *Outlier) expireLocked(now time.Time) {
 	for k, r := range o.recs {
-		healthy := r.entry.Stats().Successes != r.successes
+		healthy := r.entry.Stats().Successes != r.at.Successes
 		if (healthy && !now.Before(r.until.Add(o.cfg.ResetAfter))) || !now.Before(r.until.Add(10*o.cfg.MaxEjection)) {
 			delete(o.recs, k)
 		}
@@ -310,7 +407,7 @@ func (o *Outlier) Ejected() []Ejection {
 	var out []Ejection
 	for _, r := range o.recs {
 		if now.Before(r.until) {
-			out = append(out, Ejection{ID: r.id, Address: r.addr, Until: r.until, Count: r.count, Failures: r.failures})
+			out = append(out, r.ejection())
 		}
 	}
 	slices.SortFunc(out, func(a, b Ejection) int {
