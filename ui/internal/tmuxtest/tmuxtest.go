@@ -43,7 +43,10 @@ import (
 type Options struct {
 	// Width and Height are the terminal size; zero means 80 and 24.
 	Width, Height int
-	// Dir is the working directory of the command; empty means the test's.
+	// Dir is the working directory of the command; empty means a fresh
+	// directory of the session's, removed with it, so that nothing the
+	// program writes (a call history, a session file) lands in the source
+	// tree.
 	Dir string
 	// Env adds KEY=VALUE pairs to the command's environment.
 	Env []string
@@ -82,17 +85,18 @@ func Start(t testing.TB, opts Options, command ...string) *Session {
 	s := &Session{t: t, socket: filepath.Join(dir, "s"), dir: dir, target: "kb"}
 	t.Cleanup(s.Kill)
 
-	args := []string{"new-session", "-d", "-s", s.target, "-x", strconv.Itoa(opts.Width), "-y", strconv.Itoa(opts.Height)}
-	if opts.Dir != "" {
-		args = append(args, "-c", opts.Dir)
+	wd := opts.Dir
+	if wd == "" {
+		wd = filepath.Join(dir, "wd")
+		if err := os.Mkdir(wd, 0o755); err != nil {
+			t.Fatalf("tmuxtest: %v", err)
+		}
 	}
+	args := []string{"new-session", "-d", "-s", s.target, "-x", strconv.Itoa(opts.Width), "-y", strconv.Itoa(opts.Height), "-c", wd}
 	// Keep the pane after the program exits so its last screen and exit
 	// status can be read, then replace the placeholder shell with it.
 	args = append(args, ";", "set-option", "-g", "remain-on-exit", "on", ";",
-		"respawn-pane", "-k", "-t", s.target)
-	if opts.Dir != "" {
-		args = append(args, "-c", opts.Dir)
-	}
+		"respawn-pane", "-k", "-t", s.target, "-c", wd)
 	for _, e := range opts.Env {
 		args = append(args, "-e", e)
 	}
