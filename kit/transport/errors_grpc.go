@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"math"
 	"net/http"
 	"reflect"
 )
@@ -15,7 +16,7 @@ type statusNode struct {
 // returns the first error that chooses a status: a StatusCoder, or an error
 // carrying a gRPC status (a GRPCStatus method, as the errors of
 // google.golang.org/grpc/status have), whose code maps through
-// wireCodeStatus.
+// StatusOfGRPCCode.
 func statusNodeOf(err error) statusNode {
 	for err != nil {
 		if n, ok := ownStatus(err); ok {
@@ -48,7 +49,11 @@ func ownStatus(err error) (statusNode, bool) {
 		return statusNode{status: code, msg: ownMessage(err)}, true
 	}
 	if code, msg, ok := grpcStatus(err); ok {
-		n := statusNode{status: wireCodeStatus(code), msg: msg}
+		status := http.StatusInternalServerError // a code past uint32 is none gRPC has
+		if code <= math.MaxUint32 {
+			status = StatusOfGRPCCode(uint32(code))
+		}
+		n := statusNode{status: status, msg: msg}
 		if cm, ok := err.(ClientMessager); ok {
 			n.msg = cm.ClientMessage()
 		}
@@ -101,12 +106,13 @@ func grpcStatus(err error) (code uint64, msg string, ok bool) {
 	return code, mm.Call(nil)[0].String(), true
 }
 
-// wireCodeStatus translates a gRPC status code, by its number in the gRPC
-// protocol (which never changes), into the HTTP status with the same
-// meaning. It is kit/transport/grpc's HTTPStatus, kept here by number so
-// that this package need not import grpc; a test there checks that the
-// two agree on every code.
-func wireCodeStatus(code uint64) int {
+// StatusOfGRPCCode translates a gRPC status code, by its number in the
+// gRPC protocol (which never changes), into the HTTP status with the same
+// meaning: the one table kit uses both ways (kit/transport/grpc's
+// HTTPStatus is this on a codes.Code). It is kept here by number so that
+// this package need not import grpc. Unknown, Internal, DataLoss and codes
+// yet to come are 500.
+func StatusOfGRPCCode(code uint32) int {
 	switch code {
 	case 0: // OK
 		return http.StatusOK

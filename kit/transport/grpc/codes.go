@@ -47,32 +47,4 @@ func Code(status int) codes.Code {
 // meaning; it is Code's inverse for the codes Code produces, and the
 // translation transport.StatusOf applies to an error carrying a gRPC
 // status.
-func HTTPStatus(code codes.Code) int {
-	switch code {
-	case codes.OK:
-		return http.StatusOK
-	case codes.InvalidArgument, codes.OutOfRange:
-		return http.StatusBadRequest
-	case codes.Unauthenticated:
-		return http.StatusUnauthorized
-	case codes.PermissionDenied:
-		return http.StatusForbidden
-	case codes.NotFound:
-		return http.StatusNotFound
-	case codes.AlreadyExists, codes.Aborted:
-		return http.StatusConflict
-	case codes.FailedPrecondition:
-		return http.StatusPreconditionFailed
-	case codes.ResourceExhausted:
-		return http.StatusTooManyRequests
-	case codes.Canceled:
-		return transport.StatusClientClosedRequest
-	case codes.Unimplemented:
-		return http.StatusNotImplemented
-	case codes.Unavailable:
-		return http.StatusServiceUnavailable
-	case codes.DeadlineExceeded:
-		return http.StatusGatewayTimeout
-	}
-	return http.StatusInternalServerError
-}
+func HTTPStatus(code codes.Code) int { return transport.StatusOfGRPCCode(uint32(code)) }
